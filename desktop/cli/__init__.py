@@ -1,0 +1,1 @@
+"""The ``switchboard`` command line: argparse subcommands over the same services as the GUI."""

@@ -1,0 +1,55 @@
+"""Entry point of the ``switchboard`` command.
+
+With no subcommand it opens the main window; each subcommand lives in its own module under
+``desktop.cli`` and registers itself through :data:`COMMANDS`, so the parser is assembled here
+and nowhere else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from desktop import __version__
+from desktop.cli import selftest_command
+from desktop.cli.errors import CliError
+
+COMMANDS = (selftest_command,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="switchboard",
+        description="One sign-in for all your accounts, one inbox over all of them. "
+        "Run without a command to open the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation offscreen in a temporary store, then exit (same as "
+        "'switchboard self-test')",
+    )
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for module in COMMANDS:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.self_test:
+        return selftest_command.run(args)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        from desktop.gui.launch import run_gui
+
+        return run_gui()
+    try:
+        result: int = handler(args)
+    except CliError as error:
+        print(f"switchboard: error: {error}", file=sys.stderr)
+        return error.exit_code
+    return result

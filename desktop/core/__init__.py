@@ -1,0 +1,1 @@
+"""Pure domain rules (ID sentences, permissions): no Qt, no database, no network."""

@@ -1,0 +1,1 @@
+"""Qt widgets, windows and item models; the only layer that may import QtWidgets."""

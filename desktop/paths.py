@@ -1,0 +1,49 @@
+"""Every folder and file location the app uses, decided in one place.
+
+Tests and scripts point ``SWITCHBOARD_HOME`` at a temporary folder; because nothing else in the
+code computes a path, that one variable is enough to keep a run from touching the user's real data.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Switchboard"
+HOME_ENV = "SWITCHBOARD_HOME"
+
+
+def app_home() -> Path:
+    """The folder holding the store, logs and settings, created private (0700) on first use."""
+    override = os.environ.get(HOME_ENV)
+    home = (
+        Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    )
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return home
+
+
+def logs_dir() -> Path:
+    path = app_home() / "logs"
+    path.mkdir(exist_ok=True, mode=0o700)
+    return path
+
+
+def settings_file() -> Path:
+    """QSettings are kept as an INI file in the app home so that tests and audits can read it."""
+    return app_home() / "settings.ini"
+
+
+def store_file() -> Path:
+    return app_home() / "switchboard.sqlite3"
+
+
+def resources_dir() -> Path:
+    """Read-only data shipped with the app: beside the package in a checkout, or in the bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is not None:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"

@@ -1,0 +1,58 @@
+"""Engines for the embedded SQLite store and for a shared PostgreSQL directory.
+
+SQLite is set up for a desktop app with background jobs: WAL so that readers never wait for the
+sync writer, foreign keys on (SQLite leaves them off), and a busy timeout so that two writers
+queue instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+from desktop.paths import store_file
+
+DATABASE_URL_ENV = "SWITCHBOARD_DATABASE_URL"
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def default_database_url() -> str:
+    return os.environ.get(DATABASE_URL_ENV) or f"sqlite:///{store_file()}"
+
+
+def create_private_file(path: Path) -> None:
+    """Create the store file readable by its owner only, before SQLite creates it world-readable.
+
+    SQLite gives its -wal and -shm files the mode of the main file, so this covers them too.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    path.chmod(0o600)
+
+
+def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+    url = url or default_database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    if parsed.database and parsed.database != ":memory:":
+        create_private_file(Path(parsed.database))
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a group needs (runtime: Qt's shared libraries; test: also the real
+# servers the tests start on loopback). Only as root, and only what is missing, so a second run is
+# instant; a non-root user gets the list to install instead.
+set -euo pipefail
+
+runtime=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0
+  libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libxrender1 fonts-dejavu-core)
+test=("${runtime[@]}" binutils gnome-keyring dbus-x11 libsecret-tools dovecot-imapd isync postgresql
+  openssl xvfb xauth imagemagick)
+
+case "${1:-}" in
+  runtime) wanted=("${runtime[@]}") ;;
+  test) wanted=("${test[@]}") ;;
+  *) echo "usage: $0 runtime|test" >&2; exit 2 ;;
+esac
+
+missing=()
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "Please install these packages first (as root): apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
