@@ -1,0 +1,1 @@
+"""Showing, choosing and editing profiles."""

@@ -1,0 +1,1 @@
+"""The reader pane: one message shown safely."""

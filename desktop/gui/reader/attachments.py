@@ -1,0 +1,128 @@
+"""A message's attachments: listed with their size, saved only where the user chooses.
+
+A sender picks the file name, so it is hostile until cleaned: path parts, control characters,
+characters a file system rejects and a leading dot (a hidden file) are removed before the name is
+even offered in the save dialog.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from pathvalidate import sanitize_filename
+from PySide6.QtCore import QLocale, QStandardPaths, Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.gui.viewdata import AttachmentInfo
+from desktop.gui.workers import Workers
+
+FALLBACK_NAME = "attachment"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+AttachmentLoader = Callable[[int], bytes]
+
+
+def cleaned_file_name(name: str) -> str:
+    """A name safe to offer in a save dialog on any platform."""
+    last_part = re.split(r"[/\\]", _CONTROL.sub("", name))[-1]
+    cleaned = sanitize_filename(last_part, platform="universal").strip().lstrip(".").strip()
+    return cleaned or FALLBACK_NAME
+
+
+def human_size(size: int) -> str:
+    return QLocale().formattedDataSize(size, 1, QLocale.DataSizeFormat.DataSizeTraditionalFormat)
+
+
+def _write_file(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+class AttachmentList(QWidget):
+    """Lists attachments; Enter, double-click or "Save…" saves the selected one."""
+
+    saved = Signal(str)
+    save_failed = Signal(str)
+
+    def __init__(self, loader: AttachmentLoader, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._loader = loader
+        self._workers = Workers(self)
+        self._attachments: tuple[AttachmentInfo, ...] = ()
+
+        self._title = QLabel(self.tr("Attachments"))
+        self._list = QListWidget()
+        self._list.setAccessibleName(self.tr("Attachments"))
+        self._list.setMaximumHeight(96)
+        self._list.itemActivated.connect(lambda _item: self.save_selected())
+        self._save = QPushButton(self.tr("&Save attachment…"))
+        self._save.setToolTip(self.tr("Save the selected attachment to a folder you choose"))
+        self._save.clicked.connect(self.save_selected)
+        self._status = QLabel()
+        self._status.setTextFormat(Qt.TextFormat.PlainText)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self._save)
+        buttons.addWidget(self._status, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._title)
+        layout.addWidget(self._list)
+        layout.addLayout(buttons)
+        self.set_attachments(())
+
+    def set_attachments(self, attachments: tuple[AttachmentInfo, ...]) -> None:
+        self._attachments = attachments
+        self._list.clear()
+        self._status.clear()
+        for attachment in attachments:
+            name = cleaned_file_name(attachment.filename)
+            item = QListWidgetItem(f"{name}  ({human_size(attachment.size)})")
+            item.setData(Qt.ItemDataRole.UserRole, attachment.id)
+            item.setToolTip(f"{attachment.content_type}, {attachment.size} bytes")
+            self._list.addItem(item)
+        if attachments:
+            self._list.setCurrentRow(0)
+        self.setVisible(bool(attachments))
+
+    def item_texts(self) -> list[str]:
+        return [self._list.item(row).text() for row in range(self._list.count())]
+
+    def save_selected(self) -> None:
+        row = self._list.currentRow()
+        if not 0 <= row < len(self._attachments):
+            return
+        attachment = self._attachments[row]
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
+        suggested = str(Path(folder) / cleaned_file_name(attachment.filename))
+        chosen, _filter = QFileDialog.getSaveFileName(self, self.tr("Save attachment"), suggested)
+        if not chosen:
+            return
+        target = Path(chosen).with_name(cleaned_file_name(Path(chosen).name))
+        loader = self._loader
+        self._status.setText(self.tr("Saving…"))
+        self._workers.submit(
+            lambda: _write_file(target, loader(attachment.id)),
+            self._on_saved,
+            self._on_failed,
+        )
+
+    def _on_saved(self, path: Path) -> None:
+        self._status.setText(self.tr("Saved to %s") % path)
+        self.saved.emit(str(path))
+
+    def _on_failed(self, error: Exception) -> None:
+        message = self.tr("Could not save: %s") % (getattr(error, "strerror", None) or error)
+        self._status.setText(message)
+        self.save_failed.emit(message)

@@ -1,0 +1,197 @@
+"""The reader shows mail safely: nothing remote is fetched unless the user clicks for it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+from pytestqt.qtbot import QtBot
+
+from desktop.gui.reader.attachments import cleaned_file_name
+from desktop.gui.reader.pane import ReaderPane
+from desktop.gui.viewdata import AttachmentInfo, MessageDetail, ProfileCard
+
+pytestmark = pytest.mark.gui
+
+# A 1x1 transparent PNG.
+PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
+)
+PROFILE = ProfileCard(7, "St Mary's Hospital", "Nurse", "a@stmarys.example", "member", "#e11d48", 1)
+
+
+class CountingServer:
+    """A real HTTP server on loopback that counts every request it receives."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                owner.requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(PIXEL)))
+                self.end_headers()
+                self.wfile.write(PIXEL)
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def http_server() -> Iterator[CountingServer]:
+    server = CountingServer()
+    yield server
+    server.close()
+
+
+def message(html: str | None, text: str | None = None, **extra: object) -> MessageDetail:
+    fields: dict[str, object] = {
+        "id": 1,
+        "profile_id": PROFILE.id,
+        "sender": "Dr Who <who@example.org>",
+        "to": "a@stmarys.example",
+        "cc": "",
+        "subject": "Results",
+        "date": datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+        "text": text,
+        "html": html,
+    }
+    fields.update(extra)
+    return MessageDetail(**fields)  # type: ignore[arg-type]
+
+
+def make_pane(qtbot: QtBot, content: bytes = b"") -> ReaderPane:
+    pane = ReaderPane(lambda _attachment_id: content)
+    qtbot.addWidget(pane)
+    pane.resize(700, 500)
+    pane.show()
+    qtbot.waitExposed(pane)
+    return pane
+
+
+def test_remote_image_is_not_fetched_until_user_clicks(
+    qtbot: QtBot, http_server: CountingServer
+) -> None:
+    image = http_server.url("/tracker.png")
+    style = http_server.url("/style.css")
+    html = (
+        f'<html><head><link rel="stylesheet" href="{style}"></head><body>'
+        f'<p>Hello</p><img src="{image}" width="20" height="20">'
+        f'<div style="background-image: url({http_server.url("/bg.png")})">x</div>'
+        "<script>document.title='pwned'</script></body></html>"
+    )
+    pane = make_pane(qtbot)
+    opened: list[int] = []
+    pane.opened.connect(opened.append)
+    pane.show_message(message(html), PROFILE)
+    pane.browser.viewport().repaint()
+    qtbot.wait(200)
+
+    assert http_server.requests == []
+    blocked = [item.url for item in pane.browser.blocked]
+    assert image in blocked
+    assert pane.remote_bar.isVisible()
+    assert "127.0.0.1" in pane.remote_bar.note.text()
+    assert "pwned" not in pane.browser.toPlainText()
+    assert opened == [1]
+
+    with qtbot.waitSignal(pane.remote_loaded, timeout=10000):
+        qtbot.mouseClick(pane.remote_bar.load, Qt.MouseButton.LeftButton)
+    assert "/tracker.png" in http_server.requests
+    assert image not in [item.url for item in pane.browser.blocked]
+
+
+def test_local_file_references_are_refused_and_not_offered(qtbot: QtBot, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.png"
+    secret.write_bytes(PIXEL)
+    pane = make_pane(qtbot)
+    pane.show_message(message(f'<img src="file://{secret}"><img src="{secret}">'), PROFILE)
+    assert {item.url for item in pane.browser.blocked} >= {f"file://{secret}"}
+    assert not any(item.loadable for item in pane.browser.blocked)
+    assert not pane.remote_bar.isVisible()
+
+
+def test_inline_data_image_is_shown_without_blocking(qtbot: QtBot) -> None:
+    import base64
+
+    inline = "data:image/png;base64," + base64.b64encode(PIXEL).decode()
+    pane = make_pane(qtbot)
+    pane.show_message(message(f'<p>Scan</p><img src="{inline}">'), PROFILE)
+    assert pane.browser.blocked == []
+    assert not pane.remote_bar.isVisible()
+
+
+def test_plain_text_and_headers_are_never_html(qtbot: QtBot) -> None:
+    pane = make_pane(qtbot)
+    pane.show_message(
+        message(None, text="<b>not bold</b>", subject="<img src=http://x/y.png>"), PROFILE
+    )
+    assert pane.browser.toPlainText() == "<b>not bold</b>"
+    assert pane.headers.subject.text() == "<img src=http://x/y.png>"
+    assert pane.headers.subject.textFormat() == Qt.TextFormat.PlainText
+    assert "St Mary's Hospital" in pane.headers.profile.text()
+
+
+@pytest.mark.parametrize(
+    ("sent", "cleaned"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Windows\\system32\\evil.exe", "evil.exe"),
+        ("re\x00port\x1b.pdf", "report.pdf"),
+        (".bashrc", "bashrc"),
+        ("a<b>c:d|e?.txt", "abcde.txt"),
+        ("", "attachment"),
+        ("..", "attachment"),
+    ],
+)
+def test_cleaned_file_name(sent: str, cleaned: str) -> None:
+    assert cleaned_file_name(sent) == cleaned
+
+
+def test_attachment_listed_with_size_and_saved_where_chosen(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pane = make_pane(qtbot, content=b"%PDF-1.4 report")
+    attachment = AttachmentInfo(3, "../../lab results.pdf", 2048, "application/pdf")
+    pane.show_message(message(None, text="see attached", attachments=(attachment,)), PROFILE)
+    assert pane.attachments.item_texts() == ["lab results.pdf  (2.0 kB)"]
+
+    offered: list[str] = []
+    choices = [tmp_path / "kept.pdf", tmp_path / "missing folder" / "lost.pdf"]
+
+    def choose(_parent: object, _title: str, suggested: str) -> tuple[str, str]:
+        offered.append(suggested)
+        return str(choices.pop(0)), ""
+
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    with qtbot.waitSignal(pane.attachments.saved) as saved:
+        pane.attachments.save_selected()
+    assert Path(offered[0]).name == "lab results.pdf"
+    assert Path(saved.args[0]).read_bytes() == b"%PDF-1.4 report"
+    assert Path(saved.args[0]).name == "kept.pdf"
+    with qtbot.waitSignal(pane.attachments.save_failed) as failed:
+        pane.attachments.save_selected()
+    assert "No such file or directory" in failed.args[0]
+    assert not (tmp_path / "missing folder").exists()
