@@ -2,5 +2,23 @@
 
 from desktop.store.models.accounts import AuditEvent, Profile, Role, User
 from desktop.store.models.base import Base
+from desktop.store.models.mail import (
+    Attachment,
+    EgressEvent,
+    MailServerOption,
+    MailSyncState,
+    Message,
+)
 
-__all__ = ["AuditEvent", "Base", "Profile", "Role", "User"]
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "Base",
+    "EgressEvent",
+    "MailServerOption",
+    "MailSyncState",
+    "Message",
+    "Profile",
+    "Role",
+    "User",
+]

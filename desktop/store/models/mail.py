@@ -1,0 +1,146 @@
+"""Mail of a profile: messages, their attachments, IMAP sync state and the egress audit.
+
+Every message belongs to a profile (never to a user directly), so two accounts of the same person
+stay apart while the unified inbox still reads them together through the profiles of one user.
+
+Full-text search lives outside these mapped tables: an FTS5 table kept by triggers on SQLite and
+a GIN expression index on PostgreSQL, both created by the mail migration (see
+``desktop.services.mail.inbox`` for the queries that use them).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from desktop.store.models.base import Base, UTCDateTime, utcnow
+
+IMPORTED_FOLDER = "Imported"
+
+
+class Message(Base):
+    """One message as received.
+
+    ``uidvalidity``/``uid`` are set only for mail that came by IMAP; imported mail has neither and
+    lives in :data:`IMPORTED_FOLDER`. ``body_loaded`` is false while only the headers have been
+    fetched (a first sync shows the inbox before the bodies arrive). ``flags_dirty`` marks a
+    seen/flagged change made here that the next sync must push to the server. A message that could
+    not be parsed keeps its ``raw`` bytes and the ``parse_error`` reason instead of being dropped.
+    """
+
+    __tablename__ = "messages"
+    __table_args__ = (
+        UniqueConstraint("profile_id", "folder", "uidvalidity", "uid", name="uq_messages_imap_uid"),
+        Index("ix_messages_inbox", "profile_id", "date", "id"),
+        Index("ix_messages_profile_message_id", "profile_id", "message_id"),
+        Index("ix_messages_profile_hash", "profile_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
+    folder: Mapped[str] = mapped_column(String(255))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    uid: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    message_id: Mapped[str | None] = mapped_column(String(998), default=None)
+    sender: Mapped[str] = mapped_column(Text, default="")
+    to_addrs: Mapped[str] = mapped_column(Text, default="")
+    cc_addrs: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(Text, default="")
+    date: Mapped[datetime] = mapped_column(UTCDateTime())
+    date_guessed: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text, default="")
+    html: Mapped[str | None] = mapped_column(Text, default=None)
+    seen: Mapped[bool] = mapped_column(Boolean, default=False)
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    flags_dirty: Mapped[bool] = mapped_column(Boolean, default=False)
+    body_loaded: Mapped[bool] = mapped_column(Boolean, default=True)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    parse_error: Mapped[str | None] = mapped_column(Text, default=None)
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="message",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="Attachment.id",
+    )
+
+
+class Attachment(Base):
+    """An attachment kept in the store; ``filename`` is safe to show and to save under the home."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    filename_sent: Mapped[str] = mapped_column(Text, default="")
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+    message: Mapped[Message] = relationship(back_populates="attachments")
+
+
+class MailSyncState(Base):
+    """Where the last sync of one folder of one profile stopped (RFC 3501 UIDVALIDITY/UID, 7162)."""
+
+    __tablename__ = "mail_sync_states"
+    __table_args__ = (UniqueConstraint("profile_id", "folder", name="uq_mail_sync_states_folder"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
+    folder: Mapped[str] = mapped_column(String(255))
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    highest_uid: Mapped[int] = mapped_column(BigInteger, default=0)
+    highest_modseq: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    synced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MailServerOption(Base):
+    """Per-profile choices that loosen safety and so must be stored explicitly, never implied."""
+
+    __tablename__ = "mail_server_options"
+
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("profiles.id", ondelete="CASCADE"), primary_key=True
+    )
+    allow_plaintext: Mapped[bool] = mapped_column(Boolean, default=False)
+    protocol_log: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EgressEvent(Base):
+    """One connection that left the machine: where, how protected, how much, which commands.
+
+    Never credentials, never message content: ``commands`` holds command names only.
+    """
+
+    __tablename__ = "egress_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    profile_id: Mapped[int | None] = mapped_column(
+        ForeignKey("profiles.id", ondelete="SET NULL"), index=True
+    )
+    host: Mapped[str] = mapped_column(String(255))
+    port: Mapped[int] = mapped_column(Integer)
+    tls_version: Mapped[str | None] = mapped_column(String(32), default=None)
+    bytes_in: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_out: Mapped[int] = mapped_column(BigInteger, default=0)
+    commands: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,178 @@
+"""Import of mbox, Maildir and .eml into one profile: dedupe, resume, progress, attachments."""
+
+from __future__ import annotations
+
+import mailbox
+from pathlib import Path
+
+import pytest
+from mail_helpers import simple_message
+from sqlalchemy import func, select
+
+from desktop.services.mail.attachments import save_attachment
+from desktop.services.mail.importer import (
+    ImportProgress,
+    ImportSourceError,
+    import_paths,
+)
+from desktop.store.models import Attachment, Message
+from desktop.store.session import SessionFactory, unit_of_work
+
+
+def write_mbox(path: Path, messages: list[bytes]) -> Path:
+    box = mailbox.mbox(path)
+    for raw in messages:
+        box.add(raw)
+    box.flush()
+    box.close()
+    return path
+
+
+def count(session_factory: SessionFactory, profile_id: int) -> int:
+    with unit_of_work(session_factory) as session:
+        return (
+            session.scalar(
+                select(func.count()).select_from(Message).where(Message.profile_id == profile_id)
+            )
+            or 0
+        )
+
+
+def subjects(session_factory: SessionFactory, profile_id: int) -> list[str]:
+    with unit_of_work(session_factory) as session:
+        return sorted(
+            session.scalars(select(Message.subject).where(Message.profile_id == profile_id))
+        )
+
+
+def test_mbox_import_then_reimport_adds_nothing(
+    tmp_path: Path, session_factory: SessionFactory, profile_id: int
+) -> None:
+    body_with_from = "Hello\nFrom the ward: all fine.\n"
+    box = write_mbox(
+        tmp_path / "in.mbox",
+        [simple_message(i) for i in range(5)] + [simple_message(9, body=body_with_from)],
+    )
+    first = import_paths(session_factory, profile_id, [box])
+    assert (first.added, first.skipped, first.unreadable) == (6, 0, 0)
+    again = import_paths(session_factory, profile_id, [box])
+    assert (again.added, again.skipped) == (0, 6)
+    assert count(session_factory, profile_id) == 6
+    with unit_of_work(session_factory) as session:
+        text = session.scalar(select(Message.text).where(Message.message_id == "<m9@example.org>"))
+    assert text == body_with_from
+
+
+def test_the_same_message_id_in_another_profile_is_not_a_duplicate(
+    tmp_path: Path, session_factory: SessionFactory, profile_id: int, second_profile_id: int
+) -> None:
+    box = write_mbox(tmp_path / "in.mbox", [simple_message(1), simple_message(2)])
+    import_paths(session_factory, profile_id, [box])
+    assert import_paths(session_factory, second_profile_id, [box]).added == 2
+
+
+def test_messages_without_message_id_dedupe_by_content(
+    tmp_path: Path, session_factory: SessionFactory, profile_id: int
+) -> None:
+    raw = b"From: a@example.org\nSubject: no id\n\nbody\n"
+    eml = tmp_path / "one.eml"
+    eml.write_bytes(raw)
+    other = tmp_path / "other.eml"
+    other.write_bytes(raw.replace(b"body", b"another body"))
+    assert import_paths(session_factory, profile_id, [eml, other]).added == 2
+    assert import_paths(session_factory, profile_id, [eml, eml, other]).added == 0
+    assert count(session_factory, profile_id) == 2
+
+
+def test_maildir_import_uses_delivery_time_for_undated_mail(
+    tmp_path: Path, session_factory: SessionFactory, profile_id: int
+) -> None:
+    folder = mailbox.Maildir(tmp_path / "Maildir")
+    folder.add(simple_message(1))
+    undated = mailbox.MaildirMessage(b"From: a@example.org\nSubject: undated\n\nhi\n")
+    key = folder.add(undated)
+    folder.close()
+    result = import_paths(session_factory, profile_id, [tmp_path / "Maildir"])
+    assert result.added == 2
+    delivered = int(key.split(".")[0])
+    with unit_of_work(session_factory) as session:
+        message = session.scalars(select(Message).where(Message.subject == "undated")).one()
+        assert message.date_guessed
+        assert int(message.date.timestamp()) == delivered
+
+
+def test_an_import_killed_half_way_keeps_its_batches_and_a_rerun_completes_it(
+    tmp_path: Path, session_factory: SessionFactory, profile_id: int
+) -> None:
+    box = write_mbox(tmp_path / "big.mbox", [simple_message(i) for i in range(25)])
+    calls: list[ImportProgress] = []
+
+    class Killed(Exception):
+        pass
+
+    def die_after_two_batches(progress: ImportProgress) -> None:
+        calls.append(progress)
+        if len(calls) == 2:
+            raise Killed
+
+    with pytest.raises(Killed):
+        import_paths(session_factory, profile_id, [box], die_after_two_batches, batch_size=10)
+    assert count(session_factory, profile_id) == 20
+    progress: list[ImportProgress] = []
+    result = import_paths(session_factory, profile_id, [box], progress.append, batch_size=10)
+    assert (result.added, result.skipped) == (5, 20)
+    assert count(session_factory, profile_id) == 25
+    assert subjects(session_factory, profile_id) == sorted(f"Message number {i}" for i in range(25))
+    assert progress[-1].bytes_done == progress[-1].bytes_total == box.stat().st_size
+    assert progress[-1].messages == 25
+    assert [p.bytes_done for p in progress] == sorted(p.bytes_done for p in progress)
+
+
+def test_unreadable_messages_are_kept_raw(
+    tmp_path: Path, session_factory: SessionFactory, profile_id: int
+) -> None:
+    eml = tmp_path / "garbage.eml"
+    eml.write_bytes(b"\x00\x01 not mail at all \xff")
+    result = import_paths(session_factory, profile_id, [eml])
+    assert (result.added, result.unreadable) == (1, 1)
+    with unit_of_work(session_factory) as session:
+        message = session.scalars(select(Message)).one()
+        assert message.raw == b"\x00\x01 not mail at all \xff"
+        assert message.parse_error
+
+
+def test_bad_paths_are_refused_before_anything_is_stored(
+    tmp_path: Path, session_factory: SessionFactory, profile_id: int
+) -> None:
+    good = write_mbox(tmp_path / "in.mbox", [simple_message(1)])
+    (tmp_path / "plain-folder").mkdir()
+    with pytest.raises(ImportSourceError, match="not a Maildir"):
+        import_paths(session_factory, profile_id, [good, tmp_path / "plain-folder"])
+    with pytest.raises(ImportSourceError, match="does not exist"):
+        import_paths(session_factory, profile_id, [good, tmp_path / "missing.mbox"])
+    assert count(session_factory, profile_id) == 0
+
+
+def test_attachments_are_stored_and_saved_only_inside_the_app_home(
+    tmp_path: Path, app_home: Path, session_factory: SessionFactory, profile_id: int
+) -> None:
+    raw = (
+        b'From: a@example.org\nSubject: scan\nContent-Type: multipart/mixed; boundary="b"\n\n'
+        b"--b\nContent-Type: text/plain\n\nsee scan\n"
+        b"--b\nContent-Type: application/octet-stream\n"
+        b'Content-Disposition: attachment; filename="../../../../tmp/evil\x07.sh"\n\n'
+        b"echo owned\n--b--\n"
+    )
+    eml = tmp_path / "scan.eml"
+    eml.write_bytes(raw)
+    import_paths(session_factory, profile_id, [eml])
+    with unit_of_work(session_factory) as session:
+        attachment = session.scalars(select(Attachment)).one()
+        assert attachment.filename_sent == "../../../../tmp/evil.sh"
+        assert attachment.filename == "evil.sh"
+        attachment_id = attachment.id
+    saved = save_attachment(session_factory, attachment_id)
+    assert saved.is_relative_to(app_home.resolve())
+    assert saved.name == "evil.sh"
+    assert saved.read_bytes() == b"echo owned"
+    assert not Path("/tmp/evil.sh").exists()

@@ -1,0 +1,184 @@
+"""Awkward mail lands readable: a corpus of real-world breakage, built here byte by byte."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+
+import pytest
+
+from desktop.services.mail.parse import (
+    UNPARSEABLE_SUBJECT,
+    clean_filename,
+    parse_headers,
+    parse_message,
+)
+
+ARRIVAL = datetime(2021, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def mail(headers: str, body: bytes = b"Hello.\r\n") -> bytes:
+    return headers.strip().replace("\n", "\r\n").encode("ascii") + b"\r\n\r\n" + body
+
+
+@pytest.mark.parametrize(
+    ("encoded", "expected"),
+    [
+        ("=?utf-8?q?Gr=C3=BC=C3=9Fe?=", "Grüße"),
+        ("=?iso-8859-1?q?Gr=FC=DFe?= aus Berlin", "Grüße aus Berlin"),
+        ("=?koi8-r?b?8NLJ18XU?=", "Привет"),
+        ("=?iso-2022-jp?b?GyRCJDMkcyRLJEEkTxsoQg==?=", "こんにちは"),
+        ("=?gb2312?b?xOO6ww==?=", "你好"),
+        ("=?windows-1252?q?=80_price?=", "€ price"),
+        ("=?UTF-8?B?4pyTIGRvbmU=?= =?UTF-8?B?IHR3aWNl?=", "✓ done twice"),
+        ("=?x-no-such-charset?q?caf=C3=A9?=", "café"),
+    ],
+)
+def test_encoded_subjects_in_any_charset(encoded: str, expected: str) -> None:
+    parsed = parse_message(mail(f"From: a@example.org\nSubject: {encoded}\nMessage-ID: <x@y>"))
+    assert parsed.subject == expected
+    assert parsed.parse_error is None
+
+
+def test_raw_eight_bit_headers_are_read_as_utf8_else_windows_1252() -> None:
+    utf8 = b"From: J\xc3\xb6rg <j@example.org>\r\nSubject: Gr\xc3\xbc\xc3\x9fe\r\n\r\nbody\r\n"
+    latin = b"From: J\xf6rg <j@example.org>\r\nSubject: Gr\xfc\xdfe \x80\r\n\r\nbody\r\n"
+    assert parse_message(utf8).subject == "Grüße"
+    assert parse_message(utf8).sender == "Jörg <j@example.org>"
+    assert parse_message(latin).subject == "Grüße €"
+
+
+def test_encoded_sender_and_folded_recipients() -> None:
+    parsed = parse_message(
+        mail(
+            "From: =?utf-8?q?J=C3=B6rg_M=C3=BCller?= <joerg@example.org>\n"
+            'To: a@example.org,\n b@example.org\nCc: "C, D" <c@example.org>'
+        )
+    )
+    assert parsed.sender == "Jörg Müller <joerg@example.org>"
+    assert parsed.to_addrs == "a@example.org, b@example.org"
+    assert parsed.cc_addrs == '"C, D" <c@example.org>'
+
+
+def test_a_good_date_is_kept_in_utc_and_not_guessed() -> None:
+    parsed = parse_message(mail("From: a@b\nDate: Tue, 03 Mar 2020 10:00:00 +0100"), ARRIVAL)
+    assert parsed.date == datetime(2020, 3, 3, 9, 0, tzinfo=UTC)
+    assert not parsed.date_guessed
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        "From: a@b",
+        "From: a@b\nDate: yesterday, around noon",
+        "From: a@b\nDate: Tue, 45 Foo 2020 99:99:99 +0100",
+        "From: a@b\nDate: Mon, 01 Jan 1601 00:00:00 +0000",
+    ],
+)
+def test_missing_or_bad_dates_fall_back_to_arrival_and_are_marked_guessed(headers: str) -> None:
+    parsed = parse_message(mail(headers), ARRIVAL)
+    assert parsed.date == ARRIVAL
+    assert parsed.date_guessed
+
+
+def test_a_date_without_zone_is_taken_as_utc() -> None:
+    parsed = parse_message(mail("From: a@b\nDate: Tue, 03 Mar 2020 10:00:00 -0000"), ARRIVAL)
+    assert parsed.date == datetime(2020, 3, 3, 10, 0, tzinfo=UTC)
+    assert not parsed.date_guessed
+
+
+def test_broken_base64_decodes_as_far_as_it_can() -> None:
+    good = base64.b64encode("Befund unauffällig, Kontrolle in 6 Monaten".encode()).decode()
+    broken = good[:-3] + "!!"  # lost padding and a stray character
+    parsed = parse_message(
+        mail(
+            "From: a@b\nSubject: lab\nContent-Type: text/plain; charset=utf-8\n"
+            "Content-Transfer-Encoding: base64",
+            broken.encode() + b"\r\n",
+        )
+    )
+    assert parsed.parse_error is None
+    assert parsed.text.startswith("Befund unauffällig, Kontrolle in 6")
+
+
+def test_no_subject_and_duplicated_headers() -> None:
+    assert parse_message(mail("From: a@b")).subject == ""
+    parsed = parse_message(mail("From: a@b\nSubject: first\nSubject: second\nMessage-ID: <1@x>"))
+    assert parsed.subject == "first"
+    assert parsed.message_id == "<1@x>"
+
+
+def test_a_lying_body_charset_still_gives_text() -> None:
+    parsed = parse_message(
+        mail("From: a@b\nContent-Type: text/plain; charset=us-ascii", "Grüße".encode("cp1252"))
+    )
+    assert parsed.text.strip() == "Grüße"
+
+
+def test_multipart_keeps_text_html_and_attachments() -> None:
+    body = (
+        b"--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nplain \xc3\xa9\r\n"
+        b"--b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>html</p>\r\n"
+        b"--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+        b'Content-Disposition: attachment; filename="../../etc/report.pdf"\r\n\r\n'
+        + base64.b64encode(b"%PDF-1.4 data")
+        + b"\r\n--b--\r\n"
+    )
+    parsed = parse_message(mail('From: a@b\nContent-Type: multipart/mixed; boundary="b"', body))
+    assert parsed.text.strip() == "plain é"
+    assert parsed.html is not None
+    assert parsed.html.strip() == "<p>html</p>"
+    [attachment] = parsed.attachments
+    assert attachment.filename_sent == "../../etc/report.pdf"
+    assert attachment.filename == "report.pdf"
+    assert attachment.content == b"%PDF-1.4 data"
+    assert attachment.content_type == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("sent", "clean"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Windows\\System32\\evil.exe", "evil.exe"),
+        ("/absolute/path/x.txt", "x.txt"),
+        ("invoice\u202egpj.exe", "invoicegpj.exe"),
+        ("bell\x07\x00name\r\n.txt", "bellname.txt"),
+        ("..", "attachment.pdf"),
+        ("", "attachment.pdf"),
+        ('what?*:<>|".doc', "what_______.doc"),
+        (".bashrc", "bashrc"),
+        ("x" * 300 + ".pdf", "x" * 196 + ".pdf"),
+    ],
+)
+def test_hostile_attachment_names_are_cleaned(sent: str, clean: str) -> None:
+    assert clean_filename(sent, "application/pdf") == clean
+
+
+def test_rfc2231_attachment_name_with_path_parts() -> None:
+    body = (
+        b"--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+        b"--b\r\nContent-Type: application/octet-stream\r\n"
+        b"Content-Disposition: attachment; filename*=utf-8''..%2F..%2Fbo%C3%AEte.bin\r\n\r\n"
+        b"data\r\n--b--\r\n"
+    )
+    parsed = parse_message(mail('From: a@b\nContent-Type: multipart/mixed; boundary="b"', body))
+    [attachment] = parsed.attachments
+    assert attachment.filename == "boîte.bin"
+
+
+@pytest.mark.parametrize("raw", [b"", b"\x00\x01\x02 binary garbage\xff\xfe", b"just some text"])
+def test_unparseable_input_is_kept_raw_with_the_reason(raw: bytes) -> None:
+    parsed = parse_message(raw, ARRIVAL)
+    assert parsed.parse_error
+    assert parsed.raw == raw
+    assert parsed.subject == UNPARSEABLE_SUBJECT
+    assert parsed.date == ARRIVAL
+    assert parsed.date_guessed
+
+
+def test_header_only_parse_reads_the_same_headers() -> None:
+    raw = mail("From: a@b\nSubject: =?utf-8?q?caf=C3=A9?=\nDate: Tue, 03 Mar 2020 10:00:00 +0000")
+    headers = parse_headers(raw.split(b"\r\n\r\n")[0] + b"\r\n\r\n", size=len(raw))
+    full = parse_message(raw)
+    assert (headers.subject, headers.sender, headers.date) == (full.subject, full.sender, full.date)
+    assert headers.size == len(raw)
