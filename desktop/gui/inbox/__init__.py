@@ -1,0 +1,1 @@
+"""The unified inbox: a lazily paged list over every profile's mail."""

@@ -1,0 +1,202 @@
+"""The unified inbox pages lazily, newest first, and filters and searches through its query."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QFont
+from pytestqt.qtbot import QtBot
+
+from desktop.gui.icons import icon
+from desktop.gui.inbox.model import Column, InboxModel, InboxQuery, PageKey
+from desktop.gui.inbox.view import InboxView
+from desktop.gui.viewdata import InboxRow, ProfileCard
+
+pytestmark = pytest.mark.gui
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+PROFILES = {
+    1: ProfileCard(1, "Hospital", "Nurse", "n@h.example", "member", "#e11d48", 11),
+    2: ProfileCard(2, "Clinic", "Head", "h@c.example", "admin", "#2563eb", 22),
+}
+
+
+class Mailbox:
+    """An in-memory mailbox answering keyset page queries, counting what it was asked."""
+
+    def __init__(self, count: int) -> None:
+        self.rows = sorted(
+            (
+                InboxRow(
+                    id=i,
+                    profile_id=1 + i % 2,
+                    sender=f"sender{i}@example.org",
+                    subject=f"Message {i}" + (" invoice" if i % 10 == 0 else ""),
+                    date=START + timedelta(minutes=i // 2),
+                    seen=i % 3 == 0,
+                )
+                for i in range(count)
+            ),
+            key=lambda r: r.key,
+            reverse=True,
+        )
+        self.calls: list[tuple[InboxQuery, PageKey | None, int]] = []
+        self.threads: set[int] = set()
+
+    def page(self, query: InboxQuery, after: PageKey | None, limit: int) -> Sequence[InboxRow]:
+        self.calls.append((query, after, limit))
+        self.threads.add(threading.get_ident())
+        matching = (
+            r
+            for r in self.rows
+            if (query.profile_ids is None or r.profile_id in query.profile_ids)
+            and query.search.lower() in r.subject.lower()
+            and (after is None or r.key < after)
+        )
+        result = []
+        for row in matching:
+            result.append(row)
+            if len(result) == limit:
+                break
+        return result
+
+
+def make_view(qtbot: QtBot, mailbox: Mailbox, page_size: int = 50) -> InboxView:
+    model = InboxModel(mailbox.page, page_size=page_size)
+    model.set_profiles(PROFILES)
+    view = InboxView(model)
+    qtbot.addWidget(view)
+    view.resize(800, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    with qtbot.waitSignal(model.page_loaded):
+        model.reload()
+    return view
+
+
+def test_first_page_newest_first_marked_with_profile_and_unread_bold(qtbot: QtBot) -> None:
+    mailbox = Mailbox(1000)
+    view = make_view(qtbot, mailbox)
+    model = view.model
+    assert model.rowCount() == 50
+    keys = [model.row_at(r).key for r in range(model.rowCount())]
+    assert keys == sorted(keys, reverse=True)
+    assert model.row_at(0).id == 999
+    assert threading.get_ident() not in mailbox.threads
+
+    first = model.index(0, Column.PROFILE)
+    assert model.data(first) == "Clinic"
+    assert model.data(first, Qt.ItemDataRole.DecorationRole).name() == "#2563eb"
+    unread_row = next(r for r in range(50) if not model.row_at(r).seen)
+    font = model.data(model.index(unread_row, Column.SUBJECT), Qt.ItemDataRole.FontRole)
+    assert isinstance(font, QFont)
+    assert font.bold()
+    seen_row = next(r for r in range(50) if model.row_at(r).seen)
+    assert model.data(model.index(seen_row, Column.SUBJECT), Qt.ItemDataRole.FontRole) is None
+
+
+def test_keyboard_to_the_end_loads_a_page_at_a_time(qtbot: QtBot) -> None:
+    mailbox = Mailbox(10_000)
+    view = make_view(qtbot, mailbox)
+    view.table.setFocus()
+    view.table.setCurrentIndex(view.model.index(0, 0))
+    for _ in range(3):
+        qtbot.keyClick(view.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: not view.model.loading)
+    assert 50 < view.model.rowCount() <= 250
+    assert view.model.rowCount() < len(mailbox.rows)
+    afters = [after for _q, after, _l in mailbox.calls]
+    assert afters[0] is None
+    assert all(a is not None for a in afters[1:])
+
+
+def test_space_pages_down_and_enter_opens(qtbot: QtBot) -> None:
+    view = make_view(qtbot, Mailbox(500))
+    view.table.setFocus()
+    view.table.setCurrentIndex(view.model.index(0, 0))
+    selected: list[int] = []
+    view.message_selected.connect(lambda message_id, _profile: selected.append(message_id))
+    qtbot.keyClick(view.table, Qt.Key.Key_Space)
+    assert view.table.currentIndex().row() > 5
+    assert selected == [view.model.row_at(view.table.currentIndex().row()).id]
+    with qtbot.waitSignal(view.open_requested) as opened:
+        qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert opened.args == [selected[-1]]
+    before = view.table.currentIndex().row()
+    qtbot.keyClick(view.table, Qt.Key.Key_Down)
+    assert view.table.currentIndex().row() == before + 1
+
+
+def test_filter_to_one_profile_and_to_several(qtbot: QtBot) -> None:
+    view = make_view(qtbot, Mailbox(400))
+    with qtbot.waitSignal(view.model.page_loaded):
+        view.set_scope(frozenset({1}), "Hospital")
+    rows = [view.model.row_at(r) for r in range(view.model.rowCount())]
+    assert rows
+    assert {r.profile_id for r in rows} == {1}
+    assert view.scope.text() == "Hospital"
+    with qtbot.waitSignal(view.model.page_loaded):
+        view.set_scope(frozenset({1, 2}), "2 profiles")
+    assert {view.model.row_at(r).profile_id for r in range(view.model.rowCount())} == {1, 2}
+
+
+def test_search_by_typing_and_no_match_message(qtbot: QtBot) -> None:
+    view = make_view(qtbot, Mailbox(400))
+    with qtbot.waitSignal(view.model.page_loaded):
+        qtbot.keyClicks(view.search, "invoice")
+    subjects = [view.model.row_at(r).subject for r in range(view.model.rowCount())]
+    assert len(subjects) == 40
+    assert all("invoice" in s for s in subjects)
+    with qtbot.waitSignal(view.model.page_loaded):
+        view.search.setText("no such thing")
+    assert view.model.rowCount() == 0
+    assert view.status.text() == "No messages match"
+
+
+def test_stale_page_for_an_old_query_is_dropped(qtbot: QtBot) -> None:
+    gate = threading.Event()
+    mailbox = Mailbox(100)
+
+    def slow_page(query: InboxQuery, after: PageKey | None, limit: int) -> Sequence[InboxRow]:
+        if query.search == "slow":
+            gate.wait(5)
+        return mailbox.page(query, after, limit)
+
+    model = InboxModel(slow_page, page_size=10)
+    model.set_query(InboxQuery(search="slow"))
+    with qtbot.waitSignal(model.page_loaded):
+        model.set_query(InboxQuery(profile_ids=frozenset({2})))
+    gate.set()
+    qtbot.wait(100)
+    assert {model.row_at(r).profile_id for r in range(model.rowCount())} == {2}
+    assert model.rowCount() == 10
+
+
+def test_load_error_is_shown(qtbot: QtBot) -> None:
+    def broken(_q: InboxQuery, _a: PageKey | None, _l: int) -> Sequence[InboxRow]:
+        raise OSError("store is locked")
+
+    model = InboxModel(broken)
+    view = InboxView(model)
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(model.load_failed):
+        model.reload()
+    assert view.status.text() == "Could not load messages: store is locked"
+    assert not model.canFetchMore(QModelIndex())
+
+
+def test_marking_seen_unbolds_the_row(qtbot: QtBot) -> None:
+    view = make_view(qtbot, Mailbox(30))
+    unread = next(r for r in range(view.model.rowCount()) if not view.model.row_at(r).seen)
+    view.model.set_seen(view.model.row_at(unread).id)
+    index = view.model.index(unread, Column.SUBJECT)
+    assert view.model.data(index, Qt.ItemDataRole.FontRole) is None
+
+
+def test_icons_load() -> None:
+    for name in ("inbox", "search", "sync", "lock", "support", "audit", "admin", "retry"):
+        assert not icon(name).isNull(), name
