@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
-from desktop.gui.reader.attachments import cleaned_file_name
 from desktop.gui.reader.pane import ReaderPane
 from desktop.gui.viewdata import AttachmentInfo, MessageDetail, ProfileCard
 
@@ -152,22 +151,6 @@ def test_plain_text_and_headers_are_never_html(qtbot: QtBot) -> None:
     assert pane.headers.subject.text() == "<img src=http://x/y.png>"
     assert pane.headers.subject.textFormat() == Qt.TextFormat.PlainText
     assert "St Mary's Hospital" in pane.headers.profile.text()
-
-
-@pytest.mark.parametrize(
-    ("sent", "cleaned"),
-    [
-        ("../../etc/passwd", "passwd"),
-        ("C:\\Windows\\system32\\evil.exe", "evil.exe"),
-        ("re\x00port\x1b.pdf", "report.pdf"),
-        (".bashrc", "bashrc"),
-        ("a<b>c:d|e?.txt", "abcde.txt"),
-        ("", "attachment"),
-        ("..", "attachment"),
-    ],
-)
-def test_cleaned_file_name(sent: str, cleaned: str) -> None:
-    assert cleaned_file_name(sent) == cleaned
 
 
 def test_attachment_listed_with_size_and_saved_where_chosen(

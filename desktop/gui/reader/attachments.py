@@ -1,17 +1,15 @@
 """A message's attachments: listed with their size, saved only where the user chooses.
 
-A sender picks the file name, so it is hostile until cleaned: path parts, control characters,
-characters a file system rejects and a leading dot (a hidden file) are removed before the name is
-even offered in the save dialog.
+A sender picks the file name, so it is hostile until cleaned: the mail service's cleaning (path
+parts, control and bidi characters, forbidden characters, leading dots) is applied to the name
+offered in the save dialog and again to whatever name the user typed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
-from pathvalidate import sanitize_filename
 from PySide6.QtCore import QLocale, QStandardPaths, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -26,18 +24,9 @@ from PySide6.QtWidgets import (
 
 from desktop.gui.viewdata import AttachmentInfo
 from desktop.gui.workers import Workers
-
-FALLBACK_NAME = "attachment"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+from desktop.services.mail.parse import clean_filename
 
 AttachmentLoader = Callable[[int], bytes]
-
-
-def cleaned_file_name(name: str) -> str:
-    """A name safe to offer in a save dialog on any platform."""
-    last_part = re.split(r"[/\\]", _CONTROL.sub("", name))[-1]
-    cleaned = sanitize_filename(last_part, platform="universal").strip().lstrip(".").strip()
-    return cleaned or FALLBACK_NAME
 
 
 def human_size(size: int) -> str:
@@ -87,7 +76,7 @@ class AttachmentList(QWidget):
         self._list.clear()
         self._status.clear()
         for attachment in attachments:
-            name = cleaned_file_name(attachment.filename)
+            name = clean_filename(attachment.filename, attachment.content_type)
             item = QListWidgetItem(f"{name}  ({human_size(attachment.size)})")
             item.setData(Qt.ItemDataRole.UserRole, attachment.id)
             item.setToolTip(f"{attachment.content_type}, {attachment.size} bytes")
@@ -105,11 +94,11 @@ class AttachmentList(QWidget):
             return
         attachment = self._attachments[row]
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
-        suggested = str(Path(folder) / cleaned_file_name(attachment.filename))
+        suggested = str(Path(folder) / clean_filename(attachment.filename, attachment.content_type))
         chosen, _filter = QFileDialog.getSaveFileName(self, self.tr("Save attachment"), suggested)
         if not chosen:
             return
-        target = Path(chosen).with_name(cleaned_file_name(Path(chosen).name))
+        target = Path(chosen).with_name(clean_filename(Path(chosen).name))
         loader = self._loader
         self._status.setText(self.tr("Saving…"))
         self._workers.submit(
