@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -46,6 +47,13 @@ class Message(Base):
         Index("ix_messages_inbox", "profile_id", "date", "id"),
         Index("ix_messages_profile_message_id", "profile_id", "message_id"),
         Index("ix_messages_profile_hash", "profile_id", "content_hash"),
+        # Unread counts per profile read only the unread rows (a small part of a big mailbox).
+        Index(
+            "ix_messages_unread",
+            "profile_id",
+            sqlite_where=text("seen = 0"),
+            postgresql_where=text("NOT seen"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
