@@ -199,7 +199,7 @@ class InboxModel(QAbstractTableModel):
         when = QDateTime.fromSecsSinceEpoch(int(item.date.timestamp()))
         if item.date.astimezone().date() == self._today:
             return self._locale.toString(when.time(), QLocale.FormatType.ShortFormat)
-        return self._locale.toString(when.date(), QLocale.FormatType.ShortFormat)
+        return self._locale.toString(when.date(), "d MMM yyyy")
 
     def _describe(self, item: InboxRow) -> str:
         profile = self._profiles.get(item.profile_id)

@@ -1,0 +1,1 @@
+"""The main window and the parts of its frame: sidebar, badge, status area, tray, settings."""

@@ -1,0 +1,57 @@
+"""Window state and per-user choices kept in the INI file at ``desktop.paths.settings_file()``.
+
+Only layout and preferences live here: never a password, a token or message content, because an
+INI file is readable by anyone who can read the app home.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from desktop.paths import settings_file
+
+
+def open_settings() -> QSettings:
+    return QSettings(str(settings_file()), QSettings.Format.IniFormat)
+
+
+class WindowSettings:
+    def __init__(self, settings: QSettings) -> None:
+        self._settings = settings
+
+    def geometry(self, name: str) -> QByteArray | None:
+        value = self._settings.value(f"window/{name}")
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+    def set_geometry(self, name: str, value: QByteArray) -> None:
+        self._settings.setValue(f"window/{name}", value)
+
+    def last_profile(self, login: str) -> int | None:
+        value = self._settings.value(f"users/{login}/last_profile")
+        try:
+            return int(str(value)) if value is not None else None
+        except ValueError:
+            return None
+
+    def set_last_profile(self, login: str, profile_id: int) -> None:
+        self._settings.setValue(f"users/{login}/last_profile", profile_id)
+
+    def muted(self, login: str) -> set[int]:
+        value = self._settings.value(f"users/{login}/muted", "")
+        return {int(part) for part in str(value).split(",") if part.strip().isdigit()}
+
+    def set_muted(self, login: str, muted: set[int]) -> None:
+        self._settings.setValue(f"users/{login}/muted", ",".join(str(i) for i in sorted(muted)))
+
+    def auto_lock_minutes(self) -> int:
+        value = self._settings.value("security/auto_lock_minutes", 0)
+        try:
+            return max(0, int(str(value)))
+        except ValueError:
+            return 0
+
+    def set_auto_lock_minutes(self, minutes: int) -> None:
+        self._settings.setValue("security/auto_lock_minutes", max(0, minutes))
+
+    def sync(self) -> None:
+        self._settings.sync()

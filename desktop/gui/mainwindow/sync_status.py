@@ -1,0 +1,144 @@
+"""The status-bar area showing each profile's sync state, overall progress, and retry on error.
+
+A profile that silently stops syncing is the classic multi-account failure, so each profile has
+its own always-visible state, and a failure stays on screen with its reason until retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QToolButton, QWidget
+
+from desktop.gui.icons import icon
+from desktop.gui.viewdata import ProfileCard
+
+
+class SyncPhase(Enum):
+    IDLE = "idle"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(slots=True)
+class _ProfileSync:
+    profile: ProfileCard
+    button: QToolButton
+    phase: SyncPhase = SyncPhase.IDLE
+    done: int = 0
+    total: int = 0
+    reason: str = ""
+    finished_at: str = ""
+
+
+def colour_dot(colour: str, size: int = 12) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor(colour))
+    return QIcon(pixmap)
+
+
+class SyncStatusArea(QWidget):
+    retry_requested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(self.tr("Sync status"))
+        self._states: dict[int, _ProfileSync] = {}
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.progress = QProgressBar()
+        self.progress.setAccessibleName(self.tr("Sync progress"))
+        self.progress.setMaximumWidth(160)
+        self.progress.setTextVisible(True)
+        self.progress.hide()
+        self._layout.addWidget(self.progress)
+
+    def set_profiles(self, profiles: Sequence[ProfileCard]) -> None:
+        for state in self._states.values():
+            state.button.deleteLater()
+        self._states = {}
+        for profile in profiles:
+            button = QToolButton()
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setAutoRaise(True)
+            button.setIcon(colour_dot(profile.colour))
+            button.clicked.connect(lambda _checked=False, pid=profile.id: self._clicked(pid))
+            self._layout.addWidget(button)
+            self._states[profile.id] = _ProfileSync(profile, button)
+            self._refresh(profile.id)
+        self._refresh_progress()
+
+    def button_for(self, profile_id: int) -> QToolButton:
+        return self._states[profile_id].button
+
+    def phase(self, profile_id: int) -> SyncPhase:
+        return self._states[profile_id].phase
+
+    def started(self, profile_id: int) -> None:
+        self._update(profile_id, phase=SyncPhase.RUNNING, done=0, total=0, reason="")
+
+    def progressed(self, profile_id: int, done: int, total: int) -> None:
+        self._update(profile_id, phase=SyncPhase.RUNNING, done=done, total=total)
+
+    def finished(self, profile_id: int) -> None:
+        stamp = QTime.currentTime().toString("HH:mm")
+        self._update(profile_id, phase=SyncPhase.DONE, reason="", finished_at=stamp)
+
+    def failed(self, profile_id: int, reason: str) -> None:
+        self._update(profile_id, phase=SyncPhase.FAILED, reason=reason)
+
+    def _update(self, profile_id: int, **changes: object) -> None:
+        state = self._states.get(profile_id)
+        if state is None:
+            return
+        for name, value in changes.items():
+            setattr(state, name, value)
+        self._refresh(profile_id)
+        self._refresh_progress()
+
+    def _clicked(self, profile_id: int) -> None:
+        if self._states[profile_id].phase in (SyncPhase.FAILED, SyncPhase.DONE, SyncPhase.IDLE):
+            self.retry_requested.emit(profile_id)
+
+    def _refresh(self, profile_id: int) -> None:
+        state = self._states[profile_id]
+        name = state.profile.organization
+        button = state.button
+        if state.phase is SyncPhase.FAILED:
+            button.setText(self.tr("{name}: failed — Retry").format(name=name))
+            button.setIcon(icon("retry"))
+            button.setToolTip(
+                self.tr("{name}: {reason}\nClick to try again").format(
+                    name=name, reason=state.reason
+                )
+            )
+            button.setStyleSheet("QToolButton { color: #dc2626; font-weight: 600; }")
+        else:
+            button.setIcon(colour_dot(state.profile.colour))
+            button.setStyleSheet("")
+            if state.phase is SyncPhase.RUNNING:
+                share = f" {state.done}/{state.total}" if state.total else ""
+                button.setText(self.tr("{name}: syncing{share}").format(name=name, share=share))
+            elif state.phase is SyncPhase.DONE:
+                button.setText(
+                    self.tr("{name}: synced {at}").format(name=name, at=state.finished_at)
+                )
+            else:
+                button.setText(self.tr("{name}: not synced").format(name=name))
+            button.setToolTip(self.tr("{name}: click to sync now").format(name=name))
+        button.setAccessibleName(button.text())
+
+    def _refresh_progress(self) -> None:
+        running = [s for s in self._states.values() if s.phase is SyncPhase.RUNNING]
+        if not running:
+            self.progress.hide()
+            return
+        total = sum(s.total for s in running)
+        self.progress.setRange(0, total if total else 0)
+        self.progress.setValue(sum(s.done for s in running))
+        self.progress.show()

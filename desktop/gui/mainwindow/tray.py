@@ -1,0 +1,103 @@
+"""The tray icon with the total unread count, and new-mail notifications naming the profile.
+
+Notifications say how many messages arrived for which profile, never a subject or sender: the
+text shows up on a shared workstation's screen, and mail here may be patient data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from desktop.gui.application import app_icon
+from desktop.gui.viewdata import ProfileCard
+
+
+@dataclass(frozen=True, slots=True)
+class Notification:
+    title: str
+    text: str
+    profile_id: int
+
+
+def unread_icon(base: QIcon, unread: int, size: int = 64) -> QIcon:
+    pixmap = base.pixmap(size, size)
+    if unread <= 0:
+        return QIcon(pixmap)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    badge = QRect(size // 3, 0, size * 2 // 3, size // 2)
+    painter.setBrush(QColor("#dc2626"))
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.drawRoundedRect(badge, size / 4, size / 4)
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(size // 3)
+    painter.setFont(font)
+    painter.setPen(QColor("#ffffff"))
+    painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, "99+" if unread > 99 else str(unread))
+    painter.end()
+    return QIcon(pixmap)
+
+
+class Notifier(QObject):
+    """Owns the tray icon when the desktop has a tray; otherwise notifications go to ``shown``."""
+
+    shown = Signal(object)
+    activated = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._muted: set[int] = set()
+        self._tray: QSystemTrayIcon | None = None
+        self._unread = 0
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self._tray = QSystemTrayIcon(app_icon(), self)
+            menu = QMenu()
+            menu.addAction(self.tr("Show Switchboard"), self.activated.emit)
+            self._menu = menu
+            self._tray.setContextMenu(menu)
+            self._tray.activated.connect(lambda _reason: self.activated.emit())
+            self._tray.show()
+        self.set_unread(0)
+
+    @property
+    def unread(self) -> int:
+        return self._unread
+
+    @property
+    def tooltip(self) -> str:
+        return self.tr("Switchboard — {n} unread").format(n=self._unread)
+
+    def set_muted(self, muted: set[int]) -> None:
+        self._muted = set(muted)
+
+    def is_muted(self, profile_id: int) -> bool:
+        return profile_id in self._muted
+
+    def set_unread(self, unread: int) -> None:
+        self._unread = unread
+        if self._tray is not None:
+            self._tray.setIcon(unread_icon(app_icon(), unread))
+            self._tray.setToolTip(self.tooltip)
+
+    def new_mail(self, profile: ProfileCard, count: int) -> Notification | None:
+        """Announces ``count`` new messages for ``profile`` unless that profile is muted."""
+        if count <= 0 or profile.id in self._muted:
+            return None
+        note = Notification(
+            title=self.tr("New mail — {org}").format(org=profile.organization),
+            text=self.tr("{n} new message(s) for {profile}").format(n=count, profile=profile.label),
+            profile_id=profile.id,
+        )
+        if self._tray is not None:
+            self._tray.showMessage(note.title, note.text, QSystemTrayIcon.MessageIcon.Information)
+        self.shown.emit(note)
+        return note
+
+    def hide(self) -> None:
+        if self._tray is not None:
+            self._tray.hide()

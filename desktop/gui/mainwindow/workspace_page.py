@@ -1,0 +1,92 @@
+"""The working area of a signed-in user: profile sidebar, unified inbox and reader side by side."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from desktop.gui.inbox.model import InboxModel
+from desktop.gui.inbox.view import InboxView
+from desktop.gui.mainwindow.sidebar import ProfileSidebar
+from desktop.gui.reader.pane import ReaderPane
+from desktop.gui.viewdata import MessageDetail, ProfileCard
+from desktop.gui.workers import Workers
+from desktop.gui.workspace import Workspace
+
+
+class WorkspacePage(QWidget):
+    """Loads the selected message in the background and marks it read once shown."""
+
+    message_shown = Signal(int)
+    seen_changed = Signal()
+    failed = Signal(str)
+
+    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self._workers = Workers(self)
+        self._profiles: dict[int, ProfileCard] = {}
+        self._loading: int | None = None
+
+        self.sidebar = ProfileSidebar()
+        self.inbox_model = InboxModel(workspace.inbox_page, parent=self)
+        self.inbox = InboxView(self.inbox_model)
+        self.reader = ReaderPane(workspace.attachment_content)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.inbox)
+        self.splitter.addWidget(self.reader)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 4)
+        self.splitter.setSizes([250, 650, 500])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+
+        self.sidebar.scope_changed.connect(self.inbox.set_scope)
+        self.inbox.message_selected.connect(lambda message_id, _pid: self.show_message(message_id))
+        self.inbox.open_requested.connect(lambda _id: self.reader.browser.setFocus())
+        self.reader.opened.connect(self._mark_seen)
+        self.setTabOrder(self.sidebar, self.inbox.search)
+        self.setTabOrder(self.inbox.search, self.inbox.table)
+        self.setTabOrder(self.inbox.table, self.reader.browser)
+
+    def set_profiles(self, profiles: Sequence[ProfileCard]) -> None:
+        first_time = not self._profiles
+        self._profiles = {p.id: p for p in profiles}
+        self.inbox_model.set_profiles(self._profiles)
+        if first_time:
+            self.sidebar.set_profiles(profiles)
+        else:
+            self.sidebar.profiles.update_profiles(profiles)
+
+    def show_message(self, message_id: int) -> None:
+        if self._loading is not None:
+            self._workers.forget(self._loading)
+        workspace = self._workspace
+        self._loading = self._workers.submit(
+            lambda: workspace.message(message_id), self._on_message, self._on_error
+        )
+
+    def _on_message(self, message: MessageDetail) -> None:
+        self._loading = None
+        self.reader.show_message(message, self._profiles.get(message.profile_id))
+        self.message_shown.emit(message.id)
+
+    def _on_error(self, error: Exception) -> None:
+        self._loading = None
+        self.failed.emit(self.tr("Could not open the message: {reason}").format(reason=error))
+
+    def _mark_seen(self, message_id: int) -> None:
+        workspace = self._workspace
+        self.inbox_model.set_seen(message_id)
+        self._workers.submit(
+            lambda: workspace.mark_seen(message_id),
+            lambda _none: self.seen_changed.emit(),
+            self._on_error,
+        )

@@ -1,0 +1,51 @@
+"""What the main window needs from a signed-in session, as one small interface.
+
+Every method here may block (database, keyring, network): the window calls them only through
+:class:`desktop.gui.workers.Workers`, never on the GUI thread. The production implementation
+wraps the services; keeping the interface this narrow is what lets widgets hold no business rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Protocol
+
+from desktop.gui.inbox.model import InboxQuery, PageKey
+from desktop.gui.viewdata import InboxRow, MessageDetail, ProfileCard
+
+
+class Privilege(StrEnum):
+    """The actions whose controls appear or disappear with the active profile's role."""
+
+    LOOK_UP_SUPPORT_ID = "look_up_support_id"
+    READ_AUDIT_LOG = "read_audit_log"
+    MANAGE_OWN_PROFILES = "manage_own_profiles"
+
+
+class Workspace(Protocol):
+    @property
+    def user_name(self) -> str: ...
+
+    @property
+    def user_login(self) -> str: ...
+
+    def profiles(self) -> Sequence[ProfileCard]: ...
+
+    def allows(self, privilege: Privilege, profile: ProfileCard) -> bool:
+        """Pure and fast (a table look-up), so it is the one call allowed on the GUI thread."""
+        ...
+
+    def activate_profile(self, profile_id: int) -> None: ...
+
+    def inbox_page(
+        self, query: InboxQuery, after: PageKey | None, limit: int
+    ) -> Sequence[InboxRow]: ...
+
+    def message(self, message_id: int) -> MessageDetail: ...
+
+    def mark_seen(self, message_id: int) -> None: ...
+
+    def attachment_content(self, attachment_id: int) -> bytes: ...
+
+    def support_sentence(self, support_id: int) -> str: ...

@@ -1,0 +1,119 @@
+"""An in-memory workspace for tests of the window's own behaviour (switching, shortcuts, layout).
+
+The tests of flows that reach the store use the real services instead; this one exists so that
+window mechanics can be tested without a store and so that it records what the window asked for.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from desktop.gui.inbox.model import InboxQuery, PageKey
+from desktop.gui.viewdata import InboxRow, MessageDetail, ProfileCard
+from desktop.gui.workspace import Privilege
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+HOSPITAL = ProfileCard(
+    1, "St Mary's Hospital", "Nurse", "ada@stmarys.example", "member", "#e11d48", 101
+)
+CLINIC = ProfileCard(
+    2, "Riverside Clinic", "Head of IT", "ada@riverside.example", "admin", "#2563eb", 202
+)
+LAB = ProfileCard(3, "North Lab", "Analyst", "ada@northlab.example", "member", "#16a34a", 303)
+
+
+class MemoryWorkspace:
+    def __init__(
+        self, profiles: Sequence[ProfileCard] = (HOSPITAL, CLINIC, LAB), count: int = 300
+    ) -> None:
+        self._profiles = list(profiles)
+        self.rows = sorted(
+            (
+                InboxRow(
+                    id=i,
+                    profile_id=self._profiles[i % len(self._profiles)].id,
+                    sender=f"sender{i}@example.org",
+                    subject=f"Message {i}",
+                    date=START + timedelta(minutes=i),
+                    seen=i % 2 == 0,
+                )
+                for i in range(count)
+            ),
+            key=lambda r: r.key,
+            reverse=True,
+        )
+        self.activated: list[int] = []
+        self.seen: list[int] = []
+        self.gui_thread = threading.get_ident()
+        self.calls_on_gui_thread: list[str] = []
+
+    def _track(self, name: str) -> None:
+        if threading.get_ident() == self.gui_thread:
+            self.calls_on_gui_thread.append(name)
+
+    @property
+    def user_name(self) -> str:
+        return "Ada Lovelace"
+
+    @property
+    def user_login(self) -> str:
+        return "ada"
+
+    def profiles(self) -> Sequence[ProfileCard]:
+        self._track("profiles")
+        unread = {p.id: 0 for p in self._profiles}
+        for row in self.rows:
+            if not row.seen:
+                unread[row.profile_id] += 1
+        return [replace(p, unread=unread[p.id]) for p in self._profiles]
+
+    def allows(self, privilege: Privilege, profile: ProfileCard) -> bool:
+        if privilege in (Privilege.LOOK_UP_SUPPORT_ID, Privilege.READ_AUDIT_LOG):
+            return profile.is_admin
+        return True
+
+    def activate_profile(self, profile_id: int) -> None:
+        self._track("activate_profile")
+        self.activated.append(profile_id)
+
+    def inbox_page(
+        self, query: InboxQuery, after: PageKey | None, limit: int
+    ) -> Sequence[InboxRow]:
+        self._track("inbox_page")
+        rows = [
+            r
+            for r in self.rows
+            if (query.profile_ids is None or r.profile_id in query.profile_ids)
+            and query.search.lower() in r.subject.lower()
+            and (after is None or r.key < after)
+        ]
+        return rows[:limit]
+
+    def message(self, message_id: int) -> MessageDetail:
+        self._track("message")
+        row = next(r for r in self.rows if r.id == message_id)
+        return MessageDetail(
+            row.id,
+            row.profile_id,
+            row.sender,
+            "ada@example.org",
+            "",
+            row.subject,
+            row.date,
+            f"Body of {row.subject}",
+            None,
+        )
+
+    def mark_seen(self, message_id: int) -> None:
+        self._track("mark_seen")
+        self.seen.append(message_id)
+        self.rows = [replace(r, seen=True) if r.id == message_id else r for r in self.rows]
+
+    def attachment_content(self, attachment_id: int) -> bytes:
+        return b""
+
+    def support_sentence(self, support_id: int) -> str:
+        return f"sentence {support_id}"
