@@ -12,10 +12,11 @@ import sys
 from collections.abc import Sequence
 
 from desktop import __version__
-from desktop.cli import selftest_command
+from desktop.cli import profile_command, selftest_command, user_command
 from desktop.cli.errors import CliError
+from desktop.cli.signin import add_database_argument
 
-COMMANDS = (selftest_command,)
+COMMANDS = (selftest_command, user_command, profile_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check this installation offscreen in a temporary store, then exit (same as "
         "'switchboard self-test')",
     )
+    add_database_argument(parser)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for module in COMMANDS:
         module.register(subparsers)

@@ -21,11 +21,20 @@ def run_gui() -> int:
 
     from desktop.gui.application import create_application
     from desktop.gui.main_window import MainWindow
+    from desktop.services.container import build_services
+    from desktop.store.migrate import StoreUpgradeError
 
-    app = create_application(sys.argv[:1])
-    window = MainWindow()
-    window.show()
-    return app.exec()
+    try:
+        services = build_services()
+    except StoreUpgradeError as error:
+        log.error("cannot open the store: %s", error)
+        print(f"switchboard: {error}", file=sys.stderr)
+        return 1
+    with services:
+        app = create_application(sys.argv[:1])
+        window = MainWindow()
+        window.show()
+        return app.exec()
 
 
 def main() -> int:

@@ -3,6 +3,12 @@
 SQLite is set up for a desktop app with background jobs: WAL so that readers never wait for the
 sync writer, foreign keys on (SQLite leaves them off), and a busy timeout so that two writers
 queue instead of failing with "database is locked".
+
+Every SQLite transaction starts with ``BEGIN IMMEDIATE``. With the driver's default deferred
+transactions, a unit of work that reads and then writes can find at the write that another
+connection committed meanwhile; SQLite then answers "database is locked" at once, without waiting
+for the busy timeout. Taking the write lock up front turns that into an orderly queue (readers in
+WAL mode are never blocked by it), and it also makes DDL transactional, which migrations rely on.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from desktop.paths import store_file
@@ -44,10 +50,12 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         create_private_file(Path(parsed.database))
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
     event.listen(engine, "connect", _configure_sqlite_connection)
+    event.listen(engine, "begin", _begin_immediate)
     return engine
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -56,3 +64,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
+
+
+def _begin_immediate(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,6 +1,6 @@
 """All mapped classes, imported here so that ``Base.metadata`` knows every table."""
 
-from desktop.store.models.accounts import AuditEvent, Profile, Role, User
+from desktop.store.models.accounts import AuditEvent, Profile, RememberedSignIn, Role, User
 from desktop.store.models.base import Base
 from desktop.store.models.mail import (
     Attachment,
@@ -19,6 +19,7 @@ __all__ = [
     "MailSyncState",
     "Message",
     "Profile",
+    "RememberedSignIn",
     "Role",
     "User",
 ]

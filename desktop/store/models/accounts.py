@@ -1,4 +1,4 @@
-"""The person (User), their accounts (Profile) and what happened (AuditEvent).
+"""The person (User), their accounts (Profile), what happened (AuditEvent), remembered sign-ins.
 
 Mail and activity hang off a Profile, never directly off a User: one person's hospital account
 and clinic account must stay apart even though the same person signs in once for both.
@@ -6,19 +6,19 @@ and clinic account must stay apart even though the same person signs in once for
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from desktop.core.roles import Role
 from desktop.store.models.base import Base, UTCDateTime, utcnow
 
+__all__ = ["AuditEvent", "Profile", "RememberedSignIn", "Role", "User"]
 
-class Role(enum.StrEnum):
-    MEMBER = "member"
-    ADMIN = "admin"
+COLOUR_LENGTH = 7
+"""``#rrggbb``: migration 0003 narrowed the column to this after checking no value was longer."""
 
 
 class User(Base):
@@ -29,6 +29,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sign_in_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     profiles: Mapped[list[Profile]] = relationship(
@@ -48,7 +50,7 @@ class Profile(Base):
     title: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str] = mapped_column(String(320), unique=True)
     phone: Mapped[str] = mapped_column(String(64), default="")
-    colour: Mapped[str] = mapped_column(String(16), default="#3b82f6")
+    colour: Mapped[str] = mapped_column(String(COLOUR_LENGTH), default="#3b82f6")
     support_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     imap_host: Mapped[str | None] = mapped_column(String(255), default=None)
     imap_port: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -58,6 +60,21 @@ class Profile(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="profiles")
+
+
+class RememberedSignIn(Base):
+    """A "remember me" grant: only the token's hash is here, the token itself is in the keyring.
+
+    One row per machine that remembers the user, so that a shared PostgreSQL directory can
+    remember the same person on two desks and signing out on one forgets only that one.
+    """
+
+    __tablename__ = "remembered_sign_ins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class AuditEvent(Base):

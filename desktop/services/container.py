@@ -1,0 +1,75 @@
+"""The services of one running app (or one CLI command), built in one place.
+
+No module keeps a global instance: the GUI and each CLI command call :func:`build_services`
+once and pass the result down, and tests build their own against their own store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import TracebackType
+
+from sqlalchemy import Engine
+
+from desktop.services.accounts import AccountsService
+from desktop.services.audit import AuditService
+from desktop.services.passwords import PRODUCTION_COST, PasswordCost, PasswordHashing
+from desktop.services.secrets import SecretStore
+from desktop.store.engine import make_engine
+from desktop.store.migrate import upgrade_store
+from desktop.store.session import SessionFactory, make_session_factory
+
+
+@dataclass(frozen=True)
+class Services:
+    engine: Engine
+    session_factory: SessionFactory
+    secrets: SecretStore
+    accounts: AccountsService
+    audit: AuditService
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def build_services(
+    database_url: str | None = None,
+    *,
+    secrets: SecretStore | None = None,
+    password_cost: PasswordCost = PRODUCTION_COST,
+) -> Services:
+    """Open the store (upgrading it, with a copy aside) and wire the services over it.
+
+    Raises :class:`desktop.store.migrate.StoreUpgradeError` when the store cannot be opened.
+    ``password_cost`` exists for tests; the app always keeps the production cost.
+    """
+    engine = make_engine(database_url)
+    try:
+        upgrade_store(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return wire_services(
+        engine, secrets if secrets is not None else SecretStore(), password_cost=password_cost
+    )
+
+
+def wire_services(
+    engine: Engine, secrets: SecretStore, *, password_cost: PasswordCost = PRODUCTION_COST
+) -> Services:
+    """The services over an engine whose store is already at this app's schema."""
+    session_factory = make_session_factory(engine)
+    audit = AuditService(session_factory)
+    accounts = AccountsService(session_factory, secrets, audit, PasswordHashing(password_cost))
+    return Services(engine, session_factory, secrets, accounts, audit)

@@ -1,0 +1,200 @@
+"""The account commands: one clear line and exit 2 for bad input, and nothing changed."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop.cli.main import main
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def database_url(app_home: Path) -> str:
+    return f"sqlite:///{app_home / 'cli.sqlite3'}"
+
+
+class Cli:
+    def __init__(
+        self, database_url: str, capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch
+    ) -> None:
+        self.database_url = database_url
+        self.capsys = capsys
+        self.monkeypatch = mp
+
+    def __call__(
+        self, *args: str, stdin: str = "", password: str | None = PASSWORD
+    ) -> tuple[int, str, str]:
+        self.capsys.readouterr()
+        if password is None:
+            self.monkeypatch.delenv("SWITCHBOARD_PASSWORD", raising=False)
+        else:
+            self.monkeypatch.setenv("SWITCHBOARD_PASSWORD", password)
+        self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(["--database-url", self.database_url, *args])
+        captured = self.capsys.readouterr()
+        return code, captured.out, captured.err
+
+
+@pytest.fixture
+def cli(
+    database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> Cli:
+    return Cli(database_url, capsys, monkeypatch)
+
+
+@pytest.fixture
+def ada(cli: Cli) -> Cli:
+    code, out, _ = cli(
+        "user",
+        "create",
+        "ada",
+        "--name",
+        "Ada L",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+        password=None,
+    )
+    assert (code, out) == (0, "created user ada (Ada L)\n")
+    return cli
+
+
+def profiles(cli: Cli, login: str = "ada") -> list[dict[str, object]]:
+    code, out, err = cli("profile", "list", "--user", login, "--json")
+    assert code == 0, err
+    listed: list[dict[str, object]] = json.loads(out)
+    return listed
+
+
+def error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+def test_create_and_list_profiles(ada: Cli) -> None:
+    code, out, _ = ada(
+        "profile",
+        "create",
+        "--user",
+        "ada",
+        "--org",
+        "St Mary",
+        "--email",
+        "ada@stmary.org",
+        "--role",
+        "admin",
+        "--title",
+        "Head nurse",
+        "--phone",
+        "+41 44 000",
+    )
+    assert code == 0
+    assert out.startswith("created profile ada@stmary.org: support ID ")
+    ada("profile", "create", "--user", "ada", "--org", "Clinic", "--email", "ada@clinic.org")
+
+    listed = profiles(ada)
+
+    assert [(p["email"], p["role"], p["organization"]) for p in listed] == [
+        ("ada@stmary.org", "admin", "St Mary"),
+        ("ada@clinic.org", "member", "Clinic"),
+    ]
+    assert listed[0]["title"] == "Head nurse"
+    code, out, _ = ada("profile", "list", "--user", "ada")
+    assert str(listed[0]["support_id"]) in out
+    assert "ada@clinic.org" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "password", "message"),
+    [
+        (("profile", "list", "--user", "bob"), PASSWORD, "no user with login 'bob'"),
+        (("profile", "list", "--user", "ada"), "wrong password", "wrong password for 'ada'"),
+        (("profile", "list", "--user", "ada"), None, "ada must sign in"),
+        (
+            ("profile", "create", "--user", "ada", "--org", "X", "--email", "nope"),
+            PASSWORD,
+            "'nope' is not an email address",
+        ),
+        (("profile", "delete", "12x"), PASSWORD, "'12x' is not a support ID"),
+        (("profile", "delete", "12"), PASSWORD, "no profile has support ID 12"),
+        (
+            ("user", "create", "ada", "--name", "Again"),
+            PASSWORD,
+            "a user with login 'ada' already exists",
+        ),
+        (("user", "create", "Bad Login", "--name", "B"), PASSWORD, "must be 1-64 lower-case"),
+        (("user", "create", "bob", "--name", "B"), None, "give the new password"),
+    ],
+)
+def test_bad_input_exits_2_with_one_clear_line_and_changes_nothing(
+    ada: Cli, args: tuple[str, ...], password: str | None, message: str
+) -> None:
+    ada("profile", "create", "--user", "ada", "--org", "St Mary", "--email", "ada@stmary.org")
+    before = profiles(ada)
+
+    code, out, err = ada(*args, password=password)
+
+    assert code == 2
+    assert out == ""
+    line = error_line(err)
+    assert line.startswith("switchboard: error: ")
+    assert message in line
+    assert profiles(ada) == before
+
+
+def test_bad_role_and_missing_options_are_usage_errors(ada: Cli) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        ada(
+            "profile",
+            "create",
+            "--user",
+            "ada",
+            "--org",
+            "X",
+            "--email",
+            "a@b.org",
+            "--role",
+            "owner",
+        )
+    assert exit_.value.code == 2
+    assert profiles(ada) == []
+
+
+def test_duplicate_email_is_refused(ada: Cli) -> None:
+    ada("profile", "create", "--user", "ada", "--org", "St Mary", "--email", "ada@stmary.org")
+    code, _, err = ada(
+        "profile", "create", "--user", "ada", "--org", "Other", "--email", "ADA@stmary.org"
+    )
+    assert code == 2
+    assert "already used by another profile" in error_line(err)
+    assert len(profiles(ada)) == 1
+
+
+def test_password_from_stdin_signs_in(ada: Cli) -> None:
+    code, _, err = ada(
+        "profile", "list", "--user", "ada", "--password-stdin", stdin=PASSWORD + "\n", password=None
+    )
+    assert code == 0, err
+
+
+def test_a_profile_is_deleted_by_its_owner(ada: Cli) -> None:
+    ada("profile", "create", "--user", "ada", "--org", "St Mary", "--email", "ada@stmary.org")
+    support_id = str(profiles(ada)[0]["support_id"])
+
+    code, out, _ = ada("profile", "delete", support_id)
+
+    assert code == 0
+    assert out == f"deleted the profile with support ID {support_id}\n"
+    assert profiles(ada) == []
+
+
+def test_remember_needs_a_real_keyring(ada: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("desktop.services.secrets._installed_backends", list)
+    code, _, err = ada("profile", "list", "--user", "ada", "--remember")
+    assert code == 2
+    assert "no usable keyring" in error_line(err)

@@ -1,0 +1,253 @@
+"""Upgrades keep every row, refuse what they cannot do safely, and leave a failed store alone."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, Engine, text
+
+from desktop.store.engine import make_engine
+from desktop.store.migrate import (
+    MigrationFailedError,
+    StoreTooNewError,
+    current_revision,
+    head_revision,
+    script_directory,
+    upgrade_store,
+    upgrade_to,
+    upgrade_to_head,
+)
+from desktop.store.models import Base
+
+Seed = Callable[[Connection], None]
+
+USERS = [
+    {"id": 1, "login": "ada", "display_name": "Ada L", "password_hash": "h1"},
+    {"id": 2, "login": "bob", "display_name": "Bob ÄÖ", "password_hash": "h2"},
+]
+PROFILES = [
+    {
+        "id": 1,
+        "user_id": 1,
+        "organization": "St Mary",
+        "role": "admin",
+        "email": "ada@stm.org",
+        "colour": "#112233",
+        "support_id": 4_294_967_295,
+    },
+    {
+        "id": 2,
+        "user_id": 1,
+        "organization": "Clinic",
+        "role": "member",
+        "email": "ada@cl.org",
+        "colour": "#abcdef",
+        "support_id": 0,
+    },
+    {
+        "id": 3,
+        "user_id": 2,
+        "organization": "Clinic",
+        "role": "member",
+        "email": "bob@cl.org",
+        "colour": "#000000",
+        "support_id": 77,
+    },
+]
+AUDIT = [
+    {"id": 1, "user_id": 1, "profile_id": 1, "action": "create profile", "target": "profile 2"},
+    {"id": 2, "user_id": 2, "profile_id": 3, "action": "sign in", "target": "user bob"},
+    {"id": 3, "user_id": None, "profile_id": None, "action": "create user", "target": "user x"},
+]
+
+
+def seed_0001(connection: Connection) -> None:
+    for user in USERS:
+        connection.execute(
+            text(
+                "INSERT INTO users (id, login, display_name, password_hash, preferences, "
+                "created_at) VALUES (:id, :login, :display_name, :password_hash, '{}', "
+                "'2026-01-02 03:04:05')"
+            ),
+            user,
+        )
+    for profile in PROFILES:
+        connection.execute(
+            text(
+                "INSERT INTO profiles (id, user_id, organization, role, title, email, phone, "
+                "colour, support_id, imap_security, created_at) VALUES (:id, :user_id, "
+                ":organization, :role, 'Dr', :email, '+41 1', :colour, :support_id, 'ssl', "
+                "'2026-01-02 03:04:05')"
+            ),
+            profile,
+        )
+    for event in AUDIT:
+        connection.execute(
+            text(
+                "INSERT INTO audit_events (id, at, user_id, profile_id, action, target, outcome) "
+                "VALUES (:id, '2026-01-02 03:04:05', :user_id, :profile_id, :action, :target, "
+                "'ok')"
+            ),
+            event,
+        )
+
+
+def seed_0002(connection: Connection) -> None:
+    seed_0001(connection)
+    connection.execute(
+        text(
+            "INSERT INTO remembered_sign_ins (id, user_id, token_hash, created_at) "
+            "VALUES (1, 1, :hash, '2026-01-02 03:04:05')"
+        ),
+        {"hash": "a" * 64},
+    )
+    connection.execute(text("UPDATE users SET failed_sign_ins = 4 WHERE id = 2"))
+
+
+SEEDS: dict[str, Seed] = {"0001": seed_0001, "0002": seed_0002}
+"""Data for a store at each earlier revision: a new revision makes the head one of these."""
+
+EARLIER = [
+    rev.revision for rev in script_directory().walk_revisions() if rev.revision != head_revision()
+]
+
+
+def sqlite_file_engine(path: Path) -> Engine:
+    return make_engine(f"sqlite:///{path}")
+
+
+def test_alembic_has_a_single_head() -> None:
+    assert len(script_directory().get_heads()) == 1
+
+
+def test_every_earlier_revision_has_seed_data() -> None:
+    assert sorted(EARLIER) == sorted(SEEDS)
+
+
+def test_the_migrated_schema_is_the_models_schema(engine: Engine) -> None:
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def rows(engine: Engine, query: str) -> list[tuple[object, ...]]:
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(query))]
+
+
+@pytest.mark.parametrize("start", EARLIER)
+def test_upgrading_from_each_earlier_revision_keeps_every_row(start: str, app_home: Path) -> None:
+    engine = sqlite_file_engine(app_home / "old.sqlite3")
+    upgrade_to(engine, start)
+    with engine.begin() as connection:
+        SEEDS[start](connection)
+
+    upgrade_to_head(engine)
+
+    assert current_revision(engine) == head_revision()
+    assert rows(engine, "SELECT id, login, display_name, password_hash FROM users ORDER BY id") == [
+        (u["id"], u["login"], u["display_name"], u["password_hash"]) for u in USERS
+    ]
+    assert rows(
+        engine,
+        "SELECT id, user_id, organization, role, email, colour, support_id, title, phone "
+        "FROM profiles ORDER BY id",
+    ) == [
+        (
+            p["id"],
+            p["user_id"],
+            p["organization"],
+            p["role"],
+            p["email"],
+            p["colour"],
+            p["support_id"],
+            "Dr",
+            "+41 1",
+        )
+        for p in PROFILES
+    ]
+    assert rows(
+        engine, "SELECT id, user_id, profile_id, action, target FROM audit_events ORDER BY id"
+    ) == [(a["id"], a["user_id"], a["profile_id"], a["action"], a["target"]) for a in AUDIT]
+    if start >= "0002":
+        assert rows(engine, "SELECT user_id, token_hash FROM remembered_sign_ins") == [
+            (1, "a" * 64)
+        ]
+        assert rows(engine, "SELECT failed_sign_ins FROM users ORDER BY id") == [(0,), (4,)]
+    engine.dispose()
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_upgrade_at_start_copies_the_store_aside_first(app_home: Path) -> None:
+    store = app_home / "app.sqlite3"
+    engine = sqlite_file_engine(store)
+    upgrade_to(engine, "0001")
+    with engine.begin() as connection:
+        seed_0001(connection)
+    engine.dispose()
+
+    result = upgrade_store(engine)
+
+    assert (result.from_revision, result.to_revision) == ("0001", head_revision())
+    assert result.backup is not None
+    assert result.backup.stat().st_mode & 0o777 == 0o600
+    with sqlite3.connect(result.backup) as old:
+        assert old.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert old.execute("SELECT count(*) FROM profiles").fetchone() == (3,)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_a_store_already_at_head_is_not_copied(engine: Engine) -> None:
+    result = upgrade_store(engine)
+    assert result.backup is None
+    assert result.from_revision == result.to_revision == head_revision()
+
+
+def test_a_failing_migration_leaves_the_file_exactly_as_it_was(app_home: Path) -> None:
+    store = app_home / "app.sqlite3"
+    engine = sqlite_file_engine(store)
+    upgrade_to(engine, "0002")
+    with engine.begin() as connection:
+        seed_0002(connection)
+        connection.execute(text("UPDATE profiles SET colour = '#11223344' WHERE id IN (1, 3)"))
+    engine.dispose()
+    before = file_digest(store)
+
+    with pytest.raises(MigrationFailedError) as failure:
+        upgrade_store(engine)
+
+    message = str(failure.value)
+    assert "migration 0003" in message
+    assert "profiles.colour" in message
+    assert "id 1 (9 characters), id 3 (9 characters)" in message
+    assert "#11223344" not in message, "values may be patient data: name rows, never values"
+    assert "left as it was" in message
+    engine.dispose()
+    assert file_digest(store) == before
+    assert not (app_home / "app.sqlite3-wal").exists()
+    assert current_revision(engine) == "0002"
+    engine.dispose()
+
+
+def test_a_store_from_a_newer_app_is_refused(engine: Engine, app_home: Path) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0999'"))
+    engine.dispose()
+    before = file_digest(app_home / "store.sqlite3")
+
+    with pytest.raises(StoreTooNewError, match=r"newer version of Switchboard \(schema 0999"):
+        upgrade_store(engine)
+
+    engine.dispose()
+    assert file_digest(app_home / "store.sqlite3") == before
+    assert not list(app_home.glob("*.bak"))
