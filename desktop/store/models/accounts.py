@@ -18,7 +18,7 @@ from desktop.store.models.base import Base, UTCDateTime, utcnow
 __all__ = ["AuditEvent", "Profile", "RememberedSignIn", "Role", "User"]
 
 COLOUR_LENGTH = 7
-"""``#rrggbb``: migration 0003 narrowed the column to this after checking no value was longer."""
+"""``#rrggbb``: migration 0103 narrowed the column to this after checking no value was longer."""
 
 
 class User(Base):

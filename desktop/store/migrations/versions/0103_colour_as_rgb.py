@@ -1,7 +1,7 @@
 """profile colour as #rrggbb: narrow profiles.colour from 16 to 7 characters
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0103
+Revises: 0102
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from desktop.store.narrowing import narrow_string_column
 
-revision = "0003"
-down_revision = "0002"
+revision = "0103"
+down_revision = "0102"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """sign-in: slow down wrong passwords, remember me
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0102
+Revises: 0101
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0102"
+down_revision = "0101"
 branch_labels = None
 depends_on = None
 
