@@ -98,7 +98,7 @@ def seed_0001(connection: Connection) -> None:
         )
 
 
-def seed_0002(connection: Connection) -> None:
+def seed_0102(connection: Connection) -> None:
     seed_0001(connection)
     connection.execute(
         text(
@@ -110,7 +110,12 @@ def seed_0002(connection: Connection) -> None:
     connection.execute(text("UPDATE users SET failed_sign_ins = 4 WHERE id = 2"))
 
 
-SEEDS: dict[str, Seed] = {"0001": seed_0001, "0002": seed_0002}
+SEEDS: dict[str, Seed] = {
+    "0001": seed_0001,
+    "0100": seed_0001,
+    "0101": seed_0001,
+    "0102": seed_0102,
+}
 """Data for a store at each earlier revision: a new revision makes the head one of these."""
 
 EARLIER = [
@@ -130,10 +135,15 @@ def test_every_earlier_revision_has_seed_data() -> None:
     assert sorted(EARLIER) == sorted(SEEDS)
 
 
+def not_full_text_search(diff: object) -> bool:
+    """Full-text search lives in raw SQL (FTS5 tables, a GIN index) the models do not describe."""
+    return "_fts" not in repr(diff)
+
+
 def test_the_migrated_schema_is_the_models_schema(engine: Engine) -> None:
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-    assert differences == []
+    assert list(filter(not_full_text_search, differences)) == []
 
 
 def rows(engine: Engine, query: str) -> list[tuple[object, ...]]:
@@ -175,7 +185,7 @@ def test_upgrading_from_each_earlier_revision_keeps_every_row(start: str, app_ho
     assert rows(
         engine, "SELECT id, user_id, profile_id, action, target FROM audit_events ORDER BY id"
     ) == [(a["id"], a["user_id"], a["profile_id"], a["action"], a["target"]) for a in AUDIT]
-    if start >= "0002":
+    if SEEDS[start] is seed_0102:
         assert rows(engine, "SELECT user_id, token_hash FROM remembered_sign_ins") == [
             (1, "a" * 64)
         ]
@@ -216,9 +226,9 @@ def test_a_store_already_at_head_is_not_copied(engine: Engine) -> None:
 def test_a_failing_migration_leaves_the_file_exactly_as_it_was(app_home: Path) -> None:
     store = app_home / "app.sqlite3"
     engine = sqlite_file_engine(store)
-    upgrade_to(engine, "0002")
+    upgrade_to(engine, "0102")
     with engine.begin() as connection:
-        seed_0002(connection)
+        seed_0102(connection)
         connection.execute(text("UPDATE profiles SET colour = '#11223344' WHERE id IN (1, 3)"))
     engine.dispose()
     before = file_digest(store)
@@ -227,7 +237,7 @@ def test_a_failing_migration_leaves_the_file_exactly_as_it_was(app_home: Path) -
         upgrade_store(engine)
 
     message = str(failure.value)
-    assert "migration 0003" in message
+    assert "migration 0103" in message
     assert "profiles.colour" in message
     assert "id 1 (9 characters), id 3 (9 characters)" in message
     assert "#11223344" not in message, "values may be patient data: name rows, never values"
@@ -235,7 +245,7 @@ def test_a_failing_migration_leaves_the_file_exactly_as_it_was(app_home: Path) -
     engine.dispose()
     assert file_digest(store) == before
     assert not (app_home / "app.sqlite3-wal").exists()
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0102"
     engine.dispose()
 
 
