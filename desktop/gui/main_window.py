@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.roles import Action
 from desktop.gui.icons import icon
 from desktop.gui.mainwindow.badge import ActiveProfileBadge
 from desktop.gui.mainwindow.settings import WindowSettings, open_settings
@@ -30,7 +31,7 @@ from desktop.gui.mainwindow.tray import Notifier
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
 from desktop.gui.viewdata import ProfileCard
 from desktop.gui.workers import Workers
-from desktop.gui.workspace import Privilege, Workspace
+from desktop.gui.workspace import Workspace
 
 APP_TITLE = "Switchboard"
 STATUS_MESSAGE_MS = 8000
@@ -153,8 +154,8 @@ class MainWindow(QMainWindow):
         )
         self.quit_action.triggered.connect(self.close)
         self.admin_actions = {
-            Privilege.LOOK_UP_SUPPORT_ID: self.lookup_action,
-            Privilege.READ_AUDIT_LOG: self.audit_action,
+            Action.LOOK_UP_ANY_SUPPORT_ID: self.lookup_action,
+            Action.READ_AUDIT_LOG: self.audit_action,
         }
         self.switch_actions: list[QAction] = []
         for number in range(1, 10):
@@ -328,11 +329,11 @@ class MainWindow(QMainWindow):
             self.setWindowTitle(APP_TITLE)
         else:
             self.setWindowTitle(f"{profile.label} — {user} — {APP_TITLE}")
-        for privilege, action in self.admin_actions.items():
+        for permission, action in self.admin_actions.items():
             allowed = (
                 profile is not None
                 and self._workspace is not None
-                and self._workspace.allows(privilege, profile)
+                and self._workspace.allows(permission, profile)
             )
             action.setVisible(allowed)
             action.setEnabled(allowed)

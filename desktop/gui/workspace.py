@@ -8,19 +8,11 @@ wraps the services; keeping the interface this narrow is what lets widgets hold 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Protocol
 
+from desktop.core.roles import Action
 from desktop.gui.inbox.model import InboxQuery, PageKey
 from desktop.gui.viewdata import InboxRow, MessageDetail, ProfileCard
-
-
-class Privilege(StrEnum):
-    """The actions whose controls appear or disappear with the active profile's role."""
-
-    LOOK_UP_SUPPORT_ID = "look_up_support_id"
-    READ_AUDIT_LOG = "read_audit_log"
-    MANAGE_OWN_PROFILES = "manage_own_profiles"
 
 
 class Workspace(Protocol):
@@ -32,7 +24,7 @@ class Workspace(Protocol):
 
     def profiles(self) -> Sequence[ProfileCard]: ...
 
-    def allows(self, privilege: Privilege, profile: ProfileCard) -> bool:
+    def allows(self, action: Action, profile: ProfileCard) -> bool:
         """Pure and fast (a table look-up), so it is the one call allowed on the GUI thread."""
         ...
 
@@ -47,5 +39,3 @@ class Workspace(Protocol):
     def mark_seen(self, message_id: int) -> None: ...
 
     def attachment_content(self, attachment_id: int) -> bytes: ...
-
-    def support_sentence(self, support_id: int) -> str: ...

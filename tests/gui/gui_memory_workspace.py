@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.inbox.model import InboxQuery, PageKey
 from desktop.gui.viewdata import InboxRow, MessageDetail, ProfileCard
-from desktop.gui.workspace import Privilege
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 HOSPITAL = ProfileCard(
@@ -70,10 +70,8 @@ class MemoryWorkspace:
                 unread[row.profile_id] += 1
         return [replace(p, unread=unread[p.id]) for p in self._profiles]
 
-    def allows(self, privilege: Privilege, profile: ProfileCard) -> bool:
-        if privilege in (Privilege.LOOK_UP_SUPPORT_ID, Privilege.READ_AUDIT_LOG):
-            return profile.is_admin
-        return True
+    def allows(self, action: Action, profile: ProfileCard) -> bool:
+        return is_allowed(Role(profile.role), action)
 
     def activate_profile(self, profile_id: int) -> None:
         self._track("activate_profile")
@@ -114,6 +112,3 @@ class MemoryWorkspace:
 
     def attachment_content(self, attachment_id: int) -> bytes:
         return b""
-
-    def support_sentence(self, support_id: int) -> str:
-        return f"sentence {support_id}"

@@ -1,0 +1,124 @@
+"""The workspace of a signed-in user over the real services: the GUI's only door to the store.
+
+Each method is one service call (or two) plus a translation into the GUI's view data. They all
+block and are called from workers; the signed-in identity is swapped atomically when the user
+switches profile, so a call made afterwards always runs with the new profile's privileges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from desktop.core.roles import Action, Role, is_allowed
+from desktop.gui.inbox.model import InboxQuery, PageKey
+from desktop.gui.viewdata import AttachmentInfo, InboxRow, MessageDetail, ProfileCard
+from desktop.services.accounts import ProfileInfo
+from desktop.services.attachment_content import read_attachment
+from desktop.services.audit import Outcome
+from desktop.services.authorization import SignedInUser
+from desktop.services.container import Services
+from desktop.services.errors import NotFoundError
+from desktop.services.mail import inbox as mail_inbox
+
+
+def profile_card(profile: ProfileInfo, unread: int = 0) -> ProfileCard:
+    return ProfileCard(
+        id=profile.id,
+        organization=profile.organization,
+        title=profile.title,
+        email=profile.email,
+        role=str(profile.role),
+        colour=profile.colour,
+        support_id=profile.support_id,
+        unread=unread,
+    )
+
+
+class ServicesWorkspace:
+    def __init__(self, services: Services, actor: SignedInUser) -> None:
+        self._services = services
+        self._actor = actor
+        self._inbox = mail_inbox.Inbox(services.session_factory)
+
+    @property
+    def actor(self) -> SignedInUser:
+        return self._actor
+
+    @property
+    def services(self) -> Services:
+        return self._services
+
+    @property
+    def user_name(self) -> str:
+        return self._actor.display_name
+
+    @property
+    def user_login(self) -> str:
+        return self._actor.login
+
+    def profiles(self) -> Sequence[ProfileCard]:
+        unread = self._inbox.unread_counts(self._actor.user_id)
+        return [
+            profile_card(p, unread.get(p.id, 0))
+            for p in self._services.accounts.list_profiles(self._actor)
+        ]
+
+    def allows(self, action: Action, profile: ProfileCard) -> bool:
+        return is_allowed(Role(profile.role), action)
+
+    def activate_profile(self, profile_id: int) -> None:
+        self._actor = self._services.accounts.switch_profile(self._actor, profile_id)
+        self._services.audit.record(
+            user_id=self._actor.user_id,
+            profile_id=profile_id,
+            action="switch profile",
+            target=f"profile {profile_id}",
+            outcome=Outcome.OK,
+        )
+
+    def inbox_page(
+        self, query: InboxQuery, after: PageKey | None, limit: int
+    ) -> Sequence[InboxRow]:
+        rows = self._inbox.page(
+            self._actor.user_id,
+            profile_ids=sorted(query.profile_ids) if query.profile_ids is not None else None,
+            search=query.search or None,
+            after=after,
+            limit=limit,
+        )
+        return [
+            InboxRow(
+                id=row.id,
+                profile_id=row.profile_id,
+                sender=row.sender,
+                subject=row.subject,
+                date=row.date,
+                seen=row.seen,
+            )
+            for row in rows
+        ]
+
+    def message(self, message_id: int) -> MessageDetail:
+        detail = self._inbox.get(self._actor.user_id, message_id)
+        if detail is None:
+            raise NotFoundError(f"there is no message {message_id}")
+        return MessageDetail(
+            id=detail.id,
+            profile_id=detail.profile_id,
+            sender=detail.sender,
+            to=detail.to,
+            cc=detail.cc,
+            subject=detail.subject,
+            date=detail.date,
+            text=detail.text,
+            html=detail.html,
+            attachments=tuple(
+                AttachmentInfo(a.id, a.filename, a.size, a.content_type) for a in detail.attachments
+            ),
+        )
+
+    def mark_seen(self, message_id: int) -> None:
+        self._inbox.mark_seen(self._actor.user_id, message_id)
+
+    def attachment_content(self, attachment_id: int) -> bytes:
+        return read_attachment(self._services.session_factory, self._actor.user_id, attachment_id)

@@ -1,0 +1,85 @@
+"""GUI fixtures: real services over the test's own fresh store, with a user and two profiles."""
+
+from __future__ import annotations
+
+import mailbox
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from desktop.core.roles import Role
+from desktop.services.accounts import ProfileDraft
+from desktop.services.authorization import SignedInUser
+from desktop.services.container import Services, wire_services
+from desktop.services.mail.importer import import_paths
+from desktop.services.passwords import CHEAP_TEST_COST
+from desktop.services.secrets import SecretStore
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    services: Services
+    actor: SignedInUser
+    hospital_id: int
+    clinic_id: int
+
+
+@pytest.fixture
+def services(engine: Engine) -> Services:
+    return wire_services(engine, SecretStore.in_memory(), password_cost=CHEAP_TEST_COST)
+
+
+def mail(number: int, subject: str, html: str | None = None) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = f"Sender {number} <s{number}@example.org>"
+    message["To"] = "ada@example.org"
+    message["Subject"] = subject
+    message["Date"] = f"Tue, 03 Mar 2026 10:{number:02d}:00 +0000"
+    message["Message-ID"] = f"<m{number}@example.org>"
+    message.set_content(f"Body {number}\n")
+    if html is not None:
+        message.add_alternative(html, subtype="html")
+    return message
+
+
+def import_messages(
+    services: Services, tmp_path: Path, profile_id: int, messages: list[EmailMessage]
+) -> None:
+    path = tmp_path / f"profile-{profile_id}.mbox"
+    box = mailbox.mbox(path)
+    for message in messages:
+        box.add(message)
+    box.close()
+    import_paths(services.session_factory, profile_id, [path])
+
+
+@pytest.fixture
+def seeded(services: Services, tmp_path: Path) -> Seeded:
+    """Ada: a member profile at a hospital and an admin profile at a clinic, with some mail."""
+    accounts = services.accounts
+    accounts.create_user("ada", "Ada Lovelace", PASSWORD)
+    actor = accounts.sign_in("ada", PASSWORD)
+    hospital = accounts.create_profile(
+        actor,
+        ProfileDraft(organization="St Mary's Hospital", email="ada@stmarys.example", title="Nurse"),
+    )
+    actor = accounts.switch_profile(actor, hospital.id)
+    clinic = accounts.create_profile(
+        actor,
+        ProfileDraft(
+            organization="Riverside Clinic",
+            email="ada@riverside.example",
+            role=Role.ADMIN,
+            colour="#2563eb",
+        ),
+    )
+    import_messages(
+        services, tmp_path, hospital.id, [mail(n, f"Ward report {n}") for n in (1, 3, 5)]
+    )
+    import_messages(services, tmp_path, clinic.id, [mail(n, f"Clinic invoice {n}") for n in (2, 4)])
+    return Seeded(services, actor, hospital.id, clinic.id)

@@ -1,0 +1,94 @@
+"""The main window over the real services and a real store: order, filter, search, read, roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from conftest import Seeded
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.gui.main_window import MainWindow
+from desktop.gui.mainwindow.workspace_page import WorkspacePage
+from desktop.gui.services_workspace import ServicesWorkspace
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def window(qtbot: QtBot, seeded: Seeded) -> Iterator[MainWindow]:
+    main = MainWindow()
+    qtbot.addWidget(main)
+    main.show()
+    main.open_workspace(ServicesWorkspace(seeded.services, seeded.actor))
+    qtbot.waitUntil(lambda: main.active_profile is not None)
+    qtbot.waitUntil(lambda: page_of(main).inbox_model.rowCount() == 5)
+    yield main
+    main.close()
+
+
+def page_of(window: MainWindow) -> WorkspacePage:
+    page = window.workspace_page
+    assert page is not None
+    return page
+
+
+def subjects(page: WorkspacePage) -> list[str]:
+    model = page.inbox_model
+    return [model.row_at(r).subject for r in range(model.rowCount())]
+
+
+def test_unified_inbox_is_newest_first_across_profiles(window: MainWindow) -> None:
+    assert subjects(page_of(window)) == [
+        "Ward report 5",
+        "Clinic invoice 4",
+        "Ward report 3",
+        "Clinic invoice 2",
+        "Ward report 1",
+    ]
+    assert window.notifier.unread == 5
+
+
+def test_filter_and_search(qtbot: QtBot, window: MainWindow, seeded: Seeded) -> None:
+    page = page_of(window)
+    with qtbot.waitSignal(page.inbox_model.page_loaded):
+        page.sidebar.select_profile(seeded.clinic_id)
+    assert subjects(page) == ["Clinic invoice 4", "Clinic invoice 2"]
+    with qtbot.waitSignal(page.inbox_model.page_loaded):
+        page.sidebar.show_all()
+    window.find_action.trigger()
+    with qtbot.waitSignal(page.inbox_model.page_loaded):
+        qtbot.keyClicks(page.inbox.search, "ward")
+        qtbot.keyClick(page.inbox.search, Qt.Key.Key_Return)
+    assert subjects(page) == ["Ward report 5", "Ward report 3", "Ward report 1"]
+
+
+def test_admin_actions_only_under_admin_profile_and_switch_audited(
+    qtbot: QtBot, window: MainWindow, seeded: Seeded
+) -> None:
+    assert window.active_profile is not None
+    assert window.active_profile.id == seeded.hospital_id
+    assert not window.audit_action.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.active_profile.id == seeded.clinic_id
+    assert window.audit_action.isVisible()
+    assert window.lookup_action.isVisible()
+    qtbot.waitUntil(
+        lambda: any(
+            e.action == "switch profile" and e.target == f"profile {seeded.clinic_id}"
+            for e in seeded.services.audit.list_events(seeded.actor)
+        )
+    )
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert not window.audit_action.isVisible()
+
+
+def test_opening_a_message_marks_it_read_in_the_store(qtbot: QtBot, window: MainWindow) -> None:
+    page = page_of(window)
+    with qtbot.waitSignal(page.message_shown):
+        page.inbox.table.selectRow(1)
+    assert page.reader.headers.subject.text() == "Clinic invoice 4"
+    assert "Body 4" in page.reader.browser.toPlainText()
+    qtbot.waitUntil(lambda: window.notifier.unread == 4)
+    assert page.inbox_model.row_at(1).seen
