@@ -12,11 +12,17 @@ import sys
 from collections.abc import Sequence
 
 from desktop import __version__
-from desktop.cli import profile_command, selftest_command, user_command
+from desktop.cli import (
+    audit_command,
+    lookup_command,
+    profile_command,
+    selftest_command,
+    user_command,
+)
 from desktop.cli.errors import CliError
 from desktop.cli.signin import add_database_argument
 
-COMMANDS = (selftest_command, user_command, profile_command)
+COMMANDS = (selftest_command, user_command, profile_command, lookup_command, audit_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

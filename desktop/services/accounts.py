@@ -323,7 +323,7 @@ class AccountsService:
             )
         if row is None:
             raise NotFoundError(f"no profile has support ID {support_id}")
-        profile, user = row.tuple()
+        profile, user = row
         return SupportIdOwner(
             support_id=support_id,
             login=user.login,

@@ -198,3 +198,109 @@ def test_remember_needs_a_real_keyring(ada: Cli, monkeypatch: pytest.MonkeyPatch
     code, _, err = ada("profile", "list", "--user", "ada", "--remember")
     assert code == 2
     assert "no usable keyring" in error_line(err)
+
+
+@pytest.fixture
+def staff(ada: Cli) -> dict[str, int]:
+    """Ada is admin at St Mary and member at the clinic; Bob is a member at the clinic."""
+    ada(
+        "profile",
+        "create",
+        "--user",
+        "ada",
+        "--org",
+        "St Mary",
+        "--email",
+        "ada@stmary.org",
+        "--role",
+        "admin",
+    )
+    ada("profile", "create", "--user", "ada", "--org", "Clinic", "--email", "ada@clinic.org")
+    ada("user", "create", "bob", "--name", "Bob B")
+    ada("profile", "create", "--user", "bob", "--org", "Clinic", "--email", "bob@clinic.org")
+    return {
+        str(p["email"]): int(str(p["support_id"]))
+        for who in ("ada", "bob")
+        for p in profiles(ada, who)
+    }
+
+
+def test_lookup_through_an_admin_profile(ada: Cli, staff: dict[str, int]) -> None:
+    bob_id = staff["bob@clinic.org"]
+    code, out, err = ada("lookup", str(bob_id), "--user", "ada", "--profile", "ada@stmary.org")
+    assert code == 0, err
+    assert out == f"support ID {bob_id}: Bob B (bob), profile bob@clinic.org at Clinic (member)\n"
+    code, out, _ = ada(
+        "lookup", str(bob_id), "--user", "ada", "--profile", "ADA@stmary.org", "--json"
+    )
+    assert json.loads(out)["login"] == "bob"
+
+
+def test_lookup_through_a_member_profile_is_refused_and_audited(
+    ada: Cli, staff: dict[str, int]
+) -> None:
+    bob_id = staff["bob@clinic.org"]
+    code, out, err = ada("lookup", str(bob_id), "--user", "ada", "--profile", "ada@clinic.org")
+    assert (code, out) == (2, "")
+    assert (
+        "acting as a member profile may not look up the profile behind any support ID"
+        in error_line(err)
+    )
+
+    code, out, _ = ada("audit", "--user", "ada", "--profile", "ada@stmary.org", "--all", "--json")
+    assert code == 0
+    denied = [e for e in json.loads(out) if e["outcome"] == "denied"]
+    assert [(e["login"], e["target"]) for e in denied] == [("ada", f"support ID {bob_id}")]
+
+
+def test_lookup_needs_a_profile_and_a_valid_id(ada: Cli, staff: dict[str, int]) -> None:
+    with pytest.raises(SystemExit):
+        ada("lookup", "12", "--user", "ada")
+    code, _, err = ada("lookup", "4294967296", "--user", "ada", "--profile", "ada@stmary.org")
+    assert code == 2
+    assert "is not a support ID" in error_line(err)
+    code, _, err = ada("lookup", "1", "--user", "ada", "--profile", "nobody@x.org")
+    assert "ada has no profile with email nobody@x.org" in error_line(err)
+
+
+def test_audit_shows_own_activity_and_everyones_only_to_admins(
+    ada: Cli, staff: dict[str, int]
+) -> None:
+    code, out, _ = ada("audit", "--user", "bob", "--json")
+    assert code == 0
+    own = json.loads(out)
+    assert {e["login"] for e in own} == {"bob"}
+    assert {"create user", "sign in", "create profile"} <= {e["action"] for e in own}
+
+    code, _, err = ada("audit", "--user", "bob", "--all")
+    assert code == 2
+    assert "may not read the audit log of every user" in error_line(err)
+
+    code, out, _ = ada("audit", "--user", "ada", "--all", "--limit", "3")
+    assert code == 0
+    assert len(out.splitlines()) == 3
+
+
+def test_an_admin_deletes_another_users_profile(ada: Cli, staff: dict[str, int]) -> None:
+    bob_id = str(staff["bob@clinic.org"])
+    code, _, err = ada("profile", "delete", bob_id, "--user", "ada", "--profile", "ada@clinic.org")
+    assert code == 2
+    assert "may not delete a profile of another user" in error_line(err)
+    code, _, err = ada("profile", "delete", bob_id, "--user", "ada", "--profile", "ada@stmary.org")
+    assert code == 0, err
+    assert profiles(ada, "bob") == []
+
+
+@pytest.mark.keyring
+def test_remember_me_skips_the_password_until_sign_out(ada: Cli, secret_service: object) -> None:
+    code, _, err = ada("profile", "list", "--user", "ada", "--remember")
+    assert code == 0, err
+
+    code, _, err = ada("profile", "list", "--user", "ada", password=None)
+    assert code == 0, err
+
+    code, out, _ = ada("user", "sign-out", "--user", "ada", password=None)
+    assert (code, out) == (0, "signed out ada; the next command will ask for the password\n")
+    code, _, err = ada("profile", "list", "--user", "ada", password=None)
+    assert code == 2
+    assert "ada must sign in" in error_line(err)
