@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass, field
 from email.message import EmailMessage
+
+from dovecot import Dovecot
 
 from desktop.store.models import Profile, Role, User
 from desktop.store.session import SessionFactory, unit_of_work
 
+PASSWORD = "correct-horse-battery-staple"
 _support_ids = itertools.count(1_000_000)
 
 
@@ -50,3 +54,39 @@ def simple_message(
     message["Message-ID"] = f"<m{number}@example.org>"
     message.set_content(body if body is not None else f"Body of message {number}.\n")
     return message.as_bytes()
+
+
+@dataclass
+class Passwords:
+    """The password source the sync reads, filled the way the keyring would be."""
+
+    by_profile: dict[int, str] = field(default_factory=dict)
+
+    def get_password(self, profile_id: int) -> str | None:
+        return self.by_profile.get(profile_id)
+
+
+@dataclass(frozen=True)
+class MailAccount:
+    profile_id: int
+    login: str
+    passwords: Passwords
+
+
+def configure_server(
+    session_factory: SessionFactory,
+    profile_id: int,
+    server: Dovecot,
+    login: str,
+    *,
+    security: str = "ssl",
+    ca_file: str | None = None,
+) -> None:
+    with unit_of_work(session_factory) as session:
+        profile = session.get(Profile, profile_id)
+        assert profile is not None
+        profile.imap_host = "127.0.0.1"
+        profile.imap_port = server.imaps_port if security == "ssl" else server.imap_port
+        profile.imap_security = security
+        profile.imap_user = login
+        profile.ca_file = ca_file if ca_file is not None else server.ca_file

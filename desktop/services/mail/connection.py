@@ -1,0 +1,303 @@
+"""Opening an IMAP connection the safe way, and accounting for everything it sends and receives.
+
+* TLS with certificate and host name verification by default (``ssl`` or ``starttls``); a profile
+  may name its own CA file (a hospital's internal CA), never switch verification off.
+* Plain IMAP only to a loopback address, or with the profile's explicit ``allow_plaintext``
+  opt-in, which is logged as a warning at every connection.
+* Every connection attempt, even a refused one, leaves an :class:`EgressEvent`: host, port, TLS
+  version, bytes in and out (IMAP bytes above TLS), and the names of the IMAP commands sent. The
+  recorder sees each command line, so it keeps the command name only: never arguments, so never
+  a password, a search text or a folder name.
+* An opt-in protocol log (``protocol_log``) writes the conversation to the app log with LOGIN and
+  AUTHENTICATE arguments (and any literal or continuation that follows them) redacted, and message
+  literals reduced to their size.
+
+The byte counting sits on imaplib's ``read``/``readline``/``send`` (the three calls imaplib uses
+for all I/O), so it survives STARTTLS swapping the socket underneath.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import ipaddress
+import logging
+import re
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from imapclient import IMAPClient
+from imapclient.imap4 import IMAP4WithTimeout
+from imapclient.imapclient import seq_to_parenstr_upper
+from imapclient.response_parser import parse_fetch_response
+from imapclient.tls import IMAP4_TLS
+
+from desktop.store.models import EgressEvent
+from desktop.store.models.base import utcnow
+from desktop.store.session import SessionFactory, unit_of_work
+
+log = logging.getLogger(__name__)
+protocol_log = logging.getLogger("desktop.mail.protocol")
+
+SECURITY_MODES = ("ssl", "starttls", "none")
+DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
+DEFAULT_TIMEOUT = 30.0
+_TAGGED = re.compile(rb"^([A-Za-z0-9]+) ([A-Za-z]+)(?: ([A-Za-z]+))?")
+_SECRET_COMMANDS = {"LOGIN", "AUTHENTICATE"}
+
+
+class PlaintextRefusedError(ValueError):
+    """Plain IMAP to a non-loopback host without the profile's explicit opt-in."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str
+    port: int
+    security: str
+    user: str
+    ca_file: str | None = None
+    allow_plaintext: bool = False
+    protocol_log: bool = False
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in {"localhost", "localhost.localdomain"}:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def tls_context(ca_file: str | None) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=ca_file)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+@dataclass
+class Meter:
+    """What one connection sent and received; becomes an EgressEvent when the connection ends."""
+
+    log_protocol: bool = False
+    bytes_in: int = 0
+    bytes_out: int = 0
+    commands: list[str] = field(default_factory=list)
+    _redacting: bool = False
+
+    def received(self, data: bytes, literal: bool) -> None:
+        self.bytes_in += len(data)
+        if self.log_protocol and data:
+            shown = f"{{{len(data)} bytes}}" if literal else _printable(data)
+            protocol_log.debug("S: %s", shown)
+
+    def sent(self, data: bytes) -> None:
+        self.bytes_out += len(data)
+        match = _TAGGED.match(data)
+        if match:
+            name = match.group(2).decode().upper()
+            if name == "UID" and match.group(3):
+                name = f"UID {match.group(3).decode().upper()}"
+            if name not in self.commands:
+                self.commands.append(name)
+            self._redacting = name in _SECRET_COMMANDS
+            if self.log_protocol:
+                shown = (
+                    f"{match.group(1).decode()} {name} [redacted]"
+                    if self._redacting
+                    else _printable(data)
+                )
+                protocol_log.debug("C: %s", shown)
+        elif self.log_protocol and data.strip():
+            protocol_log.debug("C: %s", "[redacted]" if self._redacting else f"{{{len(data)} b}}")
+
+
+def _printable(data: bytes) -> str:
+    text = data.decode("ascii", "replace").rstrip("\r\n")
+    return text if len(text) <= 200 else f"{text[:200]}... ({len(text)} chars)"
+
+
+class _Metered:
+    """Mixin for imaplib.IMAP4 classes: every byte in and out goes through the meter."""
+
+    _sb_meter: Meter
+
+    def read(self, size: int) -> bytes:
+        data: bytes = super().read(size)  # type: ignore[misc]
+        self._sb_meter.received(data, literal=True)
+        return data
+
+    def readline(self) -> bytes:
+        line: bytes = super().readline()  # type: ignore[misc]
+        self._sb_meter.received(line, literal=False)
+        return line
+
+    def send(self, data: bytes) -> None:
+        self._sb_meter.sent(data)
+        super().send(data)  # type: ignore[misc]
+
+
+class _MeteredTLS(_Metered, IMAP4_TLS):  # type: ignore[misc]
+    def __init__(self, meter: Meter, *args: Any) -> None:
+        self._sb_meter = meter
+        super().__init__(*args)
+
+
+class _MeteredPlain(_Metered, IMAP4WithTimeout):  # type: ignore[misc]
+    def __init__(self, meter: Meter, *args: Any) -> None:
+        self._sb_meter = meter
+        super().__init__(*args)
+
+
+class AuditedClient(IMAPClient):  # type: ignore[misc]
+    """IMAPClient whose transport is metered, plus a FETCH over a compact UID set string."""
+
+    def __init__(self, meter: Meter, *args: Any, **kwargs: Any) -> None:
+        self.meter = meter
+        super().__init__(*args, **kwargs)
+        self.normalise_times = False  # keep INTERNALDATE aware instead of local naive time
+
+    def _create_IMAP4(self) -> imaplib.IMAP4:
+        timeout = getattr(self._timeout, "connect", None)
+        if self.ssl:
+            return _MeteredTLS(self.meter, self.host, self.port, self.ssl_context, timeout)
+        return _MeteredPlain(self.meter, self.host, self.port, timeout)
+
+    def tls_version(self) -> str | None:
+        sock = self._imap.sock
+        return sock.version() if isinstance(sock, ssl.SSLSocket) else None
+
+    def fetch_uid_set(
+        self, uid_set: str, data: list[str], modifiers: list[str] | None = None
+    ) -> dict[int, dict[bytes, Any]]:
+        """``UID FETCH`` of a set such as ``1:20000`` without listing every UID.
+
+        imapclient's ``fetch`` needs every UID spelled out (and chokes on ranges), which makes
+        a flag check of a 20,000-message folder a command line longer than servers accept.
+        """
+        tag = self._imap._command(
+            "UID",
+            "FETCH",
+            uid_set,
+            seq_to_parenstr_upper(data),
+            seq_to_parenstr_upper(modifiers) if modifiers else None,
+        )
+        typ, response = self._imap._command_complete("FETCH", tag)
+        self._checkok("fetch", typ, response)
+        typ, response = self._imap._untagged_response(typ, response, "FETCH")
+        parsed: dict[int, dict[bytes, Any]] = parse_fetch_response(response, False, True)
+        return parsed
+
+
+@contextmanager
+def open_connection(
+    session_factory: SessionFactory,
+    profile_id: int,
+    settings: ServerSettings,
+    password: str,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> Iterator[AuditedClient]:
+    """A logged-in client; logs out and records the egress event however the block ends."""
+    if settings.security not in SECURITY_MODES:
+        raise ValueError(f"unknown security mode {settings.security!r}")
+    if settings.security == "none" and not is_loopback(settings.host):
+        if not settings.allow_plaintext:
+            raise PlaintextRefusedError(
+                f"refusing plain IMAP to {settings.host}: the password and mail would cross the "
+                "network readable; use ssl or starttls, or opt in with --allow-plaintext"
+            )
+        log.warning(
+            "PLAINTEXT IMAP to %s:%s for profile %s (explicit opt-in): password and mail are "
+            "readable on the network",
+            settings.host,
+            settings.port,
+            profile_id,
+        )
+    _keep_library_protocol_log_quiet()
+    meter = Meter(log_protocol=settings.protocol_log)
+    started = utcnow()
+    client: AuditedClient | None = None
+    tls: str | None = None
+    outcome = "ok"
+    try:
+        context = tls_context(settings.ca_file) if settings.security != "none" else None
+        client = AuditedClient(
+            meter,
+            settings.host,
+            port=settings.port,
+            ssl=settings.security == "ssl",
+            ssl_context=context,
+            timeout=timeout,
+        )
+        if settings.security == "starttls":
+            client.starttls(context)
+        tls = client.tls_version()
+        client.login(settings.user, password)
+        yield client
+    except BaseException as error:
+        outcome = f"failed: {type(error).__name__}"
+        raise
+    finally:
+        if client is not None:
+            tls = tls or client.tls_version()
+            _close(client)
+        _record(
+            session_factory,
+            profile_id,
+            settings,
+            meter=meter,
+            tls=tls,
+            outcome=outcome,
+            started=started,
+        )
+
+
+def _close(client: AuditedClient) -> None:
+    try:
+        client.logout()
+    except Exception:  # the connection may already be gone; nothing left to tidy
+        try:
+            client.shutdown()
+        except Exception:  # closing a dead socket may fail again
+            log.debug("socket already closed")
+
+
+def _record(
+    session_factory: SessionFactory,
+    profile_id: int,
+    settings: ServerSettings,
+    *,
+    meter: Meter,
+    tls: str | None,
+    outcome: str,
+    started: datetime,
+) -> None:
+    try:
+        with unit_of_work(session_factory) as session:
+            session.add(
+                EgressEvent(
+                    at=started,
+                    profile_id=profile_id,
+                    host=settings.host,
+                    port=settings.port,
+                    tls_version=tls,
+                    bytes_in=meter.bytes_in,
+                    bytes_out=meter.bytes_out,
+                    commands=",".join(meter.commands),
+                    outcome=outcome[:200],
+                )
+            )
+    except Exception:
+        log.exception("could not record the egress of profile %s", profile_id)
+
+
+def _keep_library_protocol_log_quiet() -> None:
+    """imapclient logs whole FETCH responses (message content) at DEBUG: keep it above that."""
+    for name in ("imapclient", "imapclient.imaplib"):
+        library = logging.getLogger(name)
+        if library.level in (logging.NOTSET, logging.DEBUG):
+            library.setLevel(logging.INFO)

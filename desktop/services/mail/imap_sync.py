@@ -1,0 +1,491 @@
+"""IMAP sync of one profile into the store, incremental and safe to interrupt at any point.
+
+Per folder the store keeps the folder's UIDVALIDITY, the highest UID held and, when the server
+has CONDSTORE (RFC 7162), the HIGHESTMODSEQ of the last sync. A sync then:
+
+1. pushes seen/flagged changes made in the app (``flags_dirty``) to the server;
+2. compares UIDVALIDITY: if it changed, every UID the store holds for the folder is void, so the
+   folder's local copy is dropped and fetched again (a clean resync, never a mix of two UID
+   spaces);
+3. lists the server's UIDs (``UID SEARCH ALL``): UIDs the store lacks are new, UIDs the server
+   lacks were expunged there and are deleted here;
+4. fetches the headers of new mail newest first, in batches, each batch committed: the inbox shows
+   a big first sync within a second, and an interrupted sync resumes where it stopped because
+   "new" is whatever the store lacks, not what a counter says;
+5. fetches bodies in batches (``BODY.PEEK[]``, so syncing never marks mail read);
+6. updates flags: only those changed since the last HIGHESTMODSEQ (``CHANGEDSINCE``) with
+   CONDSTORE, otherwise all flags of the folder.
+
+Errors come out as :class:`SyncError` with ``permanent`` telling the job runner whether retrying
+can help (a wrong password or a rejected certificate cannot; a dropped connection can).
+"""
+
+from __future__ import annotations
+
+import imaplib
+import itertools
+import ssl
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol, cast
+
+from imapclient.exceptions import LoginError
+from sqlalchemy import Table, bindparam, delete, select, update
+
+from desktop.services.mail.connection import (
+    DEFAULT_PORTS,
+    DEFAULT_TIMEOUT,
+    AuditedClient,
+    PlaintextRefusedError,
+    ServerSettings,
+    open_connection,
+)
+from desktop.services.mail.parse import ParsedMessage, parse_headers, parse_message
+from desktop.services.mail.storing import Placement, insert_messages, store_attachments
+from desktop.store.models import MailServerOption, MailSyncState, Message, Profile
+from desktop.store.models.base import utcnow
+from desktop.store.session import SessionFactory, unit_of_work
+
+HEADER_BATCH = 2000
+BODY_BATCH = 500
+_SEEN = b"\\Seen"
+_FLAGGED = b"\\Flagged"
+_MESSAGES = cast(Table, Message.__table__)
+
+
+class PasswordSource(Protocol):
+    """Where server passwords come from (the OS keyring in the app)."""
+
+    def get_password(self, profile_id: int) -> str | None: ...
+
+
+class SyncError(Exception):
+    """A sync that could not complete; ``permanent`` ones need the user, not a retry."""
+
+    permanent = False
+
+
+class NotConfiguredError(SyncError):
+    permanent = True
+
+
+class AuthenticationError(SyncError):
+    permanent = True
+
+
+class CertificateError(SyncError):
+    permanent = True
+
+
+class ConnectionProblemError(SyncError):
+    """Refused, dropped, timed out, or the server said BYE: worth trying again later."""
+
+
+class SyncCancelledError(SyncError):
+    permanent = True
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    profile_id: int
+    folder: str
+    phase: str  # "headers" | "bodies"
+    done: int
+    total: int
+
+
+@dataclass
+class SyncResult:
+    profile_id: int
+    folders: int = 0
+    new: int = 0
+    bodies: int = 0
+    removed: int = 0
+    flags_changed: int = 0
+    flags_pushed: int = 0
+    resynced_folders: int = 0
+
+
+ProgressCallback = Callable[[SyncProgress], None]
+
+
+def server_settings(session_factory: SessionFactory, profile_id: int) -> ServerSettings:
+    with unit_of_work(session_factory) as session:
+        profile = session.get(Profile, profile_id)
+        if profile is None:
+            raise NotConfiguredError(f"profile {profile_id} does not exist")
+        if not profile.imap_host:
+            raise NotConfiguredError(f"{profile.email} has no mail server set")
+        options = session.get(MailServerOption, profile_id)
+        security = profile.imap_security or "ssl"
+        return ServerSettings(
+            host=profile.imap_host,
+            port=profile.imap_port or DEFAULT_PORTS.get(security, 993),
+            security=security,
+            user=profile.imap_user or profile.email,
+            ca_file=profile.ca_file,
+            allow_plaintext=bool(options and options.allow_plaintext),
+            protocol_log=bool(options and options.protocol_log),
+        )
+
+
+def sync_profile(
+    session_factory: SessionFactory,
+    profile_id: int,
+    passwords: PasswordSource,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+    folders: Sequence[str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> SyncResult:
+    """Bring the store's copy of the profile's folders (default: all selectable) up to date."""
+    settings = server_settings(session_factory, profile_id)
+    password = passwords.get_password(profile_id)
+    if password is None:
+        raise NotConfiguredError("no password stored for this profile's mail server")
+    try:
+        with open_connection(session_factory, profile_id, settings, password, timeout) as client:
+            run = _FolderSync(session_factory, profile_id, client, progress, cancel)
+            for folder in folders if folders is not None else _selectable_folders(client):
+                run.sync(folder)
+            return run.result
+    except SyncError:
+        raise
+    except PlaintextRefusedError as error:
+        raise NotConfiguredError(str(error)) from error
+    except LoginError as error:
+        raise AuthenticationError(f"the server refused the login of {settings.user}") from error
+    except ssl.SSLCertVerificationError as error:
+        raise CertificateError(
+            f"the certificate of {settings.host} is not trusted: {error.verify_message}"
+        ) from error
+    except ssl.SSLError as error:
+        raise CertificateError(f"TLS with {settings.host} failed: {error.reason}") from error
+    except (OSError, EOFError, imaplib.IMAP4.abort) as error:
+        raise ConnectionProblemError(
+            f"connection to {settings.host}:{settings.port} failed: {error or type(error).__name__}"
+        ) from error
+    except imaplib.IMAP4.error as error:
+        raise ConnectionProblemError(f"the server reported an error: {error}") from error
+
+
+def push_flags_now(
+    session_factory: SessionFactory,
+    profile_id: int,
+    passwords: PasswordSource,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> int:
+    """Push pending seen/flagged changes without a full sync (opening a message calls this)."""
+    folders = _dirty_folders(session_factory, profile_id)
+    if not folders:
+        return 0
+    settings = server_settings(session_factory, profile_id)
+    password = passwords.get_password(profile_id)
+    if password is None:
+        raise NotConfiguredError("no password stored for this profile's mail server")
+    with open_connection(session_factory, profile_id, settings, password, timeout) as client:
+        run = _FolderSync(session_factory, profile_id, client, None, None)
+        for folder in folders:
+            status = client.select_folder(folder)
+            run.push_flags(folder, int(status[b"UIDVALIDITY"]))
+        return run.result.flags_pushed
+
+
+def _dirty_folders(session_factory: SessionFactory, profile_id: int) -> list[str]:
+    with unit_of_work(session_factory) as session:
+        return list(
+            session.scalars(
+                select(Message.folder)
+                .where(Message.profile_id == profile_id, Message.flags_dirty.is_(True))
+                .distinct()
+            )
+        )
+
+
+def _selectable_folders(client: AuditedClient) -> list[str]:
+    names = []
+    for flags, _delimiter, name in client.list_folders():
+        if any(flag.lower() in {b"\\noselect", b"\\nonexistent"} for flag in flags):
+            continue
+        names.append(name if isinstance(name, str) else name.decode("utf-8", "replace"))
+    return sorted(names, key=lambda n: (n.upper() != "INBOX", n))
+
+
+class _FolderSync:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        profile_id: int,
+        client: AuditedClient,
+        progress: ProgressCallback | None,
+        cancel: threading.Event | None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.profile_id = profile_id
+        self.client = client
+        self.progress = progress
+        self.cancel = cancel
+        self.result = SyncResult(profile_id)
+        self.condstore = client.has_capability("CONDSTORE")
+        if self.condstore:
+            client.enable("CONDSTORE")
+
+    def sync(self, folder: str) -> None:
+        self._check_cancel()
+        status = self.client.select_folder(folder)
+        uidvalidity = int(status[b"UIDVALIDITY"])
+        server_modseq = status.get(b"HIGHESTMODSEQ")
+        state = self._state(folder)
+        if state is not None and state.uidvalidity != uidvalidity:
+            self._forget_folder(folder)
+            self.result.resynced_folders += 1
+            state = None
+        self.push_flags(folder, uidvalidity)
+        local = self._local_uids(folder, uidvalidity)
+        on_server = set(self.client.search("ALL"))
+        gone = sorted(set(local) - on_server)
+        if gone:
+            self._remove(folder, uidvalidity, gone)
+        new = sorted(on_server - set(local), reverse=True)
+        self._fetch_headers(folder, uidvalidity, new)
+        if state is not None and local:
+            kept = {uid: flags for uid, flags in local.items() if uid in on_server}
+            self._update_flags(folder, uidvalidity, kept, state.highest_modseq)
+        self._fetch_bodies(folder, uidvalidity)
+        self._save_state(folder, uidvalidity, max(on_server, default=0), server_modseq)
+        self.result.folders += 1
+
+    def push_flags(self, folder: str, uidvalidity: int) -> None:
+        with unit_of_work(self.session_factory) as session:
+            dirty = session.execute(
+                select(Message.id, Message.uid, Message.seen, Message.flagged).where(
+                    Message.profile_id == self.profile_id,
+                    Message.folder == folder,
+                    Message.uidvalidity == uidvalidity,
+                    Message.flags_dirty.is_(True),
+                )
+            ).all()
+        if not dirty:
+            return
+        for flag, attribute in ((_SEEN, "seen"), (_FLAGGED, "flagged")):
+            on = [row.uid for row in dirty if getattr(row, attribute)]
+            off = [row.uid for row in dirty if not getattr(row, attribute)]
+            for uids in _chunks(on, 1000):
+                self.client.add_flags(uids, [flag], silent=True)
+            for uids in _chunks(off, 1000):
+                self.client.remove_flags(uids, [flag], silent=True)
+        with unit_of_work(self.session_factory) as session:
+            session.execute(
+                update(Message)
+                .where(Message.id.in_([row.id for row in dirty]))
+                .values(flags_dirty=False)
+            )
+        self.result.flags_pushed += len(dirty)
+
+    def _state(self, folder: str) -> MailSyncState | None:
+        with unit_of_work(self.session_factory) as session:
+            return session.scalars(
+                select(MailSyncState).where(
+                    MailSyncState.profile_id == self.profile_id, MailSyncState.folder == folder
+                )
+            ).first()
+
+    def _forget_folder(self, folder: str) -> None:
+        with unit_of_work(self.session_factory) as session:
+            session.execute(
+                delete(Message).where(
+                    Message.profile_id == self.profile_id,
+                    Message.folder == folder,
+                    Message.uid.is_not(None),
+                )
+            )
+            session.execute(
+                delete(MailSyncState).where(
+                    MailSyncState.profile_id == self.profile_id, MailSyncState.folder == folder
+                )
+            )
+
+    def _local_uids(self, folder: str, uidvalidity: int) -> dict[int, tuple[bool, bool]]:
+        with unit_of_work(self.session_factory) as session:
+            rows = session.execute(
+                select(Message.uid, Message.seen, Message.flagged).where(
+                    Message.profile_id == self.profile_id,
+                    Message.folder == folder,
+                    Message.uidvalidity == uidvalidity,
+                )
+            )
+            return {uid: (seen, flagged) for uid, seen, flagged in rows if uid is not None}
+
+    def _remove(self, folder: str, uidvalidity: int, uids: list[int]) -> None:
+        with unit_of_work(self.session_factory) as session:
+            for chunk in _chunks(uids, 500):
+                session.execute(
+                    delete(Message).where(
+                        Message.profile_id == self.profile_id,
+                        Message.folder == folder,
+                        Message.uidvalidity == uidvalidity,
+                        Message.uid.in_(chunk),
+                    )
+                )
+        self.result.removed += len(uids)
+
+    def _fetch_headers(self, folder: str, uidvalidity: int, uids: list[int]) -> None:
+        done = 0
+        for chunk in _chunks(uids, HEADER_BATCH):
+            self._check_cancel()
+            response = self.client.fetch(
+                chunk, ["FLAGS", "INTERNALDATE", "RFC822.SIZE", "BODY.PEEK[HEADER]"]
+            )
+            items: list[tuple[ParsedMessage, Placement]] = []
+            for uid, data in response.items():
+                flags = data.get(b"FLAGS", ())
+                parsed = parse_headers(
+                    data.get(b"BODY[HEADER]") or b"",
+                    int(data.get(b"RFC822.SIZE", 0)),
+                    _aware(data.get(b"INTERNALDATE")),
+                )
+                placement = Placement(
+                    folder=folder,
+                    uidvalidity=uidvalidity,
+                    uid=uid,
+                    seen=_SEEN in flags,
+                    flagged=_FLAGGED in flags,
+                    body_loaded=False,
+                )
+                items.append((parsed, placement))
+            with unit_of_work(self.session_factory) as session:
+                insert_messages(session, self.profile_id, items)
+            done += len(chunk)
+            self.result.new += len(items)
+            self._report(folder, "headers", done, len(uids))
+
+    def _fetch_bodies(self, folder: str, uidvalidity: int) -> None:
+        with unit_of_work(self.session_factory) as session:
+            pending = session.execute(
+                select(Message.uid, Message.id, Message.date, Message.date_guessed)
+                .where(
+                    Message.profile_id == self.profile_id,
+                    Message.folder == folder,
+                    Message.uidvalidity == uidvalidity,
+                    Message.body_loaded.is_(False),
+                )
+                .order_by(Message.uid.desc())
+            ).all()
+        known = {int(row.uid or 0): row for row in pending}
+        done = 0
+        for chunk in _chunks(list(known), BODY_BATCH):
+            self._check_cancel()
+            response = self.client.fetch(chunk, ["INTERNALDATE", "BODY.PEEK[]"])
+            updates: list[dict[str, Any]] = []
+            owners: list[tuple[int, ParsedMessage]] = []
+            for uid, data in response.items():
+                row = known[uid]
+                raw = data.get(b"BODY[]") or b""
+                parsed = parse_message(raw, _aware(data.get(b"INTERNALDATE")) or row.date)
+                updates.append(_body_update(row.id, parsed))
+                if parsed.attachments:
+                    owners.append((row.id, parsed))
+            with unit_of_work(self.session_factory) as session:
+                if updates:
+                    session.execute(
+                        update(_MESSAGES).where(_MESSAGES.c.id == bindparam("row_id")), updates
+                    )
+                store_attachments(session, owners)
+            done += len(chunk)
+            self.result.bodies += len(updates)
+            self._report(folder, "bodies", done, len(known))
+
+    def _update_flags(
+        self,
+        folder: str,
+        uidvalidity: int,
+        local: dict[int, tuple[bool, bool]],
+        since_modseq: int | None,
+    ) -> None:
+        if not local:
+            return
+        modifiers = None
+        if self.condstore and since_modseq:
+            modifiers = [f"CHANGEDSINCE {since_modseq}"]
+        response = self.client.fetch_uid_set(f"1:{max(local)}", ["FLAGS"], modifiers)
+        changes = []
+        for uid, data in response.items():
+            if uid not in local or b"FLAGS" not in data:
+                continue
+            flags = data[b"FLAGS"]
+            now = (_SEEN in flags, _FLAGGED in flags)
+            if now != local[uid]:
+                changes.append({"b_uid": uid, "seen": now[0], "flagged": now[1]})
+        if changes:
+            with unit_of_work(self.session_factory) as session:
+                session.execute(
+                    update(_MESSAGES).where(
+                        _MESSAGES.c.profile_id == self.profile_id,
+                        _MESSAGES.c.folder == folder,
+                        _MESSAGES.c.uidvalidity == uidvalidity,
+                        _MESSAGES.c.uid == bindparam("b_uid"),
+                        _MESSAGES.c.flags_dirty.is_(False),
+                    ),
+                    changes,
+                )
+        self.result.flags_changed += len(changes)
+
+    def _save_state(
+        self, folder: str, uidvalidity: int, highest_uid: int, modseq: int | None
+    ) -> None:
+        with unit_of_work(self.session_factory) as session:
+            state = session.scalars(
+                select(MailSyncState).where(
+                    MailSyncState.profile_id == self.profile_id, MailSyncState.folder == folder
+                )
+            ).first()
+            if state is None:
+                state = MailSyncState(profile_id=self.profile_id, folder=folder)
+                session.add(state)
+            state.uidvalidity = uidvalidity
+            state.highest_uid = highest_uid
+            state.highest_modseq = int(modseq) if modseq is not None else None
+            state.synced_at = utcnow()
+
+    def _report(self, folder: str, phase: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(SyncProgress(self.profile_id, folder, phase, done, total))
+
+    def _check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise SyncCancelledError("sync cancelled")
+
+
+def _body_update(row_id: int, parsed: ParsedMessage) -> dict[str, Any]:
+    return {
+        "row_id": row_id,
+        "message_id": parsed.message_id,
+        "sender": parsed.sender,
+        "to_addrs": parsed.to_addrs,
+        "cc_addrs": parsed.cc_addrs,
+        "subject": parsed.subject,
+        "date": parsed.date,
+        "date_guessed": parsed.date_guessed,
+        "text": parsed.text,
+        "html": parsed.html,
+        "size": parsed.size,
+        "content_hash": parsed.content_hash,
+        "parse_error": parsed.parse_error,
+        "raw": parsed.raw,
+        "body_loaded": True,
+    }
+
+
+def _aware(value: object) -> datetime | None:
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterable[list[int]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk

@@ -1,0 +1,203 @@
+"""A private Dovecot on loopback for the tests and benchmarks: own config, users, Maildirs, TLS.
+
+It runs from a world-traversable temporary folder (Dovecot's auth and mail processes run as other
+users than root) with a certificate made on the spot. Mail is delivered by writing Maildir files
+directly, owned by the ``mail`` user Dovecot serves them as: much faster than IMAP APPEND, and the
+server notices them at the next SELECT like mail from a local delivery agent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+STARTUP_TIMEOUT = 15.0
+# A passwd-file is re-read at most once a second, so users added in a burst would be refused;
+# a static passdb (any user name, this one password) has no such lag.
+_unique = itertools.count()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def make_certificate(folder: Path, common_name: str = "localhost") -> tuple[Path, Path]:
+    cert, key = folder / f"{common_name}-cert.pem", folder / f"{common_name}-key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-subj", f"/CN={common_name}",
+            "-addext", f"subjectAltName=DNS:{common_name},IP:127.0.0.1",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    key.chmod(0o640)
+    return cert, key
+
+
+class Dovecot:
+    def __init__(self, password: str, root: Path | None = None) -> None:
+        self.password = password
+        self.root = root or Path(tempfile.mkdtemp(prefix="switchboard-dovecot-"))
+        self.root.chmod(0o755)
+        self.imap_port = free_port()
+        self.imaps_port = free_port()
+        self.mail_root = self.root / "mail"
+        self.config = self.root / "dovecot.conf"
+        self.mail_user = pwd.getpwnam("mail")
+        self.cert, self.key = make_certificate(self.root)
+
+    @property
+    def ca_file(self) -> str:
+        return str(self.cert)
+
+    def start(self) -> None:
+        self.mail_root.mkdir(exist_ok=True)
+        os.chown(self.mail_root, self.mail_user.pw_uid, self.mail_user.pw_gid)
+        self.config.write_text(self._config_text())
+        subprocess.run(
+            ["dovecot", "-c", str(self.config)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=True,
+        )
+        self._wait(listening=True)
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not self.pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    @property
+    def pid_file(self) -> Path:
+        return self.root / "run" / "master.pid"
+
+    def stop(self) -> None:
+        subprocess.run(
+            ["doveadm", "-c", str(self.config), "stop"], capture_output=True, check=False
+        )
+        self._wait(listening=False)
+
+    def kill(self) -> None:
+        """Kill the master and every process it started, as a crash or power cut would."""
+        master = int(self.pid_file.read_text().strip())
+        children = subprocess.run(
+            ["pgrep", "-P", str(master)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        for pid in [master, *map(int, children)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        # The killed master may linger as a zombie where PID 1 reaps nothing (containers), and
+        # Dovecot would take that for a running instance.
+        self.pid_file.unlink(missing_ok=True)
+        self._wait(listening=False)
+
+    def destroy(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def add_user(self) -> str:
+        """A new, empty mailbox; every user shares the server's one password."""
+        name = f"user{next(_unique)}"
+        maildir = self.maildir(name)
+        for sub in ("cur", "new", "tmp"):
+            (maildir / sub).mkdir(parents=True)
+        for path in [self.mail_root / name, maildir, *(maildir / s for s in ("cur", "new", "tmp"))]:
+            os.chown(path, self.mail_user.pw_uid, self.mail_user.pw_gid)
+        return name
+
+    def maildir(self, user: str) -> Path:
+        return self.mail_root / user / "Maildir"
+
+    def deliver(self, user: str, messages: Iterable[bytes], seen: bool = False) -> int:
+        """Drop messages into the user's INBOX as files; returns how many."""
+        maildir = self.maildir(user)
+        target = maildir / ("cur" if seen else "new")
+        count = 0
+        stamp = int(time.time())
+        for raw in messages:
+            name = f"{stamp}.M{next(_unique)}P{os.getpid()}.switchboard-test"
+            if seen:
+                name += ":2,S"
+            tmp = maildir / "tmp" / name
+            tmp.write_bytes(raw)
+            os.chown(tmp, self.mail_user.pw_uid, self.mail_user.pw_gid)
+            tmp.rename(target / name)
+            count += 1
+        return count
+
+    def doveadm(self, *args: str) -> str:
+        result = subprocess.run(
+            ["doveadm", "-c", str(self.config), *args], capture_output=True, text=True, check=True
+        )
+        return result.stdout
+
+    def _wait(self, listening: bool) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.imaps_port), timeout=0.5):
+                    up = True
+            except OSError:
+                up = False
+            if up == listening:
+                return
+            time.sleep(0.05)
+        log = (
+            (self.root / "dovecot.log").read_text() if (self.root / "dovecot.log").exists() else ""
+        )
+        state = "start" if listening else "stop"
+        raise RuntimeError(f"dovecot did not {state} on port {self.imaps_port}: {log[-2000:]}")
+
+    def _config_text(self) -> str:
+        return f"""
+instance_name = switchboard-test-{self.imaps_port}
+base_dir = {self.root}/run
+state_dir = {self.root}/state
+log_path = {self.root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = yes
+ssl_cert = <{self.cert}
+ssl_key = <{self.key}
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+auth_cache_size = 0
+passdb {{
+  driver = static
+  args = password={self.password}
+}}
+userdb {{
+  driver = static
+  args = uid=mail gid=mail home={self.mail_root}/%u
+}}
+first_valid_uid = {self.mail_user.pw_uid}
+first_valid_gid = {self.mail_user.pw_gid}
+mail_location = maildir:~/Maildir
+mail_fsync = never
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.imap_port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {self.imaps_port}
+    ssl = yes
+  }}
+}}
+"""

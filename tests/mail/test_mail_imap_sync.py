@@ -1,0 +1,312 @@
+"""IMAP sync against a real Dovecot: first and incremental sync, flags, expunge, UIDVALIDITY,
+a server killed mid-sync, and the failures a user must be told about."""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from pathlib import Path
+
+import pytest
+from dovecot import Dovecot, free_port, make_certificate
+from imapclient import IMAPClient
+from mail_helpers import PASSWORD, MailAccount, Passwords, configure_server, simple_message
+from sqlalchemy import func, select
+
+from desktop.services.mail import imap_sync
+from desktop.services.mail.imap_sync import (
+    AuthenticationError,
+    CertificateError,
+    ConnectionProblemError,
+    NotConfiguredError,
+    SyncProgress,
+    push_flags_now,
+    sync_profile,
+)
+from desktop.services.mail.inbox import Inbox
+from desktop.store.models import EgressEvent, MailServerOption, MailSyncState, Message, Profile
+from desktop.store.session import SessionFactory, unit_of_work
+
+pytestmark = pytest.mark.imap
+
+INBOX = ["INBOX"]
+
+
+def server_client(dovecot: Dovecot, login: str) -> IMAPClient:
+    context = ssl.create_default_context(cafile=dovecot.ca_file)
+    client = IMAPClient("127.0.0.1", port=dovecot.imaps_port, ssl=True, ssl_context=context)
+    client.login(login, PASSWORD)
+    client.select_folder("INBOX")
+    return client
+
+
+def stored(session_factory: SessionFactory, profile_id: int) -> list[Message]:
+    with unit_of_work(session_factory) as session:
+        return list(
+            session.scalars(
+                select(Message).where(Message.profile_id == profile_id).order_by(Message.uid)
+            )
+        )
+
+
+def test_first_sync_stores_every_message_with_body_and_flags_without_marking_read(
+    dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount
+) -> None:
+    dovecot.deliver(account.login, [simple_message(i) for i in range(20)])
+    dovecot.deliver(account.login, [simple_message(i) for i in range(20, 25)], seen=True)
+    phases: list[SyncProgress] = []
+    result = sync_profile(
+        session_factory, account.profile_id, account.passwords, progress=phases.append
+    )
+    assert (result.new, result.bodies, result.removed) == (25, 25, 0)
+    messages = stored(session_factory, account.profile_id)
+    assert len(messages) == 25
+    assert all(m.body_loaded and m.text.startswith("Body of message") for m in messages)
+    assert sorted(m.subject for m in messages if m.seen) == sorted(
+        f"Message number {i}" for i in range(20, 25)
+    )
+    assert {p.phase for p in phases} == {"headers", "bodies"}
+    assert phases[-1].done == phases[-1].total == 25
+    with server_client(dovecot, account.login) as client:
+        unseen = client.search("UNSEEN")
+    assert len(unseen) == 20  # BODY.PEEK: syncing marked nothing read
+    with unit_of_work(session_factory) as session:
+        state = session.scalars(select(MailSyncState)).one()
+        assert (state.folder, state.highest_uid) == ("INBOX", 25)
+        assert state.highest_modseq
+
+
+def test_incremental_sync_fetches_only_new_mail(
+    dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount
+) -> None:
+    dovecot.deliver(account.login, [simple_message(i) for i in range(10)])
+    sync_profile(session_factory, account.profile_id, account.passwords)
+    first_ids = {m.id for m in stored(session_factory, account.profile_id)}
+    dovecot.deliver(account.login, [simple_message(i) for i in range(10, 13)])
+    result = sync_profile(session_factory, account.profile_id, account.passwords)
+    assert (result.new, result.bodies, result.removed) == (3, 3, 0)
+    messages = stored(session_factory, account.profile_id)
+    assert len(messages) == 13
+    assert first_ids < {m.id for m in messages}
+    again = sync_profile(session_factory, account.profile_id, account.passwords)
+    assert (again.new, again.bodies, again.flags_changed) == (0, 0, 0)
+
+
+def test_flags_travel_both_ways(
+    dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount, user_id: int
+) -> None:
+    dovecot.deliver(account.login, [simple_message(i) for i in range(5)])
+    sync_profile(session_factory, account.profile_id, account.passwords)
+    with server_client(dovecot, account.login) as client:
+        client.add_flags([1], [b"\\Flagged"])
+        client.add_flags([2], [b"\\Seen"])
+    result = sync_profile(session_factory, account.profile_id, account.passwords)
+    assert result.flags_changed == 2
+    by_uid = {m.uid: m for m in stored(session_factory, account.profile_id)}
+    assert by_uid[1].flagged
+    assert by_uid[2].seen
+    assert not by_uid[3].seen
+
+    inbox = Inbox(session_factory)
+    assert inbox.open(user_id, by_uid[4].id) is not None
+    assert inbox.mark_seen(user_id, by_uid[2].id, seen=False)
+    assert push_flags_now(session_factory, account.profile_id, account.passwords) == 2
+    with server_client(dovecot, account.login) as client:
+        flags = client.get_flags([2, 4])
+    assert b"\\Seen" in flags[4]
+    assert b"\\Seen" not in flags[2]
+    assert not any(m.flags_dirty for m in stored(session_factory, account.profile_id))
+    assert sync_profile(session_factory, account.profile_id, account.passwords).flags_changed == 0
+
+
+def test_mail_expunged_on_the_server_disappears_locally(
+    dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount
+) -> None:
+    dovecot.deliver(account.login, [simple_message(i) for i in range(6)])
+    sync_profile(session_factory, account.profile_id, account.passwords)
+    with server_client(dovecot, account.login) as client:
+        client.delete_messages([2, 5])
+        client.expunge()
+    result = sync_profile(session_factory, account.profile_id, account.passwords)
+    assert result.removed == 2
+    assert [m.uid for m in stored(session_factory, account.profile_id)] == [1, 3, 4, 6]
+
+
+def test_a_changed_uidvalidity_triggers_a_clean_resync(
+    dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount
+) -> None:
+    dovecot.deliver(account.login, [simple_message(i) for i in range(4)])
+    sync_profile(session_factory, account.profile_id, account.passwords)
+    before = stored(session_factory, account.profile_id)[0].uidvalidity
+    assert before is not None
+    dovecot.doveadm(
+        "mailbox", "update", "-u", account.login, "--uid-validity", str(before + 7), "INBOX"
+    )
+    result = sync_profile(session_factory, account.profile_id, account.passwords)
+    assert result.resynced_folders == 1
+    messages = stored(session_factory, account.profile_id)
+    assert len(messages) == 4
+    assert {m.uidvalidity for m in messages} == {before + 7}
+    with unit_of_work(session_factory) as session:
+        assert session.scalars(select(MailSyncState.uidvalidity)).one() == before + 7
+
+
+def test_a_server_killed_mid_sync_loses_and_duplicates_nothing(
+    session_factory: SessionFactory, profile_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = Dovecot(PASSWORD)
+    try:
+        own.start()
+        login = own.add_user()
+        configure_server(session_factory, profile_id, own, login)
+        passwords = Passwords({profile_id: PASSWORD})
+        own.deliver(login, [simple_message(i) for i in range(500)])
+        monkeypatch.setattr(imap_sync, "HEADER_BATCH", 100)
+        monkeypatch.setattr(imap_sync, "BODY_BATCH", 50)
+
+        def kill_during_bodies(progress: SyncProgress) -> None:
+            if progress.phase == "bodies" and progress.done >= 100:
+                own.kill()
+
+        with pytest.raises(ConnectionProblemError):
+            sync_profile(session_factory, profile_id, passwords, progress=kill_during_bodies)
+        partial = stored(session_factory, profile_id)
+        assert len(partial) == 500
+        assert 100 <= sum(m.body_loaded for m in partial) < 500
+
+        own.start()
+        sync_profile(session_factory, profile_id, passwords)
+        messages = stored(session_factory, profile_id)
+        assert len(messages) == 500
+        assert len({m.uid for m in messages}) == 500
+        assert all(m.body_loaded for m in messages)
+    finally:
+        own.destroy()
+
+
+def test_a_server_killed_during_headers_resumes_without_duplicates(
+    session_factory: SessionFactory, profile_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = Dovecot(PASSWORD)
+    try:
+        own.start()
+        login = own.add_user()
+        configure_server(session_factory, profile_id, own, login)
+        passwords = Passwords({profile_id: PASSWORD})
+        own.deliver(login, [simple_message(i) for i in range(300)])
+        monkeypatch.setattr(imap_sync, "HEADER_BATCH", 100)
+
+        def kill_after_first_batch(progress: SyncProgress) -> None:
+            if progress.phase == "headers":
+                own.kill()
+
+        with pytest.raises(ConnectionProblemError):
+            sync_profile(session_factory, profile_id, passwords, progress=kill_after_first_batch)
+        assert len(stored(session_factory, profile_id)) == 100
+        own.start()
+        sync_profile(session_factory, profile_id, passwords)
+        messages = stored(session_factory, profile_id)
+        assert sorted(m.uid for m in messages) == list(range(1, 301))
+    finally:
+        own.destroy()
+
+
+def test_a_wrong_password_is_a_permanent_authentication_error(
+    session_factory: SessionFactory, account: MailAccount
+) -> None:
+    wrong = Passwords({account.profile_id: "not the password"})
+    with pytest.raises(AuthenticationError, match=account.login) as caught:
+        sync_profile(session_factory, account.profile_id, wrong)
+    assert caught.value.permanent
+
+
+def test_no_stored_password_is_reported_before_connecting(
+    session_factory: SessionFactory, account: MailAccount
+) -> None:
+    with pytest.raises(NotConfiguredError, match="no password"):
+        sync_profile(session_factory, account.profile_id, Passwords())
+
+
+def test_an_untrusted_certificate_is_a_permanent_error(
+    dovecot: Dovecot, tmp_path: Path, session_factory: SessionFactory, account: MailAccount
+) -> None:
+    other_cert, _ = make_certificate(tmp_path, "localhost")
+    configure_server(
+        session_factory, account.profile_id, dovecot, account.login, ca_file=str(other_cert)
+    )
+    with pytest.raises(CertificateError, match="not trusted") as caught:
+        sync_profile(session_factory, account.profile_id, account.passwords)
+    assert caught.value.permanent
+    with unit_of_work(session_factory) as session:
+        profile = session.get(Profile, account.profile_id)
+        assert profile is not None
+        profile.ca_file = None  # the system's CAs do not know the test certificate either
+    with pytest.raises(CertificateError):
+        sync_profile(session_factory, account.profile_id, account.passwords)
+
+
+def test_a_server_that_is_down_is_a_transient_error(
+    session_factory: SessionFactory, account: MailAccount
+) -> None:
+    with unit_of_work(session_factory) as session:
+        profile = session.get(Profile, account.profile_id)
+        assert profile is not None
+        profile.imap_port = free_port()
+    with pytest.raises(ConnectionProblemError, match="failed") as caught:
+        sync_profile(session_factory, account.profile_id, account.passwords, timeout=3)
+    assert not caught.value.permanent
+    with unit_of_work(session_factory) as session:
+        event = session.scalars(select(EgressEvent)).one()
+        assert event.outcome.startswith("failed")
+        assert event.bytes_out == 0
+
+
+def test_starttls_works_and_plain_is_allowed_to_loopback_only(
+    dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount
+) -> None:
+    dovecot.deliver(account.login, [simple_message(1)])
+    configure_server(
+        session_factory, account.profile_id, dovecot, account.login, security="starttls"
+    )
+    assert sync_profile(session_factory, account.profile_id, account.passwords).new == 1
+    configure_server(session_factory, account.profile_id, dovecot, account.login, security="none")
+    dovecot.deliver(account.login, [simple_message(2)])
+    assert sync_profile(session_factory, account.profile_id, account.passwords).new == 1
+    with unit_of_work(session_factory) as session:
+        tls = session.scalars(select(EgressEvent.tls_version).order_by(EgressEvent.id)).all()
+        assert tls[0] is not None
+        assert tls[0].startswith("TLSv1.")
+        assert tls[1] is None
+        profile = session.get(Profile, account.profile_id)
+        assert profile is not None
+        profile.imap_host = "192.0.2.1"  # TEST-NET-1: never reached
+    with pytest.raises(NotConfiguredError, match="refusing plain IMAP"):
+        sync_profile(session_factory, account.profile_id, account.passwords)
+
+
+def test_egress_is_recorded_without_secrets_and_the_protocol_log_redacts_login(
+    dovecot: Dovecot,
+    session_factory: SessionFactory,
+    account: MailAccount,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    dovecot.deliver(account.login, [simple_message(1, body="Diagnosis: confidential\n")])
+    with unit_of_work(session_factory) as session:
+        session.add(MailServerOption(profile_id=account.profile_id, protocol_log=True))
+    with caplog.at_level(logging.DEBUG, logger="desktop.mail.protocol"):
+        sync_profile(session_factory, account.profile_id, account.passwords)
+    conversation = "\n".join(r.getMessage() for r in caplog.records)
+    assert "LOGIN [redacted]" in conversation
+    assert PASSWORD not in conversation
+    assert "confidential" not in conversation
+    with unit_of_work(session_factory) as session:
+        event = session.scalars(select(EgressEvent)).one()
+        assert (event.host, event.port, event.outcome) == ("127.0.0.1", dovecot.imaps_port, "ok")
+        assert event.tls_version in {"TLSv1.2", "TLSv1.3"}
+        assert event.bytes_in > 200
+        assert event.bytes_out > 50
+        commands = event.commands.split(",")
+        assert {"LOGIN", "SELECT", "UID SEARCH", "UID FETCH", "LOGOUT"} <= set(commands)
+        assert PASSWORD not in event.commands
+        assert account.login not in event.commands
+        assert session.scalar(select(func.count()).select_from(EgressEvent)) == 1
