@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
@@ -35,6 +35,7 @@ from desktop.gui.workspace import Workspace
 
 APP_TITLE = "Switchboard"
 STATUS_MESSAGE_MS = 8000
+AUTO_LOCK_CHOICES = (0, 5, 15, 30, 60)
 
 
 class MainWindow(QMainWindow):
@@ -44,12 +45,14 @@ class MainWindow(QMainWindow):
     lock_requested = Signal()
     sign_out_requested = Signal()
     sync_requested = Signal(int)
+    auto_lock_changed = Signal(int)
 
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
         self.setWindowTitle(APP_TITLE)
-        self._settings = WindowSettings(settings or open_settings())
+        self._qsettings = settings or open_settings()
+        self._settings = WindowSettings(self._qsettings)
         self._workers = Workers(self)
         self._workspace: Workspace | None = None
         self._page: WorkspacePage | None = None
@@ -59,6 +62,9 @@ class MainWindow(QMainWindow):
         self._stack = QStackedWidget()
         self.setCentralWidget(self._stack)
         self._welcome = QLabel(APP_TITLE)
+        self._welcome.setTextFormat(Qt.TextFormat.PlainText)
+        self._welcome.setWordWrap(True)
+        self._welcome.setMargin(48)
         self._welcome.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._welcome.setAccessibleName(self.tr("Welcome"))
         self._stack.addWidget(self._welcome)
@@ -194,7 +200,9 @@ class MainWindow(QMainWindow):
 
         menus = self.menuBar()
         file_menu = menus.addMenu(self.tr("&File"))
-        file_menu.addActions([self.sync_action, self.lock_action, self.sign_out_action])
+        file_menu.addActions([self.sync_action, self.lock_action])
+        file_menu.addMenu(self._auto_lock_menu())
+        file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = menus.addMenu(self.tr("&View"))
@@ -203,6 +211,46 @@ class MainWindow(QMainWindow):
         tools = menus.addMenu(self.tr("&Tools"))
         tools.addActions([self.support_action, self.lookup_action, self.audit_action])
         self._rebuild_profile_menu()
+
+    def _auto_lock_menu(self) -> QMenu:
+        menu = QMenu(self.tr("Lock &automatically"), self)
+        menu.setToolTipsVisible(True)
+        group = QActionGroup(menu)
+        chosen = self._settings.auto_lock_minutes()
+        for minutes in AUTO_LOCK_CHOICES:
+            text = (
+                self.tr("after {n} minutes idle").format(n=minutes) if minutes else self.tr("Never")
+            )
+            action = menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(minutes == chosen)
+            action.triggered.connect(lambda _c=False, m=minutes: self._set_auto_lock(m))
+            group.addAction(action)
+        self.auto_lock_actions = group.actions()
+        return menu
+
+    def _set_auto_lock(self, minutes: int) -> None:
+        self._settings.set_auto_lock_minutes(minutes)
+        self.auto_lock_changed.emit(minutes)
+
+    @property
+    def settings(self) -> QSettings:
+        return self._qsettings
+
+    @property
+    def auto_lock_minutes(self) -> int:
+        return self._settings.auto_lock_minutes()
+
+    def show_notice(self, text: str, error: bool = False) -> None:
+        """A full-window message: while starting, signing out, or when the store is unusable."""
+        self._welcome.setText(text)
+        self._welcome.setStyleSheet("color: #dc2626; font-weight: 600;" if error else "")
+        self._stack.setCurrentWidget(self._welcome)
+        self._set_workspace_chrome(False)
+
+    @property
+    def notice(self) -> str:
+        return self._welcome.text() if self._stack.currentWidget() is self._welcome else ""
 
     def createPopupMenu(self) -> QMenu | None:
         """No context menu to hide the toolbar: the active-profile badge must stay visible."""

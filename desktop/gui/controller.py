@@ -1,0 +1,156 @@
+"""The app's flow from start to sign-out: open the store, first run or sign in, lock, sign out.
+
+The store is opened (and upgraded) on a worker while the window says so; a store that cannot be
+opened is explained on screen instead of a crash. Everything that touches the store or the
+keyring runs on a worker; this object only moves between screens.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.gui.main_window import MainWindow
+from desktop.gui.services_workspace import ServicesWorkspace
+from desktop.gui.signin.first_run import FirstRunPage
+from desktop.gui.signin.idle_lock import IdleLock
+from desktop.gui.signin.sign_in_page import SignInPage
+from desktop.gui.workers import Workers
+from desktop.services.accounts import UserInfo
+from desktop.services.authorization import SignedInUser
+from desktop.services.container import Services
+from desktop.services.user_directory import list_users
+
+log = logging.getLogger(__name__)
+
+ServicesFactory = Callable[[], Services]
+LAST_LOGIN_KEY = "session/last_login"
+
+
+@dataclass(frozen=True)
+class StartState:
+    services: Services
+    users: list[UserInfo]
+    remembered: SignedInUser | None
+
+
+def _open(factory: ServicesFactory, last_login: str | None) -> StartState:
+    """Blocking: opens and upgrades the store, lists users, tries "remember me" for the last one."""
+    services = factory()
+    users = list_users(services.session_factory)
+    remembered = None
+    if last_login and any(user.login == last_login for user in users):
+        remembered = services.accounts.sign_in_remembered(last_login)
+    return StartState(services, users, remembered)
+
+
+def _sign_out(services: Services, actor: SignedInUser) -> list[UserInfo]:
+    """Blocking: forgets "remember me" (keyring) and lists who may sign in next."""
+    services.accounts.sign_out(actor)
+    return list_users(services.session_factory)
+
+
+class AppController(QObject):
+    ready = Signal()
+    workspace_opened = Signal(object)
+
+    def __init__(self, window: MainWindow, factory: ServicesFactory) -> None:
+        super().__init__(window)
+        self.window = window
+        self._factory = factory
+        self._workers = Workers(self)
+        self.services: Services | None = None
+        self.workspace: ServicesWorkspace | None = None
+        self.sign_in: SignInPage | None = None
+        self.first_run: FirstRunPage | None = None
+        self.idle_lock = IdleLock(self)
+        self.idle_lock.idle.connect(self.lock)
+        window.lock_requested.connect(self.lock)
+        window.sign_out_requested.connect(self.sign_out)
+        window.auto_lock_changed.connect(self.idle_lock.set_minutes)
+        self.idle_lock.set_minutes(window.auto_lock_minutes)
+        self.idle_lock.pause()
+
+    def start(self) -> None:
+        self.window.show_notice(self.window.tr("Opening your store…"))
+        last = self.window.settings.value(LAST_LOGIN_KEY)
+        factory = self._factory
+        self._workers.submit(
+            lambda: _open(factory, str(last) if last else None), self._opened, self._not_opened
+        )
+
+    def _opened(self, state: StartState) -> None:
+        self.services = state.services
+        self.sign_in = SignInPage(state.services.accounts)
+        self.sign_in.signed_in.connect(self._signed_in)
+        self.first_run = FirstRunPage(state.services.accounts)
+        self.first_run.signed_in.connect(self._signed_in)
+        if state.remembered is not None:
+            self._signed_in(state.remembered)
+        elif not state.users:
+            self.window.show_gate(self.first_run)
+        else:
+            self._show_sign_in(state.users)
+        self.ready.emit()
+
+    def _not_opened(self, error: Exception) -> None:
+        log.error("the store could not be opened: %s", type(error).__name__)
+        self.window.show_notice(
+            self.window.tr(
+                "Switchboard could not open its store.\n\n{reason}\n\n"
+                "Nothing was changed. Quit, fix the problem, and start Switchboard again."
+            ).format(reason=error),
+            error=True,
+        )
+        self.ready.emit()
+
+    def _show_sign_in(self, users: list[UserInfo]) -> None:
+        if self.sign_in is None:
+            return
+        last = self.window.settings.value(LAST_LOGIN_KEY)
+        self.sign_in.set_users(users, str(last) if last else None)
+        self.window.show_gate(self.sign_in)
+
+    def _signed_in(self, actor: SignedInUser) -> None:
+        services = self.services
+        if services is None:
+            return
+        self.window.settings.setValue(LAST_LOGIN_KEY, actor.login)
+        if self.workspace is not None and self.workspace.user_login == actor.login:
+            self.window.show_workspace()
+        else:
+            self.workspace = ServicesWorkspace(services, actor)
+            self.window.open_workspace(self.workspace)
+            self.workspace_opened.emit(self.workspace)
+        self.idle_lock.restart()
+
+    def shut_down(self) -> None:
+        """Waits for running jobs, then closes the store, so nothing is cut off mid-write."""
+        self._workers.wait()
+        if self.services is not None:
+            self.services.close()
+
+    def lock(self) -> None:
+        if self.workspace is None or self.sign_in is None:
+            return
+        self.idle_lock.pause()
+        self.sign_in.lock(self.workspace.actor)
+        self.window.show_gate(self.sign_in)
+
+    def sign_out(self) -> None:
+        services, workspace = self.services, self.workspace
+        if services is None or workspace is None:
+            return
+        self.workspace = None
+        self.idle_lock.pause()
+        self.window.close_workspace()
+        self.window.show_notice(self.window.tr("Signing out…"))
+        actor = workspace.actor
+        self._workers.submit(
+            lambda: _sign_out(services, actor),
+            self._show_sign_in,
+            lambda error: self.window.show_notice(str(error), error=True),
+        )

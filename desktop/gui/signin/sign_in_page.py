@@ -1,0 +1,184 @@
+"""The sign-in screen: pick a user, type the password once, optionally be remembered.
+
+The password check is slow on purpose (argon2id) and runs on a worker; a wrong password keeps
+what was typed, selected, with the focus back in the field, so retyping replaces it at once.
+The same page is the lock screen: then the user is fixed and "remember me" is not offered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.gui.application import app_icon
+from desktop.gui.forms import error_label, show_error
+from desktop.gui.workers import Workers
+from desktop.services.accounts import AccountsService, UserInfo
+from desktop.services.authorization import SignedInUser
+from desktop.services.errors import SignInThrottledError, WrongPasswordError
+
+
+def centred_card(content: QWidget, parent: QWidget) -> None:
+    """Places ``content`` in a framed card in the middle of ``parent``, like an OS login."""
+    card = QFrame()
+    card.setFrameShape(QFrame.Shape.StyledPanel)
+    card.setMinimumWidth(420)
+    card.setMaximumWidth(520)
+    inner = QVBoxLayout(card)
+    inner.setContentsMargins(28, 24, 28, 24)
+    inner.addWidget(content)
+    outer = QVBoxLayout(parent)
+    outer.addStretch(1)
+    outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+    outer.addStretch(2)
+
+
+def heading(text: str, scale: float = 1.5) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+class SignInPage(QWidget):
+    signed_in = Signal(object)
+
+    def __init__(self, accounts: AccountsService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signInPage")
+        self._accounts = accounts
+        self._workers = Workers(self)
+        self._locked_login: str | None = None
+
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(56, 56))
+        logo.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        logo.setMinimumHeight(64)
+        self.title = heading(self.tr("Sign in to Switchboard"))
+        self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.subtitle = QLabel(self.tr("One sign-in opens every profile you hold."))
+        self.subtitle.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.subtitle.setWordWrap(True)
+        self.user = QComboBox()
+        self.user.setAccessibleName(self.tr("User"))
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName(self.tr("Password"))
+        self.password.returnPressed.connect(self.submit)
+        self.remember = QCheckBox(self.tr("&Remember me on this computer"))
+        self.remember.setToolTip(
+            self.tr("Keep a sign-in token in the system keyring; signing out forgets it")
+        )
+        self.error = error_label(self.tr("Sign-in problem"))
+        self.button = QPushButton(self.tr("&Sign in"))
+        self.button.setDefault(True)
+        self.button.clicked.connect(self.submit)
+
+        form = QFormLayout()
+        form.addRow(self.tr("&User:"), self.user)
+        form.addRow(self.tr("&Password:"), self.password)
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(logo)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addSpacing(12)
+        layout.addLayout(form)
+        layout.addWidget(self.remember)
+        layout.addWidget(self.error)
+        layout.addWidget(self.button)
+        centred_card(content, self)
+
+    def set_users(self, users: Sequence[UserInfo], preferred: str | None = None) -> None:
+        self._locked_login = None
+        self.title.setText(self.tr("Sign in to Switchboard"))
+        self.subtitle.setText(self.tr("One sign-in opens every profile you hold."))
+        self.user.clear()
+        for user in users:
+            self.user.addItem(f"{user.display_name} ({user.login})", user.login)
+        index = self.user.findData(preferred) if preferred else 0
+        self.user.setCurrentIndex(max(index, 0))
+        self.user.setEnabled(True)
+        self.remember.show()
+        self._reset()
+
+    def lock(self, actor: SignedInUser) -> None:
+        """The lock screen: only the signed-in person can come back, with their password."""
+        self._locked_login = actor.login
+        self.title.setText(self.tr("Switchboard is locked"))
+        self.subtitle.setText(
+            self.tr("Locked to protect the data on screen. Enter your password to continue.")
+        )
+        self.user.clear()
+        self.user.addItem(f"{actor.display_name} ({actor.login})", actor.login)
+        self.user.setEnabled(False)
+        self.remember.hide()
+        self._reset()
+
+    def _reset(self) -> None:
+        self.password.clear()
+        show_error(self.error, "")
+        self._busy(False)
+        self.password.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.password.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def submit(self) -> None:
+        login = self.user.currentData()
+        password = self.password.text()
+        if not isinstance(login, str) or not self.button.isEnabled():
+            return
+        if not password:
+            self._fail(self.tr("Type your password."))
+            return
+        remember = self.remember.isChecked() and self._locked_login is None
+        accounts = self._accounts
+        self._busy(True)
+        self._workers.submit(
+            lambda: accounts.sign_in(login, password, remember=remember),
+            self._succeeded,
+            self._failed,
+        )
+
+    def _succeeded(self, actor: SignedInUser) -> None:
+        self._busy(False)
+        self.password.clear()
+        show_error(self.error, "")
+        self.signed_in.emit(actor)
+
+    def _failed(self, error: Exception) -> None:
+        self._busy(False)
+        if isinstance(error, WrongPasswordError):
+            self._fail(self.tr("Wrong password. Check Caps Lock and try again."))
+        elif isinstance(error, SignInThrottledError):
+            self._fail(str(error).capitalize() + ".")
+        else:
+            self._fail(self.tr("Could not sign in: {reason}").format(reason=error))
+
+    def _fail(self, message: str) -> None:
+        show_error(self.error, message)
+        self.password.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.password.selectAll()
+
+    def _busy(self, busy: bool) -> None:
+        self.button.setEnabled(not busy)
+        self.button.setText(self.tr("Signing in…") if busy else self.tr("&Sign in"))

@@ -1,0 +1,154 @@
+"""Getting in: first run, sign in right and wrong, remember me, lock, auto-lock, sign out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from conftest import PASSWORD, Seeded
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.gui.controller import AppController
+from desktop.gui.main_window import MainWindow
+from desktop.services.container import Services
+from desktop.store.migrate import StoreTooNewError
+
+pytestmark = pytest.mark.gui
+
+
+def start(qtbot: QtBot, factory: Callable[[], Services]) -> AppController:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    controller = AppController(window, factory)
+    with qtbot.waitSignal(controller.ready):
+        controller.start()
+    return controller
+
+
+def test_first_run_creates_user_and_profile(qtbot: QtBot, services: Services) -> None:
+    controller = start(qtbot, lambda: services)
+    page = controller.first_run
+    assert page is not None
+    assert page.isVisible()
+    qtbot.keyClicks(page.display_name, "Grace Hopper")
+    qtbot.keyClicks(page.login, "grace")
+    qtbot.keyClicks(page.password, "long enough pw")
+    qtbot.keyClicks(page.repeat, "different pw!!")
+    qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
+    assert page.error.text() == "The two passwords differ."
+    assert page.repeat.hasFocus()
+
+    page.repeat.setText("long enough pw")
+    qtbot.keyClicks(page.organization, "Navy Lab")
+    qtbot.keyClicks(page.email, "not-an-address")
+    qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
+    assert "not an email address" in page.error.text()
+    assert page.email.hasFocus()
+    assert services.accounts is not None
+
+    page.email.setText("grace@navy.example")
+    with qtbot.waitSignal(controller.workspace_opened, timeout=10000):
+        qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
+    window = controller.window
+    qtbot.waitUntil(lambda: window.active_profile is not None)
+    assert window.active_profile is not None
+    assert window.active_profile.organization == "Navy Lab"
+    assert "Grace Hopper" in window.windowTitle()
+
+
+def test_wrong_password_then_right(qtbot: QtBot, seeded: Seeded) -> None:
+    controller = start(qtbot, lambda: seeded.services)
+    page = controller.sign_in
+    assert page is not None
+    assert page.isVisible()
+    assert page.user.currentText() == "Ada Lovelace (ada)"
+    assert page.password.hasFocus()
+    qtbot.keyClicks(page.password, "wrong password")
+    qtbot.keyClick(page.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(page.error.isVisible)
+    assert page.error.text() == "Wrong password. Check Caps Lock and try again."
+    assert page.password.text() == "wrong password"
+    assert page.password.selectedText() == "wrong password"
+    assert page.password.hasFocus()
+    assert controller.workspace is None
+
+    qtbot.keyClicks(page.password, PASSWORD)
+    with qtbot.waitSignal(controller.workspace_opened, timeout=10000):
+        qtbot.keyClick(page.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: controller.window.active_profile is not None)
+    assert page.password.text() == ""
+
+
+def test_remember_me_skips_the_password_next_time(qtbot: QtBot, seeded: Seeded) -> None:
+    first = start(qtbot, lambda: seeded.services)
+    assert first.sign_in is not None
+    first.sign_in.remember.setChecked(True)
+    first.sign_in.password.setText(PASSWORD)
+    with qtbot.waitSignal(first.workspace_opened, timeout=10000):
+        first.sign_in.submit()
+    first.window.close()
+
+    second = start(qtbot, lambda: seeded.services)
+    assert second.workspace is not None
+    assert second.workspace.user_login == "ada"
+
+    second.sign_out()
+    qtbot.waitUntil(lambda: second.sign_in is not None and second.sign_in.isVisible())
+    third = start(qtbot, lambda: seeded.services)
+    assert third.workspace is None
+    assert third.sign_in is not None
+    assert third.sign_in.isVisible()
+
+
+def test_lock_needs_the_password_and_keeps_the_workspace(qtbot: QtBot, seeded: Seeded) -> None:
+    controller = start(qtbot, lambda: seeded.services)
+    assert controller.sign_in is not None
+    controller.sign_in.password.setText(PASSWORD)
+    with qtbot.waitSignal(controller.workspace_opened, timeout=10000):
+        controller.sign_in.submit()
+    window = controller.window
+    page = window.workspace_page
+    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert controller.sign_in.isVisible()
+    assert not controller.sign_in.user.isEnabled()
+    assert controller.sign_in.title.text() == "Switchboard is locked"
+    assert not window.toolbar.isVisible()
+    assert page is not None
+    assert not page.isVisible()
+
+    controller.sign_in.password.setText(PASSWORD)
+    controller.sign_in.submit()
+    qtbot.waitUntil(page.isVisible, timeout=10000)
+    assert window.workspace_page is page
+
+
+def test_auto_lock_after_idle(qtbot: QtBot, seeded: Seeded) -> None:
+    controller = start(qtbot, lambda: seeded.services)
+    assert controller.sign_in is not None
+    controller.sign_in.password.setText(PASSWORD)
+    with qtbot.waitSignal(controller.workspace_opened, timeout=10000):
+        controller.sign_in.submit()
+    controller.idle_lock.set_interval_ms(100)
+    qtbot.waitUntil(lambda: controller.sign_in is not None and controller.sign_in.isVisible())
+    assert controller.sign_in.title.text() == "Switchboard is locked"
+
+
+def test_auto_lock_choice_is_saved(qtbot: QtBot, seeded: Seeded) -> None:
+    controller = start(qtbot, lambda: seeded.services)
+    window = controller.window
+    fifteen = next(a for a in window.auto_lock_actions if "15" in a.text())
+    fifteen.setEnabled(True)
+    fifteen.trigger()
+    assert window.auto_lock_minutes == 15
+    assert controller.idle_lock.interval_ms == 15 * 60_000
+
+
+def test_store_that_cannot_be_opened_is_explained(qtbot: QtBot) -> None:
+    def refuse() -> Services:
+        raise StoreTooNewError("the store was made by a newer Switchboard (schema 0200)")
+
+    controller = start(qtbot, refuse)
+    assert "could not open its store" in controller.window.notice
+    assert "newer Switchboard" in controller.window.notice
