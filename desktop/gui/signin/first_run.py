@@ -87,6 +87,10 @@ class FirstRunPage(QWidget):
         self.role.addItem(self.tr("Member"), Role.MEMBER)
         self.role.addItem(self.tr("Administrator"), Role.ADMIN)
         self.error = error_label(self.tr("Problem"))
+        self._build_buttons()
+        self._lay_out(title, intro)
+
+    def _build_buttons(self) -> None:
         self.create_button = QPushButton(self.tr("&Create account"))
         self.create_button.setDefault(True)
         self.create_button.clicked.connect(self.submit)
@@ -95,6 +99,7 @@ class FirstRunPage(QWidget):
         self.demo.clicked.connect(self.demo_requested)
         self.demo.hide()
 
+    def _lay_out(self, title: QLabel, intro: QLabel) -> None:
         form = QFormLayout()
         form.addRow(self.tr("Your &name:"), self.display_name)
         form.addRow(self.tr("&Login:"), self.login)
