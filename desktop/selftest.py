@@ -40,9 +40,26 @@ def _open_main_window(_home: Path) -> None:
     open_and_close_main_window()
 
 
+def _round_trip_support_id(_home: Path) -> None:
+    """Also proves the layout files travelled with the bundle: the codec reads them at run time."""
+    from desktop.core.idsentence import default_codec, load_codec
+
+    for bits in (16, 32, 64):
+        codec = load_codec(bits)
+        for value in (0, 1, (1 << bits) - 1, 0x9E3779B97F4A7C15 & ((1 << bits) - 1)):
+            sentence = codec.encode(value)
+            decoded = codec.decode(sentence).value
+            if decoded != value:
+                raise RuntimeError(f"{codec.name}: {value} -> {sentence!r} -> {decoded}")
+    heard = default_codec().decode("Twenty exultant leopard strode intensly.")
+    if heard.value != 2474137653:
+        raise RuntimeError(f"a misheard sentence decoded to {heard.value}, not 2474137653")
+
+
 STEPS: tuple[tuple[str, Step], ...] = (
     ("migrate a temporary store", _migrate_store),
     ("open and close the main window", _open_main_window),
+    ("encode and decode a support ID", _round_trip_support_id),
 )
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from desktop import __version__
 from desktop.cli import (
     audit_command,
+    id_command,
     lookup_command,
     profile_command,
     selftest_command,
@@ -22,7 +23,14 @@ from desktop.cli import (
 from desktop.cli.errors import CliError
 from desktop.cli.signin import add_database_argument
 
-COMMANDS = (selftest_command, user_command, profile_command, lookup_command, audit_command)
+COMMANDS = (
+    selftest_command,
+    user_command,
+    profile_command,
+    lookup_command,
+    audit_command,
+    id_command,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,334 @@
+"""Encoding integers as sentences and reading sentences typed by ear back into integers.
+
+Two paths: a sentence typed exactly as printed is decoded with one dict lookup per word (fields'
+values are stored pre-shifted, so the words' values just add up); anything else goes through
+tokenizing, per-slot matching and, when words are missing or extra, an alignment of words to slots
+that explains the problem by slot name.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from operator import getitem
+from typing import NamedTuple
+
+from desktop.core.idsentence.errors import AmbiguousSentenceError, IdSentenceError
+from desktop.core.idsentence.layout import Field, Layout, NumberField, WordField
+from desktop.core.idsentence.matcher import WordMatcher
+from desktop.core.idsentence.numbers import hear_number, number_to_words
+from desktop.core.idsentence.results import Candidate, Correction, Decoded
+from desktop.core.idsentence.text import tokenize
+
+#: Costs of the alignment: a slot read with a typo costs less than a slot left out or a word left
+#: over, so a typo is never explained away as a missing word.
+_COST_EXACT, _COST_FORM, _COST_TYPO, _COST_JOINED = 0.0, 0.2, 1.0, 0.5
+_COST_AMBIGUOUS, _COST_UNKNOWN, _COST_MISSING, _COST_EXTRA = 2.0, 4.0, 3.0, 3.0
+MAX_CANDIDATES = 24
+
+
+class Reading(NamedTuple):
+    """One slot read from ``consumed`` tokens; ``index`` is None when it could not be taken.
+
+    ``contenders`` are the words in the running when the reading is ambiguous; ``problem`` says
+    why nothing fits, and is only worked out (it needs a scan of the list) if it gets reported.
+    """
+
+    consumed: int
+    heard: str
+    taken: int | None
+    corrected: bool
+    contenders: tuple[int, ...]
+    problem: Callable[[], str] | None
+    cost: float
+
+
+def _article(noun: str) -> str:
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+
+
+class _Slot:
+    def __init__(self, field: Field, shift: int) -> None:
+        self.field = field
+        self.name = field.name
+        self.shift = shift
+        self.mask = (1 << field.bits) - 1
+        self.matcher = WordMatcher(field) if isinstance(field, WordField) else None
+
+    def spelling(self, index: int) -> str:
+        field = self.field
+        return str(field.first + index) if isinstance(field, NumberField) else field.words[index]
+
+    def spellings(self) -> tuple[str, ...]:
+        return tuple(self.spelling(i) for i in range(self.mask + 1))
+
+    def spoken(self, index: int) -> str:
+        field = self.field
+        if isinstance(field, NumberField):
+            return number_to_words(field.first + index)
+        return field.words[index]
+
+    def read(self, tokens: list[str], start: int) -> Reading:
+        if isinstance(self.field, NumberField):
+            return self._read_number(self.field, tokens, start)
+        assert self.matcher is not None
+        return self._read_word(self.matcher, tokens[start])
+
+    def read_joined(self, tokens: list[str], start: int) -> Reading | None:
+        """Two tokens that are one list word split apart ('in tensely'); exact forms only."""
+        if self.matcher is None or start + 1 >= len(tokens):
+            return None
+        index = self.matcher.exact.get(tokens[start] + tokens[start + 1])
+        if index is None:
+            return None
+        heard = f"{tokens[start]} {tokens[start + 1]}"
+        return Reading(2, heard, index, True, (), None, _COST_JOINED)
+
+    def _read_word(self, matcher: WordMatcher, token: str) -> Reading:
+        match = matcher.match(token)
+        if match.taken is not None:
+            if not match.corrected:
+                cost = _COST_EXACT
+            else:
+                cost = _COST_FORM if token in matcher.exact else _COST_TYPO
+            return Reading(1, token, match.taken, match.corrected, (), None, cost)
+        if match.close:
+            return Reading(1, token, None, True, match.contenders, None, _COST_AMBIGUOUS)
+
+        def problem() -> str:
+            closest = ", ".join(repr(matcher.words[i]) for i in matcher.nearest(token))
+            return f"{token!r} is not {_article(self.name)} here; closest: {closest}"
+
+        return Reading(1, token, None, True, (), problem, _COST_UNKNOWN)
+
+    def _read_number(self, field: NumberField, tokens: list[str], start: int) -> Reading:
+        heard = hear_number(tokens, start)
+        expected = f"a number from {field.first} to {field.last}"
+        if heard is None:
+            message = f"{tokens[start]!r} is not {_article(self.name)}; expected {expected}"
+            return Reading(1, tokens[start], None, True, (), lambda: message, _COST_UNKNOWN)
+        text = " ".join(tokens[start : start + heard.consumed])
+        if not field.first <= heard.value <= field.last:
+            range_message = f"the {self.name} must be {field.first}-{field.last}, not {heard.value}"
+            return Reading(
+                heard.consumed, text, None, True, (), lambda: range_message, _COST_UNKNOWN
+            )
+        cost = _COST_TYPO if heard.corrected else _COST_EXACT
+        index = heard.value - field.first
+        return Reading(heard.consumed, text, index, heard.corrected, (), None, cost)
+
+
+#: Decoded is built with tuple.__new__ on the exact path: a NamedTuple's own __new__ is a Python
+#: function and would cost a third of the time of decoding an exactly typed sentence.
+_new_tuple = tuple.__new__
+#: Neighbouring fields are encoded together from one table of ready-made phrases while the
+#: table stays small (2**13 entries): fewer lookups and shorter joins per encode.
+PHRASE_BITS = 13
+
+
+def _phrase_tables(slots: tuple[_Slot, ...]) -> tuple[tuple[tuple[str, ...], int, int], ...]:
+    groups: list[list[_Slot]] = []
+    for slot in slots:
+        if groups and sum(s.field.bits for s in groups[-1]) + slot.field.bits <= PHRASE_BITS:
+            groups[-1].append(slot)
+        else:
+            groups.append([slot])
+    tables = []
+    for group in groups:
+        phrases = tuple(
+            " ".join(words) for words in itertools.product(*(s.spellings() for s in group))
+        )
+        bits = sum(s.field.bits for s in group)
+        tables.append((phrases, group[-1].shift, (1 << bits) - 1))
+    return tuple(tables)
+
+
+#: One step of reading a sentence: a slot and how it was read (None: missing), or a word left over.
+Step = tuple[int, Reading | None] | str
+
+
+class Codec:
+    """Encodes and decodes one layout; build it once (``load_codec``) and share it freely."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.name = layout.name
+        self.bits = layout.bits
+        self._limit = 1 << self.bits
+        slots, shift = [], self.bits
+        for field in layout.fields:
+            shift -= field.bits
+            slots.append(_Slot(field, shift))
+        self._slots = tuple(slots)
+        self._n_slots = len(self._slots)
+        self._phrases = _phrase_tables(self._slots)
+        self._exact = tuple(
+            {word: index << s.shift for index, word in enumerate(s.spellings())}
+            for s in self._slots
+        )
+        self.slot_names = tuple(s.name for s in self._slots)
+
+    # -- encoding ---------------------------------------------------------------------------
+
+    def encode(self, n: int) -> str:
+        if n.__class__ is not int or not 0 <= n < self._limit:
+            self._refuse(n)
+        return " ".join([words[(n >> shift) & mask] for words, shift, mask in self._phrases])
+
+    def read_aloud(self, n: int) -> str:
+        """The sentence as said on the phone: the count in words, so nobody reads '13' as '30'."""
+        if n.__class__ is not int or not 0 <= n < self._limit:
+            self._refuse(n)
+        return " ".join(s.spoken((n >> s.shift) & s.mask) for s in self._slots)
+
+    def _refuse(self, n: object) -> None:
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise IdSentenceError(f"an ID must be a whole number, not {n!r}")
+        if n < 0:
+            raise IdSentenceError(f"an ID cannot be negative: {n}")
+        if n >= self._limit:
+            raise IdSentenceError(
+                f"{n} is too large for the {self.name} layout (at most {self._limit - 1})"
+            )
+
+    # -- decoding ---------------------------------------------------------------------------
+
+    def decode(self, text: str) -> Decoded:
+        try:
+            words = text.split()
+            if len(words) == self._n_slots:
+                return _new_tuple(Decoded, (sum(map(getitem, self._exact, words)), []))
+        except (KeyError, AttributeError):
+            pass
+        return self._decode_heard(text)
+
+    def _decode_heard(self, text: str) -> Decoded:
+        if not isinstance(text, str):
+            raise IdSentenceError(f"a sentence must be text, not {type(text).__name__}")
+        tokens = tokenize(text)
+        if not tokens:
+            raise IdSentenceError(f"the sentence is empty; expected {self._shape()}")
+        in_order = self._read_in_order(tokens)
+        if in_order is not None:
+            value, steps = in_order
+            if not steps:
+                return Decoded(value, [])
+            return self._conclude(steps, value)
+        return self._conclude(self._align(tokens), 0)
+
+    def _read_in_order(self, tokens: list[str]) -> tuple[int, list[Step]] | None:
+        """The common case: every slot fills in order and no word is left over.
+
+        Words spelt as listed only add their value; the others are kept as steps to conclude on.
+        """
+        position, value = 0, 0
+        steps: list[Step] = []
+        count = len(tokens)
+        for j, (slot, exact) in enumerate(zip(self._slots, self._exact, strict=True)):
+            if position >= count:
+                return None
+            shifted = exact.get(tokens[position])
+            if shifted is not None:
+                value |= shifted
+                position += 1
+                continue
+            reading = slot.read(tokens, position)
+            steps.append((j, reading))
+            position += reading.consumed
+        return (value, steps) if position == count else None
+
+    def _align(self, tokens: list[str]) -> list[Step]:
+        """Cheapest explanation of the words: each slot read, left out, or a word left over."""
+        n_tokens, n_slots = len(tokens), len(self._slots)
+        inf = float("inf")
+        best = [[inf] * (n_slots + 1) for _ in range(n_tokens + 1)]
+        back: dict[tuple[int, int], tuple[int, int, Step]] = {}
+        best[0][0] = 0.0
+        for i in range(n_tokens + 1):
+            for j in range(n_slots + 1):
+                here = best[i][j]
+                if here == inf:
+                    continue
+                moves: list[tuple[int, int, float, Step]] = []
+                if j < n_slots:
+                    moves.append((i, j + 1, _COST_MISSING, (j, None)))
+                if i < n_tokens:
+                    moves.append((i + 1, j, _COST_EXTRA, tokens[i]))
+                    if j < n_slots:
+                        slot = self._slots[j]
+                        readings = [slot.read(tokens, i), slot.read_joined(tokens, i)]
+                        for reading in readings:
+                            if reading is not None:
+                                moves.append(
+                                    (i + reading.consumed, j + 1, reading.cost, (j, reading))
+                                )
+                for ni, nj, cost, step in moves:
+                    if here + cost < best[ni][nj]:
+                        best[ni][nj] = here + cost
+                        back[(ni, nj)] = (i, j, step)
+        steps: list[Step] = []
+        at = (n_tokens, n_slots)
+        while at != (0, 0):
+            i, j, step = back[at]
+            steps.append(step)
+            at = (i, j)
+        steps.reverse()
+        return steps
+
+    def _conclude(self, steps: list[Step], value: int) -> Decoded:
+        """Adds up the steps' values, or raises with every problem found, or with the candidates."""
+        problems: list[str] = []
+        shape_hint = False
+        corrections = []
+        ambiguous: list[tuple[int, Reading]] = []
+        for step in steps:
+            if isinstance(step, str):
+                problems.append(f"unexpected word {step!r}")
+                shape_hint = True
+                continue
+            j, reading = step
+            slot = self._slots[j]
+            if reading is None:
+                problems.append(f"missing the {slot.name}")
+                shape_hint = True
+            elif reading.problem is not None:
+                problems.append(reading.problem())
+            elif reading.taken is None:
+                ambiguous.append((j, reading))
+            else:
+                value |= reading.taken << slot.shift
+                if reading.corrected:
+                    word = slot.spelling(reading.taken)
+                    corrections.append(Correction(reading.heard, word, slot.name))
+        if problems:
+            if shape_hint:
+                problems.append(f"expected {self._shape()}")
+            raise IdSentenceError("; ".join(problems))
+        if ambiguous:
+            raise self._ambiguity(value, corrections, ambiguous)
+        return Decoded(value, corrections)
+
+    def _ambiguity(
+        self, value: int, corrections: list[Correction], ambiguous: list[tuple[int, Reading]]
+    ) -> AmbiguousSentenceError:
+        parts = []
+        for j, reading in ambiguous:
+            slot = self._slots[j]
+            options = " or ".join(repr(slot.spelling(i)) for i in reading.contenders)
+            parts.append(f"{reading.heard!r} could be the {slot.name} {options}")
+        candidates = []
+        for choice in itertools.islice(
+            itertools.product(*(r.contenders for _, r in ambiguous)), MAX_CANDIDATES
+        ):
+            candidate_value, fixes = value, list(corrections)
+            for (j, reading), index in zip(ambiguous, choice, strict=True):
+                slot = self._slots[j]
+                candidate_value |= index << slot.shift
+                fixes.append(Correction(reading.heard, slot.spelling(index), slot.name))
+            candidates.append(Candidate(candidate_value, self.encode(candidate_value), fixes))
+        message = "; ".join(parts) + "; say which"
+        return AmbiguousSentenceError(message, candidates)
+
+    def _shape(self) -> str:
+        example = self.encode((0x5A5A5A5A5A5A5A5A >> (64 - self.bits)) if self.bits <= 64 else 0)
+        return f"{' '.join(self.slot_names)}, as in {example!r}"

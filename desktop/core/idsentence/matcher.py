@@ -1,0 +1,140 @@
+"""Finding the list word that a typed word was meant to be, within one slot.
+
+Exact forms (the word, its singular or plural, its British or American spelling, aliases) are one
+dict lookup. Misspellings are looked up in a symmetric-delete index (every form with one or two
+letters deleted), so only a handful of words ever get their edit distance computed, and in an
+index of metaphone keys, because staff write down what they hear. A word is only taken when it is
+clearly nearer than every other; otherwise the contenders are returned and nobody guesses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import NamedTuple
+
+from jellyfish import metaphone
+from rapidfuzz.distance import OSA
+
+from desktop.core.idsentence.layout import WordField
+from desktop.core.idsentence.text import number_variants, spelling_variants
+
+#: What sounding alike takes off a distance; below MARGIN so that sound alone never outvotes a
+#: nearer spelling, which is what keeps a single typo from decoding to a different word.
+SOUND_BONUS = 0.4
+#: How much nearer the best word must be than the runner-up to be taken.
+MARGIN = 0.5
+
+
+class Match(NamedTuple):
+    """``taken``: index of the word taken, or None; ``contenders``: the words still in the
+    running when nothing was taken although some were ``close``."""
+
+    taken: int | None
+    corrected: bool
+    contenders: tuple[int, ...]
+    close: bool
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def allowed_distance(token: str, sounds_alike: bool) -> int:
+    """Short words have few letters to spare: one typo in five letters is already a lot."""
+    base = 1 if len(token) <= 5 else 2
+    return base + (1 if sounds_alike else 0)
+
+
+class WordMatcher:
+    def __init__(self, field: WordField) -> None:
+        self.field = field
+        self.words = field.words
+        self.exact = self._build_forms(field)
+        self._forms_of: list[list[str]] = [[] for _ in self.words]
+        near: defaultdict[str, set[str]] = defaultdict(set)
+        sounds: defaultdict[str, set[str]] = defaultdict(set)
+        for form, index in self.exact.items():
+            self._forms_of[index].append(form)
+            near[form].add(form)
+            for deleted in _deletes(form):
+                near[deleted].add(form)
+                for twice in _deletes(deleted):
+                    near[twice].add(form)
+            sounds[metaphone(form)].add(form)
+        self._near = {key: tuple(forms) for key, forms in near.items()}
+        self._sounds = {key: tuple(forms) for key, forms in sounds.items()}
+
+    @staticmethod
+    def _build_forms(field: WordField) -> dict[str, int]:
+        """Every exact form that names one word; a form two words could share is left out."""
+        forms = {word: index for index, word in enumerate(field.words)}
+        derived: defaultdict[str, set[int]] = defaultdict(set)
+        for index, word in enumerate(field.words):
+            variants = spelling_variants(word)
+            if field.plural:
+                numbers = number_variants(word)
+                variants |= numbers.union(*(spelling_variants(n) for n in numbers))
+            for variant in variants:
+                derived[variant].add(index)
+        for alias, word in field.aliases.items():
+            forms[alias] = field.words.index(word)
+        for variant, owners in derived.items():
+            if len(owners) == 1 and variant not in forms:
+                forms[variant] = next(iter(owners))
+        return forms
+
+    def match(self, token: str) -> Match:
+        index = self.exact.get(token)
+        if index is not None:
+            return Match(index, token != self.words[index], (), True)
+        sounding = self._sounds.get(metaphone(token), ())
+        near = self._near
+        # One letter off is by far the most common typo; its neighbours share a one-letter
+        # deletion with it, so the far larger two-letter neighbourhood is only searched after.
+        forms = set(sounding)
+        forms.update(near.get(token, ()))
+        once = _deletes(token)
+        for probe in once:
+            forms.update(near.get(probe, ()))
+        decided = self._decide(token, forms, sounding, final=False)
+        if decided is not None:
+            return decided
+        for probe in {d[:i] + d[i + 1 :] for d in once for i in range(len(d))}:
+            forms.update(near.get(probe, ()))
+        decided = self._decide(token, forms, sounding, final=True)
+        assert decided is not None
+        return decided
+
+    def _decide(
+        self, token: str, forms: set[str], sounding: tuple[str, ...], final: bool
+    ) -> Match | None:
+        """Takes the clearly nearest word; None means "look further" (only when not final)."""
+        exact = self.exact
+        distances: dict[int, int] = {}
+        for form in forms:
+            index = exact[form]
+            distance = OSA.distance(token, form)
+            if distance < distances.get(index, 99):
+                distances[index] = distance
+        sound_alike = {exact[form] for form in sounding}
+        scored = sorted(
+            (distance - (SOUND_BONUS if index in sound_alike else 0.0), distance, index)
+            for index, distance in distances.items()
+        )
+        if not scored or (not final and scored[0][1] > 1):
+            return None if not final else Match(None, True, (), False)
+        best_score, best_distance, best = scored[0]
+        if best_distance > allowed_distance(token, best in sound_alike):
+            return Match(None, True, (), False)
+        runner_up = scored[1][0] if len(scored) > 1 else float("inf")
+        if runner_up - best_score >= MARGIN:
+            return Match(best, True, (), True)
+        return Match(None, True, tuple(i for s, _, i in scored if s - best_score < MARGIN), True)
+
+    def _distance(self, token: str, index: int) -> int:
+        return min(OSA.distance(token, form) for form in self._forms_of[index])
+
+    def nearest(self, token: str, count: int = 3) -> tuple[int, ...]:
+        """The closest words by spelling, for an error message; only used on the error path."""
+        ranked = sorted(range(len(self.words)), key=lambda i: (self._distance(token, i), i))
+        return tuple(ranked[:count])

@@ -1,0 +1,194 @@
+"""Encoding and forgiving decoding, as staff type what they hear."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.core.idsentence import (
+    AmbiguousSentenceError,
+    Correction,
+    IdSentenceError,
+    default_codec,
+    load_codec,
+)
+
+LEOPARDS = 2474137653  # 20 exultant leopards strode intensely
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "20 exultant leopards strode intensely",
+        "20 EXULTANT Leopards strode intensely",
+        "  20   exultant\tleopards strode intensely.  ",
+        "20, exultant leopards strode intensely!",
+        "20-exultant-leopards-strode-intensely",
+        "20_exultant_leopards_strode_intensely",
+        "twenty exultant leopards strode intensely",
+        "Twenty exultant leopards strode intensely",
+        "20exultant leopards strode intensely",
+        "\u201c20 exultant leopards strode intensely\u201d",
+    ],
+)
+def test_the_same_sentence_typed_in_many_ways_decodes_without_corrections(typed: str) -> None:
+    decoded = default_codec().decode(typed)
+    assert decoded.value == LEOPARDS
+    assert decoded.corrections == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [
+        ("thirty three zany zebras zoomed zestfully", 2**32 - 1),
+        ("thirty-three zany zebras zoomed zestfully", 2**32 - 1),
+        ("thirtythree zany zebras zoomed zestfully", 2**32 - 1),
+        ("two adorable aardvarks ambled absentmindedly", 0),
+    ],
+)
+def test_counts_as_english_words(typed: str, value: int) -> None:
+    assert default_codec().decode(typed).value == value
+
+
+@pytest.mark.parametrize(
+    ("typed", "heard", "corrected", "slot"),
+    [
+        ("20 exultant leopard strode intensely", "leopard", "leopards", "noun"),
+        ("20 exultant leoprads strode intensely", "leoprads", "leopards", "noun"),
+        ("20 exultant leperds strode intensely", "leperds", "leopards", "noun"),
+        ("20 exultant leopards strode intensly", "intensly", "intensely", "adverb"),
+        ("20 exultant leopards strode in tensely", "in tensely", "intensely", "adverb"),
+        ("20 exultent leopards strode intensely", "exultent", "exultant", "adjective"),
+        ("twnety exultant leopards strode intensely", "twnety", "20", "count"),
+        ("20 honourable oxen ran colourfully", "honourable", "honorable", "adjective"),
+        ("20 honorable oxen ran colorfully", "oxen", "oxes", "noun"),
+        ("20 honorable oxes traveled colourfully", "colourfully", "colorfully", "adverb"),
+        ("20 honorable oxes travelled colorfully", "travelled", "traveled", "verb"),
+        ("20 honorable fenixes ran colorfully", "fenixes", "phoenixes", "noun"),
+        ("20 honorable dinosaurs ran colorfully", "dinosaurs", "dinasaurs", "noun"),
+        ("20 honorable meerkats ran colorfully", "meerkats", "meerkat", "noun"),
+        ("20 honorable wolf weighed colorfully", "weighed", "wade", "verb"),
+    ],
+)
+def test_corrections_say_what_was_heard_and_what_it_became(
+    typed: str, heard: str, corrected: str, slot: str
+) -> None:
+    decoded = default_codec().decode(typed)
+    assert Correction(heard, corrected, slot) in decoded.corrections
+    assert (
+        default_codec().encode(decoded.value).split()[default_codec().slot_names.index(slot)]
+        == corrected
+    )
+
+
+def test_a_correction_reports_each_word_once_and_nothing_else() -> None:
+    decoded = default_codec().decode("Twenty exultant leopard strode intensly.")
+    assert decoded.value == LEOPARDS
+    assert decoded.corrections == [
+        Correction("leopard", "leopards", "noun"),
+        Correction("intensly", "intensely", "adverb"),
+    ]
+
+
+def test_a_slip_between_two_words_is_not_guessed() -> None:
+    with pytest.raises(AmbiguousSentenceError) as caught:
+        default_codec().decode("20 furzy leopards strode intensely")
+    message = str(caught.value)
+    assert "'furzy' could be the adjective 'furry' or 'fuzzy'" in message
+    sentences = {c.sentence for c in caught.value.candidates}
+    assert sentences == {"20 furry leopards strode intensely", "20 fuzzy leopards strode intensely"}
+    for candidate in caught.value.candidates:
+        assert default_codec().decode(candidate.sentence).value == candidate.value
+        assert candidate.corrections[0].heard == "furzy"
+
+
+def test_ambiguity_is_an_id_sentence_error_and_a_value_error() -> None:
+    with pytest.raises(ValueError, match="say which"):
+        default_codec().decode("20 furzy leopards strode intensely")
+
+
+def test_a_word_of_no_slot_names_the_word_the_slot_and_the_closest() -> None:
+    with pytest.raises(IdSentenceError) as caught:
+        default_codec().decode("20 purple leopards strode intensely")
+    message = str(caught.value)
+    assert message.startswith("'purple' is not an adjective here; closest: ")
+    assert "'puzzled'" in message
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("40 exultant leopards strode intensely", "the count must be 2-33, not 40"),
+        ("one exultant leopards strode intensely", "the count must be 2-33, not 1"),
+        ("lots exultant leopards strode intensely", "'lots' is not a count; expected a number"),
+        ("20 exultant leopards strode", "missing the adverb"),
+        ("exultant leopards strode intensely", "missing the count"),
+        ("20 exultant strode intensely", "missing the noun"),
+        ("20 exultant leopards strode intensely today", "unexpected word 'today'"),
+        ("", "the sentence is empty"),
+        ("?!", "the sentence is empty"),
+    ],
+)
+def test_errors_name_the_problem(typed: str, expected: str) -> None:
+    with pytest.raises(IdSentenceError) as caught:
+        default_codec().decode(typed)
+    assert expected in str(caught.value)
+
+
+def test_a_missing_slot_also_shows_the_expected_shape() -> None:
+    with pytest.raises(IdSentenceError, match="expected count adjective noun verb adverb, as in"):
+        default_codec().decode("20 exultant leopards strode")
+
+
+def test_several_problems_are_all_named() -> None:
+    with pytest.raises(IdSentenceError) as caught:
+        default_codec().decode("40 purple leopards strode")
+    message = str(caught.value)
+    assert "not 40" in message
+    assert "'purple'" in message
+    assert "missing the adverb" in message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (-1, "cannot be negative: -1"),
+        (2**32, "too large for the classic-32 layout (at most 4294967295)"),
+        (1.0, "must be a whole number, not 1.0"),
+        ("12", "must be a whole number, not '12'"),
+        (True, "must be a whole number, not True"),
+        (None, "must be a whole number, not None"),
+    ],
+)
+def test_encode_refuses_what_is_not_an_id(value: object, expected: str) -> None:
+    with pytest.raises(IdSentenceError) as caught:
+        default_codec().encode(value)  # type: ignore[arg-type]
+    assert expected in str(caught.value)
+
+
+def test_read_aloud_says_the_count_in_words() -> None:
+    assert default_codec().read_aloud(LEOPARDS) == "twenty exultant leopards strode intensely"
+    assert default_codec().read_aloud(2**32 - 1).startswith("thirty three zany")
+    assert default_codec().decode(default_codec().read_aloud(LEOPARDS)).value == LEOPARDS
+
+
+def test_decode_refuses_what_is_not_text() -> None:
+    with pytest.raises(IdSentenceError, match="must be text"):
+        default_codec().decode(12)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bits", [16, 64])
+def test_our_layouts_forgive_the_same_way(bits: int) -> None:
+    codec = load_codec(bits)
+    value = (2**bits - 1) // 3
+    words = codec.encode(value).split()
+    words[1] = words[1][:-2] + words[1][-1] + words[1][-2]  # transposed letters
+    decoded = codec.decode(" ".join(words).upper())
+    assert decoded.value == value
+    assert [c.slot for c in decoded.corrections] == ["adjective"]
+
+
+def test_the_second_clause_of_the_64_bit_layout_is_named_in_errors() -> None:
+    codec = load_codec(64)
+    words = codec.read_aloud(2**63).split()
+    with pytest.raises(IdSentenceError, match="missing the second adverb"):
+        codec.decode(" ".join(words[:-1]))
