@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from desktop.gui.main_window import MainWindow
+from desktop.gui.profiles.dialog import ProfilesDialog
 from desktop.gui.services_workspace import ServicesWorkspace
 from desktop.gui.signin.first_run import FirstRunPage
 from desktop.gui.signin.idle_lock import IdleLock
@@ -71,6 +72,8 @@ class AppController(QObject):
         window.lock_requested.connect(self.lock)
         window.sign_out_requested.connect(self.sign_out)
         window.auto_lock_changed.connect(self.idle_lock.set_minutes)
+        window.profiles_action.triggered.connect(self.open_profiles)
+        self.profiles_dialog: ProfilesDialog | None = None
         self.idle_lock.set_minutes(window.auto_lock_minutes)
         self.idle_lock.pause()
 
@@ -126,6 +129,22 @@ class AppController(QObject):
             self.window.open_workspace(self.workspace)
             self.workspace_opened.emit(self.workspace)
         self.idle_lock.restart()
+
+    def open_profiles(self) -> None:
+        services, workspace = self.services, self.workspace
+        if services is None or workspace is None:
+            return
+        if self.profiles_dialog is None:
+            dialog = ProfilesDialog(services, workspace.actor, self.window)
+            dialog.profiles_changed.connect(self.window.refresh_profiles)
+            dialog.finished.connect(self._profiles_closed)
+            self.profiles_dialog = dialog
+        self.profiles_dialog.open()
+
+    def _profiles_closed(self) -> None:
+        if self.profiles_dialog is not None:
+            self.profiles_dialog.deleteLater()
+        self.profiles_dialog = None
 
     def shut_down(self) -> None:
         """Waits for running jobs, then closes the store, so nothing is cut off mid-write."""

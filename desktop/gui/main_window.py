@@ -346,7 +346,11 @@ class MainWindow(QMainWindow):
             if chosen is not None:
                 self.activate_profile(chosen, select=False)
         elif self._active is not None:
-            self._apply_active(next((p for p in self._profiles if p.id == self._active.id), None))
+            still = next((p for p in self._profiles if p.id == self._active.id), None)
+            if still is None and self._profiles:
+                self.activate_profile(self._profiles[0].id, select=False)
+            else:
+                self._apply_active(still)
 
     # The active profile
 

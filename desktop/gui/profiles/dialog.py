@@ -1,0 +1,301 @@
+"""The profiles dialog: add, edit and delete one's profiles, and test a mail server connection.
+
+Every store, keyring and network call runs on a worker. Delete first counts what would go and
+says so in the confirmation, because a profile takes its local mail and its saved password with
+it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.gui.icons import icon
+from desktop.gui.mainwindow.sync_status import colour_dot
+from desktop.gui.profiles.form import ProfileForm
+from desktop.gui.workers import Workers
+from desktop.services.accounts import ProfileDraft, ProfileInfo
+from desktop.services.authorization import SignedInUser
+from desktop.services.container import Services
+from desktop.services.errors import AccountError
+from desktop.services.mail.imap_sync import SyncError, sync_profile
+from desktop.services.mail.inbox import Inbox
+
+
+@dataclass(frozen=True)
+class _OnePassword:
+    """A password source for a connection test with a password typed but not yet saved."""
+
+    profile_id: int
+    password: str
+
+    def get_password(self, profile_id: int) -> str | None:
+        return self.password if profile_id == self.profile_id else None
+
+
+def save_profile(
+    services: Services,
+    actor: SignedInUser,
+    profile_id: int | None,
+    draft: ProfileDraft,
+    password: str,
+) -> ProfileInfo:
+    """Blocking: create or update, then keep the password (if one was typed) in the keyring."""
+    accounts = services.accounts
+    if profile_id is None:
+        saved = accounts.create_profile(actor, draft)
+    else:
+        saved = accounts.update_profile(actor, profile_id, draft)
+    if password:
+        accounts.set_server_password(actor, saved.id, password)
+    return saved
+
+
+def check_connection(
+    services: Services, actor: SignedInUser, profile_id: int, password: str
+) -> str:
+    """Blocking: logs in to the profile's server and lists nothing; returns a line for the user."""
+    secret = password or services.accounts.server_password(actor, profile_id) or ""
+    sync_profile(
+        services.session_factory,
+        profile_id,
+        _OnePassword(profile_id, secret),
+        folders=[],
+        cancel=threading.Event(),
+        timeout=15.0,
+    )
+    return "Connected and signed in."
+
+
+class ProfilesDialog(QDialog):
+    profiles_changed = Signal()
+
+    def __init__(
+        self, services: Services, actor: SignedInUser, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Profiles"))
+        self.setObjectName("profilesDialog")
+        self._services = services
+        self._actor = actor
+        self._workers = Workers(self)
+        self._profiles: list[ProfileInfo] = []
+        self._editing: int | None = None
+
+        self.list = QListWidget()
+        self.list.setAccessibleName(self.tr("Your profiles"))
+        self.list.setMinimumWidth(220)
+        self.list.currentRowChanged.connect(self._row_changed)
+        self.add_button = QPushButton(icon("add"), self.tr("&Add"))
+        self.add_button.setToolTip(self.tr("Start a new profile"))
+        self.add_button.clicked.connect(self.start_new)
+        self.delete_button = QPushButton(icon("delete"), self.tr("&Delete…"))
+        self.delete_button.setToolTip(self.tr("Delete the selected profile from this computer"))
+        self.delete_button.clicked.connect(self.ask_delete)
+        self.form = ProfileForm()
+        self.form.changed.connect(self._update_buttons)
+        self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setWordWrap(True)
+        self.test_button = QPushButton(self.tr("&Test connection"))
+        self.test_button.setToolTip(self.tr("Sign in to the saved mail server without syncing"))
+        self.test_button.clicked.connect(self.test)
+        self.save_button = QPushButton(self.tr("&Save"))
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        self._lay_out()
+        self.resize(760, 520)
+        self.reload()
+
+    def _lay_out(self) -> None:
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        left = QVBoxLayout()
+        left.addWidget(self.list, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.delete_button)
+        left.addLayout(buttons)
+        right = QVBoxLayout()
+        right.addWidget(self.form)
+        right.addWidget(self.status)
+        actions = QHBoxLayout()
+        actions.addWidget(self.test_button)
+        actions.addStretch(1)
+        actions.addWidget(self.save_button)
+        right.addLayout(actions)
+        right.addStretch(1)
+        body = QHBoxLayout()
+        body.addLayout(left)
+        body.addLayout(right, 1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(body)
+        layout.addWidget(close)
+
+    @property
+    def profiles(self) -> list[ProfileInfo]:
+        return list(self._profiles)
+
+    def reload(self, select: int | None = None, note: str = "") -> None:
+        services, actor = self._services, self._actor
+        self._workers.submit(
+            lambda: services.accounts.list_profiles(actor),
+            lambda profiles: self._show(profiles, select, note),
+            self._failed,
+        )
+
+    def _show(self, profiles: list[ProfileInfo], select: int | None, note: str) -> None:
+        self._profiles = profiles
+        self.list.blockSignals(True)
+        self.list.clear()
+        for profile in profiles:
+            item = QListWidgetItem(colour_dot(profile.colour), f"{profile.organization}")
+            item.setToolTip(f"{profile.email} — {profile.role}")
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        ids = [p.id for p in profiles]
+        if select in ids:
+            self.list.setCurrentRow(ids.index(select))
+        elif profiles:
+            self.list.setCurrentRow(0)
+        else:
+            self.start_new()
+        if note:
+            self.status.setText(note)
+        self.profiles_changed.emit()
+
+    def _row_changed(self, row: int) -> None:
+        if 0 <= row < len(self._profiles):
+            self._editing = self._profiles[row].id
+            self.form.load(self._profiles[row])
+            self.status.clear()
+        self._update_buttons()
+
+    def start_new(self) -> None:
+        self.list.clearSelection()
+        self.list.setCurrentRow(-1)
+        self._editing = None
+        self.form.load(None)
+        self.status.setText(self.tr("New profile: fill in the fields and save."))
+        self.form.organization.setFocus()
+        self._update_buttons()
+
+    def save(self) -> None:
+        try:
+            draft = self.form.draft()
+        except AccountError as error:
+            self.form.show_problem(str(error))
+            return
+        services, actor, editing = self._services, self._actor, self._editing
+        password = self.form.password.text()
+        self._busy(self.tr("Saving…"))
+        self._workers.submit(
+            lambda: save_profile(services, actor, editing, draft, password),
+            self._saved,
+            self._save_failed,
+        )
+
+    def _saved(self, profile: ProfileInfo) -> None:
+        self._editing = profile.id
+        note = self.tr("Saved {org}.").format(org=profile.organization)
+        self.reload(select=profile.id, note=note)
+
+    def _save_failed(self, error: Exception) -> None:
+        self.status.clear()
+        self._update_buttons()
+        self.form.show_problem(str(error))
+
+    def ask_delete(self) -> None:
+        profile = next((p for p in self._profiles if p.id == self._editing), None)
+        if profile is None:
+            return
+        inbox, user_id = Inbox(self._services.session_factory), self._actor.user_id
+        self._busy(self.tr("Counting what would be removed…"))
+        self._workers.submit(
+            lambda: inbox.count(user_id, profile_ids=[profile.id]),
+            lambda count: self._confirm_delete(profile, count),
+            self._failed,
+        )
+
+    def _confirm_delete(self, profile: ProfileInfo, messages: int) -> None:
+        self._update_buttons()
+        self.status.clear()
+        answer = QMessageBox.warning(
+            self,
+            self.tr("Delete profile"),
+            self.tr(
+                "Delete the profile {org} ({email})?\n\n"
+                "This removes from this computer: the profile, its {n} message(s) and their "
+                "attachments, its sync state, and its mail server password in the keyring. "
+                "Mail on the server is not touched. This cannot be undone."
+            ).format(org=profile.organization, email=profile.email, n=messages),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        services, actor = self._services, self._actor
+        self._busy(self.tr("Deleting…"))
+        self._workers.submit(
+            lambda: services.accounts.delete_profile(actor, profile.id),
+            lambda _none: self._deleted(profile),
+            self._failed,
+        )
+
+    def _deleted(self, profile: ProfileInfo) -> None:
+        self._editing = None
+        self.reload(note=self.tr("Deleted {org}.").format(org=profile.organization))
+
+    def test(self) -> None:
+        if self._editing is None:
+            return
+        services, actor, profile_id = self._services, self._actor, self._editing
+        password = self.form.password.text()
+        self._busy(self.tr("Connecting…"))
+        self._workers.submit(
+            lambda: check_connection(services, actor, profile_id, password),
+            self._tested,
+            self._failed,
+        )
+
+    def _tested(self, message: str) -> None:
+        self._update_buttons()
+        self.status.setText(message)
+
+    def _failed(self, error: Exception) -> None:
+        self._update_buttons()
+        reason = str(error) or type(error).__name__
+        if isinstance(error, SyncError):
+            reason = self.tr("Connection failed: {reason}").format(reason=reason)
+        self.status.setText(reason[:1].upper() + reason[1:])
+
+    def _busy(self, text: str) -> None:
+        self.status.setText(text)
+        for button in (self.save_button, self.test_button, self.delete_button, self.add_button):
+            button.setEnabled(False)
+
+    def _update_buttons(self) -> None:
+        editing = self._editing is not None
+        self.save_button.setEnabled(self.form.valid)
+        self.delete_button.setEnabled(editing)
+        self.add_button.setEnabled(True)
+        self.test_button.setEnabled(editing and bool(self.form.imap_host.text().strip()))
+        self.test_button.setToolTip(
+            self.tr("Sign in to the saved mail server without syncing")
+            if editing
+            else self.tr("Save the profile first, then test its connection")
+        )

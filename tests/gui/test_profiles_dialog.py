@@ -1,0 +1,132 @@
+"""The profiles dialog against the real accounts service: create, edit, delete, bad input."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from conftest import Seeded
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop.gui.profiles.dialog import ProfilesDialog
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def dialog(qtbot: QtBot, seeded: Seeded) -> ProfilesDialog:
+    opened = ProfilesDialog(seeded.services, seeded.actor)
+    qtbot.addWidget(opened)
+    opened.show()
+    qtbot.waitUntil(lambda: opened.list.count() == 2)
+    return opened
+
+
+def organizations(seeded: Seeded) -> list[str]:
+    return [p.organization for p in seeded.services.accounts.list_profiles(seeded.actor)]
+
+
+def test_create_with_bad_input_then_good(
+    qtbot: QtBot, dialog: ProfilesDialog, seeded: Seeded
+) -> None:
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    form = dialog.form
+    assert form.organization.hasFocus()
+    assert not dialog.save_button.isEnabled()
+    assert form.error.text() == ""
+
+    qtbot.keyClicks(form.organization, "North Lab")
+    qtbot.keyClicks(form.email, "ada at northlab")
+    assert "'ada at northlab' is not an email address" in form.error.text()
+    assert form.email.property("invalid") is True
+    assert not dialog.save_button.isEnabled()
+
+    form.email.setText("ada@northlab.example")
+    qtbot.keyClicks(form.imap_port, "99999")
+    assert "between 1 and 65535" in form.error.text()
+    assert form.imap_port.property("invalid") is True
+    form.imap_port.setText("99x")
+    assert "must be a number" in form.error.text()
+    form.imap_port.setText("993")
+    form.imap_host.setText("imap.northlab.example")
+    qtbot.keyClicks(form.password, "server secret")
+    assert form.error.text() == ""
+    assert dialog.save_button.isEnabled()
+
+    with qtbot.waitSignal(dialog.profiles_changed, timeout=10000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.list.count() == 3)
+    assert "North Lab" in organizations(seeded)
+    created = next(p for p in dialog.profiles if p.organization == "North Lab")
+    assert seeded.services.secrets.get_password(created.id) == "server secret"
+    assert dialog.status.text() == "Saved North Lab."
+
+
+def test_edit_with_bad_phone_and_taken_email(
+    qtbot: QtBot, dialog: ProfilesDialog, seeded: Seeded
+) -> None:
+    dialog.list.setCurrentRow(0)
+    form = dialog.form
+    assert form.organization.text() == "St Mary's Hospital"
+    form.phone.setText("call me maybe")
+    assert "phone number may hold only digits" in form.error.text()
+    assert form.phone.property("invalid") is True
+    form.phone.setText("+44 20 7946 0000")
+    form.email.setText("ada@riverside.example")
+    assert dialog.save_button.isEnabled()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "already used" in form.error.text(), timeout=10000)
+    assert form.email.property("invalid") is True
+    assert form.email.text() == "ada@riverside.example"
+
+    form.email.setText("ada@stmarys.example")
+    with qtbot.waitSignal(dialog.profiles_changed, timeout=10000):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    hospital = next(
+        p
+        for p in seeded.services.accounts.list_profiles(seeded.actor)
+        if p.id == seeded.hospital_id
+    )
+    assert hospital.phone == "+44 20 7946 0000"
+
+
+def test_delete_says_what_goes_and_asks_first(
+    qtbot: QtBot, dialog: ProfilesDialog, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    answers = [QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes]
+
+    def warning(_parent: object, _title: str, text: str, *_args: object) -> object:
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "warning", warning)
+    dialog.list.setCurrentRow(1)
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(asked) == 1)
+    assert "Riverside Clinic (ada@riverside.example)" in asked[0]
+    assert "its 2 message(s)" in asked[0]
+    assert "password in the keyring" in asked[0]
+    assert organizations(seeded) == ["St Mary's Hospital", "Riverside Clinic"]
+
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=10000)
+    assert organizations(seeded) == ["St Mary's Hospital"]
+
+
+def test_connection_failure_is_shown(qtbot: QtBot, dialog: ProfilesDialog) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    dialog.list.setCurrentRow(0)
+    dialog.form.imap_host.setText("127.0.0.1")
+    dialog.form.imap_port.setText(str(closed_port))
+    dialog.form.password.setText("pw")
+    with qtbot.waitSignal(dialog.profiles_changed, timeout=10000):
+        dialog.save()
+    qtbot.waitUntil(dialog.test_button.isEnabled)
+    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Connection failed" in dialog.status.text(), timeout=20000)
+    assert f"127.0.0.1:{closed_port}" in dialog.status.text()
