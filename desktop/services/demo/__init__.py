@@ -1,0 +1,1 @@
+"""Demo data for a first run: one person with three accounts and a few hundred messages."""
