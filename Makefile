@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	./tools/system-packages.sh runtime
-	$(VENV)/bin/switchboard
+	$(VENV)/bin/switchboard --demo
 
 test: $(STAMP)
 	./tools/system-packages.sh test

@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="check this installation offscreen in a temporary store, then exit (same as "
         "'switchboard self-test')",
     )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="when the store is empty, fill it with demo data (one user, three profiles, a few "
+        "hundred messages) before opening the window",
+    )
     add_database_argument(parser)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
     for module in COMMANDS:
@@ -62,6 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if handler is None:
         from desktop.gui.launch import run_gui
 
+        if args.demo:
+            _seed_demo_if_empty(args.database_url)
         return run_gui()
     try:
         result: int = handler(args)
@@ -69,3 +77,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"switchboard: error: {error}", file=sys.stderr)
         return error.exit_code
     return result
+
+
+def _seed_demo_if_empty(database_url: str | None) -> None:
+    from desktop.services.container import build_services
+    from desktop.services.demo import DEMO_LOGIN, DEMO_PASSWORD, seed_demo_if_empty
+    from desktop.store.migrate import StoreUpgradeError
+
+    try:
+        services = build_services(database_url)
+    except StoreUpgradeError:
+        return  # the window reports an unusable store itself, in the same words
+    with services:
+        if seed_demo_if_empty(services):
+            print(
+                f"switchboard: demo data ready: sign in as {DEMO_LOGIN!r} "
+                f"with password {DEMO_PASSWORD!r}",
+                file=sys.stderr,
+            )

@@ -1,1 +1,11 @@
 """Demo data for a first run: one person with three accounts and a few hundred messages."""
+
+from desktop.services.demo.seed import (
+    DEMO_LOGIN,
+    DEMO_PASSWORD,
+    seed_demo,
+    seed_demo_if_empty,
+    store_is_empty,
+)
+
+__all__ = ["DEMO_LOGIN", "DEMO_PASSWORD", "seed_demo", "seed_demo_if_empty", "store_is_empty"]

@@ -1,0 +1,119 @@
+"""Filling an empty store with the demo: one person, three accounts, a few hundred messages.
+
+A newcomer who runs the app for the first time should see what it is for at once: profiles at
+different organizations (one of them an admin account) and a unified inbox over them. The demo
+mail goes through the ordinary import path, so it is stored exactly as a user's own would be.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select, update
+
+from desktop.core.roles import Role
+from desktop.services.accounts import ProfileDraft
+from desktop.services.authorization import SignedInUser
+from desktop.services.container import Services
+from desktop.services.demo.mail_content import (
+    CLINIC,
+    HOSPITAL,
+    INFORMATICS,
+    DemoOrganization,
+    demo_messages,
+)
+from desktop.services.mail.importer import import_paths
+from desktop.store.models import Message, User
+from desktop.store.models.base import utcnow
+from desktop.store.session import unit_of_work
+
+DEMO_LOGIN = "demo"
+DEMO_PASSWORD = "switchboard-demo"
+DEMO_DISPLAY_NAME = "Dr. Amira Haddad (demo)"
+UNREAD_WINDOW = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class _DemoProfile:
+    org: DemoOrganization
+    draft: ProfileDraft
+    messages: int
+
+
+_PROFILES = (
+    _DemoProfile(
+        HOSPITAL,
+        ProfileDraft(
+            organization="St. Olaf University Hospital",
+            email="amira.haddad@stolaf-hospital.example",
+            title="Attending Physician",
+            phone="+44 20 7946 0101",
+            colour="#2563eb",
+        ),
+        140,
+    ),
+    _DemoProfile(
+        CLINIC,
+        ProfileDraft(
+            organization="Riverside Children's Clinic",
+            email="a.haddad@riverside-clinic.example",
+            title="Consultant Paediatrician",
+            phone="+44 20 7946 0202",
+            colour="#16a34a",
+        ),
+        110,
+    ),
+    _DemoProfile(
+        INFORMATICS,
+        ProfileDraft(
+            organization="Northwind Health Informatics",
+            email="admin.haddad@northwind-health.example",
+            role=Role.ADMIN,
+            title="Systems Administrator",
+            phone="+44 20 7946 0303",
+            colour="#dc2626",
+        ),
+        70,
+    ),
+)
+
+
+def store_is_empty(services: Services) -> bool:
+    with unit_of_work(services.session_factory) as session:
+        return session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def seed_demo(services: Services, now: datetime | None = None) -> SignedInUser:
+    """Create the demo user with its three profiles and their mail; returns it signed in.
+
+    Mail older than a few days is marked read, as it would be in a mailbox in daily use.
+    """
+    now = now or utcnow()
+    services.accounts.create_user(DEMO_LOGIN, DEMO_DISPLAY_NAME, DEMO_PASSWORD)
+    actor = services.accounts.sign_in(DEMO_LOGIN, DEMO_PASSWORD)
+    with tempfile.TemporaryDirectory(prefix="switchboard-demo-") as scratch:
+        for seed, demo in enumerate(_PROFILES, start=1):
+            profile = services.accounts.create_profile(actor, demo.draft)
+            if actor.active_profile_id is None:
+                actor = actor.with_active_profile(profile.id)
+            path = Path(scratch) / f"profile-{profile.id}.mbox"
+            box = mailbox.mbox(path)
+            for message in demo_messages(demo.org, demo.draft.email, demo.messages, now, seed):
+                box.add(message)
+            box.close()
+            import_paths(services.session_factory, profile.id, [path])
+    with unit_of_work(services.session_factory) as session:
+        session.execute(update(Message).where(Message.date < now - UNREAD_WINDOW).values(seen=True))
+    return actor
+
+
+def seed_demo_if_empty(services: Services) -> bool:
+    """Seed the demo when the store has no user yet; never touches a store in use."""
+    if not store_is_empty(services):
+        return False
+    seed_demo(services)
+    return True
