@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 
 from desktop.gui.main_window import MainWindow
+from desktop.gui.mainwindow.sync_link import SyncLink
 from desktop.gui.profiles.dialog import ProfilesDialog
 from desktop.gui.services_workspace import ServicesWorkspace
 from desktop.gui.signin.first_run import FirstRunPage
@@ -74,6 +75,7 @@ class AppController(QObject):
         window.auto_lock_changed.connect(self.idle_lock.set_minutes)
         window.profiles_action.triggered.connect(self.open_profiles)
         self.profiles_dialog: ProfilesDialog | None = None
+        self.sync_link: SyncLink | None = None
         self.idle_lock.set_minutes(window.auto_lock_minutes)
         self.idle_lock.pause()
 
@@ -127,8 +129,21 @@ class AppController(QObject):
         else:
             self.workspace = ServicesWorkspace(services, actor)
             self.window.open_workspace(self.workspace)
+            self._start_sync(services)
             self.workspace_opened.emit(self.workspace)
         self.idle_lock.restart()
+
+    def _start_sync(self, services: Services) -> None:
+        self._stop_sync()
+        self.sync_link = SyncLink(self.window, services.session_factory, services.secrets)
+        self.sync_link.scheduler.start_periodic()
+
+    def _stop_sync(self) -> None:
+        if self.sync_link is not None:
+            self.sync_link.scheduler.stop_periodic()
+            self.sync_link.scheduler.cancel_all()
+            self.sync_link.deleteLater()
+        self.sync_link = None
 
     def open_profiles(self) -> None:
         services, workspace = self.services, self.workspace
@@ -148,6 +163,7 @@ class AppController(QObject):
 
     def shut_down(self) -> None:
         """Waits for running jobs, then closes the store, so nothing is cut off mid-write."""
+        self._stop_sync()
         self._workers.wait()
         if self.services is not None:
             self.services.close()
@@ -165,6 +181,7 @@ class AppController(QObject):
             return
         self.workspace = None
         self.idle_lock.pause()
+        self._stop_sync()
         self.window.close_workspace()
         self.window.show_notice(self.window.tr("Signing out…"))
         actor = workspace.actor

@@ -31,6 +31,7 @@ def profile_card(profile: ProfileInfo, unread: int = 0) -> ProfileCard:
         colour=profile.colour,
         support_id=profile.support_id,
         unread=unread,
+        mail_server=profile.imap_host or "",
     )
 
 

@@ -23,6 +23,7 @@ class ProfileCard:
     colour: str
     support_id: int
     unread: int = 0
+    mail_server: str = ""
 
     @property
     def is_admin(self) -> bool:

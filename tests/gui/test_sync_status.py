@@ -1,0 +1,80 @@
+"""Sync errors reach the status bar per profile, with retry; a new-mail notification names it."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import replace
+
+import pytest
+from conftest import Seeded
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.gui.main_window import MainWindow
+from desktop.gui.mainwindow.sync_link import SyncLink
+from desktop.gui.mainwindow.sync_status import SyncPhase
+from desktop.gui.services_workspace import ServicesWorkspace
+from desktop.services.mail.imap_sync import SyncResult
+from desktop.services.mail.jobs import RetryPolicy
+
+pytestmark = pytest.mark.gui
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def window(qtbot: QtBot, seeded: Seeded) -> MainWindow:
+    accounts = seeded.services.accounts
+    clinic = next(p for p in accounts.list_profiles(seeded.actor) if p.id == seeded.clinic_id)
+    draft = replace(clinic.as_draft(), imap_host="127.0.0.1", imap_port=closed_port())
+    accounts.update_profile(seeded.actor, seeded.clinic_id, draft)
+    accounts.set_server_password(seeded.actor, seeded.clinic_id, "secret")
+    main = MainWindow()
+    qtbot.addWidget(main)
+    main.show()
+    main.open_workspace(ServicesWorkspace(seeded.services, seeded.actor))
+    qtbot.waitUntil(lambda: len(main.profiles) == 2)
+    return main
+
+
+def test_sync_error_shown_per_profile_with_retry(
+    qtbot: QtBot, window: MainWindow, seeded: Seeded
+) -> None:
+    link = SyncLink(
+        window,
+        seeded.services.session_factory,
+        seeded.services.secrets,
+        retry=RetryPolicy(first=0.01, attempts=1),
+    )
+    assert link.syncable() == [seeded.clinic_id]
+    status = window.sync_status
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: status.phase(seeded.clinic_id) is SyncPhase.FAILED, timeout=20000)
+    button = status.button_for(seeded.clinic_id)
+    assert button.text() == "Riverside Clinic: failed — Retry"
+    assert "connection to 127.0.0.1" in button.toolTip()
+    assert status.phase(seeded.hospital_id) is SyncPhase.FAILED
+    assert "no mail server set" in status.button_for(seeded.hospital_id).toolTip()
+
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: status.phase(seeded.clinic_id) is SyncPhase.RUNNING, timeout=5000)
+    qtbot.waitUntil(lambda: status.phase(seeded.clinic_id) is SyncPhase.FAILED, timeout=20000)
+    assert link.scheduler.wait()
+
+
+def test_new_mail_notifies_naming_the_profile(
+    qtbot: QtBot, window: MainWindow, seeded: Seeded
+) -> None:
+    link = SyncLink(window, seeded.services.session_factory, seeded.services.secrets)
+    shown: list[object] = []
+    window.notifier.shown.connect(shown.append)
+    link.scheduler.finished.emit(seeded.clinic_id, SyncResult(seeded.clinic_id, new=3))
+    qtbot.waitUntil(lambda: len(shown) == 1)
+    note = shown[0]
+    assert getattr(note, "title", "") == "New mail — Riverside Clinic"
+    assert getattr(note, "text", "") == "3 new message(s) for Riverside Clinic (admin)"
+    assert window.sync_status.phase(seeded.clinic_id) is SyncPhase.DONE
