@@ -21,6 +21,7 @@ from desktop.core.idsentence import (
     IdSentenceError,
     LayoutError,
     load_codec,
+    parse_id,
 )
 
 
@@ -99,7 +100,7 @@ def run_encode(args: argparse.Namespace) -> int:
     status = 0
     for label, item in _items(args.ids, sys.stdin):
         try:
-            value = _parse_int(item)
+            value = parse_id(item)
             sentence = codec.encode(value)
         except IdSentenceError as error:
             status = USAGE_ERROR
@@ -113,15 +114,6 @@ def run_encode(args: argparse.Namespace) -> int:
         else:
             print(sentence)
     return status
-
-
-def _parse_int(text: str) -> int:
-    """Digits with an optional sign; thousands separators are forgiven, decimals are not."""
-    cleaned = text.strip().replace(",", "").replace("_", "")
-    digits = cleaned[1:] if cleaned.startswith(("+", "-")) else cleaned
-    if not digits.isdigit():
-        raise IdSentenceError(f"{text!r} is not a whole number")
-    return int(cleaned)
 
 
 def run_decode(args: argparse.Namespace) -> int:

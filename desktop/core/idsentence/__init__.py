@@ -18,6 +18,7 @@ from desktop.core.idsentence.layout import (
     resolve_layout_name,
 )
 from desktop.core.idsentence.results import Candidate, Correction, Decoded
+from desktop.core.idsentence.text import parse_id
 
 __all__ = [
     "LAYOUT_BY_BITS",
@@ -31,6 +32,7 @@ __all__ = [
     "available_layouts",
     "default_codec",
     "load_codec",
+    "parse_id",
 ]
 
 

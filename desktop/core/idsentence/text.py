@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from desktop.core.idsentence.errors import IdSentenceError
+
 _TOKEN = re.compile(r"[a-z]+|[0-9]+")
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc`")
 
@@ -36,6 +38,16 @@ def tokenize(text: str) -> list[str]:
     """Case, accents, punctuation, separators and digits glued to words all stop mattering here."""
     folded = unicodedata.normalize("NFKD", text.casefold()).translate(_APOSTROPHES)
     return _TOKEN.findall(folded)
+
+
+def parse_id(text: str) -> int:
+    """An ID as typed: digits with an optional sign; spaces and thousands separators are
+    forgiven, decimals are not (the codec then says why a negative or huge number is no ID)."""
+    cleaned = "".join(text.split()).replace(",", "").replace("_", "")
+    digits = cleaned[1:] if cleaned.startswith(("+", "-")) else cleaned
+    if not digits.isdigit():
+        raise IdSentenceError(f"{text.strip()!r} is not a whole number")
+    return int(cleaned)
 
 
 def normalize_word(word: str) -> str:

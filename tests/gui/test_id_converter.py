@@ -1,0 +1,143 @@
+"""The ID converter as staff use it: typing, correcting, picking, copying, all by keyboard."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QPushButton
+from pytestqt.qtbot import QtBot
+
+from desktop.core.idsentence import load_codec
+from desktop.gui.widgets.id_converter import IdConverter
+
+LEOPARDS = "20 exultant leopards strode intensely"
+
+
+def make(qtbot: QtBot, bits: int = 32) -> IdConverter:
+    widget = IdConverter(load_codec(bits))
+    qtbot.addWidget(widget)
+    with qtbot.waitExposed(widget):
+        widget.show()
+    return widget
+
+
+def test_typing_a_number_writes_the_sentence_as_you_type(qtbot: QtBot) -> None:
+    widget = make(qtbot)
+    seen: list[object] = []
+    widget.value_changed.connect(seen.append)
+    qtbot.keyClicks(widget.number, "2474137653")
+    assert seen == [2, 24, 247, 2474, 24741, 247413, 2474137, 24741376, 247413765, 2474137653]
+    assert widget.sentence.text() == LEOPARDS
+    assert (
+        widget.spoken.text() == "Read aloud: \u201ctwenty exultant leopards strode intensely\u201d"
+    )
+    assert widget.copy_number.isEnabled()
+    assert widget.copy_sentence.isEnabled()
+
+
+def test_typing_a_misheard_sentence_shows_the_number_and_the_corrections(qtbot: QtBot) -> None:
+    widget = make(qtbot)
+    qtbot.keyClicks(widget.sentence, "Twenty exultant leopard strode intensly")
+    assert widget.number.text() == "2474137653"
+    assert widget.value() == 2474137653
+    assert widget.corrections.isVisible()
+    assert widget.corrections.text() == (
+        "Heard as: leopard \u2192 leopards, intensly \u2192 intensely"
+    )
+    assert not widget.sentence_error.isVisible()
+
+
+def test_an_unfinished_sentence_says_what_is_missing(qtbot: QtBot) -> None:
+    widget = make(qtbot)
+    qtbot.keyClicks(widget.sentence, "20 exultant leopards strode")
+    assert widget.sentence_error.isVisible()
+    assert widget.sentence_error.text().startswith("missing the adverb")
+    assert widget.sentence.property("invalid") is True
+    assert widget.number.text() == ""
+    assert widget.value() is None
+    assert not widget.copy_sentence.isEnabled()
+    qtbot.keyClicks(widget.sentence, " intensely")
+    assert not widget.sentence_error.isVisible()
+    assert widget.sentence.property("invalid") is False
+    assert widget.value() == 2474137653
+
+
+def test_a_word_of_no_slot_is_named_with_the_closest_words(qtbot: QtBot) -> None:
+    widget = make(qtbot)
+    qtbot.keyClicks(widget.sentence, "20 purple leopards strode intensely")
+    assert widget.sentence_error.text().startswith("'purple' is not an adjective here; closest:")
+
+
+def test_bad_numbers_are_marked_with_the_reason(qtbot: QtBot) -> None:
+    widget = make(qtbot)
+    qtbot.keyClicks(widget.number, "12")
+    assert widget.sentence.text() != ""
+    qtbot.keyClicks(widget.number, "x")
+    assert widget.number_error.text() == "'12x' is not a whole number"
+    assert widget.number.property("invalid") is True
+    assert widget.sentence.text() == ""
+    widget.number.clear()
+    qtbot.keyClicks(widget.number, "-5")
+    assert widget.number_error.text() == "an ID cannot be negative: -5"
+    widget_16 = make(qtbot, bits=16)
+    qtbot.keyClicks(widget_16.number, "65536")
+    assert "too large for the phone-16 layout" in widget_16.number_error.text()
+
+
+def test_an_ambiguous_sentence_offers_the_candidates_to_pick_by_keyboard(qtbot: QtBot) -> None:
+    widget = make(qtbot)
+    qtbot.keyClicks(widget.sentence, "20 furzy leopards strode intensely")
+    assert "could be the adjective 'furry' or 'fuzzy'" in widget.sentence_error.text()
+    expected = ["20 furry leopards strode intensely", "20 fuzzy leopards strode intensely"]
+
+    def offered() -> list[QPushButton]:
+        return [
+            b for b in widget.findChildren(QPushButton) if b.isVisible() and b.text()[:3] == "20 "
+        ]
+
+    qtbot.waitUntil(lambda: [b.text() for b in offered()] == expected)
+    buttons = offered()
+    assert buttons[1].accessibleName() == "Use 20 fuzzy leopards strode intensely"
+    buttons[1].setFocus()
+    qtbot.keyClick(buttons[1], Qt.Key.Key_Space)
+    assert widget.sentence.text() == "20 fuzzy leopards strode intensely"
+    assert widget.value() == 2485671989
+    assert not widget.sentence_error.isVisible()
+    assert not widget.candidates_label.isVisible()
+
+
+def test_copy_buttons_put_the_number_and_the_clean_sentence_on_the_clipboard(
+    qtbot: QtBot,
+) -> None:
+    widget = make(qtbot)
+    qtbot.keyClicks(widget.sentence, "twenty EXULTANT leopard strode intensely")
+    qtbot.mouseClick(widget.copy_number, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == "2474137653"
+    qtbot.mouseClick(widget.copy_sentence, Qt.MouseButton.LeftButton)
+    assert QGuiApplication.clipboard().text() == LEOPARDS
+
+
+def test_every_control_has_an_accessible_name_and_the_tab_order_is_natural(
+    qtbot: QtBot,
+) -> None:
+    widget = make(qtbot)
+    for control in (widget.number, widget.sentence, widget.copy_number, widget.copy_sentence):
+        assert control.accessibleName()
+    with qtbot.waitActive(widget):
+        widget.activateWindow()
+    widget.number.setFocus()
+    qtbot.keyClicks(widget.number, "5")
+    order = [QApplication.focusWidget()]
+    for _ in range(3):
+        qtbot.keyClick(order[-1], Qt.Key.Key_Tab)
+        order.append(QApplication.focusWidget())
+    assert order == [widget.number, widget.copy_number, widget.sentence, widget.copy_sentence]
+
+
+def test_set_value_shows_an_id_from_the_program(qtbot: QtBot) -> None:
+    widget = make(qtbot)
+    widget.set_value(0)
+    assert widget.sentence.text() == "2 adorable aardvarks ambled absentmindedly"
+    widget.set_value(None)
+    assert widget.sentence.text() == ""
+    assert widget.value() is None
