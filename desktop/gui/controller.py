@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop.core.roles import Action
 from desktop.gui.main_window import MainWindow
 from desktop.gui.mainwindow.sync_link import SyncLink
 from desktop.gui.profiles.dialog import ProfilesDialog
@@ -20,6 +21,9 @@ from desktop.gui.services_workspace import ServicesWorkspace
 from desktop.gui.signin.first_run import FirstRunPage
 from desktop.gui.signin.idle_lock import IdleLock
 from desktop.gui.signin.sign_in_page import SignInPage
+from desktop.gui.support.audit_view import AuditDialog
+from desktop.gui.support.panel import SupportDialog
+from desktop.gui.viewdata import ProfileCard
 from desktop.gui.workers import Workers
 from desktop.services.accounts import UserInfo
 from desktop.services.authorization import SignedInUser
@@ -74,6 +78,12 @@ class AppController(QObject):
         window.sign_out_requested.connect(self.sign_out)
         window.auto_lock_changed.connect(self.idle_lock.set_minutes)
         window.profiles_action.triggered.connect(self.open_profiles)
+        window.support_action.triggered.connect(self.open_support)
+        window.lookup_action.triggered.connect(self.open_lookup)
+        window.audit_action.triggered.connect(self.open_audit)
+        window.active_profile_changed.connect(self._active_changed)
+        self.support_dialog: SupportDialog | None = None
+        self.audit_dialog: AuditDialog | None = None
         self.profiles_dialog: ProfilesDialog | None = None
         self.sync_link: SyncLink | None = None
         self.idle_lock.set_minutes(window.auto_lock_minutes)
@@ -156,9 +166,53 @@ class AppController(QObject):
             self.profiles_dialog = dialog
         self.profiles_dialog.open()
 
+    def open_support(self) -> None:
+        workspace = self.workspace
+        if workspace is None:
+            return
+        if self.support_dialog is None:
+            self.support_dialog = SupportDialog(workspace, self.window)
+        self.support_dialog.set_profile(self.window.active_profile)
+        self.support_dialog.show()
+
+    def open_lookup(self) -> None:
+        self.open_support()
+        if self.support_dialog is not None:
+            self.support_dialog.focus_lookup()
+
+    def open_audit(self) -> None:
+        workspace = self.workspace
+        if workspace is None:
+            return
+        names = {p.id: p.organization for p in self.window.profiles}
+        if self.audit_dialog is not None:
+            self.audit_dialog.deleteLater()
+        self.audit_dialog = AuditDialog(workspace, names, self.window)
+        self.audit_dialog.show()
+
+    def _active_changed(self, profile: ProfileCard | None) -> None:
+        """Privileges follow the active profile at once, in open panels too."""
+        if self.support_dialog is not None:
+            self.support_dialog.set_profile(profile)
+        allowed = (
+            profile is not None
+            and self.workspace is not None
+            and self.workspace.allows(Action.READ_AUDIT_LOG, profile)
+        )
+        if self.audit_dialog is not None and not allowed:
+            self.audit_dialog.close()
+
     def _profiles_closed(self) -> None:
         if self.profiles_dialog is not None:
             self.profiles_dialog.deleteLater()
+        self.profiles_dialog = None
+
+    def _close_panels(self) -> None:
+        for dialog in (self.support_dialog, self.audit_dialog, self.profiles_dialog):
+            if dialog is not None:
+                dialog.close()
+                dialog.deleteLater()
+        self.support_dialog = self.audit_dialog = None
         self.profiles_dialog = None
 
     def shut_down(self) -> None:
@@ -172,6 +226,7 @@ class AppController(QObject):
         if self.workspace is None or self.sign_in is None:
             return
         self.idle_lock.pause()
+        self._close_panels()
         self.sign_in.lock(self.workspace.actor)
         self.window.show_gate(self.sign_in)
 
@@ -182,6 +237,7 @@ class AppController(QObject):
         self.workspace = None
         self.idle_lock.pause()
         self._stop_sync()
+        self._close_panels()
         self.window.close_workspace()
         self.window.show_notice(self.window.tr("Signing out…"))
         actor = workspace.actor

@@ -167,6 +167,8 @@ class MainWindow(QMainWindow):
         for number in range(1, 10):
             switch = QAction(self)
             switch.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            # Switching must work from the support panel or audit view too, not only here.
+            switch.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
             switch.triggered.connect(lambda _c=False, n=number: self.activate_nth_profile(n))
             self.addAction(switch)
             self.switch_actions.append(switch)

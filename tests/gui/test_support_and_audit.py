@@ -1,0 +1,106 @@
+"""The support ID panel and the audit view, reached by keyboard, following the active profile."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import PASSWORD, Seeded
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
+
+from desktop.core.idsentence import default_codec
+from desktop.gui.controller import AppController
+from desktop.gui.main_window import MainWindow
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def controller(qtbot: QtBot, seeded: Seeded) -> AppController:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    started = AppController(window, lambda: seeded.services)
+    with qtbot.waitSignal(started.ready):
+        started.start()
+    assert started.sign_in is not None
+    started.sign_in.password.setText(PASSWORD)
+    with qtbot.waitSignal(started.workspace_opened, timeout=10000):
+        started.sign_in.submit()
+    qtbot.waitUntil(lambda: window.active_profile is not None)
+    return started
+
+
+def support_id(seeded: Seeded, profile_id: int) -> int:
+    profiles = seeded.services.accounts.list_profiles(seeded.actor)
+    return next(p.support_id for p in profiles if p.id == profile_id)
+
+
+def test_support_panel_shows_active_sentence_and_copies(
+    qtbot: QtBot, controller: AppController, seeded: Seeded
+) -> None:
+    window = controller.window
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    dialog = controller.support_dialog
+    assert dialog is not None
+    expected = default_codec().encode(support_id(seeded, seeded.hospital_id))
+    assert dialog.sentence.text() == expected
+    assert "St Mary's Hospital" in dialog.heading.text()
+    assert not dialog.lookup.isVisible()
+    qtbot.mouseClick(dialog.copy_sentence, Qt.MouseButton.LeftButton)
+    clipboard = QGuiApplication.clipboard()
+    assert clipboard is not None
+    assert clipboard.text() == expected
+
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    clinic_sentence = default_codec().encode(support_id(seeded, seeded.clinic_id))
+    assert dialog.sentence.text() == clinic_sentence
+    assert dialog.lookup.isVisible()
+
+
+def test_admin_looks_up_a_misheard_sentence(
+    qtbot: QtBot, controller: AppController, seeded: Seeded
+) -> None:
+    window = controller.window
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_L,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialog = controller.support_dialog
+    assert dialog is not None
+    assert dialog.focusWidget() is dialog.lookup.heard
+    heard = default_codec().encode(support_id(seeded, seeded.hospital_id)).upper()
+    qtbot.keyClicks(dialog.lookup.heard, heard)
+    qtbot.keyClick(dialog.lookup.heard, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "User: Ada Lovelace (ada)" in dialog.lookup.result.text())
+    assert "Profile: St Mary's Hospital, member" in dialog.lookup.result.text()
+
+    dialog.lookup.heard.setText("purple monkey dishwasher")
+    dialog.lookup.look_up()
+    assert dialog.lookup.error.isVisible()
+    assert dialog.lookup.error.text()
+
+
+def test_audit_view_only_for_admin_and_lists_switches(
+    qtbot: QtBot, controller: AppController
+) -> None:
+    window = controller.window
+    audit_keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window, Qt.Key.Key_A, audit_keys)
+    assert controller.audit_dialog is None
+
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(200)
+    qtbot.keyClick(window, Qt.Key.Key_A, audit_keys)
+    dialog = controller.audit_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.model.rowCount() > 0, timeout=10000)
+    actions = {dialog.model.index(r, 3).data() for r in range(dialog.model.rowCount())}
+    assert {"sign in", "switch profile", "create profile"} <= actions
+    dialog.filter.setText("switch")
+    assert 0 < dialog.proxy.rowCount() < dialog.model.rowCount()
+
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert not dialog.isVisible()
