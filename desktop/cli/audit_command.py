@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from desktop.cli import egress_report
 from desktop.cli.signin import add_sign_in_arguments, opened_services, sign_in_from_args
 
 
@@ -20,10 +21,17 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--all", action="store_true", help="every user's events (admins only)")
     parser.add_argument("--limit", type=_positive, default=None, help="show at most N events")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument(
+        "--egress",
+        action="store_true",
+        help="list the connections made to mail servers instead (host, TLS, bytes, commands)",
+    )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.egress:
+        return egress_report.run(args)
     with opened_services(args) as services:
         actor = sign_in_from_args(services, args)
         events = services.audit.list_events(actor, everyone=args.all, limit=args.limit)

@@ -16,6 +16,7 @@ from desktop.cli import (
     audit_command,
     id_command,
     lookup_command,
+    mail_command,
     profile_command,
     selftest_command,
     user_command,
@@ -30,6 +31,7 @@ COMMANDS = (
     lookup_command,
     audit_command,
     id_command,
+    mail_command,
 )
 
 

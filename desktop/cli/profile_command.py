@@ -1,4 +1,4 @@
-"""``switchboard profile create|list|delete``: the accounts a user holds at organizations."""
+"""``switchboard profile create|list|delete|set-server``: the accounts a user holds."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from desktop.cli import server_command
 from desktop.cli.signin import add_sign_in_arguments, opened_services, sign_in_from_args
 from desktop.cli.support_ids import parse_support_id
 from desktop.core.roles import Role
@@ -39,6 +40,8 @@ def register(subparsers: Any) -> None:
     remove.add_argument("support_id", metavar="ID", help="the profile's support ID")
     add_sign_in_arguments(remove, user_required=False)
     remove.set_defaults(handler=run_delete)
+
+    server_command.register(commands)
 
 
 def run_create(args: argparse.Namespace) -> int:

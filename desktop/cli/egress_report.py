@@ -1,0 +1,59 @@
+"""``switchboard audit --egress``: every connection made to a mail server, as recorded.
+
+Shows where data went and how: time, profile, host and port, TLS version, bytes each way and
+the IMAP commands used. The record never holds credentials or message content, so neither does
+this output. ``--all`` (admins only, like the activity log) lists every user's connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from desktop.cli.signin import opened_services, sign_in_from_args
+from desktop.core.roles import Action
+from desktop.services.authorization import require
+from desktop.services.mail.egress import EgressRow, list_egress
+
+
+def run(args: argparse.Namespace) -> int:
+    with opened_services(args) as services:
+        actor = sign_in_from_args(services, args)
+        if args.all:
+            require(
+                services.session_factory,
+                services.audit,
+                actor,
+                Action.READ_AUDIT_LOG,
+                target="egress log",
+            )
+        rows = list_egress(
+            services.session_factory, actor.user_id, everyone=args.all, limit=args.limit
+        )
+    if args.json:
+        print(json.dumps([_as_json(row) for row in rows], indent=2))
+        return 0
+    if not rows:
+        print("no connections to mail servers recorded")
+    for row in rows:
+        print(
+            f"{row.at:%Y-%m-%d %H:%M:%S}  {row.profile_email or '-':<28}  "
+            f"{row.host}:{row.port}  {row.tls_version or 'NO TLS':<8}  "
+            f"in {row.bytes_in} B  out {row.bytes_out} B  {row.outcome}  "
+            f"[{' '.join(row.commands)}]"
+        )
+    return 0
+
+
+def _as_json(row: EgressRow) -> dict[str, object]:
+    return {
+        "at": row.at.isoformat(),
+        "profile": row.profile_email,
+        "host": row.host,
+        "port": row.port,
+        "tls_version": row.tls_version,
+        "bytes_in": row.bytes_in,
+        "bytes_out": row.bytes_out,
+        "commands": list(row.commands),
+        "outcome": row.outcome,
+    }

@@ -1,0 +1,182 @@
+"""``switchboard sync``, ``import`` and ``inbox``: mail in, and the unified inbox, from a shell.
+
+Progress goes to stderr so that stdout stays clean for ``--json``. ``sync`` exits 1 when any
+profile failed, after syncing the others, naming each failed profile and why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from desktop.cli.errors import CliError
+from desktop.cli.signin import add_sign_in_arguments, opened_services, sign_in_from_args
+from desktop.services.authorization import SignedInUser
+from desktop.services.container import Services
+from desktop.services.mail.imap_sync import SyncError, SyncProgress, sync_profile
+from desktop.services.mail.importer import ImportProgress, ImportSourceError, import_paths
+from desktop.services.mail.inbox import MAX_PAGE, Inbox, InboxRow
+from desktop.services.mail.settings import profile_owner
+
+SYNC_FAILED = 1
+
+
+def register(subparsers: Any) -> None:
+    sync = subparsers.add_parser(
+        "sync",
+        help="fetch new mail from the profiles' IMAP servers",
+        description="Sync every profile of --user that has a mail server, or only --profile. "
+        "Progress goes to stderr. Exit 0 when all succeeded, 1 when a profile failed.",
+    )
+    add_sign_in_arguments(sync, user_required=False)
+    sync.set_defaults(handler=run_sync)
+
+    importer = subparsers.add_parser(
+        "import",
+        help="import mbox files, Maildir folders or .eml files into a profile",
+        description="Import mail files into --profile. Messages it already has (same "
+        "Message-ID, or same bytes) are skipped, so an interrupted import can simply be rerun.",
+    )
+    add_sign_in_arguments(importer, user_required=False, profile_required=True)
+    importer.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="mail to import")
+    importer.set_defaults(handler=run_import)
+
+    inbox = subparsers.add_parser(
+        "inbox",
+        help="list the unified inbox of a user, newest first",
+        description="The newest messages over all of the user's profiles (or --profile only).",
+    )
+    add_sign_in_arguments(inbox)
+    inbox.add_argument("--search", metavar="TEXT", help="full-text search: subject, sender, body")
+    inbox.add_argument("--limit", type=_positive, default=50, help="at most N messages (50)")
+    inbox.add_argument("--json", action="store_true", help="print JSON")
+    inbox.set_defaults(handler=run_inbox)
+
+
+def run_sync(args: argparse.Namespace) -> int:
+    with opened_services(args) as services:
+        actor = _sign_in_owner(services, args)
+        profiles = [
+            p
+            for p in services.accounts.list_profiles(actor)
+            if (p.id == actor.active_profile_id if args.profile else p.imap_host)
+        ]
+        if not profiles:
+            print(f"no profile of {actor.login} has a mail server set", file=sys.stderr)
+            return 0
+        failed = 0
+        for profile in profiles:
+            try:
+                result = sync_profile(
+                    services.session_factory,
+                    profile.id,
+                    services.secrets,
+                    progress=partial(_sync_progress, profile.email),
+                )
+            except SyncError as error:
+                failed += 1
+                print(f"switchboard: sync of {profile.email} failed: {error}", file=sys.stderr)
+                continue
+            print(
+                f"{profile.email}: {result.new} new, {result.removed} removed, "
+                f"{result.flags_changed} flag changes",
+                file=sys.stderr,
+            )
+    return SYNC_FAILED if failed else 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    with opened_services(args) as services:
+        actor = _sign_in_owner(services, args)
+        assert actor.active_profile_id is not None  # sign_in_from_args activated --profile
+        try:
+            result = import_paths(
+                services.session_factory, actor.active_profile_id, args.paths, _import_progress
+            )
+        except ImportSourceError as error:
+            raise CliError(str(error)) from error
+    print(
+        f"imported {result.added} new messages into {args.profile} "
+        f"({result.skipped} already there, {result.unreadable} kept raw as unreadable)"
+    )
+    return 0
+
+
+def run_inbox(args: argparse.Namespace) -> int:
+    with opened_services(args) as services:
+        actor = sign_in_from_args(services, args)
+        only = [actor.active_profile_id] if args.profile and actor.active_profile_id else None
+        rows = _rows(Inbox(services.session_factory), actor, only, args.search, args.limit)
+    if args.json:
+        print(json.dumps([_as_json(row) for row in rows], indent=2, ensure_ascii=False))
+        return 0
+    for row in rows:
+        mark = " " if row.seen else "*"
+        print(f"{mark} {row.date:%Y-%m-%d %H:%M}  {row.profile_email:<28}  {row.sender[:30]:<30}  "
+              f"{row.subject}")  # fmt: skip
+    return 0
+
+
+def _rows(
+    inbox: Inbox, actor: SignedInUser, only: list[int] | None, search: str | None, limit: int
+) -> list[InboxRow]:
+    rows: list[InboxRow] = []
+    while len(rows) < limit:
+        page = inbox.page(
+            actor.user_id,
+            profile_ids=only,
+            search=search,
+            after=rows[-1].key if rows else None,
+            limit=min(MAX_PAGE, limit - len(rows)),
+        )
+        if not page:
+            break
+        rows.extend(page)
+    return rows
+
+
+def _as_json(row: InboxRow) -> dict[str, object]:
+    return {
+        "id": row.id,
+        "profile": row.profile_email,
+        "from": row.sender,
+        "subject": row.subject,
+        "date": row.date.isoformat(),
+        "seen": row.seen,
+        "flagged": row.flagged,
+    }
+
+
+def _sign_in_owner(services: Services, args: argparse.Namespace) -> SignedInUser:
+    """Sign in as --user, or as the owner of --profile when no user is named."""
+    login = args.user
+    if login is None:
+        if not args.profile:
+            raise CliError("say whose mail with --user LOGIN or --profile EMAIL")
+        owner = profile_owner(services.session_factory, args.profile)
+        if owner is None:
+            raise CliError(f"there is no profile with email {args.profile}")
+        login = owner.login
+    return sign_in_from_args(services, args, login)
+
+
+def _sync_progress(email: str, progress: SyncProgress) -> None:
+    print(
+        f"{email}: {progress.folder}: {progress.phase} {progress.done}/{progress.total}",
+        file=sys.stderr,
+    )
+
+
+def _import_progress(progress: ImportProgress) -> None:
+    share = 100 * progress.bytes_done // progress.bytes_total if progress.bytes_total else 100
+    print(f"import: {share}% ({progress.messages} messages read)", file=sys.stderr)
+
+
+def _positive(text: str) -> int:
+    if not text.isdecimal() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(text)

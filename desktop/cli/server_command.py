@@ -1,0 +1,145 @@
+"""``switchboard profile set-server``: a profile's IMAP server, and its password into the keyring.
+
+The server password arrives on standard input (``--password-stdin``), never as an argument, so
+the user's own sign-in comes from ``$SWITCHBOARD_PASSWORD`` or a remembered sign-in here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ssl
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from desktop.cli.errors import CliError
+from desktop.cli.signin import add_database_argument, opened_services, sign_in_from_args
+from desktop.services.mail.connection import (
+    DEFAULT_PORTS,
+    SECURITY_MODES,
+    is_loopback,
+    tls_context,
+)
+from desktop.services.mail.settings import profile_owner, set_server_options
+
+
+def register(profile_commands: Any) -> None:
+    """Adds ``set-server`` to the ``profile`` command's actions."""
+    parser = profile_commands.add_parser(
+        "set-server",
+        help="set a profile's IMAP server and store its password in the keyring",
+        description="Set the IMAP server of --profile. The server password is read from "
+        "standard input with --password-stdin and kept in the OS keyring only. The profile's "
+        "owner signs in with $SWITCHBOARD_PASSWORD or a remembered sign-in.",
+    )
+    parser.add_argument("--profile", metavar="EMAIL", required=True, help="the profile")
+    parser.add_argument("--user", metavar="LOGIN", help="its owner (default: looked up)")
+    parser.add_argument("--imap-host", metavar="HOST", required=True, help="IMAP server name")
+    parser.add_argument("--imap-port", metavar="PORT", type=_port, help="default 993 or 143")
+    parser.add_argument("--security", choices=SECURITY_MODES, default="ssl", help="default ssl")
+    parser.add_argument("--imap-user", metavar="NAME", help="login name (default: the email)")
+    parser.add_argument("--ca-file", metavar="FILE", type=Path, help="CA certificates to trust")
+    parser.add_argument(
+        "--password-stdin", action="store_true", help="read the server password from stdin"
+    )
+    parser.add_argument(
+        "--allow-plaintext",
+        action="store_true",
+        help="DANGEROUS: allow --security none to a host that is not this machine; the "
+        "password and all mail cross the network readable by anyone on the way",
+    )
+    parser.add_argument(
+        "--protocol-log",
+        action="store_true",
+        help="write the IMAP conversation to the app log for debugging (LOGIN redacted)",
+    )
+    add_database_argument(parser, suppress=True)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    host = args.imap_host.strip()
+    if not host:
+        raise CliError("--imap-host must not be empty")
+    plain_remote = args.security == "none" and not is_loopback(host)
+    if plain_remote and not args.allow_plaintext:
+        raise CliError(
+            f"--security none would send the password and mail to {host} unencrypted; use ssl "
+            "or starttls, or add --allow-plaintext if you really accept that"
+        )
+    ca_file = _ca_file(args.ca_file)
+    password = _read_password() if args.password_stdin else None
+    with opened_services(args) as services:
+        owner = profile_owner(services.session_factory, args.profile)
+        if owner is None:
+            raise CliError(f"there is no profile with email {args.profile}")
+        sign_in = argparse.Namespace(
+            user=args.user or owner.login,
+            profile=owner.email,
+            password_stdin=False,
+            remember=False,
+        )
+        actor = sign_in_from_args(services, sign_in)
+        accounts = services.accounts
+        info = next(p for p in accounts.list_profiles(actor) if p.id == owner.profile_id)
+        accounts.update_profile(
+            actor,
+            owner.profile_id,
+            replace(
+                info.as_draft(),
+                imap_host=host,
+                imap_port=args.imap_port or DEFAULT_PORTS[args.security],
+                imap_security=args.security,
+                imap_user=args.imap_user or None,
+                ca_file=ca_file,
+            ),
+        )
+        if password is not None:
+            accounts.set_server_password(actor, owner.profile_id, password)
+        set_server_options(
+            services.session_factory,
+            owner.profile_id,
+            allow_plaintext=plain_remote,
+            protocol_log=args.protocol_log,
+        )
+        stored_password = services.secrets.get_password(owner.profile_id) is not None
+    if plain_remote:
+        print(
+            f"WARNING: {owner.email} will talk to {host} WITHOUT ENCRYPTION: the password and "
+            "every message can be read on the network.",
+            file=sys.stderr,
+        )
+    print(f"mail server of {owner.email} set to {host} ({args.security})")
+    if not stored_password:
+        print("no server password is stored yet: rerun with --password-stdin", file=sys.stderr)
+    return 0
+
+
+def _read_password() -> str:
+    line = sys.stdin.readline()
+    password = line[:-1] if line.endswith("\n") else line
+    if not password:
+        raise CliError("no server password on standard input")
+    return password
+
+
+def _ca_file(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    resolved = path.expanduser().resolve()
+    if not resolved.is_file():
+        raise CliError(f"the CA file {path} does not exist")
+    try:
+        tls_context(str(resolved))
+    except OSError as error:
+        raise CliError(f"cannot read the CA file {path}: {error.strerror}") from error
+    except ssl.SSLError as error:
+        raise CliError(f"{path} holds no PEM certificate: {error.reason}") from error
+    return str(resolved)
+
+
+def _port(text: str) -> int:
+    if not text.isdecimal() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return int(text)

@@ -1,0 +1,64 @@
+"""Reading the egress audit: every connection the app opened to a mail server.
+
+A user sees the connections made for their own profiles; ``everyone`` (for admins, checked by the
+caller through the audit service's authorization) lists all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from desktop.store.models import EgressEvent, Profile
+from desktop.store.session import SessionFactory, unit_of_work
+
+
+@dataclass(frozen=True)
+class EgressRow:
+    id: int
+    at: datetime
+    profile_email: str | None
+    host: str
+    port: int
+    tls_version: str | None
+    bytes_in: int
+    bytes_out: int
+    commands: tuple[str, ...]
+    outcome: str
+
+
+def list_egress(
+    session_factory: SessionFactory,
+    user_id: int,
+    *,
+    everyone: bool = False,
+    limit: int | None = None,
+) -> list[EgressRow]:
+    """Connections newest first: the user's profiles', or with ``everyone`` all of them."""
+    with unit_of_work(session_factory) as session:
+        query = (
+            select(EgressEvent, Profile.email)
+            .outerjoin(Profile, EgressEvent.profile_id == Profile.id)
+            .order_by(EgressEvent.at.desc(), EgressEvent.id.desc())
+        )
+        if not everyone:
+            query = query.where(Profile.user_id == user_id)
+        if limit is not None:
+            query = query.limit(limit)
+        return [
+            EgressRow(
+                id=event.id,
+                at=event.at,
+                profile_email=email,
+                host=event.host,
+                port=event.port,
+                tls_version=event.tls_version,
+                bytes_in=event.bytes_in,
+                bytes_out=event.bytes_out,
+                commands=tuple(c for c in event.commands.split(",") if c),
+                outcome=event.outcome,
+            )
+            for event, email in session.execute(query).all()
+        ]
