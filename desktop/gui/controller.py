@@ -28,6 +28,7 @@ from desktop.gui.workers import Workers
 from desktop.services.accounts import UserInfo
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
+from desktop.services.demo import seed_demo
 from desktop.services.user_directory import list_users
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,8 @@ class AppController(QObject):
         self.sign_in.signed_in.connect(self._signed_in)
         self.first_run = FirstRunPage(state.services.accounts)
         self.first_run.signed_in.connect(self._signed_in)
+        self.first_run.offer_demo(True)
+        self.first_run.demo_requested.connect(self.open_demo)
         if state.remembered is not None:
             self._signed_in(state.remembered)
         elif not state.users:
@@ -121,6 +124,20 @@ class AppController(QObject):
             error=True,
         )
         self.ready.emit()
+
+    def open_demo(self) -> None:
+        """Fills the empty store with the demo data (on a worker) and signs its user in."""
+        services = self.services
+        if services is None:
+            return
+        self.window.show_notice(self.window.tr("Creating the demo data…"))
+        self._workers.submit(lambda: seed_demo(services), self._signed_in, self._demo_failed)
+
+    def _demo_failed(self, error: Exception) -> None:
+        self.window.show_notice(
+            self.window.tr("The demo data could not be created: {reason}").format(reason=error),
+            error=True,
+        )
 
     def _show_sign_in(self, users: list[UserInfo]) -> None:
         if self.sign_in is None:

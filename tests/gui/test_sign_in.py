@@ -152,3 +152,16 @@ def test_store_that_cannot_be_opened_is_explained(qtbot: QtBot) -> None:
     controller = start(qtbot, refuse)
     assert "could not open its store" in controller.window.notice
     assert "newer Switchboard" in controller.window.notice
+
+
+def test_first_run_opens_the_demo_data(qtbot: QtBot, services: Services) -> None:
+    controller = start(qtbot, lambda: services)
+    page = controller.first_run
+    assert page is not None
+    assert page.demo.isVisible()
+    with qtbot.waitSignal(controller.workspace_opened, timeout=60000):
+        qtbot.mouseClick(page.demo, Qt.MouseButton.LeftButton)
+    window = controller.window
+    qtbot.waitUntil(lambda: len(window.profiles) == 3, timeout=10000)
+    assert any(p.is_admin for p in window.profiles)
+    assert "(demo)" in window.windowTitle()

@@ -52,6 +52,9 @@ def test_support_panel_shows_active_sentence_and_copies(
     assert clipboard is not None
     assert clipboard.text() == expected
 
+    qtbot.keyClicks(dialog.converter.number, "123456")
+    assert dialog.converter.sentence.text() == default_codec().encode(123456)
+
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     clinic_sentence = default_codec().encode(support_id(seeded, seeded.clinic_id))
     assert dialog.sentence.text() == clinic_sentence

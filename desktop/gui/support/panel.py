@@ -30,6 +30,7 @@ from desktop.gui.icons import icon
 from desktop.gui.profiles.chip import ProfileChip
 from desktop.gui.services_workspace import ServicesWorkspace
 from desktop.gui.viewdata import ProfileCard
+from desktop.gui.widgets.id_converter import IdConverter
 from desktop.gui.workers import Workers
 from desktop.services.accounts import SupportIdOwner
 
@@ -161,8 +162,10 @@ class SupportDialog(QDialog):
         self.copy_sentence.clicked.connect(lambda: self._copy(self.sentence.text()))
         self.copy_number = QPushButton(icon("copy"), self.tr("Copy &number"))
         self.copy_number.clicked.connect(lambda: self._copy(str(self._support_id())))
+        self.converter = IdConverter(self._codec)
+        converter_box = QGroupBox(self.tr("Convert any support ID"))
+        QVBoxLayout(converter_box).addWidget(self.converter)
         self.lookup = LookupBox(workspace)
-        self.extras = QVBoxLayout()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
 
@@ -177,14 +180,11 @@ class SupportDialog(QDialog):
         layout.addWidget(self.spoken)
         layout.addWidget(self.number)
         layout.addLayout(copy_row)
-        layout.addLayout(self.extras)
+        layout.addWidget(converter_box)
         layout.addWidget(self.lookup)
         layout.addStretch(1)
         layout.addWidget(close)
-        self.resize(640, 520)
-
-    def add_section(self, widget: QWidget) -> None:
-        self.extras.addWidget(widget)
+        self.resize(680, 680)
 
     def set_profile(self, profile: ProfileCard | None) -> None:
         self._profile = profile
