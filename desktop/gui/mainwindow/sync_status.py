@@ -128,9 +128,15 @@ class SyncStatusArea(QWidget):
                 button.setText(
                     self.tr("{name}: synced {at}").format(name=name, at=state.finished_at)
                 )
+            elif state.profile.mail_server:
+                button.setText(self.tr("{name}: not synced yet").format(name=name))
             else:
-                button.setText(self.tr("{name}: not synced").format(name=name))
-            button.setToolTip(self.tr("{name}: click to sync now").format(name=name))
+                button.setText(self.tr("{name}: local only").format(name=name))
+            button.setToolTip(
+                self.tr("{name}: click to sync now").format(name=name)
+                if state.profile.mail_server
+                else self.tr("{name} has no mail server; add one in Profiles").format(name=name)
+            )
         button.setAccessibleName(button.text())
 
     def _refresh_progress(self) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QWidget,
@@ -77,7 +78,9 @@ class ProfileForm(QWidget):
         form.addRow(self.tr("&Email:"), self.email)
         form.addRow(self.tr("P&hone:"), self.phone)
         form.addRow(self.tr("&Role:"), self.role)
-        form.addRow(self.tr("&Colour:"), colour_row)
+        colour_label = QLabel(self.tr("&Colour:"))
+        colour_label.setBuddy(self.colour)
+        form.addRow(colour_label, colour_row)
         form.addRow(self.tr("&Mail server:"), self.imap_host)
         form.addRow(self.tr("&Port:"), self.imap_port)
         form.addRow(self.tr("&Security:"), self.imap_security)
