@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from pg_cluster import PostgresCluster, PostgresUnavailableError
 from sqlalchemy import Engine
 
 from desktop.paths import HOME_ENV
@@ -22,6 +23,24 @@ from desktop.store.session import SessionFactory, make_session_factory
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 ON_CI = os.environ.get("CI", "").lower() == "true"
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+KNOWN_POSTGRES_GAPS = {
+    (
+        "tests/mail/test_mail_inbox.py::"
+        "test_full_text_search_over_subject_sender_and_body[postgresql]"
+    ): "mail search does not fold accents on PostgreSQL yet (no unaccent)",
+}
+"""Behaviour that PostgreSQL runs revealed missing, expected to fail until fixed (strictly:
+the entry must go when the fix lands)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        reason = KNOWN_POSTGRES_GAPS.get(item.nodeid)
+        if reason is not None:
+            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
 
 
 def server_unavailable(reason: str) -> NoReturn:
@@ -50,9 +69,74 @@ def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """One throwaway PostgreSQL server on loopback for the whole test session."""
+    try:
+        cluster = PostgresCluster()
+    except PostgresUnavailableError as error:
+        server_unavailable(str(error))
+    try:
+        cluster.start()
+    except PostgresUnavailableError as error:
+        cluster.stop()
+        server_unavailable(str(error))
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_cluster: PostgresCluster) -> str:
+    """A database migrated once; each test's database is a cheap copy of it."""
+    url = postgres_cluster.create_database("switchboard_template")
+    migrated = make_engine(url)
+    upgrade_to_head(migrated)
+    migrated.dispose()
+    return "switchboard_template"
+
+
+def fresh_postgres_database(
+    request: pytest.FixtureRequest, template: str = "template0"
+) -> Iterator[str]:
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    yield cluster.create_database(name, template)
+    cluster.drop_database(name)
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, app_home: Path) -> Iterator[str]:
+    """A migrated store of each kind: a SQLite file in the app home, or a PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{app_home / 'store.sqlite3'}"
+        migrated = make_engine(url)
+        upgrade_to_head(migrated)
+        migrated.dispose()
+        yield url
+        return
+    yield from fresh_postgres_database(request, request.getfixturevalue("postgres_template"))
+
+
+@pytest.fixture(params=DATABASES)
+def empty_database_url(request: pytest.FixtureRequest, app_home: Path) -> Iterator[str]:
+    """An empty store of each kind, for tests that migrate it themselves."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{app_home / 'empty.sqlite3'}"
+        return
+    yield from fresh_postgres_database(request)
+
+
 @pytest.fixture
-def engine(app_home: Path) -> Iterator[Engine]:
-    """A freshly migrated SQLite store in the test's own app home."""
+def engine(database_url: str) -> Iterator[Engine]:
+    """A freshly migrated store (SQLite, and PostgreSQL under the ``postgres`` mark)."""
+    fresh = make_engine(database_url)
+    yield fresh
+    fresh.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(app_home: Path) -> Iterator[Engine]:
+    """A freshly migrated SQLite store, for tests about the file itself."""
     fresh = make_engine(f"sqlite:///{app_home / 'store.sqlite3'}")
     upgrade_to_head(fresh)
     yield fresh

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 
 from desktop.cli.main import main
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def database_url(app_home: Path) -> str:
-    return f"sqlite:///{app_home / 'cli.sqlite3'}"
 
 
 class Cli:

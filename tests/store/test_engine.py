@@ -11,15 +11,15 @@ from sqlalchemy import Engine, inspect, text
 from desktop.store.session import SessionFactory, unit_of_work
 
 
-def test_store_file_is_owner_only(engine: Engine, app_home: Path) -> None:
-    with engine.connect() as connection:
+def test_store_file_is_owner_only(sqlite_engine: Engine, app_home: Path) -> None:
+    with sqlite_engine.connect() as connection:
         connection.execute(text("SELECT 1"))
     for path in app_home.glob("store.sqlite3*"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
 
 
-def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(engine: Engine) -> None:
-    with engine.connect() as connection:
+def test_sqlite_runs_in_wal_with_foreign_keys_and_a_busy_timeout(sqlite_engine: Engine) -> None:
+    with sqlite_engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 30_000
@@ -30,8 +30,8 @@ def test_migrations_create_the_accounts_schema(engine: Engine) -> None:
     assert {"users", "profiles", "audit_events", "alembic_version"} <= tables
 
 
-def test_wal_and_shared_memory_files_are_owner_only(engine: Engine, app_home: Path) -> None:
-    with engine.begin() as connection:
+def test_wal_and_shared_memory_files_are_owner_only(sqlite_engine: Engine, app_home: Path) -> None:
+    with sqlite_engine.begin() as connection:
         connection.execute(
             text(
                 "INSERT INTO users (login, display_name, password_hash, preferences, created_at) "
