@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from desktop.cli.signin import add_sign_in_arguments, opened_services, sign_in_from_args
-from desktop.cli.support_ids import parse_support_id
+from desktop.cli.support_ids import parse_support_id, support_id_sentence
 
 
 def register(subparsers: Any) -> None:
@@ -16,7 +16,11 @@ def register(subparsers: Any) -> None:
         help="find the user and profile behind a support ID",
         description="Find who owns a support ID. Allowed only while acting as an admin profile.",
     )
-    parser.add_argument("support_id", metavar="ID", help="the support ID someone read out")
+    parser.add_argument(
+        "support_id",
+        metavar="SENTENCE|INT",
+        help="the support ID someone read out: its sentence (quoted) or its number",
+    )
     add_sign_in_arguments(parser, profile_required=True)
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.set_defaults(handler=run)
@@ -32,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
             json.dumps(
                 {
                     "support_id": owner.support_id,
+                    "support_sentence": support_id_sentence(owner.support_id),
                     "login": owner.login,
                     "display_name": owner.display_name,
                     "email": owner.email,

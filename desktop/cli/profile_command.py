@@ -8,7 +8,7 @@ from typing import Any
 
 from desktop.cli import server_command
 from desktop.cli.signin import add_sign_in_arguments, opened_services, sign_in_from_args
-from desktop.cli.support_ids import parse_support_id
+from desktop.cli.support_ids import parse_support_id, support_id_sentence
 from desktop.core.roles import Role
 from desktop.services.accounts import ProfileDraft, ProfileInfo
 
@@ -37,7 +37,9 @@ def register(subparsers: Any) -> None:
         description="Delete the profile with this support ID. Its owner signs in, unless --user "
         "names an admin acting through an admin --profile.",
     )
-    remove.add_argument("support_id", metavar="ID", help="the profile's support ID")
+    remove.add_argument(
+        "support_id", metavar="ID", help="the profile's support ID: its number or sentence"
+    )
     add_sign_in_arguments(remove, user_required=False)
     remove.set_defaults(handler=run_delete)
 
@@ -55,7 +57,10 @@ def run_create(args: argparse.Namespace) -> int:
     with opened_services(args) as services:
         actor = sign_in_from_args(services, args)
         profile = services.accounts.create_profile(actor, draft)
-    print(f"created profile {profile.email}: support ID {profile.support_id}")
+    print(
+        f"created profile {profile.email}: support ID {profile.support_id} "
+        f"({support_id_sentence(profile.support_id)})"
+    )
     return 0
 
 
@@ -70,8 +75,9 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"{args.user} has no profiles yet")
     for profile in profiles:
         print(
-            f"{profile.support_id:>10}  {profile.role.value:<6}  {profile.email}  "
-            f"{profile.organization}" + (f"  ({profile.title})" if profile.title else "")
+            f"{profile.support_id:>10}  {support_id_sentence(profile.support_id)}\n"
+            f"            {profile.role.value:<6}  {profile.email}  {profile.organization}"
+            + (f"  ({profile.title})" if profile.title else "")
         )
     return 0
 
@@ -92,6 +98,7 @@ def run_delete(args: argparse.Namespace) -> int:
 def _as_json(profile: ProfileInfo) -> dict[str, object]:
     return {
         "support_id": profile.support_id,
+        "support_sentence": support_id_sentence(profile.support_id),
         "organization": profile.organization,
         "role": profile.role.value,
         "title": profile.title,

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from desktop.cli.main import main
+from desktop.core.idsentence import default_codec
 
 PASSWORD = "correct horse battery"
 
@@ -100,7 +101,11 @@ def test_create_and_list_profiles(ada: Cli) -> None:
     assert listed[0]["title"] == "Head nurse"
     code, out, _ = ada("profile", "list", "--user", "ada")
     assert str(listed[0]["support_id"]) in out
+    assert str(listed[0]["support_sentence"]) in out
     assert "ada@clinic.org" in out
+    assert listed[1]["support_sentence"] == default_codec().encode(
+        int(str(listed[1]["support_id"]))
+    )
 
 
 @pytest.mark.parametrize(
@@ -115,6 +120,7 @@ def test_create_and_list_profiles(ada: Cli) -> None:
             "'nope' is not an email address",
         ),
         (("profile", "delete", "12x"), PASSWORD, "'12x' is not a support ID"),
+        (("profile", "delete", "2 happy hippos ran"), PASSWORD, "is not a support ID"),
         (("profile", "delete", "12"), PASSWORD, "no profile has support ID 12"),
         (
             ("user", "create", "ada", "--name", "Again"),
