@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop.core.roles import Action
 from desktop.gui.main_window import MainWindow
+from desktop.gui.mainwindow.mail_import import MailImport
 from desktop.gui.mainwindow.sync_link import SyncLink
 from desktop.gui.profiles.dialog import ProfilesDialog
 from desktop.gui.services_workspace import ServicesWorkspace
@@ -87,6 +88,7 @@ class AppController(QObject):
         self.audit_dialog: AuditDialog | None = None
         self.profiles_dialog: ProfilesDialog | None = None
         self.sync_link: SyncLink | None = None
+        self.mail_import: MailImport | None = None
         self.idle_lock.set_minutes(window.auto_lock_minutes)
         self.idle_lock.pause()
 
@@ -157,6 +159,8 @@ class AppController(QObject):
             self.workspace = ServicesWorkspace(services, actor)
             self.window.open_workspace(self.workspace)
             self._start_sync(services)
+            if self.mail_import is None:
+                self.mail_import = MailImport(self.window, services.session_factory)
             self.workspace_opened.emit(self.workspace)
         self.idle_lock.restart()
 

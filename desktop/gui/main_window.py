@@ -120,6 +120,12 @@ class MainWindow(QMainWindow):
             self.tr("S&ync now"), "sync", "F5", self.tr("Fetch new mail for every profile")
         )
         self.sync_action.triggered.connect(self._sync_all)
+        self.import_action = self._action(
+            self.tr("&Import mail…"),
+            "inbox",
+            "Ctrl+Shift+I",
+            self.tr("Import mbox or .eml files into the active profile"),
+        )
         self.profiles_action = self._action(
             self.tr("&Profiles…"),
             "profiles",
@@ -202,7 +208,7 @@ class MainWindow(QMainWindow):
 
         menus = self.menuBar()
         file_menu = menus.addMenu(self.tr("&File"))
-        file_menu.addActions([self.sync_action, self.lock_action])
+        file_menu.addActions([self.sync_action, self.import_action, self.lock_action])
         file_menu.addMenu(self._auto_lock_menu())
         file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
