@@ -192,3 +192,14 @@ def test_the_second_clause_of_the_64_bit_layout_is_named_in_errors() -> None:
     words = codec.read_aloud(2**63).split()
     with pytest.raises(IdSentenceError, match="missing the second adverb"):
         codec.decode(" ".join(words[:-1]))
+
+
+def test_a_count_takes_its_unit_only_when_that_is_a_number_word() -> None:
+    codec = load_codec(64)
+    value = 2426404864  # its second clause reads "twenty bright badgers ..."
+    assert "twenty bright" in codec.read_aloud(value)
+    assert codec.decode(codec.read_aloud(value)).value == value
+    classic = default_codec()
+    assert classic.decode("twenty eigth exultant leopards strode intensely").corrections == [
+        Correction("twenty eigth", "28", "count")
+    ]

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from operator import getitem
 from typing import NamedTuple
 
+from desktop.core.idsentence.compiled import compile_encoder, compile_exact_decoder
 from desktop.core.idsentence.errors import AmbiguousSentenceError, IdSentenceError
 from desktop.core.idsentence.layout import Field, Layout, NumberField, WordField
 from desktop.core.idsentence.matcher import WordMatcher
@@ -28,7 +28,8 @@ MAX_CANDIDATES = 24
 
 
 class Reading(NamedTuple):
-    """One slot read from ``consumed`` tokens; ``index`` is None when it could not be taken.
+    """One slot read from ``consumed`` tokens; ``taken`` (the field value) is None when it could
+    not be taken.
 
     ``contenders`` are the words in the running when the reading is ambiguous; ``problem`` says
     why nothing fits, and is only worked out (it needs a scan of the list) if it gets reported.
@@ -74,15 +75,20 @@ class _Slot:
         assert self.matcher is not None
         return self._read_word(self.matcher, tokens[start])
 
-    def read_joined(self, tokens: list[str], start: int) -> Reading | None:
-        """Two tokens that are one list word split apart ('in tensely'); exact forms only."""
+    def alternatives(self, tokens: list[str], start: int, first: Reading) -> list[Reading]:
+        """Other readings for the alignment to weigh: two tokens that are one list word split
+        apart ('in tensely', exact forms only), or a count without the unit it took."""
+        if isinstance(self.field, NumberField):
+            if first.consumed == 1:
+                return []
+            return [self._read_number(self.field, tokens, start, take_unit=False)]
         if self.matcher is None or start + 1 >= len(tokens):
-            return None
+            return []
         index = self.matcher.exact.get(tokens[start] + tokens[start + 1])
         if index is None:
-            return None
+            return []
         heard = f"{tokens[start]} {tokens[start + 1]}"
-        return Reading(2, heard, index, True, (), None, _COST_JOINED)
+        return [Reading(2, heard, index, True, (), None, _COST_JOINED)]
 
     def _read_word(self, matcher: WordMatcher, token: str) -> Reading:
         match = matcher.match(token)
@@ -101,8 +107,10 @@ class _Slot:
 
         return Reading(1, token, None, True, (), problem, _COST_UNKNOWN)
 
-    def _read_number(self, field: NumberField, tokens: list[str], start: int) -> Reading:
-        heard = hear_number(tokens, start)
+    def _read_number(
+        self, field: NumberField, tokens: list[str], start: int, take_unit: bool = True
+    ) -> Reading:
+        heard = hear_number(tokens, start, take_unit)
         expected = f"a number from {field.first} to {field.last}"
         if heard is None:
             message = f"{tokens[start]!r} is not {_article(self.name)}; expected {expected}"
@@ -118,9 +126,6 @@ class _Slot:
         return Reading(heard.consumed, text, index, heard.corrected, (), None, cost)
 
 
-#: Decoded is built with tuple.__new__ on the exact path: a NamedTuple's own __new__ is a Python
-#: function and would cost a third of the time of decoding an exactly typed sentence.
-_new_tuple = tuple.__new__
 #: Neighbouring fields are encoded together from one table of ready-made phrases while the
 #: table stays small (2**13 entries): fewer lookups and shorter joins per encode.
 PHRASE_BITS = 13
@@ -150,6 +155,12 @@ Step = tuple[int, Reading | None] | str
 class Codec:
     """Encodes and decodes one layout; build it once (``load_codec``) and share it freely."""
 
+    #: ``n -> sentence``; raises IdSentenceError for negatives, too large values, non-integers.
+    encode: Callable[[int], str]
+    #: ``text -> Decoded``: forgiving, see the module doc; raises IdSentenceError (or its
+    #: AmbiguousSentenceError, with ``.candidates``) with a message naming the problem.
+    decode: Callable[[str], Decoded]
+
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
         self.name = layout.name
@@ -160,20 +171,15 @@ class Codec:
             shift -= field.bits
             slots.append(_Slot(field, shift))
         self._slots = tuple(slots)
-        self._n_slots = len(self._slots)
-        self._phrases = _phrase_tables(self._slots)
         self._exact = tuple(
             {word: index << s.shift for index, word in enumerate(s.spellings())}
             for s in self._slots
         )
         self.slot_names = tuple(s.name for s in self._slots)
+        self.encode = compile_encoder(_phrase_tables(self._slots), self._limit, self._refuse)
+        self.decode = compile_exact_decoder(self._exact, self._decode_heard)
 
     # -- encoding ---------------------------------------------------------------------------
-
-    def encode(self, n: int) -> str:
-        if n.__class__ is not int or not 0 <= n < self._limit:
-            self._refuse(n)
-        return " ".join([words[(n >> shift) & mask] for words, shift, mask in self._phrases])
 
     def read_aloud(self, n: int) -> str:
         """The sentence as said on the phone: the count in words, so nobody reads '13' as '30'."""
@@ -192,15 +198,6 @@ class Codec:
             )
 
     # -- decoding ---------------------------------------------------------------------------
-
-    def decode(self, text: str) -> Decoded:
-        try:
-            words = text.split()
-            if len(words) == self._n_slots:
-                return _new_tuple(Decoded, (sum(map(getitem, self._exact, words)), []))
-        except (KeyError, AttributeError):
-            pass
-        return self._decode_heard(text)
 
     def _decode_heard(self, text: str) -> Decoded:
         if not isinstance(text, str):
@@ -256,12 +253,9 @@ class Codec:
                     moves.append((i + 1, j, _COST_EXTRA, tokens[i]))
                     if j < n_slots:
                         slot = self._slots[j]
-                        readings = [slot.read(tokens, i), slot.read_joined(tokens, i)]
-                        for reading in readings:
-                            if reading is not None:
-                                moves.append(
-                                    (i + reading.consumed, j + 1, reading.cost, (j, reading))
-                                )
+                        first = slot.read(tokens, i)
+                        for reading in [first, *slot.alternatives(tokens, i, first)]:
+                            moves.append((i + reading.consumed, j + 1, reading.cost, (j, reading)))
                 for ni, nj, cost, step in moves:
                     if here + cost < best[ni][nj]:
                         best[ni][nj] = here + cost

@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from jellyfish import metaphone
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from desktop.core.idsentence.layout import WordField
@@ -35,8 +36,9 @@ class Match(NamedTuple):
     close: bool
 
 
-def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+def _deletes(word: str) -> list[str]:
+    """The word with one letter deleted, at each place (repeats are harmless to lookups)."""
+    return [word[:i] + word[i + 1 :] for i in range(len(word))]
 
 
 def allowed_distance(token: str, sounds_alike: bool) -> int:
@@ -50,11 +52,9 @@ class WordMatcher:
         self.field = field
         self.words = field.words
         self.exact = self._build_forms(field)
-        self._forms_of: list[list[str]] = [[] for _ in self.words]
         near: defaultdict[str, set[str]] = defaultdict(set)
         sounds: defaultdict[str, set[str]] = defaultdict(set)
-        for form, index in self.exact.items():
-            self._forms_of[index].append(form)
+        for form in self.exact:
             near[form].add(form)
             for deleted in _deletes(form):
                 near[deleted].add(form)
@@ -62,6 +62,7 @@ class WordMatcher:
                     near[twice].add(form)
             sounds[metaphone(form)].add(form)
         self._near = {key: tuple(forms) for key, forms in near.items()}
+        self._all_forms = tuple(self.exact)
         self._sounds = {key: tuple(forms) for key, forms in sounds.items()}
 
     @staticmethod
@@ -92,15 +93,17 @@ class WordMatcher:
         # One letter off is by far the most common typo; its neighbours share a one-letter
         # deletion with it, so the far larger two-letter neighbourhood is only searched after.
         forms = set(sounding)
-        forms.update(near.get(token, ()))
         once = _deletes(token)
-        for probe in once:
-            forms.update(near.get(probe, ()))
+        for hits in map(near.get, [token, *once]):
+            if hits:
+                forms.update(hits)
         decided = self._decide(token, forms, sounding, final=False)
         if decided is not None:
             return decided
         for probe in {d[:i] + d[i + 1 :] for d in once for i in range(len(d))}:
-            forms.update(near.get(probe, ()))
+            hits = near.get(probe)
+            if hits:
+                forms.update(hits)
         decided = self._decide(token, forms, sounding, final=True)
         assert decided is not None
         return decided
@@ -110,31 +113,36 @@ class WordMatcher:
     ) -> Match | None:
         """Takes the clearly nearest word; None means "look further" (only when not final)."""
         exact = self.exact
+        distance = OSA.distance
         distances: dict[int, int] = {}
         for form in forms:
             index = exact[form]
-            distance = OSA.distance(token, form)
-            if distance < distances.get(index, 99):
-                distances[index] = distance
-        sound_alike = {exact[form] for form in sounding}
-        scored = sorted(
-            (distance - (SOUND_BONUS if index in sound_alike else 0.0), distance, index)
-            for index, distance in distances.items()
-        )
-        if not scored or (not final and scored[0][1] > 1):
+            # beyond 3 edits nothing is taken, so the exact figure is not needed
+            found = distance(token, form, score_cutoff=3)
+            if found < distances.get(index, 4):
+                distances[index] = found
+        if not distances or (not final and min(distances.values()) > 1):
             return None if not final else Match(None, True, (), False)
-        best_score, best_distance, best = scored[0]
-        if best_distance > allowed_distance(token, best in sound_alike):
+        sound_alike = {exact[form] for form in sounding}
+        scores = {
+            index: found - SOUND_BONUS if index in sound_alike else float(found)
+            for index, found in distances.items()
+        }
+        best = min(scores, key=scores.__getitem__)
+        if distances[best] > allowed_distance(token, best in sound_alike):
             return Match(None, True, (), False)
-        runner_up = scored[1][0] if len(scored) > 1 else float("inf")
-        if runner_up - best_score >= MARGIN:
+        best_score = scores[best]
+        rivals = sorted(i for i, score in scores.items() if score - best_score < MARGIN)
+        if rivals == [best]:
             return Match(best, True, (), True)
-        return Match(None, True, tuple(i for s, _, i in scored if s - best_score < MARGIN), True)
-
-    def _distance(self, token: str, index: int) -> int:
-        return min(OSA.distance(token, form) for form in self._forms_of[index])
+        return Match(None, True, tuple(sorted(rivals, key=scores.__getitem__)), True)
 
     def nearest(self, token: str, count: int = 3) -> tuple[int, ...]:
         """The closest words by spelling, for an error message; only used on the error path."""
-        ranked = sorted(range(len(self.words)), key=lambda i: (self._distance(token, i), i))
-        return tuple(ranked[:count])
+        ranked = process.extract(token, self._all_forms, scorer=OSA.distance, limit=count * 4)
+        nearest: list[int] = []
+        for form, _, _ in ranked:
+            index = self.exact[form]
+            if index not in nearest:
+                nearest.append(index)
+        return tuple(nearest[:count])

@@ -59,14 +59,14 @@ def number_to_words(n: int) -> str:
     return _TENS[tens - 2] if unit == 0 else f"{_TENS[tens - 2]} {_UNITS[unit]}"
 
 
-def _word_value(token: str) -> tuple[int, bool] | None:
+def _word_value(token: str, max_distance: int = 2) -> tuple[int, bool] | None:
     """Exact number word, else the single nearest one if it is clearly the nearest."""
     exact = _EXACT.get(token)
     if exact is not None:
         return exact, token in HOMOPHONES
     if len(token) < 3:
         return None
-    limit = 1 if len(token) < 6 else 2
+    limit = min(max_distance, 1 if len(token) < 6 else 2)
     nearest = process.extract(
         token, _SPELLED_WORDS, scorer=OSA.distance, limit=2, score_cutoff=limit
     )
@@ -85,8 +85,12 @@ def _glued(token: str) -> int | None:
     return None
 
 
-def hear_number(tokens: list[str], start: int) -> HeardNumber | None:
-    """Reads a count at ``tokens[start]``, taking the next token too when it is its unit."""
+def hear_number(tokens: list[str], start: int, take_unit: bool = True) -> HeardNumber | None:
+    """Reads a count at ``tokens[start]``, taking the next token too when it is its unit.
+
+    The unit must be at most one letter off: 'twenty bright' is twenty and an adjective, not
+    'twenty eight' misspelt.
+    """
     token = tokens[start]
     if token.isdigit():
         return HeardNumber(int(token), 1, False)
@@ -97,8 +101,8 @@ def hear_number(tokens: list[str], start: int) -> HeardNumber | None:
     if heard is None:
         return None
     value, corrected = heard
-    if value in TENS_WORDS.values() and start + 1 < len(tokens):
-        unit = _word_value(tokens[start + 1])
+    if take_unit and value in TENS_WORDS.values() and start + 1 < len(tokens):
+        unit = _word_value(tokens[start + 1], max_distance=1)
         if unit is not None and 0 < unit[0] < 10:
             return HeardNumber(value + unit[0], 2, corrected or unit[1])
     return HeardNumber(value, 1, corrected)

@@ -36,6 +36,12 @@ _SPELLINGS: tuple[tuple[re.Pattern[str], str, re.Pattern[str], str], ...] = (
 
 def tokenize(text: str) -> list[str]:
     """Case, accents, punctuation, separators and digits glued to words all stop mattering here."""
+    if text.isascii():
+        lowered = text.lower()
+        words = lowered.split()
+        if all(word.isalpha() or word.isdigit() for word in words):
+            return words  # the usual case: no punctuation, nothing glued together
+        return _TOKEN.findall(lowered.translate(_APOSTROPHES))
     folded = unicodedata.normalize("NFKD", text.casefold()).translate(_APOSTROPHES)
     return _TOKEN.findall(folded)
 
