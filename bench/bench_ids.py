@@ -37,7 +37,7 @@ CENSUS_RIGHT_TARGET = 0.90  # on the classic lists
 
 def reference_decoder(codec: Codec) -> Callable[[str], int]:
     """What one would write first: split on spaces, list.index per word, shift and add."""
-    lists = [list(slot.spellings()) for slot in codec._slots]
+    lists = [list(words) for words in codec.field_words()]
     widths = [len(words).bit_length() - 1 for words in lists]
 
     def decode(text: str) -> int:

@@ -203,3 +203,10 @@ def test_a_count_takes_its_unit_only_when_that_is_a_number_word() -> None:
     assert classic.decode("twenty eigth exultant leopards strode intensely").corrections == [
         Correction("twenty eigth", "28", "count")
     ]
+
+
+def test_field_words_are_the_lists_as_printed() -> None:
+    words = default_codec().field_words()
+    assert [len(field) for field in words] == [32, 128, 128, 64, 128]
+    assert words[0][:3] == ("2", "3", "4")
+    assert default_codec().encode(0).split() == [field[0] for field in words]

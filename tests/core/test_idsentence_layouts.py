@@ -106,6 +106,18 @@ def test_bad_word_lists_are_refused(words: list[str], message: str) -> None:
         parse_layout(data, {}, "tiny.json")
 
 
+def test_words_that_would_be_heard_as_one_are_refused() -> None:
+    data = _layout()
+    data["fields"][1]["words"] = ["colour", "badgers", "herons", "color"]
+    with pytest.raises(LayoutError, match="'colour' and 'color' read the same"):
+        parse_layout(data, {}, "tiny.json")
+    data["fields"][1]["words"] = ["otters", "badgers", "herons", "otter"]
+    plural = {"fields": {"noun": {"plural": True}}}
+    with pytest.raises(LayoutError, match="'otters' and 'otter' read the same"):
+        parse_layout(data, plural, "tiny.json")
+    assert parse_layout(data, {}, "tiny.json").bits == 3  # not a plural slot: two words
+
+
 def test_declared_bits_must_match_the_fields() -> None:
     with pytest.raises(LayoutError, match="declares 4 bits but its fields add up to 3"):
         parse_layout(_layout(bits=4), {}, "tiny.json")

@@ -181,6 +181,10 @@ class Codec:
 
     # -- encoding ---------------------------------------------------------------------------
 
+    def field_words(self) -> tuple[tuple[str, ...], ...]:
+        """Each field's words as printed (counts as numerals), in field order."""
+        return tuple(slot.spellings() for slot in self._slots)
+
     def read_aloud(self, n: int) -> str:
         """The sentence as said on the phone: the count in words, so nobody reads '13' as '30'."""
         if n.__class__ is not int or not 0 <= n < self._limit:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.core.idsentence.errors import LayoutError
-from desktop.core.idsentence.text import normalize_word
+from desktop.core.idsentence.text import normal_form
 from desktop.paths import resources_dir
 
 #: Layouts picked by size, for ``--layout 16|32|64``.
@@ -152,12 +152,15 @@ def _parse_field(raw: dict[str, Any], hearing: dict[str, Any], source: str) -> F
         raise LayoutError(f"{where}: {bits} bits need {1 << bits} words, got {len(words)}")
     if all(w.isdigit() for w in words):
         return _number_field_from_words(name, bits, words, where)
-    _check_words(words, where)
+    plural = hearing.get("plural", False)
+    if not isinstance(plural, bool):
+        raise LayoutError(f"{where}: 'plural' must be true or false")
+    _check_words(words, plural, where)
     aliases = hearing.get("aliases", {})
     if not isinstance(aliases, dict):
         raise LayoutError(f"{where}: 'aliases' must map heard words to list words")
     _check_aliases(aliases, words, where)
-    return WordField(name, bits, tuple(words), bool(hearing.get("plural", False)), aliases)
+    return WordField(name, bits, tuple(words), plural, aliases)
 
 
 def _number_field_from_words(name: str, bits: int, words: list[str], where: str) -> NumberField:
@@ -170,12 +173,12 @@ def _number_field_from_words(name: str, bits: int, words: list[str], where: str)
     return NumberField(name, bits, first)
 
 
-def _check_words(words: list[str], where: str) -> None:
+def _check_words(words: list[str], plural: bool, where: str) -> None:
     seen: dict[str, str] = {}
     for word in words:
-        if not word.isalpha() or word != word.lower():
-            raise LayoutError(f"{where}: {word!r} must be one lower-case word of letters")
-        key = normalize_word(word)
+        if not word.isascii() or not word.isalpha() or word != word.lower():
+            raise LayoutError(f"{where}: {word!r} must be one lower-case word of letters a-z")
+        key = normal_form(word, plural)
         if key in seen:
             raise LayoutError(
                 f"{where}: {seen[key]!r} and {word!r} read the same"

@@ -56,8 +56,14 @@ def parse_id(text: str) -> int:
     return int(cleaned)
 
 
-def normalize_word(word: str) -> str:
-    return "".join(tokenize(word))
+def normal_form(word: str, plural: bool) -> str:
+    """One spelling per word, to tell whether two list words would be heard as one: American
+    spelling, and the singular in a plural slot ('colour'/'color', 'leopard'/'leopards')."""
+    for _, _, british, american in _SPELLINGS:
+        word = british.sub(american, word)
+    if plural and word.endswith("s") and not word.endswith(("us", "ss")):
+        word = min(number_variants(word))
+    return word
 
 
 def spelling_variants(word: str) -> set[str]:
