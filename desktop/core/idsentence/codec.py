@@ -102,6 +102,8 @@ class _Slot:
             return Reading(1, token, None, True, match.contenders, None, _COST_AMBIGUOUS)
 
         def problem() -> str:
+            if token.isdigit():
+                return f"{token!r} is not {_article(self.name)}; a number only goes in a count"
             closest = ", ".join(repr(matcher.words[i]) for i in matcher.nearest(token))
             return f"{token!r} is not {_article(self.name)} here; closest: {closest}"
 
