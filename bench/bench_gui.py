@@ -115,7 +115,7 @@ class Measurement:
 
 def measure(path: Path) -> Measurement:
     """Opens the window on ``path`` and times show() to the first painted inbox rows."""
-    from PySide6.QtCore import QEvent, QObject, Qt
+    from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
@@ -170,6 +170,7 @@ def measure(path: Path) -> Measurement:
         app.processEvents()
     end_seconds = time.perf_counter() - end_started
     rows = page.inbox_model.rowCount()
+    QThreadPool.globalInstance().waitForDone()
     window.close()
     window.deleteLater()
     QApplication.processEvents()
