@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 
@@ -9,6 +10,8 @@ import pytest
 
 from desktop.cli.main import main
 from desktop.core.idsentence import default_codec
+from desktop.services.container import build_services
+from desktop.services.passwords import CHEAP_TEST_COST
 
 PASSWORD = "correct horse battery"
 
@@ -39,6 +42,11 @@ class Cli:
 def cli(
     database_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> Cli:
+    """Commands run in-process, hashing cheaply (the app's own cost is tested in services)."""
+    monkeypatch.setattr(
+        "desktop.cli.signin.build_services",
+        functools.partial(build_services, password_cost=CHEAP_TEST_COST),
+    )
     return Cli(database_url, capsys, monkeypatch)
 
 

@@ -12,7 +12,7 @@ from desktop.core.roles import Role
 from desktop.services.accounts import AccountsService, ProfileDraft
 from desktop.services.audit import AuditService
 from desktop.services.authorization import SignedInUser
-from desktop.services.container import Services
+from desktop.services.container import Services, build_services
 from desktop.services.errors import (
     AccountError,
     NotFoundError,
@@ -22,6 +22,7 @@ from desktop.services.errors import (
     WrongPasswordError,
 )
 from desktop.services.passwords import CHEAP_TEST_COST, PasswordHashing
+from desktop.services.secrets import SecretStore
 from desktop.store.models import Profile, RememberedSignIn, User
 from desktop.store.session import unit_of_work
 
@@ -68,6 +69,15 @@ def test_the_password_is_stored_as_an_argon2id_hash(services: Services) -> None:
         stored = session.scalars(select(User.password_hash)).one()
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
+
+
+def test_the_app_hashes_with_the_production_cost(database_url: str) -> None:
+    with build_services(database_url, secrets=SecretStore.in_memory()) as services:
+        services.accounts.create_user("ada", "Ada", PASSWORD)
+        with unit_of_work(services.session_factory) as session:
+            stored = session.scalars(select(User.password_hash)).one()
+        assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+        assert services.accounts.sign_in("ada", PASSWORD).login == "ada"
 
 
 @pytest.mark.parametrize(
