@@ -98,8 +98,30 @@ def seed_0001(connection: Connection) -> None:
         )
 
 
-def seed_0102(connection: Connection) -> None:
+MESSAGES = [
+    {"id": 1, "profile_id": 1, "subject": "Lab results", "text": "Röntgenbefund liegt vor"},
+    {"id": 2, "profile_id": 3, "subject": "Rota", "text": "Night shift swap"},
+]
+
+
+def seed_0100(connection: Connection) -> None:
+    """Accounts plus mail: the colour migration rebuilds ``profiles``, which messages point at."""
     seed_0001(connection)
+    for message in MESSAGES:
+        connection.execute(
+            text(
+                "INSERT INTO messages (id, profile_id, folder, sender, to_addrs, cc_addrs, "
+                "subject, date, date_guessed, text, seen, flagged, flags_dirty, body_loaded, "
+                "size, content_hash) VALUES (:id, :profile_id, 'INBOX', 'x@y.org', '', '', "
+                ":subject, '2026-01-02 03:04:05', false, :text, false, false, false, true, 10, "
+                "'h')"
+            ),
+            message,
+        )
+
+
+def seed_0102(connection: Connection) -> None:
+    seed_0100(connection)
     connection.execute(
         text(
             "INSERT INTO remembered_sign_ins (id, user_id, token_hash, created_at) "
@@ -112,8 +134,8 @@ def seed_0102(connection: Connection) -> None:
 
 SEEDS: dict[str, Seed] = {
     "0001": seed_0001,
-    "0100": seed_0001,
-    "0101": seed_0001,
+    "0100": seed_0100,
+    "0101": seed_0100,
     "0102": seed_0102,
 }
 """Data for a store at each earlier revision: a new revision makes the head one of these."""
@@ -187,6 +209,10 @@ def test_upgrading_from_each_earlier_revision_keeps_every_row(
     assert rows(
         engine, "SELECT id, user_id, profile_id, action, target FROM audit_events ORDER BY id"
     ) == [(a["id"], a["user_id"], a["profile_id"], a["action"], a["target"]) for a in AUDIT]
+    if SEEDS[start] is not seed_0001:
+        assert rows(engine, "SELECT id, profile_id, subject, text FROM messages ORDER BY id") == [
+            (m["id"], m["profile_id"], m["subject"], m["text"]) for m in MESSAGES
+        ]
     if SEEDS[start] is seed_0102:
         assert rows(engine, "SELECT user_id, token_hash FROM remembered_sign_ins") == [
             (1, "a" * 64)
