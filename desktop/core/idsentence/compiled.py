@@ -17,9 +17,12 @@ from desktop.core.idsentence.results import Decoded
 PhraseTable = tuple[tuple[str, ...], int, int]
 
 
-def _compile(source: str, namespace: dict[str, Any], name: str) -> Callable[..., Any]:
+def _compile(source: str, name: str, variables: dict[str, Any]) -> Callable[..., Any]:
+    """Compiles ``source``, a factory ``make`` whose parameters are ``variables``: closure
+    variables are the fastest names to read in the function it returns."""
+    namespace: dict[str, Any] = {}
     exec(compile(source, f"<idsentence {name}>", "exec"), namespace)
-    function: Callable[..., Any] = namespace[name]
+    function: Callable[..., Any] = namespace["make"](**variables)
     return function
 
 
@@ -27,18 +30,20 @@ def compile_encoder(
     tables: Sequence[PhraseTable], limit: int, refuse: Callable[[object], None]
 ) -> Callable[[int], str]:
     """``n -> sentence``: one lookup per group of fields, joined by an f-string."""
-    namespace: dict[str, Any] = {"refuse": refuse, "limit": limit}
+    variables: dict[str, Any] = {"refuse": refuse, "limit": limit}
     parts = []
     for i, (phrases, shift, mask) in enumerate(tables):
-        namespace[f"t{i}"] = phrases
+        variables[f"t{i}"] = phrases
         parts.append(f"{{t{i}[(n >> {shift}) & {mask}]}}")
     source = (
-        "def encode(n):\n"
-        "    if n.__class__ is not int or not 0 <= n < limit:\n"
-        "        refuse(n)\n"
-        f'    return f"{" ".join(parts)}"\n'
+        f"def make({', '.join(variables)}):\n"
+        "    def encode(n):\n"
+        "        if n.__class__ is not int or not 0 <= n < limit:\n"
+        "            refuse(n)\n"
+        f'        return f"{" ".join(parts)}"\n'
+        "    return encode\n"
     )
-    return _compile(source, namespace, "encode")
+    return _compile(source, "encode", variables)
 
 
 def compile_exact_decoder(
@@ -50,22 +55,24 @@ def compile_exact_decoder(
     The tables map each field's words to their value already shifted into place, so the values
     only need to be or-ed together.
     """
-    namespace: dict[str, Any] = {
+    variables: dict[str, Any] = {
         "fallback": fallback,
         "new_tuple": tuple.__new__,
         "Decoded": Decoded,
     }
     words = []
     for i, table in enumerate(tables):
-        namespace[f"e{i}"] = table
+        variables[f"e{i}"] = table
         words.append(f"w{i}")
     lookups = " | ".join(f"e{i}[w{i}]" for i in range(len(tables)))
     source = (
-        "def decode(text):\n"
-        "    try:\n"
-        f"        {', '.join(words)}, = text.split()\n"
-        f"        return new_tuple(Decoded, ({lookups}, []))\n"
-        "    except (KeyError, ValueError, AttributeError):\n"
-        "        return fallback(text)\n"
+        f"def make({', '.join(variables)}):\n"
+        "    def decode(text):\n"
+        "        try:\n"
+        f"            {', '.join(words)}, = text.split()\n"
+        f"            return new_tuple(Decoded, ({lookups}, []))\n"
+        "        except (KeyError, ValueError, AttributeError):\n"
+        "            return fallback(text)\n"
+        "    return decode\n"
     )
-    return _compile(source, namespace, "decode")
+    return _compile(source, "decode", variables)
