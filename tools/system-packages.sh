@@ -8,7 +8,7 @@ runtime=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0
   libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libxrender1 fonts-dejavu-core)
 test=("${runtime[@]}" binutils gnome-keyring dbus-x11 libsecret-tools dovecot-imapd isync postgresql
-  openssl xvfb xauth imagemagick)
+  openssl)
 
 case "${1:-}" in
   runtime) wanted=("${runtime[@]}") ;;
@@ -28,4 +28,4 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get install -y -qq "${missing[@]}" >/dev/null
