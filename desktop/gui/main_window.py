@@ -161,6 +161,10 @@ class MainWindow(QMainWindow):
             self.tr("Sign &out"), "sign-out", None, self.tr("Sign out and forget 'remember me'")
         )
         self.sign_out_action.triggered.connect(self.sign_out_requested)
+        self.next_pane_action = self._action(
+            self.tr("Next &pane"), None, "F6", self.tr("Move between profiles, messages and reader")
+        )
+        self.next_pane_action.triggered.connect(self._next_pane)
         self.quit_action = self._action(
             self.tr("&Quit"), None, QKeySequence.StandardKey.Quit, self.tr("Quit Switchboard")
         )
@@ -214,7 +218,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = menus.addMenu(self.tr("&View"))
-        view_menu.addActions([self.find_action, self.all_inboxes_action])
+        view_menu.addActions([self.find_action, self.all_inboxes_action, self.next_pane_action])
         self.profile_menu = menus.addMenu(self.tr("&Profiles"))
         tools = menus.addMenu(self.tr("&Tools"))
         tools.addActions([self.support_action, self.lookup_action, self.audit_action])
@@ -437,6 +441,15 @@ class MainWindow(QMainWindow):
     def _focus_search(self) -> None:
         if self._page is not None:
             self._page.inbox.focus_search()
+
+    def _next_pane(self) -> None:
+        page = self._page
+        if page is None:
+            return
+        panes = [page.sidebar, page.inbox.table, page.reader.browser]
+        focused = self.focusWidget()
+        current = next((i for i, pane in enumerate(panes) if pane is focused), -1)
+        panes[(current + 1) % len(panes)].setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _show_all(self) -> None:
         if self._page is not None:

@@ -199,3 +199,14 @@ def test_sync_status_shows_error_and_retry(qtbot: QtBot, window: MainWindow) -> 
     with qtbot.waitSignal(window.sync_requested) as retried:
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert retried.args == [CLINIC.id]
+
+
+def test_f6_moves_between_panes(qtbot: QtBot, window: MainWindow) -> None:
+    page = window.workspace_page
+    assert page is not None
+    page.sidebar.setFocus()
+    seen = []
+    for _ in range(3):
+        qtbot.keyClick(window, Qt.Key.Key_F6)
+        seen.append(window.focusWidget())
+    assert seen == [page.inbox.table, page.reader.browser, page.sidebar]
