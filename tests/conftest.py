@@ -26,12 +26,7 @@ ON_CI = os.environ.get("CI", "").lower() == "true"
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
-KNOWN_POSTGRES_GAPS = {
-    (
-        "tests/mail/test_mail_inbox.py::"
-        "test_full_text_search_over_subject_sender_and_body[postgresql]"
-    ): "mail search does not fold accents on PostgreSQL yet (no unaccent)",
-}
+KNOWN_POSTGRES_GAPS: dict[str, str] = {}
 """Behaviour that PostgreSQL runs revealed missing, expected to fail until fixed (strictly:
 the entry must go when the fix lands)."""
 

@@ -137,6 +137,7 @@ SEEDS: dict[str, Seed] = {
     "0100": seed_0100,
     "0101": seed_0100,
     "0102": seed_0102,
+    "0103": seed_0102,
 }
 """Data for a store at each earlier revision: a new revision makes the head one of these."""
 
