@@ -178,3 +178,17 @@ def test_attachment_listed_with_size_and_saved_where_chosen(
         pane.attachments.save_selected()
     assert "No such file or directory" in failed.args[0]
     assert not (tmp_path / "missing folder").exists()
+
+
+def test_first_message_reports_every_blocked_image_at_once_in_a_small_space(
+    qtbot: QtBot, http_server: CountingServer
+) -> None:
+    banner, pixel = http_server.url("/banner.png"), http_server.url("/open.gif")
+    html = f'<h2>Bulletin</h2><img src="{banner}" width="600"><img src="{pixel}" width=1 height=1>'
+    pane = make_pane(qtbot)
+    pane.show_message(message(html), PROFILE)
+    assert pane.remote_bar.isVisible()
+    assert "Blocked 2 remote item(s) from 127.0.0.1" in pane.remote_bar.note.text()
+    assert pane.browser.document().size().height() < 200
+    qtbot.wait(100)
+    assert http_server.requests == []

@@ -81,6 +81,7 @@ class ReaderPane(QWidget):
         self.browser = SafeBrowser()
         self.browser.setAccessibleName(self.tr("Message body"))
         self.browser.link_requested.connect(self._confirm_link)
+        self.browser.blocked_changed.connect(self._update_bar)
         self.attachments = AttachmentList(attachment_loader)
 
         self._placeholder = QLabel(self.tr("Select a message to read it."))
@@ -111,8 +112,8 @@ class ReaderPane(QWidget):
         self._message = message
         self.headers.show_message(message, profile)
         self.attachments.set_attachments(message.attachments)
-        self._render({})
         self._stack.setCurrentIndex(1)
+        self._render({})
         self.opened.emit(message.id)
 
     def load_remote_content(self) -> None:
@@ -145,8 +146,11 @@ class ReaderPane(QWidget):
             self.browser.show_html(message.html, allowed)
         else:
             self.browser.show_plain(message.text or "")
+        self._update_bar()
+
+    def _update_bar(self) -> None:
         urls = [item.url for item in self.browser.blocked if item.loadable]
-        self.remote_bar.show_blocked(urls, loading=False)
+        self.remote_bar.show_blocked(urls, loading=self._fetch_task is not None)
 
     def _forget_fetch(self) -> None:
         if self._fetch_task is not None:

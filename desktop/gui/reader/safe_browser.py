@@ -14,11 +14,14 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QUrl, Signal
-from PySide6.QtGui import QTextDocument
+from PySide6.QtCore import QByteArray, QTimer, QUrl, Signal
+from PySide6.QtGui import QTextCursor, QTextDocument, QTextImageFormat
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
+from desktop.gui.icons import icon
+
 REMOTE_SCHEMES = frozenset({"http", "https"})
+PLACEHOLDER_SIZE = 24
 
 _KINDS = {
     int(QTextDocument.ResourceType.ImageResource.value): "image",
@@ -50,6 +53,12 @@ class SafeBrowser(QTextBrowser):
         self.anchorClicked.connect(self.link_requested)
         self._blocked: dict[str, BlockedResource] = {}
         self._allowed: dict[str, bytes] = {}
+        self._placeholder = icon("remote").pixmap(PLACEHOLDER_SIZE, PLACEHOLDER_SIZE).toImage()
+        # Resources requested while painting are reported once the paint is over.
+        self._report = QTimer(self)
+        self._report.setSingleShot(True)
+        self._report.setInterval(0)
+        self._report.timeout.connect(self.blocked_changed)
 
     @property
     def blocked(self) -> list[BlockedResource]:
@@ -60,9 +69,8 @@ class SafeBrowser(QTextBrowser):
         self._blocked = {}
         self._allowed = dict(allowed or {})
         self.setHtml(html)
-        # Images are requested while laying out; finish the layout now so that the list of
-        # blocked resources is complete before anyone reads it.
-        self.document().size()
+        self._shrink_blocked_images()
+        self._report.stop()
         self.blocked_changed.emit()
 
     def show_plain(self, text: str) -> None:
@@ -79,9 +87,47 @@ class SafeBrowser(QTextBrowser):
             return _decode_data_url(url)
         if url in self._allowed:
             return QByteArray(self._allowed[url])
-        if url and url not in self._blocked:
-            self._blocked[url] = BlockedResource(url, _KINDS.get(int(type), "resource"))
+        self._block(url, _KINDS.get(int(type), "resource"))
+        if int(type) == int(QTextDocument.ResourceType.ImageResource.value):
+            return self._placeholder
         return None
+
+    def _block(self, url: str, kind: str) -> None:
+        if url and url not in self._blocked:
+            self._blocked[url] = BlockedResource(url, kind)
+            self._report.start()
+
+    def _shows(self, url: str) -> bool:
+        return url in self._allowed or QUrl(url).scheme().lower() == "data"
+
+    def _shrink_blocked_images(self) -> None:
+        """Records every refused image at once and shows a small mark in its place.
+
+        Without this, an image declared 600 pixels wide leaves a 600-pixel hole, and images are
+        only requested when painted, so the list of what was blocked would depend on scrolling.
+        """
+        document = self.document()
+        cursor = QTextCursor(document)
+        block = document.begin()
+        while block.isValid():
+            position = block.begin()
+            while not position.atEnd():
+                fragment = position.fragment()
+                position += 1
+                char_format = fragment.charFormat()
+                image = QTextImageFormat(char_format.toImageFormat())
+                if not char_format.isImageFormat() or self._shows(image.name()):
+                    continue
+                self._block(image.name(), "image")
+                image.setWidth(PLACEHOLDER_SIZE)
+                image.setHeight(PLACEHOLDER_SIZE)
+                image.setToolTip(self.tr("Blocked: {url}").format(url=image.name()))
+                cursor.setPosition(fragment.position())
+                cursor.setPosition(
+                    fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor
+                )
+                cursor.setCharFormat(image)
+            block = block.next()
 
 
 def _decode_data_url(url: str) -> QByteArray | None:
