@@ -56,10 +56,37 @@ def _round_trip_support_id(_home: Path) -> None:
         raise RuntimeError(f"a misheard sentence decoded to {heard.value}, not 2474137653")
 
 
+def _sign_in(home: Path) -> None:
+    """Proves argon2's compiled bindings and the account services made it into the bundle."""
+    from desktop.services.accounts import ProfileDraft
+    from desktop.services.container import build_services
+    from desktop.services.secrets import SecretStore
+
+    url = f"sqlite:///{home / 'selftest-accounts.sqlite3'}"
+    with build_services(url, secrets=SecretStore.in_memory()) as services:
+        accounts = services.accounts
+        accounts.create_user("selftest", "Self-test", "self-test password")
+        actor = accounts.sign_in("selftest", "self-test password")
+        accounts.create_profile(
+            actor, ProfileDraft(organization="Self-test", email="selftest@example.org")
+        )
+        if len(accounts.list_profiles(accounts.sign_in("selftest", "self-test password"))) != 1:
+            raise RuntimeError("the new profile is missing after signing in again")
+
+
+def _load_postgresql_driver(_home: Path) -> None:
+    """A shared directory runs on PostgreSQL: its dialect and driver are loaded by URL, lazily."""
+    from desktop.store.engine import make_engine
+
+    make_engine("postgresql+psycopg://selftest@127.0.0.1:1/selftest").dispose()
+
+
 STEPS: tuple[tuple[str, Step], ...] = (
     ("migrate a temporary store", _migrate_store),
     ("open and close the main window", _open_main_window),
     ("encode and decode a support ID", _round_trip_support_id),
+    ("sign in to a temporary store", _sign_in),
+    ("load the PostgreSQL driver", _load_postgresql_driver),
 )
 
 

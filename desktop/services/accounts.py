@@ -255,7 +255,7 @@ class AccountsService:
         self, actor: SignedInUser, profile_id: int, draft: ProfileDraft
     ) -> ProfileInfo:
         draft = validated_draft(draft)
-        self._require_own_profile(actor, profile_id, "update profile")
+        self._require_own_profile(actor, profile_id, Action.MANAGE_OWN_PROFILES, "update profile")
         try:
             with unit_of_work(self._session_factory) as session:
                 profile = session.get_one(Profile, profile_id)
@@ -352,15 +352,22 @@ class AccountsService:
 
     def set_server_password(self, actor: SignedInUser, profile_id: int, password: str) -> None:
         """Keep a profile's mail server password in the keyring (blocks: use a worker thread)."""
-        self._require_own_profile(actor, profile_id, "set server password")
+        self._require_own_profile(
+            actor, profile_id, Action.MANAGE_OWN_SERVER_PASSWORDS, "set server password"
+        )
         self._secrets.set_password(profile_id, password)
 
     def server_password(self, actor: SignedInUser, profile_id: int) -> str | None:
         """A profile's mail server password (blocks: use a worker thread)."""
-        self._require_own_profile(actor, profile_id, "read server password")
+        self._require_own_profile(
+            actor, profile_id, Action.MANAGE_OWN_SERVER_PASSWORDS, "read server password"
+        )
         return self._secrets.get_password(profile_id)
 
-    def _require_own_profile(self, actor: SignedInUser, profile_id: int, what: str) -> None:
+    def _require_own_profile(
+        self, actor: SignedInUser, profile_id: int, action: Action, what: str
+    ) -> None:
+        """Only the owner may act on a profile; then the active role must allow ``action``."""
         target = f"profile {profile_id}"
         with unit_of_work(self._session_factory) as session:
             owner = session.scalar(select(Profile.user_id).where(Profile.id == profile_id))
@@ -374,11 +381,6 @@ class AccountsService:
                 target=target,
             )
             raise PermissionDeniedError(f"profile {profile_id} belongs to another user")
-        action = (
-            Action.MANAGE_OWN_PROFILES
-            if what == "update profile"
-            else Action.MANAGE_OWN_SERVER_PASSWORDS
-        )
         require(self._session_factory, self._audit, actor, action, target)
 
     def _record_wrong_password(self, user_id: int, login: str) -> None:

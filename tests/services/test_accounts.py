@@ -23,7 +23,7 @@ from desktop.services.errors import (
 )
 from desktop.services.passwords import CHEAP_TEST_COST, PasswordHashing
 from desktop.services.secrets import SecretStore
-from desktop.store.models import Profile, RememberedSignIn, User
+from desktop.store.models import AuditEvent, Profile, RememberedSignIn, User
 from desktop.store.session import unit_of_work
 
 PASSWORD = "correct horse battery"
@@ -248,6 +248,16 @@ def test_a_profile_of_another_user_cannot_be_changed_or_read(services: Services)
         services.accounts.server_password(ada, bobs.id)
     with pytest.raises(NotFoundError):
         services.accounts.switch_profile(ada, bobs.id)
+    with unit_of_work(services.session_factory) as session:
+        denied = session.execute(
+            select(AuditEvent.user_id, AuditEvent.action, AuditEvent.target).where(
+                AuditEvent.outcome == "denied"
+            )
+        ).all()
+    assert [tuple(row) for row in denied] == [
+        (ada.user_id, "update profile", f"profile {bobs.id}"),
+        (ada.user_id, "read server password", f"profile {bobs.id}"),
+    ]
 
 
 def test_deleting_a_profile_deletes_its_server_password(services: Services) -> None:
