@@ -26,18 +26,6 @@ ON_CI = os.environ.get("CI", "").lower() == "true"
 DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
-KNOWN_POSTGRES_GAPS: dict[str, str] = {}
-"""Behaviour that PostgreSQL runs revealed missing, expected to fail until fixed (strictly:
-the entry must go when the fix lands)."""
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        reason = KNOWN_POSTGRES_GAPS.get(item.nodeid)
-        if reason is not None:
-            item.add_marker(pytest.mark.xfail(reason=reason, strict=True))
-
-
 def server_unavailable(reason: str) -> NoReturn:
     """Skip on a developer's machine, but fail under CI=true: CI must run every test."""
     if ON_CI:
