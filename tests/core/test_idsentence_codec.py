@@ -115,6 +115,20 @@ def test_a_word_of_no_slot_names_the_word_the_slot_and_the_closest() -> None:
     assert "'puzzled'" in message
 
 
+def test_a_word_of_no_slot_offers_the_nearest_words_as_candidates() -> None:
+    with pytest.raises(AmbiguousSentenceError) as caught:
+        default_codec().decode("20 purple leopards strode intensely")
+    sentences = [c.sentence for c in caught.value.candidates]
+    assert "20 puzzled leopards strode intensely" in sentences
+    assert len(sentences) == 3
+
+
+def test_a_sentence_missing_a_word_offers_no_candidates() -> None:
+    with pytest.raises(IdSentenceError) as caught:
+        default_codec().decode("20 purple leopards strode")
+    assert not isinstance(caught.value, AmbiguousSentenceError)
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [

@@ -67,6 +67,11 @@ def test_a_word_of_no_slot_is_named_with_the_closest_words(qtbot: QtBot) -> None
     qtbot.keyClicks(widget.sentence, "20 purple leopards strode intensely")
     assert widget.sentence_error.text().startswith("'purple' is not an adjective here; closest:")
 
+    def offered() -> list[str]:
+        return [b.text() for b in widget.findChildren(QPushButton) if b.isVisible()]
+
+    qtbot.waitUntil(lambda: "20 puzzled leopards strode intensely" in offered())
+
 
 def test_bad_numbers_are_marked_with_the_reason(qtbot: QtBot) -> None:
     widget = make(qtbot)

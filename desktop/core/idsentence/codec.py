@@ -29,10 +29,9 @@ MAX_CANDIDATES = 24
 
 class Reading(NamedTuple):
     """One slot read from ``consumed`` tokens; ``taken`` (the field value) is None when it could
-    not be taken.
-
-    ``contenders`` are the words in the running when the reading is ambiguous; ``problem`` says
-    why nothing fits, and is only worked out (it needs a scan of the list) if it gets reported.
+    not be taken: then ``contenders`` are the words in the running, or ``unknown`` says no word
+    was close (the nearest are only looked up if it gets reported), or ``problem`` says why the
+    slot cannot be read at all.
     """
 
     consumed: int
@@ -40,8 +39,9 @@ class Reading(NamedTuple):
     taken: int | None
     corrected: bool
     contenders: tuple[int, ...]
-    problem: Callable[[], str] | None
     cost: float
+    unknown: bool = False
+    problem: str | None = None
 
 
 def _article(noun: str) -> str:
@@ -88,7 +88,7 @@ class _Slot:
         if index is None:
             return []
         heard = f"{tokens[start]} {tokens[start + 1]}"
-        return [Reading(2, heard, index, True, (), None, _COST_JOINED)]
+        return [Reading(2, heard, index, True, (), _COST_JOINED)]
 
     def _read_word(self, matcher: WordMatcher, token: str) -> Reading:
         match = matcher.match(token)
@@ -97,17 +97,13 @@ class _Slot:
                 cost = _COST_EXACT
             else:
                 cost = _COST_FORM if token in matcher.exact else _COST_TYPO
-            return Reading(1, token, match.taken, match.corrected, (), None, cost)
+            return Reading(1, token, match.taken, match.corrected, (), cost)
         if match.close:
-            return Reading(1, token, None, True, match.contenders, None, _COST_AMBIGUOUS)
-
-        def problem() -> str:
-            if token.isdigit():
-                return f"{token!r} is not {_article(self.name)}; a number only goes in a count"
-            closest = ", ".join(repr(matcher.words[i]) for i in matcher.nearest(token))
-            return f"{token!r} is not {_article(self.name)} here; closest: {closest}"
-
-        return Reading(1, token, None, True, (), problem, _COST_UNKNOWN)
+            return Reading(1, token, None, True, match.contenders, _COST_AMBIGUOUS)
+        if token.isdigit():
+            problem = f"{token!r} is not {_article(self.name)}; a number only goes in a count"
+            return Reading(1, token, None, True, (), _COST_UNKNOWN, problem=problem)
+        return Reading(1, token, None, True, (), _COST_UNKNOWN, unknown=True)
 
     def _read_number(
         self, field: NumberField, tokens: list[str], start: int, take_unit: bool = True
@@ -115,17 +111,15 @@ class _Slot:
         heard = hear_number(tokens, start, take_unit)
         expected = f"a number from {field.first} to {field.last}"
         if heard is None:
-            message = f"{tokens[start]!r} is not {_article(self.name)}; expected {expected}"
-            return Reading(1, tokens[start], None, True, (), lambda: message, _COST_UNKNOWN)
+            problem = f"{tokens[start]!r} is not {_article(self.name)}; expected {expected}"
+            return Reading(1, tokens[start], None, True, (), _COST_UNKNOWN, problem=problem)
         text = " ".join(tokens[start : start + heard.consumed])
         if not field.first <= heard.value <= field.last:
-            range_message = f"the {self.name} must be {field.first}-{field.last}, not {heard.value}"
-            return Reading(
-                heard.consumed, text, None, True, (), lambda: range_message, _COST_UNKNOWN
-            )
+            problem = f"the {self.name} must be {field.first}-{field.last}, not {heard.value}"
+            return Reading(heard.consumed, text, None, True, (), _COST_UNKNOWN, problem=problem)
         cost = _COST_TYPO if heard.corrected else _COST_EXACT
         index = heard.value - field.first
-        return Reading(heard.consumed, text, index, heard.corrected, (), None, cost)
+        return Reading(heard.consumed, text, index, heard.corrected, (), cost)
 
 
 #: Neighbouring fields are encoded together from one table of ready-made phrases while the
@@ -276,58 +270,69 @@ class Codec:
         return steps
 
     def _conclude(self, steps: list[Step], value: int) -> Decoded:
-        """Adds up the steps' values, or raises with every problem found, or with the candidates."""
+        """Adds up the steps' values, or raises with every problem found.
+
+        A word that fits no slot, or fits several words of its slot, still leaves a sentence
+        whose readings can be listed: those are raised as candidates (the nearest words stand in
+        for the unknown one). A word missing or left over, or a bad count, leaves none.
+        """
         problems: list[str] = []
-        shape_hint = False
+        shape_hint = unreadable = False
         corrections = []
-        ambiguous: list[tuple[int, Reading]] = []
+        open_slots: list[tuple[int, Reading]] = []
         for step in steps:
             if isinstance(step, str):
                 problems.append(f"unexpected word {step!r}")
-                shape_hint = True
+                shape_hint = unreadable = True
                 continue
             j, reading = step
             slot = self._slots[j]
             if reading is None:
                 problems.append(f"missing the {slot.name}")
-                shape_hint = True
+                shape_hint = unreadable = True
             elif reading.problem is not None:
-                problems.append(reading.problem())
+                problems.append(reading.problem)
+                unreadable = True
+            elif reading.unknown:
+                assert slot.matcher is not None
+                nearest = slot.matcher.nearest(reading.heard)
+                closest = ", ".join(repr(slot.spelling(i)) for i in nearest)
+                problems.append(
+                    f"{reading.heard!r} is not {_article(slot.name)} here; closest: {closest}"
+                )
+                open_slots.append((j, reading._replace(contenders=nearest)))
             elif reading.taken is None:
-                ambiguous.append((j, reading))
+                options = " or ".join(repr(slot.spelling(i)) for i in reading.contenders)
+                problems.append(f"{reading.heard!r} could be the {slot.name} {options}; say which")
+                open_slots.append((j, reading))
             else:
                 value |= reading.taken << slot.shift
                 if reading.corrected:
                     word = slot.spelling(reading.taken)
                     corrections.append(Correction(reading.heard, word, slot.name))
-        if problems:
-            if shape_hint:
-                problems.append(f"expected {self._shape()}")
+        if shape_hint:
+            problems.append(f"expected {self._shape()}")
+        if unreadable:
             raise IdSentenceError("; ".join(problems))
-        if ambiguous:
-            raise self._ambiguity(value, corrections, ambiguous)
+        if open_slots:
+            candidates = self._candidates(value, corrections, open_slots)
+            raise AmbiguousSentenceError("; ".join(problems), candidates)
         return Decoded(value, corrections)
 
-    def _ambiguity(
-        self, value: int, corrections: list[Correction], ambiguous: list[tuple[int, Reading]]
-    ) -> AmbiguousSentenceError:
-        parts = []
-        for j, reading in ambiguous:
-            slot = self._slots[j]
-            options = " or ".join(repr(slot.spelling(i)) for i in reading.contenders)
-            parts.append(f"{reading.heard!r} could be the {slot.name} {options}")
+    def _candidates(
+        self, value: int, corrections: list[Correction], open_slots: list[tuple[int, Reading]]
+    ) -> list[Candidate]:
         candidates = []
-        for choice in itertools.islice(
-            itertools.product(*(r.contenders for _, r in ambiguous)), MAX_CANDIDATES
-        ):
+        choices = itertools.product(*(reading.contenders for _, reading in open_slots))
+        for choice in itertools.islice(choices, MAX_CANDIDATES):
             candidate_value, fixes = value, list(corrections)
-            for (j, reading), index in zip(ambiguous, choice, strict=True):
+            for (j, reading), index in zip(open_slots, choice, strict=True):
                 slot = self._slots[j]
                 candidate_value |= index << slot.shift
                 fixes.append(Correction(reading.heard, slot.spelling(index), slot.name))
+            fixes.sort(key=lambda fix: self.slot_names.index(fix.slot))
             candidates.append(Candidate(candidate_value, self.encode(candidate_value), fixes))
-        message = "; ".join(parts) + "; say which"
-        return AmbiguousSentenceError(message, candidates)
+        return candidates
 
     def _shape(self) -> str:
         example = self.encode((0x5A5A5A5A5A5A5A5A >> (64 - self.bits)) if self.bits <= 64 else 0)

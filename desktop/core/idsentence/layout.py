@@ -105,12 +105,11 @@ def parse_layout(data: dict[str, Any], hearing: dict[str, Any], source: str) -> 
     hearing_fields = hearing.get("fields", {})
     if not isinstance(hearing_fields, dict):
         raise LayoutError(f"{source}: hearing 'fields' must be an object")
-    fields = tuple(
-        _parse_field(raw, hearing_fields.get(raw.get("name"), {}), source)
-        if isinstance(raw, dict)
-        else _fail(f"{source}: every field must be an object")
-        for raw in raw_fields
-    )
+    fields = []
+    for raw in raw_fields:
+        if not isinstance(raw, dict):
+            raise LayoutError(f"{source}: every field must be an object")
+        fields.append(_parse_field(raw, hearing_fields.get(raw.get("name"), {}), source))
     names = [f.name for f in fields]
     if len(set(names)) != len(names):
         raise LayoutError(f"{source}: field names must be unique, got {names}")
@@ -118,7 +117,9 @@ def parse_layout(data: dict[str, Any], hearing: dict[str, Any], source: str) -> 
     if unknown:
         raise LayoutError(f"{source}: hearing aids for unknown fields {sorted(unknown)}")
     layout = Layout(
-        name=str(data.get("name", "")), description=str(data.get("description", "")), fields=fields
+        name=str(data.get("name", "")),
+        description=str(data.get("description", "")),
+        fields=tuple(fields),
     )
     if not layout.name:
         raise LayoutError(f"{source}: a layout needs a name")
@@ -127,10 +128,6 @@ def parse_layout(data: dict[str, Any], hearing: dict[str, Any], source: str) -> 
             f"{source}: declares {data.get('bits')} bits but its fields add up to {layout.bits}"
         )
     return layout
-
-
-def _fail(message: str) -> Any:
-    raise LayoutError(message)
 
 
 def _parse_field(raw: dict[str, Any], hearing: dict[str, Any], source: str) -> Field:

@@ -44,7 +44,7 @@ def _deletes(word: str) -> list[str]:
 def allowed_distance(token: str, sounds_alike: bool) -> int:
     """Short words have few letters to spare: one typo in five letters is already a lot. A word
     that sounds the same may be spelt further off, as heard words are ('fenix', 'phoenix')."""
-    base = 1 if len(token) <= 5 else 2
+    base = 1 if len(token) <= 6 else 2
     return base + (2 if sounds_alike else 0)
 
 
