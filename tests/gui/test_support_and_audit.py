@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+from dataclasses import replace
+
 import pytest
 from conftest import PASSWORD, Seeded
 from PySide6.QtCore import Qt
@@ -11,6 +14,8 @@ from pytestqt.qtbot import QtBot
 from desktop.core.idsentence import default_codec
 from desktop.gui.controller import AppController
 from desktop.gui.main_window import MainWindow
+from desktop.gui.profiles.dialog import check_connection
+from desktop.services.mail.imap_sync import SyncError
 
 pytestmark = pytest.mark.gui
 
@@ -86,9 +91,18 @@ def test_admin_looks_up_a_misheard_sentence(
     assert dialog.lookup.error.text()
 
 
-def test_audit_view_only_for_admin_and_lists_switches(
-    qtbot: QtBot, controller: AppController
+def test_audit_view_only_for_admin_and_lists_switches_and_connections(
+    qtbot: QtBot, controller: AppController, seeded: Seeded
 ) -> None:
+    accounts = seeded.services.accounts
+    clinic = next(p for p in accounts.list_profiles(seeded.actor) if p.id == seeded.clinic_id)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    draft = replace(clinic.as_draft(), imap_host="127.0.0.1", imap_port=port)
+    accounts.update_profile(seeded.actor, seeded.clinic_id, draft)
+    with pytest.raises(SyncError):
+        check_connection(seeded.services, seeded.actor, seeded.clinic_id, "pw")
     window = controller.window
     audit_keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     qtbot.keyClick(window, Qt.Key.Key_A, audit_keys)
@@ -102,6 +116,9 @@ def test_audit_view_only_for_admin_and_lists_switches(
     qtbot.waitUntil(lambda: dialog.model.rowCount() > 0, timeout=10000)
     actions = {dialog.model.index(r, 3).data() for r in range(dialog.model.rowCount())}
     assert {"sign in", "switch profile", "create profile"} <= actions
+    assert dialog.connections.rowCount() == 1
+    assert dialog.connections.index(0, 2).data() == f"127.0.0.1:{port}"
+    assert dialog.connections.index(0, 7).data().startswith("failed")
     dialog.filter.setText("switch")
     assert 0 < dialog.proxy.rowCount() < dialog.model.rowCount()
 

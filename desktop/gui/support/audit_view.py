@@ -1,12 +1,16 @@
-"""The audit view for admin profiles: sign-ins, profile switches, look-ups, sync connections.
+"""The audit view for admin profiles: sign-ins, profile switches, look-ups, and every connection
+made to a mail server (the egress audit).
 
-Read through the audit service, which checks the active profile's role (and records a denial);
-the events never hold message content or secrets, so the table shows them as they are.
+Read through the audit service, which checks the active profile's role (and records a denial)
+before anything is listed; neither log holds message content or secrets, so the tables show
+them as they are.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -27,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -34,52 +39,66 @@ from PySide6.QtWidgets import (
 from desktop.gui.services_workspace import ServicesWorkspace
 from desktop.gui.workers import Workers
 from desktop.services.audit import AuditEntry
+from desktop.services.mail.egress import EgressRow, list_egress
 
 AUDIT_LIMIT = 5000
-COLUMNS = ("When", "User", "Profile", "Action", "Target", "Outcome")
+ACTIVITY_COLUMNS = ("When", "User", "Profile", "Action", "Target", "Outcome")
+CONNECTION_COLUMNS = ("When", "Profile", "Server", "TLS", "In", "Out", "Commands", "Outcome")
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-class AuditModel(QAbstractTableModel):
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._events: list[AuditEntry] = []
-        self._profiles: dict[int, str] = {}
+@dataclass(frozen=True)
+class AuditLogs:
+    activity: list[AuditEntry]
+    connections: list[EgressRow]
 
-    def set_events(self, events: Sequence[AuditEntry], profiles: dict[int, str]) -> None:
+
+def read_logs(workspace: ServicesWorkspace) -> AuditLogs:
+    """Blocking. The audit service refuses (and records) a non-admin before egress is read."""
+    services, actor = workspace.services, workspace.actor
+    activity = services.audit.list_events(actor, everyone=True, limit=AUDIT_LIMIT)
+    connections = list_egress(
+        services.session_factory, actor.user_id, everyone=True, limit=AUDIT_LIMIT
+    )
+    return AuditLogs(activity, connections)
+
+
+def _when(at: datetime) -> str:
+    return QLocale().toString(
+        QDateTime.fromSecsSinceEpoch(int(at.timestamp())), "yyyy-MM-dd HH:mm:ss"
+    )
+
+
+class TextTableModel(QAbstractTableModel):
+    """Rows of ready-made text: logs are shown, never edited."""
+
+    def __init__(self, headers: Sequence[str], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._headers = tuple(headers)
+        self._rows: list[tuple[str, ...]] = []
+
+    def set_rows(self, rows: Sequence[tuple[str, ...]]) -> None:
         self.beginResetModel()
-        self._events = list(events)
-        self._profiles = profiles
+        self._rows = list(rows)
         self.endResetModel()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._events)
+        return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self._headers)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(COLUMNS[section])
+            return self.tr(self._headers[section])
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        event = self._events[index.row()]
-        column = index.column()
-        if column == 0:
-            when = QDateTime.fromSecsSinceEpoch(int(event.at.timestamp()))
-            return QLocale().toString(when, "yyyy-MM-dd HH:mm:ss")
-        if column == 1:
-            return event.login or ""
-        if column == 2:
-            if event.profile_id is None:
-                return ""
-            return self._profiles.get(event.profile_id, f"#{event.profile_id}")
-        return (event.action, event.target, event.outcome)[column - 3]
+        if index.isValid() and role == Qt.ItemDataRole.DisplayRole:
+            return self._rows[index.row()][index.column()]
+        return None
 
 
 class AuditDialog(QDialog):
@@ -95,49 +114,93 @@ class AuditDialog(QDialog):
         self._workspace = workspace
         self._names = profile_names
         self._workers = Workers(self)
-        self.model = AuditModel(self)
+        self.model = TextTableModel(ACTIVITY_COLUMNS, self)
+        self.connections = TextTableModel(CONNECTION_COLUMNS, self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.connections_proxy = QSortFilterProxyModel(self)
+        self.connections_proxy.setSourceModel(self.connections)
+        for proxy in (self.proxy, self.connections_proxy):
+            proxy.setFilterKeyColumn(-1)
+            proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.filter = QLineEdit()
         self.filter.setAccessibleName(self.tr("Filter events"))
-        self.filter.setPlaceholderText(self.tr("Filter: user, action, target, outcome…"))
+        self.filter.setPlaceholderText(self.tr("Filter: user, action, target, server, outcome…"))
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setAccessibleName(self.tr("Audit events"))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        rows = self.table.verticalHeader()
-        rows.hide()
-        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.filter.textChanged.connect(self.connections_proxy.setFilterFixedString)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._table(self.proxy, self.tr("Activity")), self.tr("&Activity"))
+        self.tabs.addTab(
+            self._table(self.connections_proxy, self.tr("Mail server connections")),
+            self.tr("Mail server &connections"),
+        )
         self.status = QLabel(self.tr("Loading…"))
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.filter)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addWidget(self.status)
         layout.addWidget(close)
-        self.resize(900, 560)
+        self.resize(960, 560)
         self.reload()
+
+    def _table(self, model: QSortFilterProxyModel, name: str) -> QTableView:
+        table = QTableView()
+        table.setModel(model)
+        table.setAccessibleName(name)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        rows = table.verticalHeader()
+        rows.hide()
+        rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
 
     def reload(self) -> None:
         workspace = self._workspace
-        self._workers.submit(
-            lambda: workspace.services.audit.list_events(
-                workspace.actor, everyone=True, limit=AUDIT_LIMIT
-            ),
-            self._loaded,
-            self._failed,
-        )
+        self._workers.submit(lambda: read_logs(workspace), self._loaded, self._failed)
 
-    def _loaded(self, events: list[AuditEntry]) -> None:
-        self.model.set_events(events, self._names)
-        self.status.setText(self.tr("{n} event(s), newest first").format(n=len(events)))
+    def _profile(self, profile_id: int | None) -> str:
+        if profile_id is None:
+            return ""
+        return self._names.get(profile_id, f"#{profile_id}")
+
+    def _loaded(self, logs: AuditLogs) -> None:
+        self.model.set_rows(
+            [
+                (
+                    _when(e.at),
+                    e.login or "",
+                    self._profile(e.profile_id),
+                    e.action,
+                    e.target,
+                    e.outcome,
+                )
+                for e in logs.activity
+            ]
+        )
+        self.connections.set_rows(
+            [
+                (
+                    _when(c.at),
+                    c.profile_email or "",
+                    f"{c.host}:{c.port}",
+                    c.tls_version or self.tr("none"),
+                    str(c.bytes_in),
+                    str(c.bytes_out),
+                    " ".join(c.commands),
+                    c.outcome,
+                )
+                for c in logs.connections
+            ]
+        )
+        self.status.setText(
+            self.tr("{n} event(s) and {c} connection(s), newest first").format(
+                n=len(logs.activity), c=len(logs.connections)
+            )
+        )
 
     def _failed(self, error: Exception) -> None:
         self.status.setText(self.tr("Could not read the audit log: {e}").format(e=error))
