@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -55,3 +57,23 @@ def test_single_letter_typo_census(layout: str, capsys: pytest.CaptureFixture[st
     if layout != "classic-32":
         # our lists keep three edits between words, so a single slip never meets another word
         assert census.other_word == 0
+
+
+@pytest.mark.parametrize("bits", BITS)
+@given(
+    data=st.data(),
+    separator=st.sampled_from([" ", "  ", "-", "_", ", ", " - ", "\t"]),
+    case=st.sampled_from([str.upper, str.title, str.lower, str.capitalize]),
+    end=st.sampled_from(["", ".", "!", "?", " ."]),
+)
+def test_case_separators_and_punctuation_never_change_the_id(
+    bits: int, data: st.DataObject, separator: str, case: Callable[[str], str], end: str
+) -> None:
+    codec = load_codec(bits)
+    value = data.draw(st.integers(min_value=0, max_value=2**bits - 1))
+    spoken = data.draw(st.booleans(), label="read aloud")
+    sentence = codec.read_aloud(value) if spoken else codec.encode(value)
+    typed = case(separator.join(sentence.split())) + end
+    decoded = codec.decode(typed)
+    assert decoded.value == value
+    assert decoded.corrections == []
