@@ -141,6 +141,7 @@ def test_a_sentence_missing_a_word_offers_no_candidates() -> None:
         ("20 exultant leopards strode intensely today", "unexpected word 'today'"),
         ("happy 20 leopards strode intensely", "'20' is not an adjective; a number only goes"),
         ("", "the sentence is empty"),
+        ("leopards " * 16, "16 words are far too many for a support ID"),
         ("?!", "the sentence is empty"),
     ],
 )

@@ -25,6 +25,7 @@ from desktop.core.idsentence.text import tokenize
 _COST_EXACT, _COST_FORM, _COST_TYPO, _COST_JOINED = 0.0, 0.2, 1.0, 0.5
 _COST_AMBIGUOUS, _COST_UNKNOWN, _COST_MISSING, _COST_EXTRA = 2.0, 4.0, 3.0, 3.0
 MAX_CANDIDATES = 24
+MAX_WORDS_PER_SLOT = 3
 
 
 class Reading(NamedTuple):
@@ -205,6 +206,11 @@ class Codec:
         tokens = tokenize(text)
         if not tokens:
             raise IdSentenceError(f"the sentence is empty; expected {self._shape()}")
+        if len(tokens) > MAX_WORDS_PER_SLOT * len(self._slots):
+            # aligning a pasted paragraph word by word would only make a long error message
+            raise IdSentenceError(
+                f"{len(tokens)} words are far too many for a support ID; expected {self._shape()}"
+            )
         in_order = self._read_in_order(tokens)
         if in_order is not None:
             value, steps = in_order
