@@ -227,3 +227,10 @@ def test_field_words_are_the_lists_as_printed() -> None:
     assert [len(field) for field in words] == [32, 128, 128, 64, 128]
     assert words[0][:3] == ("2", "3", "4")
     assert default_codec().encode(0).split() == [field[0] for field in words]
+
+
+def test_several_missing_or_extra_words_are_named_together() -> None:
+    with pytest.raises(IdSentenceError, match="^missing the verb and the adverb; expected"):
+        default_codec().decode("21 happy dogs")
+    with pytest.raises(IdSentenceError, match="^unexpected words 'x' and 'y'; expected"):
+        default_codec().decode("x 20 exultant leopards strode intensely y")

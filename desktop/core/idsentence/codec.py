@@ -45,6 +45,10 @@ class Reading(NamedTuple):
     problem: str | None = None
 
 
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def _article(noun: str) -> str:
     return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
 
@@ -283,19 +287,19 @@ class Codec:
         for the unknown one). A word missing or left over, or a bad count, leaves none.
         """
         problems: list[str] = []
-        shape_hint = unreadable = False
+        missing: list[str] = []
+        extra: list[str] = []
+        unreadable = False
         corrections = []
         open_slots: list[tuple[int, Reading]] = []
         for step in steps:
             if isinstance(step, str):
-                problems.append(f"unexpected word {step!r}")
-                shape_hint = unreadable = True
+                extra.append(repr(step))
                 continue
             j, reading = step
             slot = self._slots[j]
             if reading is None:
-                problems.append(f"missing the {slot.name}")
-                shape_hint = unreadable = True
+                missing.append(f"the {slot.name}")
             elif reading.problem is not None:
                 problems.append(reading.problem)
                 unreadable = True
@@ -316,9 +320,13 @@ class Codec:
                 if reading.corrected:
                     word = slot.spelling(reading.taken)
                     corrections.append(Correction(reading.heard, word, slot.name))
-        if shape_hint:
+        if missing:
+            problems.append(f"missing {_and(missing)}")
+        if extra:
+            problems.append(f"unexpected word{'s' if len(extra) > 1 else ''} {_and(extra)}")
+        if missing or extra:
             problems.append(f"expected {self._shape()}")
-        if unreadable:
+        if unreadable or missing or extra:
             raise IdSentenceError("; ".join(problems))
         if open_slots:
             candidates = self._candidates(value, corrections, open_slots)
