@@ -10,6 +10,7 @@ from desktop.core.idsentence import (
     IdSentenceError,
     default_codec,
     load_codec,
+    parse_id,
 )
 
 LEOPARDS = 2474137653  # 20 exultant leopards strode intensely
@@ -230,7 +231,35 @@ def test_field_words_are_the_lists_as_printed() -> None:
 
 
 def test_several_missing_or_extra_words_are_named_together() -> None:
-    with pytest.raises(IdSentenceError, match="^missing the verb and the adverb; expected"):
+    with pytest.raises(IdSentenceError, match=r"^missing the verb and the adverb; expected"):
         default_codec().decode("21 happy dogs")
-    with pytest.raises(IdSentenceError, match="^unexpected words 'x' and 'y'; expected"):
+    with pytest.raises(IdSentenceError, match=r"^unexpected words 'x' and 'y'; expected"):
         default_codec().decode("x 20 exultant leopards strode intensely y")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("4 294 967 295", 4294967295),
+        ("1,234", 1234),
+        ("+5", 5),
+        ("\u0663", 3),  # an Arabic-Indic digit is still a digit
+    ],
+)
+def test_parse_id_forgives_grouping(typed: str, expected: int) -> None:
+    assert parse_id(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("1.5", "'1.5' is not a whole number"),
+        ("\u00b2", "is not a whole number"),  # superscript two: a digit, but not a number
+        ("0x10", "is not a whole number"),
+        ("9" * 5000, "a number of 5000 digits is far too large"),
+        ("", "is not a whole number"),
+    ],
+)
+def test_parse_id_refuses_what_is_not_a_number(typed: str, expected: str) -> None:
+    with pytest.raises(IdSentenceError, match=expected):
+        parse_id(typed)
