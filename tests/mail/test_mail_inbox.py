@@ -7,9 +7,11 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
+import pytest
 from mail_helpers import make_profile, make_user, simple_message
 from sqlalchemy import select
 
+from desktop.services.mail import inbox as inbox_module
 from desktop.services.mail.importer import import_paths
 from desktop.services.mail.inbox import Inbox
 from desktop.store.models import Message
@@ -146,3 +148,30 @@ def test_unread_counts_open_and_flags(
     assert (row.seen, row.flagged) == (True, True)
     with unit_of_work(session_factory) as session:
         assert session.scalar(select(Message.flags_dirty).where(Message.id == newest.id))
+
+
+def test_a_common_word_walks_by_date_and_gives_the_same_pages(
+    tmp_path: Path,
+    session_factory: SessionFactory,
+    user_id: int,
+    profile_id: int,
+    second_profile_id: int,
+) -> None:
+    fill(tmp_path, session_factory, profile_id, range(0, 30, 2), body="urgent handover\n")
+    fill(tmp_path, session_factory, second_profile_id, range(1, 30, 2), body="urgent rota\n")
+
+    def all_pages(search: str) -> list[int]:
+        inbox, shown, after = Inbox(session_factory), [], None
+        while page := inbox.page(user_id, search=search, after=after, limit=4):
+            shown.extend(row.id for row in page)
+            after = page[-1].key
+        return shown
+
+    driven = all_pages("urgent")
+    driven_rota = all_pages("urgent rota")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(inbox_module, "COMMON_MATCHES", 3)
+        assert all_pages("urgent") == driven
+        assert all_pages("urgent rota") == driven_rota
+    assert len(driven) == 30
+    assert len(driven_rota) == 15

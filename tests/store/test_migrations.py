@@ -138,6 +138,7 @@ SEEDS: dict[str, Seed] = {
     "0101": seed_0100,
     "0102": seed_0102,
     "0103": seed_0102,
+    "0110": seed_0102,
 }
 """Data for a store at each earlier revision: a new revision makes the head one of these."""
 

@@ -67,6 +67,8 @@ POSTGRES_DOCUMENT = (
     "coalesce(messages.sender, '') || ' ' || left(coalesce(messages.text, ''), 100000)), "
     f"'{ACCENTED}', '{UNACCENTED}'))"
 )
+COMMON_MATCHES = 5000
+_FTS_MATCH = text("messages_fts MATCH :search_query")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -132,7 +134,7 @@ class Inbox:
         self._session_factory = session_factory
         # Built once per shape (dialect, profiles, searching, paging) with bound parameters:
         # constructing the per-profile UNION cost several times more than running it.
-        self._statements: dict[tuple[str, int, bool, bool], Executable] = {}
+        self._statements: dict[tuple[str, int, bool, bool, bool], Executable] = {}
 
     def page(
         self,
@@ -150,7 +152,8 @@ class Inbox:
             query = _search_query(dialect, search)
             if not emails or (search is not None and query is None):
                 return []
-            shape = (dialect, len(emails), query is not None, after is not None)
+            common = query is not None and _is_common(session, dialect, query)
+            shape = (dialect, len(emails), query is not None, after is not None, common)
             statement = self._statements.get(shape)
             if statement is None:
                 statement = self._statements[shape] = _page_statement(*shape)
@@ -274,20 +277,27 @@ class Inbox:
         return {row.id: row.email for row in session.execute(statement.order_by(Profile.id))}
 
 
-def _page_statement(dialect: str, profiles: int, searching: bool, paging: bool) -> Executable:
+def _page_statement(
+    dialect: str, profiles: int, searching: bool, paging: bool, common: bool
+) -> Executable:
     def narrowed(statement: Any) -> Any:
-        if paging:
-            key = tuple_(bindparam("after_date", type_=Message.date.type), bindparam("after_id"))
-            statement = statement.where(tuple_(Message.date, Message.id) < key)
-        if searching:
-            statement = statement.where(_match(dialect))
-        return statement.order_by(Message.date.desc(), Message.id.desc()).limit(
-            bindparam("page_limit")
-        )
+        return _newest_first(statement.where(_match(dialect)) if searching else statement, paging)
 
+    owned = Message.profile_id.in_(bindparam("profile_ids", expanding=True))
+    if common:
+        # Many matches: walk all mail newest first and stop at the first page of matches (the
+        # matches are gathered once; "+" keeps SQLite from driving the query by them instead).
+        hits: Any = select(literal_column("rowid")).select_from(text("messages_fts"))
+        walk = (
+            select(*_ROW_COLUMNS)
+            .with_hint(Message, "INDEXED BY ix_messages_date", "sqlite")
+            .where(owned)
+            .where(literal_column("+messages.id").in_(hits.where(_FTS_MATCH)))
+        )
+        walked: Executable = _newest_first(walk, paging)
+        return walked
     if profiles == 1 or searching:
-        # A search is driven by its matches (few, from the full-text index), not by date order.
-        owned = Message.profile_id.in_(bindparam("profile_ids", expanding=True))
+        # Few matches: the query is driven by them (from the full-text index), then sorted.
         single: Executable = narrowed(select(*_ROW_COLUMNS).where(owned))
         return single
     arms = [
@@ -306,6 +316,31 @@ def _page_statement(dialect: str, profiles: int, searching: bool, paging: bool) 
     )
 
 
+def _newest_first(statement: Any, paging: bool) -> Any:
+    if paging:
+        key = tuple_(bindparam("after_date", type_=Message.date.type), bindparam("after_id"))
+        statement = statement.where(tuple_(Message.date, Message.id) < key)
+    return statement.order_by(Message.date.desc(), Message.id.desc()).limit(bindparam("page_limit"))
+
+
+def _is_common(session: Session, dialect: str, query: str) -> bool:
+    """Whether a search matches so much mail that walking by date beats sorting the matches.
+
+    Counting stops at :data:`COMMON_MATCHES`, so asking costs a few milliseconds at most.
+    PostgreSQL's planner weighs this itself from its statistics.
+    """
+    if dialect != "sqlite":
+        return False
+    counted = session.scalar(
+        text(
+            "SELECT count(*) FROM (SELECT 1 FROM messages_fts WHERE messages_fts MATCH "
+            ":search_query LIMIT :enough)"
+        ),
+        {"search_query": query, "enough": COMMON_MATCHES},
+    )
+    return bool(counted == COMMON_MATCHES)
+
+
 def _page_params(
     profile_ids: list[int], query: str | None, after: tuple[datetime, int] | None, limit: int
 ) -> dict[str, Any]:
@@ -322,9 +357,7 @@ def _match(dialect: str) -> ColumnElement[bool]:
     """The full-text condition; its query text is the ``search_query`` parameter."""
     if dialect == "sqlite":
         return Message.id.in_(
-            select(literal_column("rowid"))
-            .select_from(text("messages_fts"))
-            .where(text("messages_fts MATCH :search_query"))
+            select(literal_column("rowid")).select_from(text("messages_fts")).where(_FTS_MATCH)
         )
     document: ColumnElement[Any] = literal_column(POSTGRES_DOCUMENT)
     return document.op("@@", is_comparison=True)(

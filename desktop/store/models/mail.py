@@ -45,6 +45,9 @@ class Message(Base):
     __table_args__ = (
         UniqueConstraint("profile_id", "folder", "uidvalidity", "uid", name="uq_messages_imap_uid"),
         Index("ix_messages_inbox", "profile_id", "date", "id"),
+        # Newest first over every profile: a search for a common word walks this and stops at
+        # the first page of matches instead of sorting every match (see services.mail.inbox).
+        Index("ix_messages_date", "date", "id"),
         Index("ix_messages_profile_message_id", "profile_id", "message_id"),
         Index("ix_messages_profile_hash", "profile_id", "content_hash"),
         # Unread counts per profile read only the unread rows (a small part of a big mailbox).
