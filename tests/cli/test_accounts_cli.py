@@ -312,3 +312,18 @@ def test_remember_me_skips_the_password_until_sign_out(ada: Cli, secret_service:
     code, _, err = ada("profile", "list", "--user", "ada", password=None)
     assert code == 2
     assert "ada must sign in" in error_line(err)
+
+
+def test_the_store_can_be_named_by_environment_or_after_the_command(
+    ada: Cli, database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ada("profile", "create", "--user", "ada", "--org", "St Mary", "--email", "ada@stmary.org")
+    monkeypatch.setenv("SWITCHBOARD_PASSWORD", PASSWORD)
+    capsys.readouterr()
+
+    assert main(["profile", "list", "--user", "ada", "--json", "--database-url", database_url]) == 0
+    assert [p["email"] for p in json.loads(capsys.readouterr().out)] == ["ada@stmary.org"]
+
+    monkeypatch.setenv("SWITCHBOARD_DATABASE_URL", database_url)
+    assert main(["profile", "list", "--user", "ada", "--json"]) == 0
+    assert [p["email"] for p in json.loads(capsys.readouterr().out)] == ["ada@stmary.org"]
