@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         if args.demo:
             _seed_demo_if_empty(args.database_url)
-        return run_gui()
+        return run_gui(args.database_url)
     try:
         result: int = handler(args)
     except CliError as error:

@@ -12,7 +12,7 @@ from desktop.logs import configure_logging
 log = logging.getLogger(__name__)
 
 
-def run_gui() -> int:
+def run_gui(database_url: str | None = None) -> int:
     if not display_available():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 1
@@ -20,21 +20,20 @@ def run_gui() -> int:
     log.info("starting Switchboard %s", __version__)
 
     from desktop.gui.application import create_application
+    from desktop.gui.controller import AppController
     from desktop.gui.main_window import MainWindow
     from desktop.services.container import build_services
-    from desktop.store.migrate import StoreUpgradeError
 
-    try:
-        services = build_services()
-    except StoreUpgradeError as error:
-        log.error("cannot open the store: %s", error)
-        print(f"switchboard: {error}", file=sys.stderr)
-        return 1
-    with services:
-        app = create_application(sys.argv[:1])
-        window = MainWindow()
-        window.show()
-        return app.exec()
+    app = create_application(sys.argv[:1])
+    window = MainWindow()
+    # The store is opened and upgraded on a worker; a store that cannot be opened is explained
+    # in the window (and the log) instead of ending the process.
+    controller = AppController(window, lambda: build_services(database_url))
+    window.show()
+    controller.start()
+    status = app.exec()
+    controller.shut_down()
+    return status
 
 
 def main() -> int:
