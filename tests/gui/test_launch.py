@@ -1,45 +1,60 @@
-"""``switchboard`` opens the window, upgrades and opens the store, and offers the sign-in."""
+"""``switchboard`` opens the window, upgrades and opens the store, and offers the sign-in.
+
+Run in a child process: the entry point owns the application's event loop from start to quit.
+"""
 
 from __future__ import annotations
 
-import time
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import pytest
 from conftest import Seeded
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
-from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
-
-from desktop.gui.launch import run_gui
-from desktop.gui.main_window import MainWindow
-from desktop.gui.signin.sign_in_page import SignInPage
 
 pytestmark = pytest.mark.gui
 
+PROBE = textwrap.dedent(
+    """
+    import sys, time
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    from desktop.gui.launch import run_gui
+    from desktop.gui.signin.sign_in_page import SignInPage
 
-def test_launch_shows_the_sign_in_for_an_existing_store(
-    qtbot: QtBot, seeded: Seeded, engine: Engine
-) -> None:
-    seen: list[str] = []
+    app = QApplication(sys.argv[:1])
     deadline = time.monotonic() + 20
 
-    def look() -> None:
-        pages = [
-            page
-            for window in QApplication.topLevelWidgets()
-            if isinstance(window, MainWindow) and window.isVisible()
-            for page in window.findChildren(SignInPage)
-            if page.isVisible()
-        ]
+    def look():
+        pages = [p for w in app.topLevelWidgets() for p in w.findChildren(SignInPage)
+                 if p.isVisible()]
         if pages or time.monotonic() > deadline:
-            seen.extend(page.user.currentText() for page in pages)
-            for window in QApplication.topLevelWidgets():
-                window.close()
-            QApplication.quit()
+            print("SIGN-IN:" + "|".join(p.user.currentText() for p in pages), flush=True)
+            app.quit()
         else:
             QTimer.singleShot(100, look)
 
     QTimer.singleShot(100, look)
-    assert run_gui(engine.url.render_as_string(hide_password=False)) == 0
-    assert seen == ["Ada Lovelace (ada)"]
+    sys.exit(run_gui(sys.argv[1]))
+    """
+)
+
+
+def test_launch_shows_the_sign_in_for_an_existing_store(
+    seeded: Seeded, engine: Engine, app_home: Path
+) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "SWITCHBOARD_HOME": str(app_home)}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "SIGN-IN:Ada Lovelace (ada)" in done.stdout
