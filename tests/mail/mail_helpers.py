@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from dovecot import Dovecot
+from imapclient import IMAPClient
 
 from desktop.store.models import Profile, Role, User
 from desktop.store.session import SessionFactory, unit_of_work
@@ -90,3 +92,11 @@ def configure_server(
         profile.imap_security = security
         profile.imap_user = login
         profile.ca_file = ca_file if ca_file is not None else server.ca_file
+
+
+def server_client(dovecot: Dovecot, login: str) -> IMAPClient:
+    context = ssl.create_default_context(cafile=dovecot.ca_file)
+    client = IMAPClient("127.0.0.1", port=dovecot.imaps_port, ssl=True, ssl_context=context)
+    client.login(login, PASSWORD)
+    client.select_folder("INBOX")
+    return client

@@ -4,13 +4,18 @@ a server killed mid-sync, and the failures a user must be told about."""
 from __future__ import annotations
 
 import logging
-import ssl
 from pathlib import Path
 
 import pytest
 from dovecot import Dovecot, free_port, make_certificate
-from imapclient import IMAPClient
-from mail_helpers import PASSWORD, MailAccount, Passwords, configure_server, simple_message
+from mail_helpers import (
+    PASSWORD,
+    MailAccount,
+    Passwords,
+    configure_server,
+    server_client,
+    simple_message,
+)
 from sqlalchemy import func, select
 
 from desktop.services.mail import imap_sync
@@ -30,14 +35,6 @@ from desktop.store.session import SessionFactory, unit_of_work
 pytestmark = pytest.mark.imap
 
 INBOX = ["INBOX"]
-
-
-def server_client(dovecot: Dovecot, login: str) -> IMAPClient:
-    context = ssl.create_default_context(cafile=dovecot.ca_file)
-    client = IMAPClient("127.0.0.1", port=dovecot.imaps_port, ssl=True, ssl_context=context)
-    client.login(login, PASSWORD)
-    client.select_folder("INBOX")
-    return client
 
 
 def stored(session_factory: SessionFactory, profile_id: int) -> list[Message]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 from dovecot import Dovecot, free_port
-from mail_helpers import MailAccount, Passwords, simple_message
+from mail_helpers import MailAccount, Passwords, server_client, simple_message
 from PySide6.QtCore import QObject, QThreadPool, Slot
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from desktop.services.mail.imap_sync import SyncResult
+from desktop.services.mail.inbox import Inbox
 from desktop.services.mail.jobs import (
     CANCELLED,
     DONE,
@@ -175,3 +176,26 @@ def test_periodic_sync_runs_when_due_and_at_once_after_the_machine_slept(
     qtbot.waitUntil(lambda: len(recorder.results) == 2)
     tick(300, 300)  # due again by the interval
     qtbot.waitUntil(lambda: len(recorder.results) == 3)
+
+
+def test_opening_a_message_sets_seen_on_the_server_at_once(
+    qtbot: QtBot,
+    dovecot: Dovecot,
+    session_factory: SessionFactory,
+    account: MailAccount,
+    user_id: int,
+) -> None:
+    dovecot.deliver(account.login, [simple_message(i) for i in range(3)])
+    scheduler = scheduler_for(session_factory, account)
+    with qtbot.waitSignal(scheduler.finished, timeout=20_000):
+        scheduler.sync(account.profile_id)
+    newest = Inbox(session_factory).page(user_id, limit=1)[0]
+    assert Inbox(session_factory).open(user_id, newest.id) is not None
+    with qtbot.waitSignal(scheduler.flags_pushed, timeout=20_000) as pushed:
+        scheduler.push_flags(account.profile_id)
+    assert pushed.args == [account.profile_id, 1]
+    assert scheduler.wait(10_000)
+    with unit_of_work(session_factory) as session:
+        uid = session.scalar(select(Message.uid).where(Message.id == newest.id))
+    with server_client(dovecot, account.login) as client:
+        assert b"\\Seen" in client.get_flags([uid])[uid]

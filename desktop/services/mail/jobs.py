@@ -12,6 +12,9 @@ its own sessions for every step, so a job that dies leaves no session behind.
 * ``check_schedule()`` runs on a timer: profiles due by ``interval`` are synced, and a wall clock
   that jumped ahead of the monotonic clock (the machine slept) syncs every profile at once.
 
+``push_flags(profile_id)`` sends seen/flagged changes made in the app (opening a message) to the
+server at once, on the pool; if that fails the changes stay marked and the next sync sends them.
+
 Signals are emitted from pool threads and delivered queued to receivers living on the GUI thread;
 connect them to slots of QObjects (PySide6 runs a bare function in the emitting thread).
 """
@@ -23,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
@@ -32,6 +36,7 @@ from desktop.services.mail.imap_sync import (
     SyncError,
     SyncProgress,
     SyncResult,
+    push_flags_now,
     sync_profile,
 )
 from desktop.store.session import SessionFactory
@@ -73,6 +78,7 @@ class _Relay(QObject):
     finished = Signal(int, object)
     failed = Signal(int, str, bool)
     ended = Signal(int)
+    flags_pushed = Signal(int, int)
 
 
 class SyncJob(QRunnable):
@@ -129,6 +135,25 @@ class SyncJob(QRunnable):
         self._relay.progress.emit(self._profile_id, progress.done, progress.total)
 
 
+class _FlagPush(QRunnable):
+    def __init__(self, push: Callable[[], int], profile_id: int, relay: _Relay) -> None:
+        super().__init__()
+        self._push = push
+        self._profile_id = profile_id
+        self._relay = relay
+
+    def run(self) -> None:
+        try:
+            pushed = self._push()
+        except (SyncError, OSError) as error:
+            log.info("flags of profile %s wait for the next sync: %s", self._profile_id, error)
+            pushed = 0
+        except Exception:  # a bug must not kill the pool; the flags stay marked for the sync
+            log.exception("pushing the flags of profile %s crashed", self._profile_id)
+            pushed = 0
+        self._relay.flags_pushed.emit(self._profile_id, pushed)
+
+
 class SyncScheduler(QObject):
     """Starts, retries, cancels and periodically repeats the sync of each profile."""
 
@@ -136,6 +161,7 @@ class SyncScheduler(QObject):
     state_changed = Signal(int, str)  # profile id, one of idle/running/retrying/done/...
     finished = Signal(int, object)  # profile id, SyncResult
     failed = Signal(int, str, bool)  # profile id, reason for the user, permanent
+    flags_pushed = Signal(int, int)  # profile id, messages whose flags reached the server
 
     def __init__(
         self,
@@ -183,6 +209,20 @@ class SyncScheduler(QObject):
         for profile_id in self._profiles() if profile_ids is None else profile_ids:
             self.sync(profile_id)
 
+    def push_flags(self, profile_id: int) -> None:
+        """Send flag changes made here (a message opened) to the server now, off this thread."""
+        relay = _Relay(self)
+        relay.flags_pushed.connect(self.flags_pushed)
+        relay.flags_pushed.connect(self._forget_push)
+        push = partial(push_flags_now, self._session_factory, profile_id, self._passwords)
+        self._pool.start(_FlagPush(push, profile_id, relay))
+
+    @Slot(int, int)
+    def _forget_push(self, _profile_id: int, _pushed: int) -> None:
+        sender = self.sender()
+        if isinstance(sender, _Relay):
+            sender.deleteLater()
+
     def cancel(self, profile_id: int) -> None:
         job = self._jobs.get(profile_id)
         if job is not None:
@@ -220,7 +260,9 @@ class SyncScheduler(QObject):
     def _start(self, profile_id: int) -> bool:
         if profile_id in self._jobs:
             return False
-        relay = _Relay()
+        # Owned by the scheduler (a Qt parent), and deleted later: a relay freed while Qt still
+        # delivers its queued signals corrupts memory.
+        relay = _Relay(self)
         relay.progress.connect(self.progress)
         relay.state_changed.connect(self.state_changed)
         relay.finished.connect(self.finished)
@@ -254,4 +296,6 @@ class SyncScheduler(QObject):
     @Slot(int)
     def _on_ended(self, profile_id: int) -> None:
         self._jobs.pop(profile_id, None)
-        self._relays.pop(profile_id, None)
+        relay = self._relays.pop(profile_id, None)
+        if relay is not None:
+            relay.deleteLater()
