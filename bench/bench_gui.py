@@ -170,7 +170,10 @@ def measure(path: Path) -> Measurement:
         app.processEvents()
     end_seconds = time.perf_counter() - end_started
     rows = page.inbox_model.rowCount()
-    QThreadPool.globalInstance().waitForDone()
+    # Finished work can start more (a message shown is then marked read): settle it all.
+    for _ in range(5):
+        QThreadPool.globalInstance().waitForDone()
+        app.processEvents()
     window.close()
     window.deleteLater()
     QApplication.processEvents()

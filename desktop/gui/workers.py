@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance, Slot
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +45,15 @@ class _Task(QRunnable):
         try:
             result = self._call()
         except Exception as error:
-            self._relay.failed.emit(self._task_id, error)
+            self._emit(self._relay.failed, error)
         else:
-            self._relay.succeeded.emit(self._task_id, result)
+            self._emit(self._relay.succeeded, result)
+
+    def _emit(self, signal: SignalInstance, outcome: object) -> None:
+        try:
+            signal.emit(self._task_id, outcome)
+        except RuntimeError:
+            log.debug("task %s finished after the application shut down", self._task_id)
 
 
 @dataclass(slots=True)

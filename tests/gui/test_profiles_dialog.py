@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
 
 import pytest
 from conftest import Seeded
@@ -130,3 +131,27 @@ def test_connection_failure_is_shown(qtbot: QtBot, dialog: ProfilesDialog) -> No
     qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: "Connection failed" in dialog.status.text(), timeout=20000)
     assert f"127.0.0.1:{closed_port}" in dialog.status.text()
+
+
+def test_editing_keeps_server_settings_it_does_not_show_changed(
+    qtbot: QtBot, seeded: Seeded
+) -> None:
+    accounts = seeded.services.accounts
+    hospital = next(p for p in accounts.list_profiles(seeded.actor) if p.id == seeded.hospital_id)
+    draft = replace(hospital.as_draft(), imap_host="imap.stmarys.example", ca_file="/etc/ca.pem")
+    accounts.update_profile(seeded.actor, seeded.hospital_id, draft)
+    dialog = ProfilesDialog(seeded.services, seeded.actor)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.list.count() == 2)
+    dialog.list.setCurrentRow(0)
+    assert dialog.form.ca_file.text() == "/etc/ca.pem"
+    dialog.form.title.setText("Charge Nurse")
+    with qtbot.waitSignal(dialog.profiles_changed, timeout=10000):
+        dialog.save()
+    saved = next(p for p in accounts.list_profiles(seeded.actor) if p.id == seeded.hospital_id)
+    assert (saved.title, saved.ca_file, saved.imap_host) == (
+        "Charge Nurse",
+        "/etc/ca.pem",
+        "imap.stmarys.example",
+    )

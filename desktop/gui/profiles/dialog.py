@@ -111,7 +111,7 @@ class ProfilesDialog(QDialog):
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
-        self.test_button = QPushButton(self.tr("&Test connection"))
+        self.test_button = QPushButton(self.tr("Test co&nnection"))
         self.test_button.setToolTip(self.tr("Sign in to the saved mail server without syncing"))
         self.test_button.clicked.connect(self.test)
         self.save_button = QPushButton(self.tr("&Save"))

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QColorDialog,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -49,7 +50,7 @@ class ProfileForm(QWidget):
         self.role.currentIndexChanged.connect(lambda _i: self.validate())
         self.colour = self._line(self.tr("Colour"))
         self.colour.setMaxLength(7)
-        self.pick_colour = QPushButton(self.tr("C&hoose…"))
+        self.pick_colour = QPushButton(self.tr("Pic&k…"))
         self.pick_colour.setToolTip(self.tr("Pick the colour that marks this profile everywhere"))
         self.pick_colour.clicked.connect(self._choose_colour)
         self.imap_host = self._line(self.tr("Mail server (IMAP host)"))
@@ -62,6 +63,13 @@ class ProfileForm(QWidget):
         self.imap_security.currentIndexChanged.connect(lambda _i: self.validate())
         self.imap_user = self._line(self.tr("IMAP user"))
         self.imap_user.setPlaceholderText(self.tr("the email address, if empty"))
+        self.ca_file = self._line(self.tr("CA certificate file"))
+        self.ca_file.setPlaceholderText(
+            self.tr("only for a server with its own certificate authority")
+        )
+        self.pick_ca = QPushButton(self.tr("&Browse…"))
+        self.pick_ca.setToolTip(self.tr("Choose the PEM file of your organization's CA"))
+        self.pick_ca.clicked.connect(self._choose_ca_file)
         self.password = self._line(self.tr("Server password"))
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(self.tr("kept in the system keyring; empty keeps it"))
@@ -69,6 +77,22 @@ class ProfileForm(QWidget):
         self._pristine = True
         self._valid = False
 
+        self._lay_out()
+        self._fields_by_topic: list[tuple[str, QWidget]] = [
+            ("imap port", self.imap_port),
+            ("imap host", self.imap_host),
+            ("imap user", self.imap_user),
+            ("imap security", self.imap_security),
+            ("ca file", self.ca_file),
+            ("email", self.email),
+            ("phone", self.phone),
+            ("colour", self.colour),
+            ("organization", self.organization),
+            ("title", self.title),
+        ]
+        self.load(None)
+
+    def _lay_out(self) -> None:
         colour_row = QHBoxLayout()
         colour_row.addWidget(self.colour, 1)
         colour_row.addWidget(self.pick_colour)
@@ -83,22 +107,16 @@ class ProfileForm(QWidget):
         form.addRow(colour_label, colour_row)
         form.addRow(self.tr("&Mail server:"), self.imap_host)
         form.addRow(self.tr("&Port:"), self.imap_port)
-        form.addRow(self.tr("&Security:"), self.imap_security)
+        form.addRow(self.tr("Secur&ity:"), self.imap_security)
         form.addRow(self.tr("IMAP &user:"), self.imap_user)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_file, 1)
+        ca_row.addWidget(self.pick_ca)
+        ca_label = QLabel(self.tr("CA &file:"))
+        ca_label.setBuddy(self.ca_file)
+        form.addRow(ca_label, ca_row)
         form.addRow(self.tr("Pass&word:"), self.password)
         form.addRow(self.error)
-        self._fields_by_topic: list[tuple[str, QWidget]] = [
-            ("imap port", self.imap_port),
-            ("imap host", self.imap_host),
-            ("imap user", self.imap_user),
-            ("imap security", self.imap_security),
-            ("email", self.email),
-            ("phone", self.phone),
-            ("colour", self.colour),
-            ("organization", self.organization),
-            ("title", self.title),
-        ]
-        self.load(None)
 
     def _line(self, name: str) -> QLineEdit:
         field = QLineEdit()
@@ -127,6 +145,7 @@ class ProfileForm(QWidget):
         security = profile.imap_security if profile else IMAP_SECURITY_MODES[0]
         self.imap_security.setCurrentIndex(max(0, self.imap_security.findData(security)))
         self.imap_user.setText((profile.imap_user or "") if profile else "")
+        self.ca_file.setText((profile.ca_file or "") if profile else "")
         self.password.clear()
         self.blockSignals(False)
         self.validate()
@@ -148,6 +167,7 @@ class ProfileForm(QWidget):
                 imap_port=int(port_text) if port_text else None,
                 imap_security=str(self.imap_security.currentData()),
                 imap_user=self.imap_user.text(),
+                ca_file=self.ca_file.text(),
             )
         )
 
@@ -185,6 +205,16 @@ class ProfileForm(QWidget):
     @property
     def valid(self) -> bool:
         return self._valid
+
+    def _choose_ca_file(self) -> None:
+        chosen, _filter = QFileDialog.getOpenFileName(
+            self,
+            self.tr("CA certificate"),
+            "",
+            self.tr("Certificates (*.pem *.crt);;All files (*)"),
+        )
+        if chosen:
+            self.ca_file.setText(chosen)
 
     def _choose_colour(self) -> None:
         chosen = QColorDialog.getColor(QColor(self.colour.text()), self, self.tr("Profile colour"))

@@ -29,9 +29,7 @@ class IdleLock(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.idle)
         self._interval_ms = 0
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self)
+        self._watching = False
 
     @property
     def interval_ms(self) -> int:
@@ -41,9 +39,20 @@ class IdleLock(QObject):
         self.set_interval_ms(minutes * MINUTE_MS)
 
     def set_interval_ms(self, interval_ms: int) -> None:
-        """Zero turns auto-lock off."""
+        """Zero turns auto-lock off, and with it the watching of every input event."""
         self._interval_ms = max(0, interval_ms)
+        self._watch(bool(self._interval_ms))
         self.restart()
+
+    def _watch(self, watching: bool) -> None:
+        app = QApplication.instance()
+        if app is None or watching == self._watching:
+            return
+        if watching:
+            app.installEventFilter(self)
+        else:
+            app.removeEventFilter(self)
+        self._watching = watching
 
     def restart(self) -> None:
         if self._interval_ms:
