@@ -32,6 +32,7 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Protocol, cast
 
 from imapclient.exceptions import LoginError
@@ -47,7 +48,12 @@ from desktop.services.mail.connection import (
     open_connection,
 )
 from desktop.services.mail.parse import ParsedMessage, parse_headers, parse_message
-from desktop.services.mail.storing import Placement, insert_messages, store_attachments
+from desktop.services.mail.storing import (
+    BackgroundWriter,
+    Placement,
+    insert_messages,
+    store_attachments,
+)
 from desktop.store.models import MailServerOption, MailSyncState, Message, Profile
 from desktop.store.models.base import utcnow
 from desktop.store.session import SessionFactory, unit_of_work
@@ -366,32 +372,42 @@ class _FolderSync:
             header_only = {uid: row_id for uid, row_id in rows if uid is not None}
         wanted = sorted({*header_only, *unstored}, reverse=True)
         done = 0
-        for chunk in _chunks(wanted, BODY_BATCH):
-            self._check_cancel()
-            updates: list[dict[str, Any]] = []
-            owners: list[tuple[int, ParsedMessage]] = []
-            inserts: list[tuple[ParsedMessage, Placement]] = []
-            for fetched in self.client.fetch_messages(chunk, "BODY.PEEK[]"):
-                parsed = parse_message(fetched.data, fetched.internal_date)
-                row_id = header_only.get(fetched.uid)
-                if row_id is None:
-                    placement = self._placement(folder, uidvalidity, fetched, body_loaded=True)
-                    inserts.append((parsed, placement))
-                    continue
-                updates.append(_body_update(row_id, parsed))
-                if parsed.attachments:
-                    owners.append((row_id, parsed))
-            with unit_of_work(self.session_factory) as session:
-                insert_messages(session, self.profile_id, inserts)
-                if updates:
-                    session.execute(
-                        update(_MESSAGES).where(_MESSAGES.c.id == bindparam("row_id")), updates
-                    )
-                store_attachments(session, owners)
-            done += len(chunk)
-            self.result.new += len(inserts)
-            self.result.bodies += len(inserts) + len(updates)
-            self._report(folder, "bodies", done, len(wanted))
+        # The next batch is fetched and parsed while the store writes this one.
+        with BackgroundWriter() as writer:
+            for chunk in _chunks(wanted, BODY_BATCH):
+                self._check_cancel()
+                updates: list[dict[str, Any]] = []
+                owners: list[tuple[int, ParsedMessage]] = []
+                inserts: list[tuple[ParsedMessage, Placement]] = []
+                for fetched in self.client.fetch_messages(chunk, "BODY.PEEK[]"):
+                    parsed = parse_message(fetched.data, fetched.internal_date)
+                    row_id = header_only.get(fetched.uid)
+                    if row_id is None:
+                        placement = self._placement(folder, uidvalidity, fetched, body_loaded=True)
+                        inserts.append((parsed, placement))
+                        continue
+                    updates.append(_body_update(row_id, parsed))
+                    if parsed.attachments:
+                        owners.append((row_id, parsed))
+                writer.submit(partial(self._store_bodies, inserts, updates, owners))
+                done += len(chunk)
+                self.result.new += len(inserts)
+                self.result.bodies += len(inserts) + len(updates)
+                self._report(folder, "bodies", done, len(wanted))
+
+    def _store_bodies(
+        self,
+        inserts: list[tuple[ParsedMessage, Placement]],
+        updates: list[dict[str, Any]],
+        owners: list[tuple[int, ParsedMessage]],
+    ) -> None:
+        with unit_of_work(self.session_factory) as session:
+            insert_messages(session, self.profile_id, inserts)
+            if updates:
+                session.execute(
+                    update(_MESSAGES).where(_MESSAGES.c.id == bindparam("row_id")), updates
+                )
+            store_attachments(session, owners)
 
     @staticmethod
     def _placement(

@@ -150,12 +150,15 @@ def decode_header_value(value: str) -> str:
     """Readable text of one header value: 8-bit bytes and RFC 2047 words in any charset."""
     if not value:
         return ""
-    if _has_surrogates(value):
+    if not value.isascii() and _has_surrogates(value):
         value = decode_bytes(value.encode("ascii", "surrogateescape"), None)
-    value = _FOLDING.sub(" ", value)
+    if "\n" in value or "\r" in value:
+        value = _FOLDING.sub(" ", value)
     if "=?" in value:
         value = _decode_encoded_words(value)
-    return _CONTROL.sub("", value).strip()
+    if not value.isprintable():
+        value = _CONTROL.sub("", value)
+    return value.strip()
 
 
 def _decode_encoded_words(value: str) -> str:
