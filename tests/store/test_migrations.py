@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -302,3 +304,35 @@ def test_a_store_from_a_newer_app_is_refused(engine: Engine) -> None:
         assert file_digest(store) == before
         assert not list(store.parent.glob("*.bak"))
     assert current_revision(engine) == "0999"
+
+
+START_APP = """
+import sys
+from desktop.store.engine import make_engine
+from desktop.store.migrate import upgrade_store
+upgrade_store(make_engine(sys.argv[1]))
+"""
+
+
+def test_two_apps_starting_at_once_upgrade_the_store_once(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
+    upgrade_to(engine, "0001")
+    with engine.begin() as connection:
+        seed_0001(connection)
+    engine.dispose()
+
+    apps = [
+        subprocess.Popen(
+            [sys.executable, "-c", START_APP, empty_database_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    results = [(app.wait(timeout=120), app.communicate()[1]) for app in apps]
+
+    assert results == [(0, "")] * len(apps)
+    assert current_revision(engine) == head_revision()
+    assert len(rows(engine, "SELECT id FROM profiles")) == len(PROFILES)
+    engine.dispose()

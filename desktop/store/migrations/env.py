@@ -17,6 +17,11 @@ from desktop.store.models import Base
 config = context.config
 target_metadata = Base.metadata
 
+MIGRATION_LOCK = 0x53574254
+"""PostgreSQL advisory lock taken for the upgrade, so that team members starting the app at once
+on a shared directory upgrade it one after the other; the later ones then find nothing to do.
+(On SQLite, ``BEGIN IMMEDIATE`` already serialises them.)"""
+
 
 def _set_sqlite_foreign_keys(connection: Connection, enabled: bool) -> None:
     cursor = connection.connection.cursor()
@@ -41,6 +46,8 @@ def run_migrations_online() -> None:
                 on_version_apply=config.attributes.get("on_version_apply"),
             )
             with context.begin_transaction():
+                if connection.dialect.name == "postgresql":
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
                 context.run_migrations()
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
