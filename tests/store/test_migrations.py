@@ -10,14 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from desktop.store.engine import make_engine
 from desktop.store.migrate import (
     MigrationFailedError,
     StoreTooNewError,
+    alembic_config,
     current_revision,
     head_revision,
     script_directory,
@@ -335,4 +337,21 @@ def test_two_apps_starting_at_once_upgrade_the_store_once(empty_database_url: st
     assert results == [(0, "")] * len(apps)
     assert current_revision(engine) == head_revision()
     assert len(rows(engine, "SELECT id FROM profiles")) == len(PROFILES)
+    engine.dispose()
+
+
+def test_every_migration_can_be_undone_and_redone(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
+    upgrade_to_head(engine)
+    config = alembic_config(engine)
+
+    for script in script_directory().walk_revisions():
+        command.downgrade(config, script.down_revision or "base")
+        assert current_revision(engine) == script.down_revision
+
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    upgrade_to_head(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert list(filter(not_full_text_search, differences)) == []
     engine.dispose()
