@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QSizePolicy,
     QStackedWidget,
     QToolBar,
     QWidget,
@@ -203,14 +202,13 @@ class MainWindow(QMainWindow):
             self.lock_action,
         ):
             toolbar.addAction(action)
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        toolbar.addWidget(spacer)
-        toolbar.addWidget(self.badge)
         self.addToolBar(toolbar)
         self.toolbar = toolbar
 
         menus = self.menuBar()
+        # In the menu bar's corner the badge is never pushed out of sight by a narrow window,
+        # as it would be at the end of the toolbar.
+        menus.setCornerWidget(self.badge, Qt.Corner.TopRightCorner)
         file_menu = menus.addMenu(self.tr("&File"))
         file_menu.addActions([self.sync_action, self.import_action, self.lock_action])
         file_menu.addMenu(self._auto_lock_menu())
@@ -418,6 +416,8 @@ class MainWindow(QMainWindow):
         if self._active is not None:
             self.switcher.setCurrentIndex(self.switcher.findData(self._active.id))
         self.switcher.blockSignals(False)
+        # The toolbar keeps the width it had when empty unless told that the hint changed.
+        self.switcher.setMinimumWidth(self.switcher.sizeHint().width())
 
     def _rebuild_profile_menu(self) -> None:
         menu = self.profile_menu
