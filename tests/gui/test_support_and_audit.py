@@ -82,7 +82,9 @@ def test_admin_looks_up_a_misheard_sentence(
     heard = default_codec().encode(support_id(seeded, seeded.hospital_id)).upper()
     qtbot.keyClicks(dialog.lookup.heard, heard)
     qtbot.keyClick(dialog.lookup.heard, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: "User: Ada Lovelace (ada)" in dialog.lookup.result.text())
+    qtbot.waitUntil(
+        lambda: "User: Ada Lovelace (ada)" in dialog.lookup.result.text(), timeout=20000
+    )
     assert "Profile: St Mary's Hospital, member" in dialog.lookup.result.text()
 
     dialog.lookup.heard.setText("purple monkey dishwasher")
