@@ -143,6 +143,8 @@ def test_a_sentence_missing_a_word_offers_no_candidates() -> None:
         ("happy 20 leopards strode intensely", "'20' is not an adjective; a number only goes"),
         ("", "the sentence is empty"),
         ("leopards " * 16, "16 words are far too many for a support ID"),
+        ("9" * 5000 + " exultant leopards strode intensely", "'99999999999999999999\u2026' is no"),
+        ("20 " + "x" * 100 + " leopards strode intensely", "'xxxxxxxxxxxxxxxxxxxx\u2026' is no"),
         ("?!", "the sentence is empty"),
     ],
 )

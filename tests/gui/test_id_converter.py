@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QPushButton
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop.core.idsentence import load_codec
@@ -146,3 +146,26 @@ def test_set_value_shows_an_id_from_the_program(qtbot: QtBot) -> None:
     widget.set_value(None)
     assert widget.sentence.text() == ""
     assert widget.value() is None
+
+
+NASTY = [" ", "!!!", "\u00b2", "\u00bd", "9" * 60, "0x10", "\U0001f981", "20 " * 100]
+
+
+def type_text(field: QLineEdit, text: str) -> None:
+    """Key events carrying any character, which QTest's keyClicks (ASCII only) cannot send."""
+    for character in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, character)
+            QApplication.sendEvent(field, event)
+
+
+def test_nothing_typed_in_either_field_raises(qtbot: QtBot) -> None:
+    widget = make(qtbot)
+    for text in NASTY:
+        for field in (widget.number, widget.sentence):
+            field.clear()
+            type_text(field, text)
+            assert field.text() == text
+            assert widget.value() is None
+            shown = widget.number_error.isVisible() or widget.sentence_error.isVisible()
+            assert shown == bool(text.strip())  # blank is no ID yet, not a mistake

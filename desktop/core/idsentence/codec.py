@@ -45,6 +45,11 @@ class Reading(NamedTuple):
     problem: str | None = None
 
 
+def _shown(token: str) -> str:
+    """A typed word quoted for a message, cut short if someone pasted a wall of text."""
+    return repr(token if len(token) <= 24 else token[:20] + "\u2026")
+
+
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
@@ -106,7 +111,7 @@ class _Slot:
         if match.close:
             return Reading(1, token, None, True, match.contenders, _COST_AMBIGUOUS)
         if token.isdigit():
-            problem = f"{token!r} is not {_article(self.name)}; a number only goes in a count"
+            problem = f"{_shown(token)} is not {_article(self.name)}; a number only goes in a count"
             return Reading(1, token, None, True, (), _COST_UNKNOWN, problem=problem)
         return Reading(1, token, None, True, (), _COST_UNKNOWN, unknown=True)
 
@@ -116,7 +121,7 @@ class _Slot:
         heard = hear_number(tokens, start, take_unit)
         expected = f"a number from {field.first} to {field.last}"
         if heard is None:
-            problem = f"{tokens[start]!r} is not {_article(self.name)}; expected {expected}"
+            problem = f"{_shown(tokens[start])} is not {_article(self.name)}; expected {expected}"
             return Reading(1, tokens[start], None, True, (), _COST_UNKNOWN, problem=problem)
         text = " ".join(tokens[start : start + heard.consumed])
         if not field.first <= heard.value <= field.last:
@@ -294,7 +299,7 @@ class Codec:
         open_slots: list[tuple[int, Reading]] = []
         for step in steps:
             if isinstance(step, str):
-                extra.append(repr(step))
+                extra.append(_shown(step))
                 continue
             j, reading = step
             slot = self._slots[j]
@@ -308,7 +313,7 @@ class Codec:
                 nearest = slot.matcher.nearest(reading.heard)
                 closest = ", ".join(repr(slot.spelling(i)) for i in nearest)
                 problems.append(
-                    f"{reading.heard!r} is not {_article(slot.name)} here; closest: {closest}"
+                    f"{_shown(reading.heard)} is not {_article(slot.name)} here; closest: {closest}"
                 )
                 open_slots.append((j, reading._replace(contenders=nearest)))
             elif reading.taken is None:

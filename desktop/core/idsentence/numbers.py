@@ -43,6 +43,9 @@ _SPELLED = {**UNIT_WORDS, **TENS_WORDS}
 _SPELLED_WORDS = tuple(_SPELLED)
 
 
+MAX_DIGITS = 9
+
+
 class HeardNumber(NamedTuple):
     value: int
     consumed: int
@@ -93,7 +96,9 @@ def hear_number(tokens: list[str], start: int, take_unit: bool = True) -> HeardN
     """
     token = tokens[start]
     if token.isdigit():
-        return HeardNumber(int(token), 1, False)
+        # a count has a digit or two; a long run of digits is no count, and int() of thousands
+        # of digits is refused by Python itself
+        return HeardNumber(int(token), 1, False) if len(token) <= MAX_DIGITS else None
     glued = _glued(token)
     if glued is not None:
         return HeardNumber(glued, 1, False)
