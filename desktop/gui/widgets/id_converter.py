@@ -35,7 +35,6 @@ from desktop.gui.forms import error_label, mark_invalid, show_error
 
 #: More readings than this are not worth reading through; the person should ask again instead.
 MAX_SHOWN_CANDIDATES = 6
-HINT_STYLE = "color: palette(placeholder-text);"
 
 
 def describe_corrections(corrections: list[Correction]) -> str:
