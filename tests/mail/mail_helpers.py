@@ -9,6 +9,7 @@ from email.message import EmailMessage
 
 from dovecot import Dovecot
 from imapclient import IMAPClient
+from sqlalchemy import text
 
 from desktop.store.models import Profile, Role, User
 from desktop.store.session import SessionFactory, unit_of_work
@@ -100,3 +101,13 @@ def server_client(dovecot: Dovecot, login: str) -> IMAPClient:
     client.login(login, PASSWORD)
     client.select_folder("INBOX")
     return client
+
+
+def assert_full_text_index_matches(session_factory: SessionFactory) -> None:
+    """FTS5's own check that its index holds exactly the messages' text (SQLite only)."""
+    with unit_of_work(session_factory) as session:
+        if session.get_bind().dialect.name != "sqlite":
+            return
+        session.execute(
+            text("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)")
+        )

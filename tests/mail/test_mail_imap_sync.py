@@ -12,6 +12,7 @@ from mail_helpers import (
     PASSWORD,
     MailAccount,
     Passwords,
+    assert_full_text_index_matches,
     configure_server,
     server_client,
     simple_message,
@@ -127,6 +128,7 @@ def test_mail_expunged_on_the_server_disappears_locally(
     result = sync_profile(session_factory, account.profile_id, account.passwords)
     assert result.removed == 2
     assert [m.uid for m in stored(session_factory, account.profile_id)] == [1, 3, 4, 6]
+    assert_full_text_index_matches(session_factory)
 
 
 def test_a_changed_uidvalidity_triggers_a_clean_resync(
@@ -177,6 +179,7 @@ def test_a_server_killed_mid_sync_loses_and_duplicates_nothing(
         assert len(messages) == 500
         assert len({m.uid for m in messages}) == 500
         assert all(m.body_loaded for m in messages)
+        assert_full_text_index_matches(session_factory)
     finally:
         own.destroy()
 

@@ -6,7 +6,7 @@ import mailbox
 from pathlib import Path
 
 import pytest
-from mail_helpers import simple_message
+from mail_helpers import assert_full_text_index_matches, simple_message
 from sqlalchemy import func, select
 
 from desktop.services.mail.attachments import save_attachment
@@ -176,3 +176,4 @@ def test_attachments_are_stored_and_saved_only_inside_the_app_home(
     assert saved.name == "evil.sh"
     assert saved.read_bytes() == b"echo owned"
     assert not Path("/tmp/evil.sh").exists()
+    assert_full_text_index_matches(session_factory)

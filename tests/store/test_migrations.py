@@ -143,6 +143,7 @@ SEEDS: dict[str, Seed] = {
     "0102": seed_0102,
     "0103": seed_0102,
     "0110": seed_0102,
+    "0111": seed_0102,
 }
 """Data for a store at each earlier revision: a new revision makes the head one of these."""
 

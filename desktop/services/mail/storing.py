@@ -73,16 +73,34 @@ def insert_messages(
         return
     rows = [message_row(profile_id, parsed, placement) for parsed, placement in items]
     with_files = [i for i, (parsed, _) in enumerate(items) if parsed.attachments]
-    if not with_files and session.get_bind().dialect.name == "sqlite":
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if not with_files and sqlite:
         _insert_sqlite(session, rows)
-        return
-    if not with_files:
+    elif not with_files:
         session.execute(insert(_MESSAGES), rows)
-        return
-    ids = session.scalars(
-        insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True), rows
-    ).all()
-    store_attachments(session, [(ids[i], items[i][0]) for i in with_files])
+    else:
+        ids = session.scalars(
+            insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True), rows
+        ).all()
+        store_attachments(session, [(ids[i], items[i][0]) for i in with_files])
+    if sqlite:
+        _index_new_rows(session, len(rows))
+
+
+def _index_new_rows(session: Session, count: int) -> None:
+    """Add the rows just inserted to the FTS5 index, as one statement.
+
+    Indexing per row from a trigger took twice as long as this. The rows are the last ``count``
+    ids: SQLite gives each new row max(id) + 1, and this transaction has held the write lock since
+    its first insert, so no other writer's row can sit between them.
+    """
+    connection = session.connection()
+    last = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
+    connection.exec_driver_sql(
+        "INSERT INTO messages_fts(rowid, subject, sender, text) "
+        "SELECT id, subject, sender, text FROM messages WHERE id BETWEEN ? AND ?",
+        (last - count + 1, last),
+    )
 
 
 def _insert_sqlite(session: Session, rows: list[dict[str, Any]]) -> None:

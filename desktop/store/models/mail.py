@@ -3,9 +3,10 @@
 Every message belongs to a profile (never to a user directly), so two accounts of the same person
 stay apart while the unified inbox still reads them together through the profiles of one user.
 
-Full-text search lives outside these mapped tables: an FTS5 table kept by triggers on SQLite and
-a GIN expression index on PostgreSQL, both created by the mail migration (see
-``desktop.services.mail.inbox`` for the queries that use them).
+Full-text search lives outside these mapped tables: on SQLite an FTS5 table, filled by the store
+writer when messages are inserted (``desktop.services.mail.storing``; every insert goes through
+it) and kept in step by triggers on update and delete; on PostgreSQL a GIN expression index. See
+``desktop.services.mail.inbox`` for the queries that use them.
 """
 
 from __future__ import annotations
