@@ -7,6 +7,8 @@ switches profile, so a call made afterwards always runs with the new profile's p
 
 from __future__ import annotations
 
+import imaplib
+import logging
 from collections.abc import Sequence
 
 from desktop.core.roles import Action, Role, is_allowed
@@ -19,6 +21,10 @@ from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
 from desktop.services.mail import inbox as mail_inbox
+from desktop.services.mail.imap_sync import SyncError, push_flags_now
+from desktop.store.models.mail import IMPORTED_FOLDER
+
+log = logging.getLogger(__name__)
 
 
 def profile_card(profile: ProfileInfo, unread: int = 0) -> ProfileCard:
@@ -119,7 +125,19 @@ class ServicesWorkspace:
         )
 
     def mark_seen(self, message_id: int) -> None:
-        self._inbox.mark_seen(self._actor.user_id, message_id)
+        """Marks it read here and, for synced mail, on the server now rather than at next sync."""
+        user_id = self._actor.user_id
+        self._inbox.mark_seen(user_id, message_id)
+        detail = self._inbox.get(user_id, message_id)
+        if detail is None or detail.folder == IMPORTED_FOLDER:
+            return
+        try:
+            push_flags_now(
+                self._services.session_factory, detail.profile_id, self._services.secrets
+            )
+        except (SyncError, OSError, ValueError, imaplib.IMAP4.error) as error:
+            # The flag stays marked for the next sync, which pushes it or reports the problem.
+            log.info("seen flag left for the next sync of profile %s: %s", detail.profile_id, error)
 
     def attachment_content(self, attachment_id: int) -> bytes:
         return read_attachment(self._services.session_factory, self._actor.user_id, attachment_id)

@@ -1,0 +1,104 @@
+"""The window against a real IMAP server (the private Dovecot of the mail tests): F5 syncs,
+new mail is announced naming its profile, and opening a message marks it seen on the server.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import ssl
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from conftest import Seeded, mail
+from imapclient import IMAPClient
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desktop.gui.main_window import MainWindow
+from desktop.gui.mainwindow.sync_link import SyncLink
+from desktop.gui.mainwindow.sync_status import SyncPhase
+from desktop.gui.mainwindow.tray import Notification
+from desktop.gui.services_workspace import ServicesWorkspace
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mail"))
+from dovecot import Dovecot
+
+pytestmark = [pytest.mark.gui, pytest.mark.imap]
+SERVER_PASSWORD = "gui-test-server-password"
+
+
+@pytest.fixture(scope="module")
+def dovecot() -> Iterator[Dovecot]:
+    try:
+        if shutil.which("dovecot") is None:
+            raise RuntimeError("dovecot is not installed (Debian package dovecot-imapd)")
+        server = Dovecot(SERVER_PASSWORD)
+        server.start()
+    except (RuntimeError, OSError, KeyError) as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the private Dovecot could not start: {error}")
+        pytest.skip(f"the private Dovecot could not start: {error}")
+    yield server
+    server.destroy()
+
+
+def seen_on_server(dovecot: Dovecot, login: str, subject: str) -> bool:
+    context = ssl.create_default_context(cafile=dovecot.ca_file)
+    with IMAPClient("127.0.0.1", port=dovecot.imaps_port, ssl=True, ssl_context=context) as client:
+        client.login(login, SERVER_PASSWORD)
+        client.select_folder("INBOX", readonly=True)
+        uids = client.search(["SUBJECT", subject])
+        flags = client.get_flags(uids)
+        return bool(uids) and all(b"\\Seen" in flags[uid] for uid in uids)
+
+
+def test_sync_from_the_window_notifies_and_opening_marks_seen_on_the_server(
+    qtbot: QtBot, seeded: Seeded, dovecot: Dovecot
+) -> None:
+    login = dovecot.add_user()
+    dovecot.deliver(login, [mail(n, f"Lab result {n}").as_bytes() for n in (11, 12, 13)])
+    accounts = seeded.services.accounts
+    clinic = next(p for p in accounts.list_profiles(seeded.actor) if p.id == seeded.clinic_id)
+    draft = replace(
+        clinic.as_draft(),
+        imap_host="127.0.0.1",
+        imap_port=dovecot.imaps_port,
+        imap_security="ssl",
+        imap_user=login,
+        ca_file=dovecot.ca_file,
+    )
+    accounts.update_profile(seeded.actor, seeded.clinic_id, draft)
+    accounts.set_server_password(seeded.actor, seeded.clinic_id, SERVER_PASSWORD)
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.open_workspace(ServicesWorkspace(seeded.services, seeded.actor))
+    qtbot.waitUntil(lambda: len(window.profiles) == 2 and window.profiles[1].mail_server != "")
+    link = SyncLink(window, seeded.services.session_factory, seeded.services.secrets)
+    shown: list[Notification] = []
+    window.notifier.shown.connect(shown.append)
+
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    status = window.sync_status
+    qtbot.waitUntil(lambda: status.phase(seeded.clinic_id) is SyncPhase.DONE, timeout=30000)
+    assert [(n.title, n.text) for n in shown] == [
+        ("New mail — Riverside Clinic", "3 new message(s) for Riverside Clinic (admin)")
+    ]
+    page = window.workspace_page
+    assert page is not None
+    model = page.inbox_model
+    qtbot.waitUntil(lambda: model.rowCount() == 8, timeout=10000)
+    row = next(r for r in range(model.rowCount()) if model.row_at(r).subject == "Lab result 12")
+    assert not seen_on_server(dovecot, login, "Lab result 12")
+
+    with qtbot.waitSignal(page.message_shown, timeout=10000):
+        page.inbox.table.selectRow(row)
+    qtbot.waitUntil(lambda: seen_on_server(dovecot, login, "Lab result 12"), timeout=20000)
+    assert not seen_on_server(dovecot, login, "Lab result 11")
+    link.scheduler.cancel_all()
+    assert link.scheduler.wait()
