@@ -63,9 +63,12 @@ def test_sync_error_shown_per_profile_with_retry(
     assert status.phase(seeded.hospital_id) is SyncPhase.FAILED
     assert "no mail server set" in status.button_for(seeded.hospital_id).toolTip()
 
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: status.phase(seeded.clinic_id) is SyncPhase.RUNNING, timeout=5000)
-    qtbot.waitUntil(lambda: status.phase(seeded.clinic_id) is SyncPhase.FAILED, timeout=20000)
+    started: list[str] = []
+    link.scheduler.state_changed.connect(lambda _pid, state: started.append(state))
+    with qtbot.waitSignal(link.scheduler.failed, timeout=20000):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert started[0] == "running"
+    qtbot.waitUntil(lambda: status.phase(seeded.clinic_id) is SyncPhase.FAILED)
     assert link.scheduler.wait()
 
 
