@@ -34,13 +34,16 @@ def free_port() -> int:
         return port
 
 
-def make_certificate(folder: Path, common_name: str = "localhost") -> tuple[Path, Path]:
+def make_certificate(
+    folder: Path, common_name: str = "localhost", loopback_ip: bool = True
+) -> tuple[Path, Path]:
     cert, key = folder / f"{common_name}-cert.pem", folder / f"{common_name}-key.pem"
+    names = f"DNS:{common_name}" + (",IP:127.0.0.1" if loopback_ip else "")
     subprocess.run(
         [
             "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
             "-subj", f"/CN={common_name}",
-            "-addext", f"subjectAltName=DNS:{common_name},IP:127.0.0.1",
+            "-addext", f"subjectAltName={names}",
             "-keyout", str(key), "-out", str(cert),
         ],
         check=True,
@@ -51,7 +54,9 @@ def make_certificate(folder: Path, common_name: str = "localhost") -> tuple[Path
 
 
 class Dovecot:
-    def __init__(self, password: str, root: Path | None = None) -> None:
+    def __init__(
+        self, password: str, root: Path | None = None, certificate_name: str = "localhost"
+    ) -> None:
         self.password = password
         self.root = root or Path(tempfile.mkdtemp(prefix="switchboard-dovecot-"))
         self.root.chmod(0o755)
@@ -60,7 +65,9 @@ class Dovecot:
         self.mail_root = self.root / "mail"
         self.config = self.root / "dovecot.conf"
         self.mail_user = pwd.getpwnam("mail")
-        self.cert, self.key = make_certificate(self.root)
+        self.cert, self.key = make_certificate(
+            self.root, certificate_name, loopback_ip=certificate_name == "localhost"
+        )
 
     @property
     def ca_file(self) -> str:

@@ -245,6 +245,22 @@ def test_an_untrusted_certificate_is_a_permanent_error(
         sync_profile(session_factory, account.profile_id, account.passwords)
 
 
+def test_a_certificate_for_another_host_is_a_permanent_error(
+    session_factory: SessionFactory, profile_id: int
+) -> None:
+    impostor = Dovecot(PASSWORD, certificate_name="mail.elsewhere.example")
+    try:
+        impostor.start()
+        login = impostor.add_user()
+        configure_server(session_factory, profile_id, impostor, login)  # its cert is trusted
+        with pytest.raises(CertificateError, match="not trusted") as caught:
+            sync_profile(session_factory, profile_id, Passwords({profile_id: PASSWORD}))
+        assert "mismatch" in str(caught.value)
+        assert caught.value.permanent
+    finally:
+        impostor.destroy()
+
+
 def test_a_server_that_is_down_is_a_transient_error(
     session_factory: SessionFactory, account: MailAccount
 ) -> None:
