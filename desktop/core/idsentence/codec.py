@@ -9,7 +9,7 @@ that explains the problem by slot name.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from desktop.core.idsentence.compiled import compile_encoder, compile_exact_decoder
@@ -181,6 +181,7 @@ class Codec:
             {word: index << s.shift for index, word in enumerate(s.spellings())}
             for s in self._slots
         )
+        self._slot_tables = tuple(zip(range(len(slots)), self._slots, self._exact, strict=True))
         self.slot_names = tuple(s.name for s in self._slots)
         self.encode = compile_encoder(_phrase_tables(self._slots), self._limit, self._refuse)
         self.decode = compile_exact_decoder(self._exact, self._decode_heard)
@@ -225,18 +226,28 @@ class Codec:
             value, steps = in_order
             if not steps:
                 return Decoded(value, [])
+            if len(steps) == 1:
+                # the usual slip: one word heard differently and taken; nothing to explain
+                j, reading = steps[0]
+                if reading.taken is not None:
+                    slot = self._slots[j]
+                    value |= reading.taken << slot.shift
+                    if not reading.corrected:
+                        return Decoded(value, [])
+                    word = slot.spelling(reading.taken)
+                    return Decoded(value, [Correction(reading.heard, word, slot.name)])
             return self._conclude(steps, value)
         return self._conclude(self._align(tokens), 0)
 
-    def _read_in_order(self, tokens: list[str]) -> tuple[int, list[Step]] | None:
+    def _read_in_order(self, tokens: list[str]) -> tuple[int, list[tuple[int, Reading]]] | None:
         """The common case: every slot fills in order and no word is left over.
 
         Words spelt as listed only add their value; the others are kept as steps to conclude on.
         """
         position, value = 0, 0
-        steps: list[Step] = []
+        steps: list[tuple[int, Reading]] = []
         count = len(tokens)
-        for j, (slot, exact) in enumerate(zip(self._slots, self._exact, strict=True)):
+        for j, slot, exact in self._slot_tables:
             if position >= count:
                 return None
             shifted = exact.get(tokens[position])
@@ -284,7 +295,7 @@ class Codec:
         steps.reverse()
         return steps
 
-    def _conclude(self, steps: list[Step], value: int) -> Decoded:
+    def _conclude(self, steps: Sequence[Step], value: int) -> Decoded:
         """Adds up the steps' values, or raises with every problem found.
 
         A word that fits no slot, or fits several words of its slot, still leaves a sentence

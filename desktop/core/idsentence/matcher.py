@@ -93,11 +93,8 @@ class WordMatcher:
         near = self._near
         # One letter off is by far the most common typo; its neighbours share a one-letter
         # deletion with it, so the far larger two-letter neighbourhood is only searched after.
-        forms = set(sounding)
         once = _deletes(token)
-        for hits in map(near.get, [token, *once]):
-            if hits:
-                forms.update(hits)
+        forms = set(sounding).union(*filter(None, map(near.get, [token, *once])))
         decided = self._decide(token, forms, sounding, final=False)
         if decided is not None:
             return decided
@@ -124,6 +121,11 @@ class WordMatcher:
                 distances[index] = found
         if not distances or (not final and min(distances.values()) > 1):
             return None if not final else Match(None, True, (), False)
+        if len(distances) == 1 and not sounding:
+            # the usual typo: one word in reach, so there is nobody to compare it with
+            ((only, found),) = distances.items()
+            taken = found <= allowed_distance(token, sounds_alike=False)
+            return Match(only, True, (), True) if taken else Match(None, True, (), False)
         sound_alike = {exact[form] for form in sounding}
         scores = {
             index: found - SOUND_BONUS if index in sound_alike else float(found)
