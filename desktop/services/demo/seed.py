@@ -33,7 +33,7 @@ from desktop.store.session import unit_of_work
 
 DEMO_LOGIN = "demo"
 DEMO_PASSWORD = "switchboard-demo"
-DEMO_DISPLAY_NAME = "Dr. Amira Haddad (demo)"
+DEMO_DISPLAY_NAME = "Dr. Amira Haddad"
 UNREAD_WINDOW = timedelta(days=3)
 
 
