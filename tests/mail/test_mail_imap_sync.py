@@ -305,12 +305,16 @@ def test_egress_is_recorded_without_secrets_and_the_protocol_log_redacts_login(
     session_factory: SessionFactory,
     account: MailAccount,
     caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     dovecot.deliver(account.login, [simple_message(1, body="Diagnosis: confidential\n")])
     with unit_of_work(session_factory) as session:
         session.add(MailServerOption(profile_id=account.profile_id, protocol_log=True))
-    with caplog.at_level(logging.DEBUG, logger="desktop.mail.protocol"):
-        sync_profile(session_factory, account.profile_id, account.passwords)
+    # As in the app: everything at INFO, so only the profile's opt-in can let DEBUG lines through.
+    monkeypatch.setattr(logging.getLogger("desktop.mail.protocol"), "level", logging.NOTSET)
+    caplog.set_level(logging.INFO)
+    caplog.handler.setLevel(logging.DEBUG)
+    sync_profile(session_factory, account.profile_id, account.passwords)
     conversation = "\n".join(r.getMessage() for r in caplog.records)
     assert "LOGIN [redacted]" in conversation
     assert PASSWORD not in conversation

@@ -304,6 +304,8 @@ def open_connection(
             profile_id,
         )
     _keep_library_protocol_log_quiet()
+    if settings.protocol_log:
+        protocol_log.setLevel(logging.DEBUG)  # the app logs at INFO; this profile asked for more
     meter = Meter(log_protocol=settings.protocol_log)
     started = utcnow()
     client: AuditedClient | None = None
