@@ -330,3 +330,23 @@ def test_egress_is_recorded_without_secrets_and_the_protocol_log_redacts_login(
         assert PASSWORD not in event.commands
         assert account.login not in event.commands
         assert session.scalar(select(func.count()).select_from(EgressEvent)) == 1
+
+
+def test_every_folder_is_synced_with_its_own_state_and_bad_mail_is_kept_raw(
+    dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount
+) -> None:
+    dovecot.deliver(account.login, [simple_message(1), b"\x01 not a message \xff\r\n"])
+    with server_client(dovecot, account.login) as client:
+        client.create_folder("Ärzte.Befunde")
+        client.append("Ärzte.Befunde", simple_message(2, subject="Befund Müller"))
+    result = sync_profile(session_factory, account.profile_id, account.passwords)
+    assert result.folders == 2
+    messages = stored(session_factory, account.profile_id)
+    assert sorted(m.folder for m in messages) == ["INBOX", "INBOX", "Ärzte.Befunde"]
+    [bad] = [m for m in messages if m.parse_error]
+    assert bad.raw is not None
+    assert bad.raw == b"\x01 not a message \xff\r\n"
+    with unit_of_work(session_factory) as session:
+        folders = session.scalars(select(MailSyncState.folder).order_by(MailSyncState.folder))
+        assert list(folders) == ["INBOX", "Ärzte.Befunde"]
+    assert sync_profile(session_factory, account.profile_id, account.passwords).new == 0
