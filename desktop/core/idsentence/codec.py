@@ -59,12 +59,12 @@ def _article(noun: str) -> str:
 
 
 class _Slot:
-    def __init__(self, field: Field, shift: int) -> None:
+    def __init__(self, field: Field, shift: int, matcher: WordMatcher | None) -> None:
         self.field = field
         self.name = field.name
         self.shift = shift
         self.mask = (1 << field.bits) - 1
-        self.matcher = WordMatcher(field) if isinstance(field, WordField) else None
+        self.matcher = matcher
 
     def spelling(self, index: int) -> str:
         field = self.field
@@ -173,9 +173,17 @@ class Codec:
         self.bits = layout.bits
         self._limit = 1 << self.bits
         slots, shift = [], self.bits
+        # fields that hear the same words (the two clauses of phone-64) share one matcher
+        matchers: dict[tuple[object, ...], WordMatcher] = {}
         for field in layout.fields:
             shift -= field.bits
-            slots.append(_Slot(field, shift))
+            matcher = None
+            if isinstance(field, WordField):
+                key = (field.words, field.plural, tuple(sorted(field.aliases.items())))
+                matcher = matchers.get(key)
+                if matcher is None:
+                    matcher = matchers[key] = WordMatcher(field)
+            slots.append(_Slot(field, shift, matcher))
         self._slots = tuple(slots)
         self._exact = tuple(
             {word: index << s.shift for index, word in enumerate(s.spellings())}

@@ -50,7 +50,6 @@ def allowed_distance(token: str, sounds_alike: bool) -> int:
 
 class WordMatcher:
     def __init__(self, field: WordField) -> None:
-        self.field = field
         self.words = field.words
         self.exact = self._build_forms(field)
         near: defaultdict[str, set[str]] = defaultdict(set)
