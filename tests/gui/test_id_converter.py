@@ -169,3 +169,18 @@ def test_nothing_typed_in_either_field_raises(qtbot: QtBot) -> None:
             assert widget.value() is None
             shown = widget.number_error.isVisible() or widget.sentence_error.isVisible()
             assert shown == bool(text.strip())  # blank is no ID yet, not a mistake
+
+
+def test_tab_reaches_the_candidates_right_after_the_sentence(qtbot: QtBot) -> None:
+    widget = make(qtbot)
+    with qtbot.waitActive(widget):
+        widget.activateWindow()
+    widget.sentence.setFocus()
+    qtbot.keyClicks(widget.sentence, "20 furzy leopards strode intensely")
+    qtbot.waitUntil(lambda: widget.sentence.nextInFocusChain().isVisible())
+    qtbot.keyClick(widget.sentence, Qt.Key.Key_Tab)
+    first = QApplication.focusWidget()
+    assert isinstance(first, QPushButton)
+    assert first.text() == "20 furry leopards strode intensely"
+    qtbot.keyClick(first, Qt.Key.Key_Return)
+    assert widget.value() == 2484623413

@@ -205,6 +205,7 @@ class IdConverter(QWidget):
             button = QPushButton(candidate.sentence)
             button.setAccessibleName(f"Use {candidate.sentence}")
             button.setToolTip(f"Support ID {candidate.value}")
+            button.setAutoDefault(True)  # Enter picks it, not only Space
             button.setStyleSheet("text-align: left; padding: 3px 8px;")
             button.clicked.connect(lambda _=False, c=candidate: self._pick(c))
             self.candidates_box.addWidget(button)
@@ -233,6 +234,7 @@ class IdConverter(QWidget):
 
     def _copy_button(self, accessible_name: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton("Copy")
+        button.setAutoDefault(True)  # Enter copies, not only Space
         button.setAccessibleName(accessible_name)
         button.setToolTip(accessible_name)
         button.clicked.connect(slot)
