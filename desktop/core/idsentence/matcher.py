@@ -42,8 +42,9 @@ def _deletes(word: str) -> list[str]:
 
 
 def allowed_distance(token: str, sounds_alike: bool) -> int:
-    """Short words have few letters to spare: one typo in five letters is already a lot. A word
-    that sounds the same may be spelt further off, as heard words are ('fenix', 'phoenix')."""
+    """Short words have few letters to spare: two slips in six letters leave too little of the
+    word to be sure ('purple' is not 'turtle'). A word that sounds the same may be spelt further
+    off, as heard words are ('fenix', 'phoenix')."""
     base = 1 if len(token) <= 6 else 2
     return base + (2 if sounds_alike else 0)
 

@@ -10,7 +10,8 @@ from desktop.core.idsentence.errors import IdSentenceError
 _TOKEN = re.compile(r"[a-z]+|[0-9]+")
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc`")
 
-#: American and British spellings that differ by a regular pattern, as (american, british) regexes.
+#: American and British spellings that differ by a regular pattern, each as (American pattern,
+#: its British replacement, British pattern, its American replacement).
 _SPELLINGS: tuple[tuple[re.Pattern[str], str, re.Pattern[str], str], ...] = (
     (
         re.compile(r"(?<=[a-z])or(?=(?:able|ably|ed|ing|ful|fully|s)?$)"),
