@@ -287,6 +287,8 @@ class MainWindow(QMainWindow):
         page.failed.connect(self.show_error)
         page.seen_changed.connect(self.refresh_profiles)
         page.sidebar.profile_activated.connect(self.activate_profile)
+        page.sidebar.mute_requested.connect(self.set_muted)
+        page.sidebar.sync_requested.connect(self.sync_requested)
         page.sidebar.profiles.set_muted(self._settings.muted(workspace.user_login))
         self.notifier.set_muted(self._settings.muted(workspace.user_login))
         self._page = page
@@ -460,15 +462,24 @@ class MainWindow(QMainWindow):
             self.sync_requested.emit(profile.id)
 
     def _mute_toggled(self, muted: bool) -> None:
-        workspace, profile = self._workspace, self._active
-        if workspace is None or profile is None:
+        if self._active is not None:
+            self.set_muted(self._active.id, muted)
+
+    def set_muted(self, profile_id: int, muted: bool) -> None:
+        """Per profile, remembered per user: the most requested multi-account mail setting."""
+        workspace = self._workspace
+        if workspace is None:
             return
         current = self._settings.muted(workspace.user_login)
-        current = current | {profile.id} if muted else current - {profile.id}
+        current = current | {profile_id} if muted else current - {profile_id}
         self._settings.set_muted(workspace.user_login, current)
         self.notifier.set_muted(current)
         if self._page is not None:
             self._page.sidebar.profiles.set_muted(current)
+        if self._active is not None and self._active.id == profile_id:
+            self.mute_action.blockSignals(True)
+            self.mute_action.setChecked(muted)
+            self.mute_action.blockSignals(False)
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, STATUS_MESSAGE_MS)

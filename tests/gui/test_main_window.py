@@ -210,3 +210,24 @@ def test_f6_moves_between_panes(qtbot: QtBot, window: MainWindow) -> None:
         qtbot.keyClick(window, Qt.Key.Key_F6)
         seen.append(window.focusWidget())
     assert seen == [page.inbox.table, page.reader.browser, page.sidebar]
+
+
+def test_sidebar_menu_mutes_and_syncs_a_profile_without_acting_as_it(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    page = window.workspace_page
+    assert page is not None
+    menu = page.sidebar.profile_menu(page.sidebar.profiles.row_of(LAB.id) or 0)
+    assert menu is not None
+    actions = {a.text(): a for a in menu.actions()}
+    actions["&Mute notifications"].trigger()
+    lab = next(p for p in window.profiles if p.id == LAB.id)
+    assert window.notifier.new_mail(lab, 1) is None
+    assert window.active_profile is not None
+    assert window.active_profile.id == HOSPITAL.id
+    index = page.sidebar.profiles.index(page.sidebar.profiles.row_of(LAB.id) or 0)
+    assert "muted" in index.data(Qt.ItemDataRole.AccessibleTextRole)
+    with qtbot.waitSignal(window.sync_requested) as asked:
+        actions["&Sync now"].trigger()
+    assert asked.args == [LAB.id]
+    assert page.sidebar.profile_menu(0) is None

@@ -22,10 +22,11 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QContextMenuEvent, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QListView,
+    QMenu,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -216,6 +217,8 @@ class ProfileSidebar(QListView):
 
     scope_changed = Signal(object, str)
     profile_activated = Signal(int)
+    mute_requested = Signal(int, bool)
+    sync_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -232,6 +235,30 @@ class ProfileSidebar(QListView):
 
     def set_profiles(self, profiles: Sequence[ProfileCard]) -> None:
         self.profiles.set_profiles(profiles)
+
+    def profile_menu(self, row: int) -> QMenu | None:
+        """What one profile offers on right-click (or the menu key), without acting as it."""
+        profile = self.profiles.profile_at(row)
+        if profile is None:
+            return None
+        index = self.profiles.index(row)
+        menu = QMenu(self)
+        act = menu.addAction(self.tr("&Act as this profile"))
+        act.triggered.connect(lambda: self.select_profile(profile.id))
+        mute = menu.addAction(icon("bell-off"), self.tr("&Mute notifications"))
+        mute.setCheckable(True)
+        mute.setChecked(bool(index.data(MutedRole)))
+        mute.toggled.connect(lambda muted: self.mute_requested.emit(profile.id, muted))
+        sync = menu.addAction(icon("sync"), self.tr("&Sync now"))
+        sync.triggered.connect(lambda: self.sync_requested.emit(profile.id))
+        return menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        index = self.indexAt(event.pos()) if event.reason() == event.Reason.Mouse else None
+        row = index.row() if index is not None and index.isValid() else self.currentIndex().row()
+        menu = self.profile_menu(row)
+        if menu is not None:
+            menu.exec(event.globalPos())
 
     def show_all(self) -> None:
         self.setCurrentIndex(self.profiles.index(ALL_ROW))
