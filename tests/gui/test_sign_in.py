@@ -164,4 +164,4 @@ def test_first_run_opens_the_demo_data(qtbot: QtBot, services: Services) -> None
     window = controller.window
     qtbot.waitUntil(lambda: len(window.profiles) == 3, timeout=10000)
     assert any(p.is_admin for p in window.profiles)
-    assert "(demo)" in window.windowTitle()
+    assert "Amira Haddad" in window.windowTitle()

@@ -63,6 +63,7 @@ def test_sync_error_shown_per_profile_with_retry(
     assert status.phase(seeded.hospital_id) is SyncPhase.FAILED
     assert "no mail server set" in status.button_for(seeded.hospital_id).toolTip()
 
+    qtbot.waitUntil(lambda: not link.scheduler.is_running(seeded.clinic_id))
     started: list[str] = []
     link.scheduler.state_changed.connect(lambda _pid, state: started.append(state))
     with qtbot.waitSignal(link.scheduler.failed, timeout=20000):
