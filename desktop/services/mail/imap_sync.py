@@ -11,13 +11,13 @@ has CONDSTORE (RFC 7162), the HIGHESTMODSEQ of the last sync. A sync then:
    lacks were expunged there and are deleted here;
 4. fetches the headers of the newest new mail (:data:`HEADERS_FIRST`), so the inbox shows a big
    first sync within a second;
-5. fetches whole messages newest first in batches (``BODY.PEEK[]``, so syncing never marks mail
-   read), filling in the header-only rows and storing the rest; each batch is committed, and an
-   interrupted sync resumes where it stopped because "new" is whatever the store lacks, not what
-   a counter says. Older mail thus arrives with its body in one pass instead of two: measured,
-   parsing every message twice cost more than the network;
-6. (before step 5) updates flags: only those changed since the last HIGHESTMODSEQ
-   (``CHANGEDSINCE``) with CONDSTORE, otherwise all flags of the folder.
+5. updates flags: only those changed since the last HIGHESTMODSEQ (``CHANGEDSINCE``) with
+   CONDSTORE, otherwise all flags of the folder;
+6. fetches whole messages newest first in batches (``BODY.PEEK[]``, so syncing never marks mail
+   read), filling in the header-only rows and storing the rest, each batch committed on a writer
+   thread while the next is fetched. An interrupted sync resumes where it stopped because "new"
+   is whatever the store lacks, not what a counter says. Older mail arrives with its body in one
+   pass instead of two: measured, parsing every message twice cost more than the network.
 
 Errors come out as :class:`SyncError` with ``permanent`` telling the job runner whether retrying
 can help (a wrong password or a rejected certificate cannot; a dropped connection can).
