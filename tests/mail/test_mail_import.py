@@ -177,3 +177,27 @@ def test_attachments_are_stored_and_saved_only_inside_the_app_home(
     assert saved.read_bytes() == b"echo owned"
     assert not Path("/tmp/evil.sh").exists()
     assert_full_text_index_matches(session_factory)
+
+
+def test_batches_mixing_attachments_and_plain_mail_are_all_searchable(
+    tmp_path: Path, session_factory: SessionFactory, profile_id: int
+) -> None:
+    def with_files(number: int) -> bytes:
+        return (
+            f"From: a@example.org\nSubject: scans {number}\nMessage-ID: <s{number}@x>\n"
+            'Content-Type: multipart/mixed; boundary="b"\n\n'
+            "--b\nContent-Type: text/plain\n\nradiograph attached\n"
+            '--b\nContent-Type: image/png\nContent-Disposition: attachment; filename="a.png"\n\n'
+            "PNG\n"
+            '--b\nContent-Type: image/png\nContent-Disposition: attachment; filename="b.png"\n\n'
+            "PNG\n--b--\n"
+        ).encode()
+
+    box = write_mbox(
+        tmp_path / "mixed.mbox",
+        [with_files(i) if i % 3 == 0 else simple_message(i) for i in range(12)],
+    )
+    assert import_paths(session_factory, profile_id, [box], batch_size=5).added == 12
+    assert_full_text_index_matches(session_factory)
+    with unit_of_work(session_factory) as session:
+        assert session.scalar(select(func.count()).select_from(Attachment)) == 8

@@ -74,32 +74,33 @@ def insert_messages(
     rows = [message_row(profile_id, parsed, placement) for parsed, placement in items]
     with_files = [i for i, (parsed, _) in enumerate(items) if parsed.attachments]
     sqlite = session.get_bind().dialect.name == "sqlite"
-    if not with_files and sqlite:
-        _insert_sqlite(session, rows)
-    elif not with_files:
-        session.execute(insert(_MESSAGES), rows)
-    else:
+    if with_files:
         ids = session.scalars(
             insert(_MESSAGES).returning(_MESSAGES.c.id, sort_by_parameter_order=True), rows
         ).all()
+        if sqlite:
+            _index_rows(session, min(ids), max(ids))
         store_attachments(session, [(ids[i], items[i][0]) for i in with_files])
-    if sqlite:
-        _index_new_rows(session, len(rows))
+    elif sqlite:
+        _insert_sqlite(session, rows)
+        connection = session.connection()
+        last = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
+        _index_rows(session, last - len(rows) + 1, last)
+    else:
+        session.execute(insert(_MESSAGES), rows)
 
 
-def _index_new_rows(session: Session, count: int) -> None:
-    """Add the rows just inserted to the FTS5 index, as one statement.
+def _index_rows(session: Session, first: int, last: int) -> None:
+    """Add the messages with ids ``first``..``last``, just inserted, to the FTS5 index at once.
 
-    Indexing per row from a trigger took twice as long as this. The rows are the last ``count``
-    ids: SQLite gives each new row max(id) + 1, and this transaction has held the write lock since
-    its first insert, so no other writer's row can sit between them.
+    Indexing per row from a trigger took twice as long as this. The new rows are exactly that
+    range: SQLite gives each new row max(id) + 1, and this transaction has held the write lock
+    since its first insert, so no other writer's row can sit between them.
     """
-    connection = session.connection()
-    last = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar_one()
-    connection.exec_driver_sql(
+    session.connection().exec_driver_sql(
         "INSERT INTO messages_fts(rowid, subject, sender, text) "
         "SELECT id, subject, sender, text FROM messages WHERE id BETWEEN ? AND ?",
-        (last - count + 1, last),
+        (first, last),
     )
 
 
