@@ -116,7 +116,8 @@ def run_inbox(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         mark = " " if row.seen else "*"
-        print(f"{mark} {row.date:%Y-%m-%d %H:%M}  {row.profile_email:<28}  {row.sender[:30]:<30}  "
+        when = row.date.astimezone()  # the reader's local time; --json keeps the offset
+        print(f"{mark} {when:%Y-%m-%d %H:%M}  {row.profile_email:<28}  {row.sender[:30]:<30}  "
               f"{row.subject}")  # fmt: skip
     return 0
 
