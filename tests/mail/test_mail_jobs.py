@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QThreadPool, Slot
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
+from desktop.services.mail import imap_sync
 from desktop.services.mail.imap_sync import SyncResult
 from desktop.services.mail.inbox import Inbox
 from desktop.services.mail.jobs import (
@@ -199,3 +200,25 @@ def test_opening_a_message_sets_seen_on_the_server_at_once(
         uid = session.scalar(select(Message.uid).where(Message.id == newest.id))
     with server_client(dovecot, account.login) as client:
         assert b"\\Seen" in client.get_flags([uid])[uid]
+
+
+def test_cancel_stops_a_running_sync_between_batches_keeping_what_it_stored(
+    qtbot: QtBot,
+    dovecot: Dovecot,
+    session_factory: SessionFactory,
+    account: MailAccount,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(imap_sync, "HEADERS_FIRST", 0)
+    monkeypatch.setattr(imap_sync, "BODY_BATCH", 20)
+    dovecot.deliver(account.login, [simple_message(i) for i in range(400)])
+    scheduler = scheduler_for(session_factory, account)
+    recorder = Recorder(scheduler)
+    scheduler.progress.connect(lambda *_: scheduler.cancel(account.profile_id))
+    scheduler.sync(account.profile_id)
+    qtbot.waitUntil(lambda: (account.profile_id, CANCELLED) in recorder.states, timeout=20_000)
+    assert scheduler.wait(10_000)
+    assert recorder.results == []
+    with unit_of_work(session_factory) as session:
+        kept = session.scalar(select(func.count()).select_from(Message)) or 0
+    assert 20 <= kept < 400
