@@ -286,7 +286,8 @@ class MainWindow(QMainWindow):
         page = WorkspacePage(workspace)
         page.failed.connect(self.show_error)
         page.seen_changed.connect(self.refresh_profiles)
-        page.sidebar.profile_activated.connect(self.activate_profile)
+        # The sidebar already shows its choice; selecting again would undo a Ctrl+click.
+        page.sidebar.profile_activated.connect(lambda pid: self.activate_profile(pid, select=False))
         page.sidebar.mute_requested.connect(self.set_muted)
         page.sidebar.sync_requested.connect(self.sync_requested)
         page.sidebar.profiles.set_muted(self._settings.muted(workspace.user_login))

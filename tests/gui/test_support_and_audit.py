@@ -126,3 +126,23 @@ def test_audit_view_only_for_admin_and_lists_switches_and_connections(
 
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert not dialog.isVisible()
+
+
+def test_profiles_dialog_from_the_window_updates_the_sidebar(
+    qtbot: QtBot, controller: AppController
+) -> None:
+    window = controller.window
+    keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window, Qt.Key.Key_P, keys)
+    dialog = controller.profiles_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.list.count() == 2, timeout=10000)
+    dialog.start_new()
+    dialog.form.organization.setText("North Lab")
+    dialog.form.email.setText("ada@northlab.example")
+    dialog.save()
+    qtbot.waitUntil(lambda: len(window.profiles) == 3, timeout=10000)
+    assert window.switcher.count() == 3
+    page = window.workspace_page
+    assert page is not None
+    assert page.sidebar.profiles.rowCount() == 4

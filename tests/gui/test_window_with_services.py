@@ -92,3 +92,25 @@ def test_opening_a_message_marks_it_read_in_the_store(qtbot: QtBot, window: Main
     assert "Body 4" in page.reader.browser.toPlainText()
     qtbot.waitUntil(lambda: window.notifier.unread == 4)
     assert page.inbox_model.row_at(1).seen
+
+
+def test_ctrl_click_in_the_sidebar_lists_several_profiles(
+    qtbot: QtBot, window: MainWindow, seeded: Seeded
+) -> None:
+    page = page_of(window)
+    sidebar = page.sidebar
+    with qtbot.waitSignal(page.inbox_model.page_loaded):
+        sidebar.select_profile(seeded.hospital_id)
+    assert len(subjects(page)) == 3
+    second = sidebar.visualRect(
+        sidebar.profiles.index(sidebar.profiles.row_of(seeded.clinic_id) or 0)
+    )
+    with qtbot.waitSignal(page.inbox_model.page_loaded):
+        qtbot.mouseClick(
+            sidebar.viewport(),
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.ControlModifier,
+            second.center(),
+        )
+    assert page.inbox.scope.text() == "2 profiles"
+    assert len(subjects(page)) == 5
