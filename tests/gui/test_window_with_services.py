@@ -114,3 +114,16 @@ def test_ctrl_click_in_the_sidebar_lists_several_profiles(
         )
     assert page.inbox.scope.text() == "2 profiles"
     assert len(subjects(page)) == 5
+
+
+def test_reader_empties_when_its_profile_leaves_the_list(
+    qtbot: QtBot, window: MainWindow, seeded: Seeded
+) -> None:
+    page = page_of(window)
+    with qtbot.waitSignal(page.message_shown):
+        page.inbox.table.selectRow(0)
+    assert page.reader.message is not None
+    assert page.reader.message.profile_id == seeded.hospital_id
+    with qtbot.waitSignal(page.inbox_model.page_loaded):
+        page.sidebar.select_profile(seeded.clinic_id)
+    assert page.reader.message is None

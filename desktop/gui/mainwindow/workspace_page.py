@@ -48,7 +48,7 @@ class WorkspacePage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
 
-        self.sidebar.scope_changed.connect(self.inbox.set_scope)
+        self.sidebar.scope_changed.connect(self._scope_changed)
         self.inbox.message_selected.connect(lambda message_id, _pid: self.show_message(message_id))
         self.inbox.open_requested.connect(lambda _id: self.reader.browser.setFocus())
         self.reader.opened.connect(self._mark_seen)
@@ -64,6 +64,12 @@ class WorkspacePage(QWidget):
             self.sidebar.set_profiles(profiles)
         else:
             self.sidebar.profiles.update_profiles(profiles)
+
+    def _scope_changed(self, profile_ids: frozenset[int] | None, description: str) -> None:
+        self.inbox.set_scope(profile_ids, description)
+        shown = self.reader.message
+        if shown is not None and profile_ids is not None and shown.profile_id not in profile_ids:
+            self.reader.clear()
 
     def show_message(self, message_id: int) -> None:
         if self._loading is not None:

@@ -102,6 +102,11 @@ class ReaderPane(QWidget):
     def message(self) -> MessageDetail | None:
         return self._message
 
+    def clear(self) -> None:
+        self._forget_fetch()
+        self._message = None
+        self._stack.setCurrentIndex(0)
+
     def show_message(self, message: MessageDetail, profile: ProfileCard | None) -> None:
         self._forget_fetch()
         self._message = message
