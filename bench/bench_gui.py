@@ -21,6 +21,12 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.gui.mainwindow.workspace_page import WorkspacePage
 
 SCALE = float(os.environ.get("SWITCHBOARD_BENCH_SCALE", "1.0"))
 BIG = int(1_000_000 * SCALE)
@@ -92,6 +98,10 @@ def generate(path: Path, count: int) -> None:
             rows,
         )
         connection.commit()
+    # The mail service writes the full-text rows itself when it stores mail; rows inserted
+    # directly here get theirs in one pass.
+    connection.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
+    connection.commit()
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
 
@@ -107,17 +117,46 @@ def _generate_in_child(path: Path, count: int) -> float:
 
 
 class Measurement:
-    def __init__(self, first_rows_ms: float, rows_after_end: int, end_seconds: float) -> None:
+    def __init__(
+        self, first_rows_ms: float, rows_after_end: int, end_seconds: float, search_ms: float
+    ) -> None:
         self.first_rows_ms = first_rows_ms
         self.rows_after_end = rows_after_end
         self.end_seconds = end_seconds
+        self.search_ms = search_ms
+
+
+def scroll_to_end(app: QApplication, page: WorkspacePage) -> tuple[int, float]:
+    """Ctrl+End, again and again: returns the rows loaded and the time it took."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    table = page.inbox.table
+    table.setFocus()
+    table.setCurrentIndex(page.inbox_model.index(0, 0))
+    started = time.perf_counter()
+    for _ in range(END_PRESSES):
+        QTest.keyClick(table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+        while page.inbox_model.loading:
+            app.processEvents()
+        app.processEvents()
+    return page.inbox_model.rowCount(), time.perf_counter() - started
+
+
+def search(app: QApplication, page: WorkspacePage) -> float:
+    """Milliseconds from Enter in the search field to the matching rows in the model."""
+    started = time.perf_counter()
+    page.inbox.search.setText("invoice review")
+    page.inbox.search.returnPressed.emit()
+    while page.inbox_model.loading:
+        app.processEvents()
+    found = page.inbox_model.rowCount() > 0
+    return (time.perf_counter() - started) * 1000 if found else float("inf")
 
 
 def measure(path: Path) -> Measurement:
     """Opens the window on ``path`` and times show() to the first painted inbox rows."""
-    from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool
-    from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtCore import QEvent, QObject, QThreadPool
 
     from desktop.gui.application import create_application
     from desktop.gui.main_window import MainWindow
@@ -159,26 +198,17 @@ def measure(path: Path) -> Measurement:
 
     page = window.workspace_page
     assert page is not None
-    table = page.inbox.table
-    table.setFocus()
-    table.setCurrentIndex(page.inbox_model.index(0, 0))
-    end_started = time.perf_counter()
-    for _ in range(END_PRESSES):
-        QTest.keyClick(table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
-        while page.inbox_model.loading:
-            app.processEvents()
-        app.processEvents()
-    end_seconds = time.perf_counter() - end_started
-    rows = page.inbox_model.rowCount()
+    rows, end_seconds = scroll_to_end(app, page)
+    search_ms = search(app, page)
     # Finished work can start more (a message shown is then marked read): settle it all.
     for _ in range(5):
         QThreadPool.globalInstance().waitForDone()
         app.processEvents()
     window.close()
     window.deleteLater()
-    QApplication.processEvents()
+    app.processEvents()
     services.close()
-    return Measurement(first_rows_ms, rows, end_seconds)
+    return Measurement(first_rows_ms, rows, end_seconds, search_ms)
 
 
 def main() -> int:
@@ -207,6 +237,7 @@ def main() -> int:
         f"Ctrl+End x{END_PRESSES}: {big.rows_after_end:,} of {BIG:,} rows loaded"
         f" in {big.end_seconds:.2f} s (target: never all rows)"
     )
+    print(f"search 'invoice review' to rows shown:     {big.search_ms:7.1f} ms")
     ok = (
         big.first_rows_ms < FIRST_ROWS_TARGET_MS
         and peak_mb < PEAK_MEMORY_TARGET_MB
