@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -49,6 +49,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
+from desktop.services.mail.storing import sqlite_timestamp
 from desktop.store.models import Attachment, Message, Profile
 from desktop.store.session import SessionFactory, unit_of_work
 
@@ -135,6 +136,9 @@ class Inbox:
         # Built once per shape (dialect, profiles, searching, paging) with bound parameters:
         # constructing the per-profile UNION cost several times more than running it.
         self._statements: dict[tuple[str, int, bool, bool, bool], Executable] = {}
+        self._compiled: dict[
+            tuple[str, int, bool, bool, bool], tuple[str, tuple[str, ...], dict[str, Any]]
+        ] = {}
 
     def page(
         self,
@@ -157,19 +161,50 @@ class Inbox:
             statement = self._statements.get(shape)
             if statement is None:
                 statement = self._statements[shape] = _page_statement(*shape)
-            rows = session.execute(statement, _page_params(list(emails), query, after, limit))
+            params = _page_params(list(emails), query, after, limit)
+            if dialect == "sqlite" and query is None:
+                rows = self._run_sqlite(session, shape, statement, params)
+            else:
+                rows = [tuple(row) for row in session.execute(statement, params)]
         return [
             InboxRow(
-                id=row.id,
-                profile_id=row.profile_id,
-                profile_email=emails[row.profile_id],
-                sender=row.sender,
-                subject=row.subject,
-                date=row.date,
-                seen=bool(row.seen),
-                flagged=bool(row.flagged),
+                id=row_id,
+                profile_id=profile_id,
+                profile_email=emails[profile_id],
+                sender=sender,
+                subject=subject,
+                date=date,
+                seen=bool(seen),
+                flagged=bool(flagged),
             )
-            for row in rows
+            for row_id, profile_id, sender, subject, date, seen, flagged in rows
+        ]
+
+    def _run_sqlite(
+        self,
+        session: Session,
+        shape: tuple[str, int, bool, bool, bool],
+        statement: Executable,
+        params: dict[str, Any],
+    ) -> list[tuple[Any, ...]]:
+        """The page query straight to the driver, compiled once per shape.
+
+        Measured on 1,000,000 messages, SQLAlchemy's per-call work (cache key of a ten-arm
+        UNION, parameter and result processing) added about a third to the query itself; here
+        only the dates are converted, exactly as UTCDateTime stores them.
+        """
+        compiled = self._compiled.get(shape)
+        if compiled is None:
+            done = statement.compile(dialect=session.get_bind().dialect)  # type: ignore[attr-defined]
+            compiled = self._compiled[shape] = (str(done), tuple(done.positiontup), done.params)
+        sql, names, defaults = compiled
+        if "after_date" in params:
+            params["after_date"] = sqlite_timestamp(params["after_date"])
+        values = tuple(params[name] if name in params else defaults[name] for name in names)
+        cursor = session.connection().exec_driver_sql(sql, values)
+        return [
+            (*row[:4], datetime.fromisoformat(row[4]).replace(tzinfo=UTC), *row[5:])
+            for row in cursor
         ]
 
     def count(
@@ -270,11 +305,23 @@ class Inbox:
     def _profiles(
         session: Session, user_id: int, profile_ids: Sequence[int] | None
     ) -> dict[int, str]:
-        """The user's profiles (optionally narrowed to ``profile_ids``) as id -> email."""
-        statement = select(Profile.id, Profile.email).where(Profile.user_id == user_id)
-        if profile_ids is not None:
-            statement = statement.where(Profile.id.in_(list(profile_ids)))
-        return {row.id: row.email for row in session.execute(statement.order_by(Profile.id))}
+        """The user's profiles (optionally narrowed to ``profile_ids``) as id -> email.
+
+        Asked on every page, so on SQLite it goes to the driver directly (see ``_run_sqlite``).
+        """
+        rows: Any
+        if session.get_bind().dialect.name == "sqlite":
+            rows = session.connection().exec_driver_sql(
+                "SELECT id, email FROM profiles WHERE user_id = ? ORDER BY id", (user_id,)
+            )
+        else:
+            rows = session.execute(
+                select(Profile.id, Profile.email)
+                .where(Profile.user_id == user_id)
+                .order_by(Profile.id)
+            )
+        wanted = None if profile_ids is None else set(profile_ids)
+        return {pid: email for pid, email in rows if wanted is None or pid in wanted}
 
 
 def _page_statement(
@@ -296,10 +343,15 @@ def _page_statement(
         )
         walked: Executable = _newest_first(walk, paging)
         return walked
-    if profiles == 1 or searching:
+    if searching:
         # Few matches: the query is driven by them (from the full-text index), then sorted.
         single: Executable = narrowed(select(*_ROW_COLUMNS).where(owned))
         return single
+    if profiles == 1:
+        one: Executable = narrowed(
+            select(*_ROW_COLUMNS).where(Message.profile_id == bindparam("profile_0"))
+        )
+        return one
     arms = [
         select(
             narrowed(

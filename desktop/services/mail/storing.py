@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, cast
 
@@ -116,7 +116,7 @@ def _insert_sqlite(session: Session, rows: list[dict[str, Any]]) -> None:
     values = []
     for row in rows:
         value = list(row.values())
-        value[position] = value[position].astimezone(UTC).strftime(_SQLITE_DATETIME)
+        value[position] = sqlite_timestamp(value[position])
         values.append(tuple(value))
     session.connection().exec_driver_sql(
         f"INSERT INTO messages ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
@@ -124,7 +124,9 @@ def _insert_sqlite(session: Session, rows: list[dict[str, Any]]) -> None:
     )
 
 
-_SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
+def sqlite_timestamp(value: datetime) -> str:
+    """A datetime as UTCDateTime writes it on SQLite, for statements sent to the driver directly."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def store_attachments(session: Session, owners: Sequence[tuple[int, ParsedMessage]]) -> None:
