@@ -16,6 +16,7 @@ import os
 import random
 import resource
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -35,6 +36,7 @@ PROFILES = 10
 FIRST_ROWS_TARGET_MS = 300.0
 PEAK_MEMORY_TARGET_MB = 300.0
 END_PRESSES = 20
+RUNS = 3
 PASSWORD = "bench password"
 BATCH = 20_000
 WORDS = ("ward", "rota", "referral", "invoice", "results", "backup", "clinic", "review", "shift")
@@ -221,12 +223,17 @@ def main() -> int:
         generated = _generate_in_child(big_path, BIG)
         print(f"generated {BIG:,} messages in {PROFILES} profiles in {generated:.1f} s")
         measure(small_path)  # warm-up: fonts, style and Python imports load once per process
-        small = measure(small_path)
-        big = measure(big_path)
+        # Alternate the two stores, several times, so that a busy moment of this shared
+        # machine hits both sides and the median says what is typical.
+        runs = [(measure(small_path), measure(big_path)) for _ in range(RUNS)]
+    small_ms = statistics.median(s.first_rows_ms for s, _b in runs)
+    big_ms = statistics.median(b.first_rows_ms for _s, b in runs)
+    big = runs[-1][1]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"first rows painted, {SMALL} messages (reference): {small.first_rows_ms:7.1f} ms")
+    each = ", ".join(f"{b.first_rows_ms:.0f}" for _s, b in runs)
+    print(f"first rows painted, {SMALL} messages (reference): {small_ms:7.1f} ms (median)")
     print(
-        f"first rows painted, {BIG:,} messages:        {big.first_rows_ms:7.1f} ms"
+        f"first rows painted, {BIG:,} messages:        {big_ms:7.1f} ms (median of {each})"
         f"  (target < {FIRST_ROWS_TARGET_MS:.0f} ms)"
     )
     print(
@@ -239,7 +246,7 @@ def main() -> int:
     )
     print(f"search 'invoice review' to rows shown:     {big.search_ms:7.1f} ms")
     ok = (
-        big.first_rows_ms < FIRST_ROWS_TARGET_MS
+        big_ms < FIRST_ROWS_TARGET_MS
         and peak_mb < PEAK_MEMORY_TARGET_MB
         and big.rows_after_end < BIG
     )
