@@ -18,8 +18,9 @@ from desktop.cli.signin import add_sign_in_arguments, opened_services, sign_in_f
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.mail.imap_sync import SyncError, SyncProgress, sync_profile
-from desktop.services.mail.importer import ImportProgress, ImportSourceError, import_paths
-from desktop.services.mail.inbox import MAX_PAGE, Inbox, InboxRow
+from desktop.services.mail.importer import ImportProgress, ImportSourceError
+from desktop.services.mail.inbox import MAX_PAGE, InboxRow
+from desktop.services.mail.mailbox import Mailbox
 from desktop.services.mail.settings import profile_owner
 
 SYNC_FAILED = 1
@@ -70,6 +71,7 @@ def run_sync(args: argparse.Namespace) -> int:
             return 0
         failed = 0
         for profile in profiles:
+            services.mailbox.require_own_profile(actor, profile.id)
             try:
                 result = sync_profile(
                     services.session_factory,
@@ -94,8 +96,8 @@ def run_import(args: argparse.Namespace) -> int:
         actor = _sign_in_owner(services, args)
         assert actor.active_profile_id is not None  # sign_in_from_args activated --profile
         try:
-            result = import_paths(
-                services.session_factory, actor.active_profile_id, args.paths, _import_progress
+            result = services.mailbox.import_files(
+                actor, actor.active_profile_id, args.paths, _import_progress
             )
         except ImportSourceError as error:
             raise CliError(str(error)) from error
@@ -110,7 +112,7 @@ def run_inbox(args: argparse.Namespace) -> int:
     with opened_services(args) as services:
         actor = sign_in_from_args(services, args)
         only = [actor.active_profile_id] if args.profile and actor.active_profile_id else None
-        rows = _rows(Inbox(services.session_factory), actor, only, args.search, args.limit)
+        rows = _rows(services.mailbox, actor, only, args.search, args.limit)
     if args.json:
         print(json.dumps([_as_json(row) for row in rows], indent=2, ensure_ascii=False))
         return 0
@@ -123,12 +125,12 @@ def run_inbox(args: argparse.Namespace) -> int:
 
 
 def _rows(
-    inbox: Inbox, actor: SignedInUser, only: list[int] | None, search: str | None, limit: int
+    mailbox: Mailbox, actor: SignedInUser, only: list[int] | None, search: str | None, limit: int
 ) -> list[InboxRow]:
     rows: list[InboxRow] = []
     while len(rows) < limit:
-        page = inbox.page(
-            actor.user_id,
+        page = mailbox.page(
+            actor,
             profile_ids=only,
             search=search,
             after=rows[-1].key if rows else None,

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from desktop.services.accounts import AccountsService
 from desktop.services.audit import AuditService
+from desktop.services.mail.mailbox import Mailbox
 from desktop.services.passwords import PRODUCTION_COST, PasswordCost, PasswordHashing
 from desktop.services.secrets import SecretStore
 from desktop.store.engine import make_engine
@@ -27,6 +28,7 @@ class Services:
     secrets: SecretStore
     accounts: AccountsService
     audit: AuditService
+    mailbox: Mailbox
 
     def close(self) -> None:
         self.engine.dispose()
@@ -72,4 +74,6 @@ def wire_services(
     session_factory = make_session_factory(engine)
     audit = AuditService(session_factory)
     accounts = AccountsService(session_factory, secrets, audit, PasswordHashing(password_cost))
-    return Services(engine, session_factory, secrets, accounts, audit)
+    return Services(
+        engine, session_factory, secrets, accounts, audit, Mailbox(session_factory, audit)
+    )
