@@ -273,6 +273,10 @@ class MainWindow(QMainWindow):
         return self._page
 
     @property
+    def workspace(self) -> Workspace | None:
+        return self._workspace
+
+    @property
     def active_profile(self) -> ProfileCard | None:
         return self._active
 
@@ -380,6 +384,7 @@ class MainWindow(QMainWindow):
             page.sidebar.select_profile(profile_id)
         if self._active is not None and self._active.id == profile_id:
             return
+        workspace.use_profile(profile_id)
         self._apply_active(profile)
         self._settings.set_last_profile(workspace.user_login, profile_id)
         self._workers.submit(

@@ -73,8 +73,16 @@ class ServicesWorkspace:
     def allows(self, action: Action, profile: ProfileCard) -> bool:
         return is_allowed(Role(profile.role), action)
 
+    def use_profile(self, profile_id: int) -> None:
+        """Swaps the identity at once, so no call submitted afterwards runs as the old profile.
+
+        The id comes from this user's own profile list; :meth:`activate_profile` (and every
+        service call, which checks the active profile itself) still verifies it in the store.
+        """
+        self._actor = self._actor.with_active_profile(profile_id)
+
     def activate_profile(self, profile_id: int) -> None:
-        self._actor = self._services.accounts.switch_profile(self._actor, profile_id)
+        self._services.accounts.switch_profile(self._actor, profile_id)
         self._services.audit.record(
             user_id=self._actor.user_id,
             profile_id=profile_id,

@@ -25,10 +25,16 @@ class Workspace(Protocol):
     def profiles(self) -> Sequence[ProfileCard]: ...
 
     def allows(self, action: Action, profile: ProfileCard) -> bool:
-        """Pure and fast (a table look-up), so it is the one call allowed on the GUI thread."""
+        """Pure and fast (a table look-up), so it may run on the GUI thread."""
         ...
 
-    def activate_profile(self, profile_id: int) -> None: ...
+    def use_profile(self, profile_id: int) -> None:
+        """Pure and fast, on the GUI thread: every call made after it acts as that profile."""
+        ...
+
+    def activate_profile(self, profile_id: int) -> None:
+        """Blocking, on a worker: checks the switch against the store and audits it."""
+        ...
 
     def inbox_page(
         self, query: InboxQuery, after: PageKey | None, limit: int

@@ -46,6 +46,7 @@ class MemoryWorkspace:
             reverse=True,
         )
         self.activated: list[int] = []
+        self.using: int | None = None
         self.seen: list[int] = []
         self.gui_thread = threading.get_ident()
         self.calls_on_gui_thread: list[str] = []
@@ -72,6 +73,9 @@ class MemoryWorkspace:
 
     def allows(self, action: Action, profile: ProfileCard) -> bool:
         return is_allowed(Role(profile.role), action)
+
+    def use_profile(self, profile_id: int) -> None:
+        self.using = profile_id
 
     def activate_profile(self, profile_id: int) -> None:
         self._track("activate_profile")

@@ -72,6 +72,10 @@ def test_admin_actions_only_under_admin_profile_and_switch_audited(
     assert not window.audit_action.isVisible()
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.active_profile.id == seeded.clinic_id
+    workspace = window.workspace
+    assert isinstance(workspace, ServicesWorkspace)
+    # At once, not when the audited switch finishes: a call submitted now acts as the clinic.
+    assert workspace.actor.active_profile_id == seeded.clinic_id
     assert window.audit_action.isVisible()
     assert window.lookup_action.isVisible()
     qtbot.waitUntil(
