@@ -318,6 +318,7 @@ class MainWindow(QMainWindow):
         self._workspace = None
         self._profiles = []
         self._active = None
+        self.notifier.set_unread(0)
         self._set_workspace_chrome(False)
         self._apply_active(None)
 
