@@ -8,8 +8,9 @@ keyring runs on a worker; this object only moves between screens.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
@@ -30,6 +31,8 @@ from desktop.services.accounts import UserInfo
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.demo import seed_demo
+from desktop.services.errors import NotFoundError
+from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.services.user_directory import list_users
 
 log = logging.getLogger(__name__)
@@ -160,9 +163,17 @@ class AppController(QObject):
             self.window.open_workspace(self.workspace)
             self._start_sync(services)
             if self.mail_import is None:
-                self.mail_import = MailImport(self.window, services.session_factory)
+                self.mail_import = MailImport(self.window, self._import_files)
             self.workspace_opened.emit(self.workspace)
         self.idle_lock.restart()
+
+    def _import_files(
+        self, profile_id: int, paths: Sequence[Path], progress: ProgressCallback
+    ) -> ImportResult:
+        """Imports as whoever is signed in when the import starts, not when the app started."""
+        if self.workspace is None:
+            raise NotFoundError("nobody is signed in")
+        return self.workspace.import_files(profile_id, paths, progress)
 
     def _start_sync(self, services: Services) -> None:
         self._stop_sync()

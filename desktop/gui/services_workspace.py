@@ -10,6 +10,7 @@ from __future__ import annotations
 import imaplib
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.inbox.model import InboxQuery, PageKey
@@ -20,8 +21,8 @@ from desktop.services.audit import Outcome
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
-from desktop.services.mail import inbox as mail_inbox
 from desktop.services.mail.imap_sync import SyncError, push_flags_now
+from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.store.models.mail import IMPORTED_FOLDER
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class ServicesWorkspace:
     def __init__(self, services: Services, actor: SignedInUser) -> None:
         self._services = services
         self._actor = actor
-        self._inbox = mail_inbox.Inbox(services.session_factory)
+        self._mailbox = services.mailbox
 
     @property
     def actor(self) -> SignedInUser:
@@ -64,7 +65,7 @@ class ServicesWorkspace:
         return self._actor.login
 
     def profiles(self) -> Sequence[ProfileCard]:
-        unread = self._inbox.unread_counts(self._actor.user_id)
+        unread = self._mailbox.unread_counts(self._actor)
         return [
             profile_card(p, unread.get(p.id, 0))
             for p in self._services.accounts.list_profiles(self._actor)
@@ -94,8 +95,8 @@ class ServicesWorkspace:
     def inbox_page(
         self, query: InboxQuery, after: PageKey | None, limit: int
     ) -> Sequence[InboxRow]:
-        rows = self._inbox.page(
-            self._actor.user_id,
+        rows = self._mailbox.page(
+            self._actor,
             profile_ids=sorted(query.profile_ids) if query.profile_ids is not None else None,
             search=query.search or None,
             after=after,
@@ -114,7 +115,7 @@ class ServicesWorkspace:
         ]
 
     def message(self, message_id: int) -> MessageDetail:
-        detail = self._inbox.get(self._actor.user_id, message_id)
+        detail = self._mailbox.get(self._actor, message_id)
         if detail is None:
             raise NotFoundError(f"there is no message {message_id}")
         return MessageDetail(
@@ -134,9 +135,8 @@ class ServicesWorkspace:
 
     def mark_seen(self, message_id: int) -> None:
         """Marks it read here and, for synced mail, on the server now rather than at next sync."""
-        user_id = self._actor.user_id
-        self._inbox.mark_seen(user_id, message_id)
-        detail = self._inbox.get(user_id, message_id)
+        self._mailbox.mark_seen(self._actor, message_id)
+        detail = self._mailbox.get(self._actor, message_id)
         if detail is None or detail.folder == IMPORTED_FOLDER:
             return
         try:
@@ -149,3 +149,8 @@ class ServicesWorkspace:
 
     def attachment_content(self, attachment_id: int) -> bytes:
         return read_attachment(self._services.session_factory, self._actor.user_id, attachment_id)
+
+    def import_files(
+        self, profile_id: int, paths: Sequence[Path], progress: ProgressCallback
+    ) -> ImportResult:
+        return self._mailbox.import_files(self._actor, profile_id, paths, progress)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import mailbox
 import socket
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,7 @@ def test_import_shows_progress_and_fills_the_inbox(
     for number in range(10, 40):
         box.add(mail(number, f"Imported note {number}"))
     box.close()
-    importer = MailImport(window, seeded.services.session_factory)
+    importer = MailImport(window, partial(seeded.services.mailbox.import_files, seeded.actor))
     progress = window.sync_status.progress
     with qtbot.waitSignal(importer.finished, timeout=20000) as done:
         importer.start(seeded.hospital_id, [path])

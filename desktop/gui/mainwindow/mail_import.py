@@ -6,6 +6,7 @@ relayed by a queued signal, so the status area only ever changes on the GUI thre
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
@@ -13,8 +14,10 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop.gui.main_window import MainWindow
 from desktop.gui.workers import Workers
-from desktop.services.mail.importer import ImportProgress, ImportResult, import_paths
-from desktop.store.session import SessionFactory
+from desktop.services.mail.importer import ImportProgress, ImportResult, ProgressCallback
+
+ImportFiles = Callable[[int, Sequence[Path], ProgressCallback], ImportResult]
+"""Imports into a profile for the signed-in user (the workspace's, so the role check applies)."""
 
 
 class _ProgressRelay(QObject):
@@ -27,10 +30,10 @@ class _ProgressRelay(QObject):
 class MailImport(QObject):
     finished = Signal(object)
 
-    def __init__(self, window: MainWindow, session_factory: SessionFactory) -> None:
+    def __init__(self, window: MainWindow, import_files: ImportFiles) -> None:
         super().__init__(window)
         self._window = window
-        self._session_factory = session_factory
+        self._import_files = import_files
         self._workers = Workers(self)
         self._relay = _ProgressRelay()
         self._relay.moved.connect(self._moved)
@@ -50,10 +53,10 @@ class MailImport(QObject):
             self.start(profile.id, [Path(p) for p in paths])
 
     def start(self, profile_id: int, paths: list[Path]) -> None:
-        factory, relay = self._session_factory, self._relay
+        import_files, relay = self._import_files, self._relay
         self._window.sync_status.import_progress(0, 0)
         self._workers.submit(
-            lambda: import_paths(factory, profile_id, paths, progress=relay.report),
+            lambda: import_files(profile_id, paths, relay.report),
             self._done,
             self._failed,
         )

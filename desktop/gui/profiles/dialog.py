@@ -33,7 +33,6 @@ from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import AccountError
 from desktop.services.mail.imap_sync import SyncError, sync_profile
-from desktop.services.mail.inbox import Inbox
 
 
 @dataclass(frozen=True)
@@ -223,10 +222,10 @@ class ProfilesDialog(QDialog):
         profile = next((p for p in self._profiles if p.id == self._editing), None)
         if profile is None:
             return
-        inbox, user_id = Inbox(self._services.session_factory), self._actor.user_id
+        mailbox, actor = self._services.mailbox, self._actor
         self._busy(self.tr("Counting what would be removed…"))
         self._workers.submit(
-            lambda: inbox.count(user_id, profile_ids=[profile.id]),
+            lambda: mailbox.count(actor, profile_ids=[profile.id]),
             lambda count: self._confirm_delete(profile, count),
             self._failed,
         )
