@@ -1,6 +1,6 @@
 """The workspace of a signed-in user over the real services: the GUI's only door to the store.
 
-Each method is one service call (or two) plus a translation into the GUI's view data. They all
+Each method is one service call (or two); mail comes back as the mail service returns it. They all
 block and are called from workers; the signed-in identity is swapped atomically when the user
 switches profile, so a call made afterwards always runs with the new profile's privileges.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.inbox.model import InboxQuery, PageKey
-from desktop.gui.viewdata import AttachmentInfo, InboxRow, MessageDetail, ProfileCard
+from desktop.gui.viewdata import ProfileCard
 from desktop.services.accounts import ProfileInfo
 from desktop.services.attachment_content import read_attachment
 from desktop.services.audit import Outcome
@@ -23,6 +23,7 @@ from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
 from desktop.services.mail.imap_sync import SyncError, push_flags_now
 from desktop.services.mail.importer import ImportResult, ProgressCallback
+from desktop.services.mail.inbox import InboxRow, MessageDetail
 from desktop.store.models.mail import IMPORTED_FOLDER
 
 log = logging.getLogger(__name__)
@@ -95,43 +96,19 @@ class ServicesWorkspace:
     def inbox_page(
         self, query: InboxQuery, after: PageKey | None, limit: int
     ) -> Sequence[InboxRow]:
-        rows = self._mailbox.page(
+        return self._mailbox.page(
             self._actor,
             profile_ids=sorted(query.profile_ids) if query.profile_ids is not None else None,
             search=query.search or None,
             after=after,
             limit=limit,
         )
-        return [
-            InboxRow(
-                id=row.id,
-                profile_id=row.profile_id,
-                sender=row.sender,
-                subject=row.subject,
-                date=row.date,
-                seen=row.seen,
-            )
-            for row in rows
-        ]
 
     def message(self, message_id: int) -> MessageDetail:
         detail = self._mailbox.get(self._actor, message_id)
         if detail is None:
             raise NotFoundError(f"there is no message {message_id}")
-        return MessageDetail(
-            id=detail.id,
-            profile_id=detail.profile_id,
-            sender=detail.sender,
-            to=detail.to,
-            cc=detail.cc,
-            subject=detail.subject,
-            date=detail.date,
-            text=detail.text,
-            html=detail.html,
-            attachments=tuple(
-                AttachmentInfo(a.id, a.filename, a.size, a.content_type) for a in detail.attachments
-            ),
-        )
+        return detail
 
     def mark_seen(self, message_id: int) -> None:
         """Marks it read here and, for synced mail, on the server now rather than at next sync."""

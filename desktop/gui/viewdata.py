@@ -1,14 +1,12 @@
-"""The plain data that widgets display, independent of how services name their results.
+"""What the window shows about a profile, in one record: the accounts service's profile plus its
+unread count, which comes from the mail service.
 
-Widgets depend on these small frozen records only; :mod:`desktop.gui.backend` turns service
-results into them. That keeps screens testable on their own and keeps service refactors from
-rippling through every widget.
+Mail itself is shown as the mail service returns it (``desktop.services.mail.inbox``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 ADMIN_ROLE = "admin"
 
@@ -33,40 +31,3 @@ class ProfileCard:
     def label(self) -> str:
         """How a profile is named everywhere a person must tell two of them apart."""
         return f"{self.organization} ({self.role})"
-
-
-@dataclass(frozen=True, slots=True)
-class InboxRow:
-    id: int
-    profile_id: int
-    sender: str
-    subject: str
-    date: datetime
-    seen: bool
-
-    @property
-    def key(self) -> tuple[datetime, int]:
-        """The keyset position: newest first, ties broken by id."""
-        return (self.date, self.id)
-
-
-@dataclass(frozen=True, slots=True)
-class AttachmentInfo:
-    id: int
-    filename: str
-    size: int
-    content_type: str
-
-
-@dataclass(frozen=True, slots=True)
-class MessageDetail:
-    id: int
-    profile_id: int
-    sender: str
-    to: str
-    cc: str
-    subject: str
-    date: datetime
-    text: str | None
-    html: str | None
-    attachments: tuple[AttachmentInfo, ...] = ()

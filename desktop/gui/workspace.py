@@ -12,7 +12,8 @@ from typing import Protocol
 
 from desktop.core.roles import Action
 from desktop.gui.inbox.model import InboxQuery, PageKey
-from desktop.gui.viewdata import InboxRow, MessageDetail, ProfileCard
+from desktop.gui.viewdata import ProfileCard
+from desktop.services.mail.inbox import InboxRow, MessageDetail
 
 
 class Workspace(Protocol):

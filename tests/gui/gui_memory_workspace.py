@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.inbox.model import InboxQuery, PageKey
-from desktop.gui.viewdata import InboxRow, MessageDetail, ProfileCard
+from desktop.gui.viewdata import ProfileCard
+from desktop.services.mail.inbox import InboxRow, MessageDetail
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 HOSPITAL = ProfileCard(
@@ -34,6 +35,8 @@ class MemoryWorkspace:
             (
                 InboxRow(
                     id=i,
+                    profile_email="",
+                    flagged=False,
                     profile_id=self._profiles[i % len(self._profiles)].id,
                     sender=f"sender{i}@example.org",
                     subject=f"Message {i}",
@@ -98,15 +101,23 @@ class MemoryWorkspace:
         self._track("message")
         row = next(r for r in self.rows if r.id == message_id)
         return MessageDetail(
-            row.id,
-            row.profile_id,
-            row.sender,
-            "ada@example.org",
-            "",
-            row.subject,
-            row.date,
-            f"Body of {row.subject}",
-            None,
+            id=row.id,
+            profile_id=row.profile_id,
+            profile_email="ada@example.org",
+            folder="INBOX",
+            sender=row.sender,
+            to="ada@example.org",
+            cc="",
+            subject=row.subject,
+            date=row.date,
+            date_guessed=False,
+            text=f"Body of {row.subject}",
+            html=None,
+            seen=row.seen,
+            flagged=False,
+            body_loaded=True,
+            parse_error=None,
+            attachments=(),
         )
 
     def mark_seen(self, message_id: int) -> None:

@@ -14,7 +14,8 @@ from pytestqt.qtbot import QtBot
 from desktop.gui.icons import icon
 from desktop.gui.inbox.model import Column, InboxModel, InboxQuery, PageKey
 from desktop.gui.inbox.view import InboxView
-from desktop.gui.viewdata import InboxRow, ProfileCard
+from desktop.gui.viewdata import ProfileCard
+from desktop.services.mail.inbox import InboxRow
 
 pytestmark = pytest.mark.gui
 
@@ -33,6 +34,8 @@ class Mailbox:
             (
                 InboxRow(
                     id=i,
+                    profile_email="",
+                    flagged=False,
                     profile_id=1 + i % 2,
                     sender=f"sender{i}@example.org",
                     subject=f"Message {i}" + (" invoice" if i % 10 == 0 else ""),

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.reader.pane import ReaderPane
-from desktop.gui.viewdata import AttachmentInfo, MessageDetail, ProfileCard
+from desktop.gui.viewdata import ProfileCard
+from desktop.services.mail.inbox import AttachmentInfo, MessageDetail
 
 pytestmark = pytest.mark.gui
 
@@ -65,17 +66,25 @@ def http_server() -> Iterator[CountingServer]:
     server.close()
 
 
-def message(html: str | None, text: str | None = None, **extra: object) -> MessageDetail:
+def message(html: str | None, text: str = "", **extra: object) -> MessageDetail:
     fields: dict[str, object] = {
         "id": 1,
         "profile_id": PROFILE.id,
+        "profile_email": PROFILE.email,
+        "folder": "INBOX",
         "sender": "Dr Who <who@example.org>",
         "to": "a@stmarys.example",
         "cc": "",
         "subject": "Results",
         "date": datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
+        "date_guessed": False,
         "text": text,
         "html": html,
+        "seen": False,
+        "flagged": False,
+        "body_loaded": True,
+        "parse_error": None,
+        "attachments": (),
     }
     fields.update(extra)
     return MessageDetail(**fields)  # type: ignore[arg-type]
@@ -157,7 +166,7 @@ def test_attachment_listed_with_size_and_saved_where_chosen(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pane = make_pane(qtbot, content=b"%PDF-1.4 report")
-    attachment = AttachmentInfo(3, "../../lab results.pdf", 2048, "application/pdf")
+    attachment = AttachmentInfo(3, "../../lab results.pdf", "application/pdf", 2048)
     pane.show_message(message(None, text="see attached", attachments=(attachment,)), PROFILE)
     assert pane.attachments.item_texts() == ["lab results.pdf  (2.0 kB)"]
 
@@ -192,3 +201,13 @@ def test_first_message_reports_every_blocked_image_at_once_in_a_small_space(
     assert pane.browser.document().size().height() < 200
     qtbot.wait(100)
     assert http_server.requests == []
+
+
+def test_headers_only_and_guessed_date_are_said(qtbot: QtBot) -> None:
+    pane = make_pane(qtbot)
+    pane.show_message(message(None, body_loaded=False, date_guessed=True), PROFILE)
+    assert pane.notice.isVisible()
+    assert "Only the headers have arrived" in pane.notice.text()
+    assert "(guessed" in pane.headers.date_label.text()
+    pane.show_message(message(None, text="fine"), PROFILE)
+    assert not pane.notice.isVisible()

@@ -27,8 +27,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
-from desktop.gui.viewdata import InboxRow, ProfileCard
+from desktop.gui.viewdata import ProfileCard
 from desktop.gui.workers import Workers
+from desktop.services.mail.inbox import InboxRow
 
 PageKey = tuple[datetime, int]
 DEFAULT_PAGE_SIZE = 200

@@ -11,9 +11,10 @@ from desktop.gui.inbox.model import InboxModel
 from desktop.gui.inbox.view import InboxView
 from desktop.gui.mainwindow.sidebar import ProfileSidebar
 from desktop.gui.reader.pane import ReaderPane
-from desktop.gui.viewdata import MessageDetail, ProfileCard
+from desktop.gui.viewdata import ProfileCard
 from desktop.gui.workers import Workers
 from desktop.gui.workspace import Workspace
+from desktop.services.mail.inbox import MessageDetail
 
 
 class WorkspacePage(QWidget):

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.gui.viewdata import AttachmentInfo
 from desktop.gui.workers import Workers
+from desktop.services.mail.inbox import AttachmentInfo
 from desktop.services.mail.parse import clean_filename
 
 AttachmentLoader = Callable[[int], bytes]

@@ -11,7 +11,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.gui.profiles.chip import ProfileChip
-from desktop.gui.viewdata import MessageDetail, ProfileCard
+from desktop.gui.viewdata import ProfileCard
+from desktop.services.mail.inbox import MessageDetail
 
 
 def _plain_label(accessible_name: str) -> QLabel:
@@ -58,4 +59,9 @@ class HeaderPanel(QWidget):
         self.cc_label.setText(message.cc)
         self._form.setRowVisible(self.cc_label, bool(message.cc))
         when = QDateTime.fromSecsSinceEpoch(int(message.date.timestamp()))
-        self.date_label.setText(QLocale().toString(when, QLocale.FormatType.LongFormat))
+        shown = QLocale().toString(when, QLocale.FormatType.LongFormat)
+        if message.date_guessed:
+            shown = self.tr("{date} (guessed: the message carried no usable date)").format(
+                date=shown
+            )
+        self.date_label.setText(shown)

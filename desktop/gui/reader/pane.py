@@ -21,8 +21,9 @@ from desktop.gui.reader.attachments import AttachmentList, AttachmentLoader
 from desktop.gui.reader.headers import HeaderPanel
 from desktop.gui.reader.remote import fetch_remote
 from desktop.gui.reader.safe_browser import SafeBrowser
-from desktop.gui.viewdata import MessageDetail, ProfileCard
+from desktop.gui.viewdata import ProfileCard
 from desktop.gui.workers import Workers
+from desktop.services.mail.inbox import MessageDetail
 
 
 class RemoteContentBar(QFrame):
@@ -78,6 +79,11 @@ class ReaderPane(QWidget):
         self.remote_bar = RemoteContentBar()
         self.remote_bar.hide()
         self.remote_bar.load_requested.connect(self.load_remote_content)
+        self.notice = QLabel()
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice.setWordWrap(True)
+        self.notice.setAccessibleName(self.tr("About this message"))
+        self.notice.hide()
         self.browser = SafeBrowser()
         self.browser.setAccessibleName(self.tr("Message body"))
         self.browser.link_requested.connect(self._confirm_link)
@@ -91,6 +97,7 @@ class ReaderPane(QWidget):
         layout = QVBoxLayout(content)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.headers)
+        layout.addWidget(self.notice)
         layout.addWidget(self.remote_bar)
         layout.addWidget(self.browser, 1)
         layout.addWidget(self.attachments)
@@ -112,9 +119,25 @@ class ReaderPane(QWidget):
         self._message = message
         self.headers.show_message(message, profile)
         self.attachments.set_attachments(message.attachments)
+        self._show_notice(message)
         self._stack.setCurrentIndex(1)
         self._render({})
         self.opened.emit(message.id)
+
+    def _show_notice(self, message: MessageDetail) -> None:
+        if not message.body_loaded:
+            text = self.tr(
+                "Only the headers have arrived so far; the text comes with the next sync."
+            )
+        elif message.parse_error:
+            text = self.tr(
+                "This message could not be read as sent ({reason}); it is kept as received."
+            )
+            text = text.format(reason=message.parse_error)
+        else:
+            text = ""
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     def load_remote_content(self) -> None:
         """Only ever called from the user's click on the bar (or its shortcut)."""
