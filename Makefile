@@ -1,5 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Everything else is a helper.
 PYTHON ?= python3
+# tools/system-packages.sh asks which interpreter the venv is made from.
+export PYTHON
 VENV := .venv
 STAMP := $(VENV)/.installed
 
@@ -29,6 +31,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python -m bench
 
 build: $(STAMP)
+	./tools/system-packages.sh build
 	$(VENV)/bin/pyinstaller --noconfirm --clean app.spec
 
 clean:

@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
-# Installs the Debian packages a group needs (runtime: Qt's shared libraries; test: also the real
-# servers the tests start on loopback). Only as root, and only what is missing, so a second run is
-# instant; a non-root user gets the list to install instead.
+# Installs the Debian packages a group needs (runtime: Qt's shared libraries; build: also what
+# PyInstaller needs; test: also the real servers the tests start on loopback). Only as root, and
+# only what is missing, so a second run is instant; a non-root user gets the list to install
+# instead.
 set -euo pipefail
 
 runtime=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libglib2.0-0
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0
   libxcb-randr0 libxcb-xinerama0 libxcb-xkb1 libxrender1 fonts-dejavu-core)
-test=("${runtime[@]}" binutils gnome-keyring dbus-x11 libsecret-tools dovecot-imapd isync postgresql
-  openssl)
+# PyInstaller reads binaries with objdump and bundles the interpreter's shared library, which
+# Debian's own python3 keeps in a package of its own (a pyenv build has it beside itself).
+build=("${runtime[@]}" binutils)
+python=$(readlink -f "$(command -v "${PYTHON:-python3}")") || true
+interpreter=$(dpkg-query -S "$python" 2>/dev/null) || true
+case "${interpreter%%:*}" in python3.*-minimal) build+=("lib${interpreter%%-minimal:*}") ;; esac
+test=("${build[@]}" gnome-keyring dbus-x11 libsecret-tools dovecot-imapd isync postgresql openssl)
 
 case "${1:-}" in
   runtime) wanted=("${runtime[@]}") ;;
+  build) wanted=("${build[@]}") ;;
   test) wanted=("${test[@]}") ;;
-  *) echo "usage: $0 runtime|test" >&2; exit 2 ;;
+  *) echo "usage: $0 runtime|build|test" >&2; exit 2 ;;
 esac
 
 missing=()
