@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -71,8 +72,8 @@ class FirstRunPage(QWidget):
             )
         )
         intro.setWordWrap(True)
-        self.display_name = self._field(self.tr("Your name"), "Ada Lovelace")
-        self.login = self._field(self.tr("Login"), "ada")
+        self.display_name = self._field(self.tr("Your name"), self.tr("e.g. Ada Lovelace"))
+        self.login = self._field(self.tr("Login"), self.tr("e.g. ada"))
         self.password = self._field(self.tr("Password"), "")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(
@@ -80,8 +81,8 @@ class FirstRunPage(QWidget):
         )
         self.repeat = self._field(self.tr("Repeat password"), "")
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.organization = self._field(self.tr("Organization"), "St Mary's Hospital")
-        self.email = self._field(self.tr("Work email"), "ada@stmarys.example")
+        self.organization = self._field(self.tr("Organization"), self.tr("e.g. St Mary's Hospital"))
+        self.email = self._field(self.tr("Work email"), self.tr("e.g. ada@stmarys.example"))
         self.role = QComboBox()
         self.role.setAccessibleName(self.tr("Role"))
         self.role.addItem(self.tr("Member"), Role.MEMBER)
@@ -123,6 +124,10 @@ class FirstRunPage(QWidget):
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         centred_card(content, self)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.display_name.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def offer_demo(self, offered: bool) -> None:
         """Shown only when the app can actually build the demo data."""
