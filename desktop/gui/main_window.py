@@ -25,6 +25,7 @@ from desktop.core.roles import Action
 from desktop.gui.icons import icon
 from desktop.gui.mainwindow.badge import ActiveProfileBadge
 from desktop.gui.mainwindow.settings import WindowSettings, open_settings
+from desktop.gui.mainwindow.shortcuts import ShortcutsDialog
 from desktop.gui.mainwindow.sync_status import SyncStatusArea, colour_dot
 from desktop.gui.mainwindow.tray import Notifier
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self._page: WorkspacePage | None = None
         self._profiles: list[ProfileCard] = []
         self._active: ProfileCard | None = None
+        self.shortcuts_dialog: ShortcutsDialog | None = None
 
         self._stack = QStackedWidget()
         self.setCentralWidget(self._stack)
@@ -164,6 +166,10 @@ class MainWindow(QMainWindow):
             self.tr("Next &pane"), None, "F6", self.tr("Move between profiles, messages and reader")
         )
         self.next_pane_action.triggered.connect(self._next_pane)
+        self.shortcuts_action = self._action(
+            self.tr("&Keyboard shortcuts"), None, "F1", self.tr("Every key this window knows")
+        )
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
         self.quit_action = self._action(
             self.tr("&Quit"), None, QKeySequence.StandardKey.Quit, self.tr("Quit Switchboard")
         )
@@ -220,6 +226,8 @@ class MainWindow(QMainWindow):
         self.profile_menu = menus.addMenu(self.tr("&Profiles"))
         tools = menus.addMenu(self.tr("&Tools"))
         tools.addActions([self.support_action, self.lookup_action, self.audit_action])
+        help_menu = menus.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.shortcuts_action)
         self._rebuild_profile_menu()
 
     def _auto_lock_menu(self) -> QMenu:
@@ -450,6 +458,12 @@ class MainWindow(QMainWindow):
     def _focus_search(self) -> None:
         if self._page is not None:
             self._page.inbox.focus_search()
+
+    def show_shortcuts(self) -> None:
+        dialog = ShortcutsDialog(self.actions(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog = dialog
+        dialog.show()
 
     def _next_pane(self) -> None:
         page = self._page

@@ -231,3 +231,15 @@ def test_sidebar_menu_mutes_and_syncs_a_profile_without_acting_as_it(
         actions["&Sync now"].trigger()
     assert asked.args == [LAB.id]
     assert page.sidebar.profile_menu(0) is None
+
+
+def test_f1_lists_every_shortcut_from_the_actions(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    dialog = window.shortcuts_dialog
+    assert dialog is not None
+    rows = dict(dialog.rows())
+    assert rows["Ctrl+2"] == "2 Riverside Clinic (admin)"
+    assert rows["Ctrl+F"] == "Search"
+    assert rows["F6"] == "Next pane"
+    assert rows["Ctrl+Shift+A"] == "Audit log…"
+    assert "Space" in rows
