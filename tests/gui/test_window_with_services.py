@@ -131,3 +131,19 @@ def test_reader_empties_when_its_profile_leaves_the_list(
     with qtbot.waitSignal(page.inbox_model.page_loaded):
         page.sidebar.select_profile(seeded.clinic_id)
     assert page.reader.message is None
+
+
+def test_a_reload_keeps_the_message_being_read_selected(qtbot: QtBot, window: MainWindow) -> None:
+    page = page_of(window)
+    with qtbot.waitSignal(page.message_shown):
+        page.inbox.table.selectRow(2)
+    reading = page.inbox_model.row_at(2).id
+    shown: list[int] = []
+    page.message_shown.connect(shown.append)
+    with qtbot.waitSignal(page.inbox_model.page_loaded):
+        page.inbox_model.reload()
+    current = page.inbox.table.currentIndex()
+    assert page.inbox_model.row_at(current.row()).id == reading
+    assert page.inbox.table.selectionModel().isRowSelected(current.row())
+    qtbot.wait(100)
+    assert shown == []

@@ -102,6 +102,9 @@ class InboxView(QWidget):
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_search_now)
 
+        self._keep: int | None = None
+        model.modelAboutToBeReset.connect(self._remember_current)
+        model.page_loaded.connect(self._restore_current)
         model.loading_changed.connect(self._loading_changed)
         model.load_failed.connect(self._load_failed)
         model.modelReset.connect(self._loading_changed)
@@ -122,6 +125,23 @@ class InboxView(QWidget):
     def set_scope(self, profile_ids: frozenset[int] | None, description: str) -> None:
         self.scope.setText(description)
         self.model.set_query(InboxQuery(profile_ids, self.model.query.search))
+
+    def _remember_current(self) -> None:
+        """A reload (new mail, another filter) should not lose the message being read."""
+        current = self.table.currentIndex()
+        self._keep = self.model.row_at(current.row()).id if current.isValid() else None
+
+    def _restore_current(self, _count: int) -> None:
+        keep, self._keep = self._keep, None
+        row = self.model.row_of(keep) if keep is not None else None
+        if row is None:
+            return
+        selection = self.table.selectionModel()
+        # Quietly: the reader already shows this message, and opening it again would re-mark it.
+        selection.blockSignals(True)
+        self.table.selectRow(row)
+        selection.blockSignals(False)
+        self.table.viewport().update()
 
     def _apply_search_now(self) -> None:
         self._search_timer.stop()
