@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
 
         self.notifier = Notifier(self)
         self.notifier.activated.connect(self._raise)
+        self.notifier.profile_requested.connect(self.activate_profile)
         self.badge = ActiveProfileBadge()
         self.switcher = QComboBox()
         self.switcher.setAccessibleName(self.tr("Active profile"))

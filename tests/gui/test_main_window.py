@@ -159,6 +159,9 @@ def test_mute_per_profile_silences_its_notifications(qtbot: QtBot, window: MainW
     assert (
         QSettings(str(settings_file()), QSettings.Format.IniFormat).value("users/ada/muted") == "2"
     )
+    window.notifier.open_last()
+    assert window.active_profile is not None
+    assert window.active_profile.id == LAB.id
 
 
 def test_layout_and_last_profile_restored(qtbot: QtBot, window: MainWindow) -> None:

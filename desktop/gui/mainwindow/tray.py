@@ -48,12 +48,14 @@ class Notifier(QObject):
 
     shown = Signal(object)
     activated = Signal()
+    profile_requested = Signal(int)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._muted: set[int] = set()
         self._tray: QSystemTrayIcon | None = None
         self._unread = 0
+        self._last: Notification | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self._tray = QSystemTrayIcon(app_icon(), self)
             menu = QMenu()
@@ -61,6 +63,7 @@ class Notifier(QObject):
             self._menu = menu
             self._tray.setContextMenu(menu)
             self._tray.activated.connect(lambda _reason: self.activated.emit())
+            self._tray.messageClicked.connect(self.open_last)
             self._tray.show()
         self.set_unread(0)
 
@@ -95,8 +98,15 @@ class Notifier(QObject):
         )
         if self._tray is not None:
             self._tray.showMessage(note.title, note.text, QSystemTrayIcon.MessageIcon.Information)
+        self._last = note
         self.shown.emit(note)
         return note
+
+    def open_last(self) -> None:
+        """A click on the notification brings the window up on the profile it named."""
+        self.activated.emit()
+        if self._last is not None:
+            self.profile_requested.emit(self._last.profile_id)
 
     def hide(self) -> None:
         if self._tray is not None:
