@@ -145,6 +145,8 @@ def test_opening_a_message_marks_it_read_and_updates_unread(
     assert workspace.calls_on_gui_thread == []
 
 
+# The offscreen platform cannot raise a window; a desktop can.
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
 def test_mute_per_profile_silences_its_notifications(qtbot: QtBot, window: MainWindow) -> None:
     clinic = next(p for p in window.profiles if p.id == CLINIC.id)
     assert window.notifier.new_mail(clinic, 2) is not None
