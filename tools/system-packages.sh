@@ -23,9 +23,13 @@ case "${1:-}" in
   *) echo "usage: $0 runtime|build|test" >&2; exit 2 ;;
 esac
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+
+# Ubuntu 24.04 renamed some libraries with a t64 suffix (libglib2.0-0t64); apt-get installs the
+# new name when asked for the old one, so either name counts as installed.
 missing=()
 for package in "${wanted[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  installed "$package" || installed "${package}t64" || missing+=("$package")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
