@@ -22,8 +22,8 @@ are merged (``UNION ALL`` of per-profile ``LIMIT`` queries), so opening the inbo
 sender and body (FTS5 on SQLite, ``to_tsvector('simple', ...)`` with its GIN index on PostgreSQL);
 every word must match, the last one also as a prefix so results follow typing.
 
-Changes of seen/flagged made here set ``flags_dirty``; the next sync of that profile pushes them
-to the server (so opening a message marks it ``\\Seen`` there too).
+Changes of seen/flagged made here to synced mail set ``flags_dirty``; the next sync of that
+profile pushes them to the server (so opening a message marks it ``\\Seen`` there too).
 """
 
 from __future__ import annotations
@@ -264,10 +264,11 @@ class Inbox:
                 return False
             changed = any(getattr(current, name) != value for name, value in values.items())
             if changed:
+                # Only mail that came by IMAP has a server copy to tell; imported mail has no UID.
                 session.execute(
                     update(Message)
                     .where(Message.id == message_id)
-                    .values(flags_dirty=True, **values)
+                    .values(flags_dirty=Message.uid.is_not(None), **values)
                 )
             return True
 
