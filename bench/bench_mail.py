@@ -56,8 +56,8 @@ NAMES = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Jörg Müller", "Zoë M
 
 
 def harness() -> ModuleType:
-    """The Dovecot harness the tests use (tests/mail/dovecot.py), loaded from its file."""
-    path = Path(__file__).resolve().parent.parent / "tests" / "mail" / "dovecot.py"
+    """The Dovecot harness the tests use (tests/dovecot.py), loaded from its file."""
+    path = Path(__file__).resolve().parent.parent / "tests" / "dovecot.py"
     spec = importlib.util.spec_from_file_location("switchboard_bench_dovecot", path)
     assert spec is not None
     assert spec.loader is not None

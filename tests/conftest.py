@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from dovecot import MAIL_SERVER_PASSWORD, Dovecot
 from pg_cluster import PostgresCluster, PostgresUnavailableError
 from sqlalchemy import Engine
 
@@ -135,3 +137,17 @@ def session_factory(engine: Engine) -> SessionFactory:
 def services(engine: Engine) -> Services:
     """The services over the test's store, with in-memory secrets and cheap password hashing."""
     return wire_services(engine, SecretStore.in_memory(), password_cost=CHEAP_TEST_COST)
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    """One private Dovecot on loopback for the whole run, shared by the mail and GUI tests."""
+    if shutil.which("dovecot") is None:
+        server_unavailable("dovecot is not installed (Debian package dovecot-imapd)")
+    server = Dovecot(MAIL_SERVER_PASSWORD)
+    try:
+        server.start()
+    except (RuntimeError, OSError, KeyError) as error:
+        server_unavailable(f"the private Dovecot could not start: {error}")
+    yield server
+    server.destroy()

@@ -4,16 +4,12 @@ new mail is announced naming its profile, and opening a message marks it seen on
 
 from __future__ import annotations
 
-import os
-import shutil
 import ssl
-import sys
-from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from conftest import Seeded, mail
+from dovecot import MAIL_SERVER_PASSWORD, Dovecot
 from imapclient import IMAPClient
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -24,32 +20,13 @@ from desktop.gui.mainwindow.sync_status import SyncPhase
 from desktop.gui.mainwindow.tray import Notification
 from desktop.gui.services_workspace import ServicesWorkspace
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "mail"))
-from dovecot import Dovecot
-
 pytestmark = [pytest.mark.gui, pytest.mark.imap]
-SERVER_PASSWORD = "gui-test-server-password"
-
-
-@pytest.fixture(scope="module")
-def dovecot() -> Iterator[Dovecot]:
-    try:
-        if shutil.which("dovecot") is None:
-            raise RuntimeError("dovecot is not installed (Debian package dovecot-imapd)")
-        server = Dovecot(SERVER_PASSWORD)
-        server.start()
-    except (RuntimeError, OSError, KeyError) as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the private Dovecot could not start: {error}")
-        pytest.skip(f"the private Dovecot could not start: {error}")
-    yield server
-    server.destroy()
 
 
 def seen_on_server(dovecot: Dovecot, login: str, subject: str) -> bool:
     context = ssl.create_default_context(cafile=dovecot.ca_file)
     with IMAPClient("127.0.0.1", port=dovecot.imaps_port, ssl=True, ssl_context=context) as client:
-        client.login(login, SERVER_PASSWORD)
+        client.login(login, MAIL_SERVER_PASSWORD)
         client.select_folder("INBOX", readonly=True)
         uids = client.search(["SUBJECT", subject])
         flags = client.get_flags(uids)
@@ -72,7 +49,7 @@ def test_sync_from_the_window_notifies_and_opening_marks_seen_on_the_server(
         ca_file=dovecot.ca_file,
     )
     accounts.update_profile(seeded.actor, seeded.clinic_id, draft)
-    accounts.set_server_password(seeded.actor, seeded.clinic_id, SERVER_PASSWORD)
+    accounts.set_server_password(seeded.actor, seeded.clinic_id, MAIL_SERVER_PASSWORD)
 
     window = MainWindow()
     qtbot.addWidget(window)

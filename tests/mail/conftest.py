@@ -1,15 +1,10 @@
 """Fixtures of the mail tests: a user with profiles in a fresh store, and a real Dovecot.
 
-The Dovecot runs once per test session on loopback (see ``dovecot.py``); each test gets its own
-mail user on it, so tests never see each other's mail. Under ``CI=true`` a Dovecot that cannot
-start fails the ``imap`` tests instead of skipping them.
+The Dovecot (``tests/dovecot.py``, fixture in ``tests/conftest.py``) runs once per test session
+on loopback; each test gets its own mail user on it, so tests never see each other's mail.
 """
 
 from __future__ import annotations
-
-import os
-import shutil
-from collections.abc import Iterator
 
 import pytest
 from dovecot import Dovecot
@@ -31,21 +26,6 @@ def profile_id(session_factory: SessionFactory, user_id: int) -> int:
 @pytest.fixture
 def second_profile_id(session_factory: SessionFactory, user_id: int) -> int:
     return make_profile(session_factory, user_id, "ada@hospital.example", "Hospital")
-
-
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[Dovecot]:
-    try:
-        if shutil.which("dovecot") is None:
-            raise RuntimeError("dovecot is not installed (Debian package dovecot-imapd)")
-        server = Dovecot(PASSWORD)
-        server.start()
-    except (RuntimeError, OSError, KeyError) as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the private Dovecot could not start: {error}")
-        pytest.skip(f"the private Dovecot could not start: {error}")
-    yield server
-    server.destroy()
 
 
 @pytest.fixture

@@ -7,14 +7,14 @@ import ssl
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
-from dovecot import Dovecot
+from dovecot import MAIL_SERVER_PASSWORD, Dovecot
 from imapclient import IMAPClient
 from sqlalchemy import text
 
 from desktop.store.models import Profile, Role, User
 from desktop.store.session import SessionFactory, unit_of_work
 
-PASSWORD = "correct-horse-battery-staple"
+PASSWORD = MAIL_SERVER_PASSWORD
 _support_ids = itertools.count(1_000_000)
 
 

@@ -22,6 +22,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 STARTUP_TIMEOUT = 15.0
+MAIL_SERVER_PASSWORD = "correct-horse-battery-staple"
+"""What the tests' mail users sign in with (a static passdb: one password for every user)."""
 # A passwd-file is re-read at most once a second, so users added in a burst would be refused;
 # a static passdb (any user name, this one password) has no such lag.
 _unique = itertools.count()
