@@ -12,7 +12,7 @@ from PySide6.QtGui import QFont
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.icons import icon
-from desktop.gui.inbox.model import Column, InboxModel, InboxQuery, PageKey
+from desktop.gui.inbox.model import Column, InboxModel, InboxQuery, PageKey, sender_name
 from desktop.gui.inbox.view import InboxView
 from desktop.gui.viewdata import ProfileCard
 from desktop.services.mail.inbox import InboxRow
@@ -203,3 +203,9 @@ def test_marking_seen_unbolds_the_row(qtbot: QtBot) -> None:
 def test_icons_load() -> None:
     for name in ("inbox", "search", "sync", "lock", "support", "audit", "admin", "retry"):
         assert not icon(name).isNull(), name
+
+
+def test_the_from_column_names_the_sender_without_the_address() -> None:
+    assert sender_name("Zoë Müller <z.mueller@stolaf-hospital.example>") == "Zoë Müller"
+    assert sender_name("alerts@northwind-health.example") == "alerts@northwind-health.example"
+    assert sender_name("") == ""

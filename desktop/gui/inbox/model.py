@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from email.utils import parseaddr
 from enum import IntEnum
 from typing import Any
 
@@ -35,6 +36,16 @@ PageKey = tuple[datetime, int]
 DEFAULT_PAGE_SIZE = 200
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+def sender_name(sender: str) -> str:
+    """The name a person recognises ("Zoë Müller"), or the bare address when there is none.
+
+    The full ``Name <address>`` stays in the row's tooltip; in a narrow column the address would
+    only push the name out of sight.
+    """
+    name, address = parseaddr(sender)
+    return name or address or sender
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +205,7 @@ class InboxModel(QAbstractTableModel):
             profile = self._profiles.get(item.profile_id)
             return profile.organization if profile else ""
         if column == Column.SENDER:
-            return item.sender
+            return sender_name(item.sender)
         if column == Column.SUBJECT:
             return item.subject or self.tr("(no subject)")
         when = QDateTime.fromSecsSinceEpoch(int(item.date.timestamp()))
