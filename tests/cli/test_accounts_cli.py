@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-import io
 import json
 
 import pytest
+from cli_runner import Cli
 
 from desktop.cli.main import main
 from desktop.core.idsentence import default_codec
@@ -14,28 +14,6 @@ from desktop.services.container import build_services
 from desktop.services.passwords import CHEAP_TEST_COST
 
 PASSWORD = "correct horse battery"
-
-
-class Cli:
-    def __init__(
-        self, database_url: str, capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch
-    ) -> None:
-        self.database_url = database_url
-        self.capsys = capsys
-        self.monkeypatch = mp
-
-    def __call__(
-        self, *args: str, stdin: str = "", password: str | None = PASSWORD
-    ) -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        if password is None:
-            self.monkeypatch.delenv("SWITCHBOARD_PASSWORD", raising=False)
-        else:
-            self.monkeypatch.setenv("SWITCHBOARD_PASSWORD", password)
-        self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(["--database-url", self.database_url, *args])
-        captured = self.capsys.readouterr()
-        return code, captured.out, captured.err
 
 
 @pytest.fixture
@@ -47,7 +25,7 @@ def cli(
         "desktop.cli.signin.build_services",
         functools.partial(build_services, password_cost=CHEAP_TEST_COST),
     )
-    return Cli(database_url, capsys, monkeypatch)
+    return Cli(database_url, capsys, monkeypatch, PASSWORD)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from cli_runner import Cli
 from dovecot import Dovecot
 from mail_helpers import PASSWORD, simple_message
 
@@ -25,26 +26,9 @@ USER_PASSWORD = "ada's own long password"
 EMAIL = "ada@clinic.example"
 
 
-class Cli:
-    def __init__(
-        self, database_url: str, capsys: pytest.CaptureFixture[str], mp: pytest.MonkeyPatch
-    ) -> None:
-        self.database_url = database_url
-        self.capsys = capsys
-        self.monkeypatch = mp
-
-    def __call__(self, *args: str, stdin: str = "") -> tuple[int, str, str]:
-        self.capsys.readouterr()
-        self.monkeypatch.setenv("SWITCHBOARD_PASSWORD", USER_PASSWORD)
-        self.monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-        code = main(["--database-url", self.database_url, *args])
-        captured = self.capsys.readouterr()
-        return code, captured.out, captured.err
-
-
 @pytest.fixture
 def cli(app_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    runner = Cli(f"sqlite:///{app_home / 'cli.sqlite3'}", capsys, monkeypatch)
+    runner = Cli(f"sqlite:///{app_home / 'cli.sqlite3'}", capsys, monkeypatch, USER_PASSWORD)
     monkeypatch.delenv("SWITCHBOARD_PASSWORD", raising=False)
     monkeypatch.setattr("sys.stdin", io.StringIO(USER_PASSWORD + "\n"))
     assert main(["--database-url", runner.database_url, "user", "create", "ada", "--name",

@@ -52,6 +52,7 @@ from desktop.services.mail.storing import (
     BackgroundWriter,
     Placement,
     insert_messages,
+    parsed_columns,
     store_attachments,
 )
 from desktop.store.models import MailServerOption, MailSyncState, Message, Profile
@@ -484,23 +485,7 @@ class _FolderSync:
 
 
 def _body_update(row_id: int, parsed: ParsedMessage) -> dict[str, Any]:
-    return {
-        "row_id": row_id,
-        "message_id": parsed.message_id,
-        "sender": parsed.sender,
-        "to_addrs": parsed.to_addrs,
-        "cc_addrs": parsed.cc_addrs,
-        "subject": parsed.subject,
-        "date": parsed.date,
-        "date_guessed": parsed.date_guessed,
-        "text": parsed.text,
-        "html": parsed.html,
-        "size": parsed.size,
-        "content_hash": parsed.content_hash,
-        "parse_error": parsed.parse_error,
-        "raw": parsed.raw,
-        "body_loaded": True,
-    }
+    return {"row_id": row_id, "body_loaded": True, **parsed_columns(parsed)}
 
 
 def _aware(value: object) -> datetime | None:

@@ -40,12 +40,9 @@ class Placement:
     body_loaded: bool = True
 
 
-def message_row(profile_id: int, parsed: ParsedMessage, placement: Placement) -> dict[str, Any]:
+def parsed_columns(parsed: ParsedMessage) -> dict[str, Any]:
+    """The message columns that come from parsing, shared by inserts and by bodies fetched later."""
     return {
-        "profile_id": profile_id,
-        "folder": placement.folder,
-        "uidvalidity": placement.uidvalidity,
-        "uid": placement.uid,
         "message_id": parsed.message_id,
         "sender": parsed.sender,
         "to_addrs": parsed.to_addrs,
@@ -55,14 +52,24 @@ def message_row(profile_id: int, parsed: ParsedMessage, placement: Placement) ->
         "date_guessed": parsed.date_guessed,
         "text": parsed.text,
         "html": parsed.html,
-        "seen": placement.seen,
-        "flagged": placement.flagged,
-        "flags_dirty": False,
-        "body_loaded": placement.body_loaded,
         "size": parsed.size,
         "content_hash": parsed.content_hash,
         "parse_error": parsed.parse_error,
         "raw": parsed.raw,
+    }
+
+
+def message_row(profile_id: int, parsed: ParsedMessage, placement: Placement) -> dict[str, Any]:
+    return {
+        "profile_id": profile_id,
+        "folder": placement.folder,
+        "uidvalidity": placement.uidvalidity,
+        "uid": placement.uid,
+        "seen": placement.seen,
+        "flagged": placement.flagged,
+        "flags_dirty": False,
+        "body_loaded": placement.body_loaded,
+        **parsed_columns(parsed),
     }
 
 
