@@ -4,6 +4,8 @@ a server killed mid-sync, and the failures a user must be told about."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -150,65 +152,77 @@ def test_a_changed_uidvalidity_triggers_a_clean_resync(
         assert session.scalars(select(MailSyncState.uidvalidity)).one() == before + 7
 
 
-def test_a_server_killed_mid_sync_loses_and_duplicates_nothing(
-    session_factory: SessionFactory, profile_id: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@dataclass(frozen=True)
+class OwnServer:
+    server: Dovecot
+    login: str
+    passwords: Passwords
+
+
+@pytest.fixture
+def own_server(session_factory: SessionFactory, profile_id: int) -> Iterator[OwnServer]:
+    """A Dovecot of the test's own, set up for ``profile_id``: these tests kill and restart it."""
     own = Dovecot(PASSWORD)
     try:
         own.start()
         login = own.add_user()
         configure_server(session_factory, profile_id, own, login)
-        passwords = Passwords({profile_id: PASSWORD})
-        own.deliver(login, [simple_message(i) for i in range(500)])
-        monkeypatch.setattr(imap_sync, "HEADERS_FIRST", 100)
-        monkeypatch.setattr(imap_sync, "BODY_BATCH", 50)
-
-        def kill_during_bodies(progress: SyncProgress) -> None:
-            if progress.phase == "bodies" and progress.done >= 50:
-                own.kill()
-
-        with pytest.raises(ConnectionProblemError):
-            sync_profile(session_factory, profile_id, passwords, progress=kill_during_bodies)
-        partial = stored(session_factory, profile_id)
-        assert len(partial) == 100  # the newest 100 had their headers first
-        assert sum(m.body_loaded for m in partial) == 50  # then bodies came, newest first
-
-        own.start()
-        sync_profile(session_factory, profile_id, passwords)
-        messages = stored(session_factory, profile_id)
-        assert len(messages) == 500
-        assert len({m.uid for m in messages}) == 500
-        assert all(m.body_loaded for m in messages)
-        assert_full_text_index_matches(session_factory)
+        yield OwnServer(own, login, Passwords({profile_id: PASSWORD}))
     finally:
         own.destroy()
+
+
+def test_a_server_killed_mid_sync_loses_and_duplicates_nothing(
+    session_factory: SessionFactory,
+    profile_id: int,
+    own_server: OwnServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    own, passwords = own_server.server, own_server.passwords
+    own.deliver(own_server.login, [simple_message(i) for i in range(500)])
+    monkeypatch.setattr(imap_sync, "HEADERS_FIRST", 100)
+    monkeypatch.setattr(imap_sync, "BODY_BATCH", 50)
+
+    def kill_during_bodies(progress: SyncProgress) -> None:
+        if progress.phase == "bodies" and progress.done >= 50:
+            own.kill()
+
+    with pytest.raises(ConnectionProblemError):
+        sync_profile(session_factory, profile_id, passwords, progress=kill_during_bodies)
+    partial = stored(session_factory, profile_id)
+    assert len(partial) == 100  # the newest 100 had their headers first
+    assert sum(m.body_loaded for m in partial) == 50  # then bodies came, newest first
+
+    own.start()
+    sync_profile(session_factory, profile_id, passwords)
+    messages = stored(session_factory, profile_id)
+    assert len(messages) == 500
+    assert len({m.uid for m in messages}) == 500
+    assert all(m.body_loaded for m in messages)
+    assert_full_text_index_matches(session_factory)
 
 
 def test_a_server_killed_during_headers_resumes_without_duplicates(
-    session_factory: SessionFactory, profile_id: int, monkeypatch: pytest.MonkeyPatch
+    session_factory: SessionFactory,
+    profile_id: int,
+    own_server: OwnServer,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    own = Dovecot(PASSWORD)
-    try:
-        own.start()
-        login = own.add_user()
-        configure_server(session_factory, profile_id, own, login)
-        passwords = Passwords({profile_id: PASSWORD})
-        own.deliver(login, [simple_message(i) for i in range(300)])
-        monkeypatch.setattr(imap_sync, "HEADERS_FIRST", 100)
+    own, passwords = own_server.server, own_server.passwords
+    own.deliver(own_server.login, [simple_message(i) for i in range(300)])
+    monkeypatch.setattr(imap_sync, "HEADERS_FIRST", 100)
 
-        def kill_after_first_batch(progress: SyncProgress) -> None:
-            if progress.phase == "headers":
-                own.kill()
+    def kill_after_first_batch(progress: SyncProgress) -> None:
+        if progress.phase == "headers":
+            own.kill()
 
-        with pytest.raises(ConnectionProblemError):
-            sync_profile(session_factory, profile_id, passwords, progress=kill_after_first_batch)
-        assert len(stored(session_factory, profile_id)) == 100
-        own.start()
-        sync_profile(session_factory, profile_id, passwords)
-        messages = stored(session_factory, profile_id)
-        assert sorted(m.uid for m in messages) == list(range(1, 301))
-    finally:
-        own.destroy()
+    with pytest.raises(ConnectionProblemError):
+        sync_profile(session_factory, profile_id, passwords, progress=kill_after_first_batch)
+    assert len(stored(session_factory, profile_id)) == 100
+    own.start()
+    sync_profile(session_factory, profile_id, passwords)
+    messages = stored(session_factory, profile_id)
+    assert sorted(m.uid for m in messages) == list(range(1, 301))
 
 
 def test_a_wrong_password_is_a_permanent_authentication_error(
