@@ -112,8 +112,7 @@ class ServicesWorkspace:
 
     def mark_seen(self, message_id: int) -> None:
         """Marks it read here and, for synced mail, on the server now rather than at next sync."""
-        self._mailbox.mark_seen(self._actor, message_id)
-        detail = self._mailbox.get(self._actor, message_id)
+        detail = self._mailbox.open(self._actor, message_id)
         if detail is None or detail.folder == IMPORTED_FOLDER:
             return
         try:
