@@ -11,24 +11,18 @@ import argparse
 import json
 
 from desktop.cli.signin import opened_services, sign_in_from_args
-from desktop.core.roles import Action
-from desktop.services.authorization import require
 from desktop.services.mail.egress import EgressRow, list_egress
 
 
 def run(args: argparse.Namespace) -> int:
     with opened_services(args) as services:
         actor = sign_in_from_args(services, args)
-        if args.all:
-            require(
-                services.session_factory,
-                services.audit,
-                actor,
-                Action.READ_AUDIT_LOG,
-                target="egress log",
-            )
         rows = list_egress(
-            services.session_factory, actor.user_id, everyone=args.all, limit=args.limit
+            services.authorizer,
+            services.session_factory,
+            actor,
+            everyone=args.all,
+            limit=args.limit,
         )
     if args.json:
         print(json.dumps([_as_json(row) for row in rows], indent=2))

@@ -17,7 +17,7 @@ from desktop.gui.inbox.model import InboxQuery, PageKey
 from desktop.gui.viewdata import ProfileCard
 from desktop.services.accounts import ProfileInfo
 from desktop.services.attachment_content import read_attachment
-from desktop.services.audit import Outcome
+from desktop.services.audit_events import Outcome
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import NotFoundError

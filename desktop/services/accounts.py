@@ -20,12 +20,11 @@ from sqlalchemy.orm import Session
 
 from desktop.core.roles import Action, Role
 from desktop.core.throttle import delay_after
-from desktop.services.audit import AuditService, Outcome, add_event
-from desktop.services.authorization import SignedInUser, require
+from desktop.services.audit_events import Outcome, add_event, record_event
+from desktop.services.authorization import Authorizer, SignedInUser, gated, without_actor
 from desktop.services.errors import (
     AccountError,
     NotFoundError,
-    PermissionDeniedError,
     SignInThrottledError,
     UnknownUserError,
     WrongPasswordError,
@@ -97,13 +96,13 @@ class AccountsService:
         self,
         session_factory: SessionFactory,
         secrets: SecretStore,
-        audit: AuditService,
+        authorizer: Authorizer,
         hashing: PasswordHashing,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._session_factory = session_factory
         self._secrets = secrets
-        self._audit = audit
+        self._authorizer = authorizer
         self._hashing = hashing
         self._clock = clock
 
@@ -131,6 +130,7 @@ class AccountsService:
         except IntegrityError as error:
             raise AccountError(f"a user with login {login!r} already exists") from error
 
+    @without_actor("signing in is how an actor comes to be")
     def sign_in(self, login: str, password: str, *, remember: bool = False) -> SignedInUser:
         """Check the password; with ``remember`` keep a token in the keyring for next time.
 
@@ -145,7 +145,8 @@ class AccountsService:
             user_id, password_hash = user.id, user.password_hash
         now = self._clock()
         if blocked_until is not None and blocked_until > now:
-            self._audit.record(
+            record_event(
+                self._session_factory,
                 user_id=user_id,
                 profile_id=None,
                 action="sign in",
@@ -169,6 +170,7 @@ class AccountsService:
                 session.add(RememberedSignIn(user_id=user_id, token_hash=_token_hash(token)))
             return self._signed_in(session, user_id, "sign in")
 
+    @without_actor("signing in is how an actor comes to be")
     def sign_in_remembered(self, login: str) -> SignedInUser | None:
         """Sign in with the token kept by "remember me", or None when there is none (or stale)."""
         with unit_of_work(self._session_factory) as session:
@@ -214,20 +216,18 @@ class AccountsService:
             raise NotFoundError(f"{actor.login} has no profile {profile_id}")
         return actor.with_active_profile(profile_id)
 
+    @gated(Action.MANAGE_OWN_PROFILES, target="profiles")
     def list_profiles(self, actor: SignedInUser) -> list[ProfileInfo]:
-        require(self._session_factory, self._audit, actor, Action.MANAGE_OWN_PROFILES, "profiles")
         with unit_of_work(self._session_factory) as session:
             profiles = session.scalars(
                 select(Profile).where(Profile.user_id == actor.user_id).order_by(Profile.id)
             )
             return [_profile_info(profile) for profile in profiles]
 
+    @gated(Action.MANAGE_OWN_PROFILES, target="new profile")
     def create_profile(self, actor: SignedInUser, draft: ProfileDraft) -> ProfileInfo:
         """Add a profile to the signed-in user, with a fresh random 32-bit support ID."""
         draft = validated_draft(draft)
-        require(
-            self._session_factory, self._audit, actor, Action.MANAGE_OWN_PROFILES, "new profile"
-        )
         for _attempt in range(SUPPORT_ID_ATTEMPTS):
             try:
                 with unit_of_work(self._session_factory) as session:
@@ -251,11 +251,11 @@ class AccountsService:
                 continue
         raise AccountError("could not assign a unique support ID; try again")
 
+    @gated(Action.MANAGE_OWN_PROFILES, profile="profile_id")
     def update_profile(
         self, actor: SignedInUser, profile_id: int, draft: ProfileDraft
     ) -> ProfileInfo:
         draft = validated_draft(draft)
-        self._require_own_profile(actor, profile_id, Action.MANAGE_OWN_PROFILES, "update profile")
         try:
             with unit_of_work(self._session_factory) as session:
                 profile = session.get_one(Profile, profile_id)
@@ -276,19 +276,14 @@ class AccountsService:
                 f"the email address {draft.email} is already used by another profile"
             ) from error
 
+    @gated(
+        Action.MANAGE_OWN_PROFILES,
+        profile="profile_id",
+        other_user=Action.DELETE_OTHER_USERS_PROFILE,
+    )
     def delete_profile(self, actor: SignedInUser, profile_id: int) -> None:
         """Delete a profile of one's own, or (admins only) of another user, and its secret."""
         target = f"profile {profile_id}"
-        with unit_of_work(self._session_factory) as session:
-            owner = session.scalar(select(Profile.user_id).where(Profile.id == profile_id))
-        if owner is None:
-            raise NotFoundError(f"there is no profile {profile_id}")
-        action = (
-            Action.MANAGE_OWN_PROFILES
-            if owner == actor.user_id
-            else Action.DELETE_OTHER_USERS_PROFILE
-        )
-        require(self._session_factory, self._audit, actor, action, target)
         with unit_of_work(self._session_factory) as session:
             session.execute(delete(Profile).where(Profile.id == profile_id))
             add_event(
@@ -302,10 +297,10 @@ class AccountsService:
             )
         self._secrets.delete_password(profile_id)
 
+    @gated(Action.LOOK_UP_ANY_SUPPORT_ID, target="support ID {support_id}")
     def look_up_support_id(self, actor: SignedInUser, support_id: int) -> SupportIdOwner:
         """Which user and profile own a support ID: for admins helping someone on the phone."""
         target = f"support ID {support_id}"
-        require(self._session_factory, self._audit, actor, Action.LOOK_UP_ANY_SUPPORT_ID, target)
         with unit_of_work(self._session_factory) as session:
             row = session.execute(
                 select(Profile, User)
@@ -350,38 +345,15 @@ class AccountsService:
             raise NotFoundError(f"no profile has support ID {support_id}")
         return profile_id
 
+    @gated(Action.MANAGE_OWN_SERVER_PASSWORDS, profile="profile_id")
     def set_server_password(self, actor: SignedInUser, profile_id: int, password: str) -> None:
         """Keep a profile's mail server password in the keyring (blocks: use a worker thread)."""
-        self._require_own_profile(
-            actor, profile_id, Action.MANAGE_OWN_SERVER_PASSWORDS, "set server password"
-        )
         self._secrets.set_password(profile_id, password)
 
+    @gated(Action.MANAGE_OWN_SERVER_PASSWORDS, profile="profile_id")
     def server_password(self, actor: SignedInUser, profile_id: int) -> str | None:
         """A profile's mail server password (blocks: use a worker thread)."""
-        self._require_own_profile(
-            actor, profile_id, Action.MANAGE_OWN_SERVER_PASSWORDS, "read server password"
-        )
         return self._secrets.get_password(profile_id)
-
-    def _require_own_profile(
-        self, actor: SignedInUser, profile_id: int, action: Action, what: str
-    ) -> None:
-        """Only the owner may act on a profile; then the active role must allow ``action``."""
-        target = f"profile {profile_id}"
-        with unit_of_work(self._session_factory) as session:
-            owner = session.scalar(select(Profile.user_id).where(Profile.id == profile_id))
-        if owner is None:
-            raise NotFoundError(f"there is no profile {profile_id}")
-        if owner != actor.user_id:
-            self._audit.record_denial(
-                user_id=actor.user_id,
-                profile_id=actor.active_profile_id,
-                action=what,
-                target=target,
-            )
-            raise PermissionDeniedError(f"profile {profile_id} belongs to another user")
-        require(self._session_factory, self._audit, actor, action, target)
 
     def _record_wrong_password(self, user_id: int, login: str) -> None:
         with unit_of_work(self._session_factory) as session:

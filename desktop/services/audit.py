@@ -1,29 +1,22 @@
-"""The audit log: who did what to which profile, and whether it was allowed.
+"""Reading the audit log: who did what to which profile, and whether it was allowed.
 
-Events name identifiers only (logins, profile ids, support IDs), never message content or
-secrets. A denial is recorded in its own transaction because the refused action's transaction
-is rolled back.
+Writing events lives in :mod:`desktop.services.audit_events`, below the authorizer, so that the
+authorizer can record refusals and this service can read behind the authorizer without an
+import circle.
 """
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from desktop.core.roles import Action
-from desktop.services.authorization import SignedInUser, require
+from desktop.services.audit_events import Outcome, record_event
+from desktop.services.authorization import Authorizer, SignedInUser, gated
 from desktop.store.models import AuditEvent, User
 from desktop.store.session import SessionFactory, unit_of_work
-
-
-class Outcome(enum.StrEnum):
-    OK = "ok"
-    DENIED = "denied"
-    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -37,26 +30,10 @@ class AuditEntry:
     outcome: str
 
 
-def add_event(
-    session: Session,
-    *,
-    user_id: int | None,
-    profile_id: int | None,
-    action: str,
-    target: str = "",
-    outcome: Outcome = Outcome.OK,
-) -> None:
-    """Record an event inside the caller's unit of work, so it commits or rolls back with it."""
-    session.add(
-        AuditEvent(
-            user_id=user_id, profile_id=profile_id, action=action, target=target, outcome=outcome
-        )
-    )
-
-
 class AuditService:
-    def __init__(self, session_factory: SessionFactory) -> None:
+    def __init__(self, session_factory: SessionFactory, authorizer: Authorizer) -> None:
         self._session_factory = session_factory
+        self._authorizer = authorizer
 
     def record(
         self,
@@ -68,33 +45,20 @@ class AuditService:
         outcome: Outcome = Outcome.OK,
     ) -> None:
         """Record an event in its own transaction (for outcomes whose action was rolled back)."""
-        with unit_of_work(self._session_factory) as session:
-            add_event(
-                session,
-                user_id=user_id,
-                profile_id=profile_id,
-                action=action,
-                target=target,
-                outcome=outcome,
-            )
-
-    def record_denial(
-        self, *, user_id: int, profile_id: int | None, action: str, target: str
-    ) -> None:
-        self.record(
+        record_event(
+            self._session_factory,
             user_id=user_id,
             profile_id=profile_id,
             action=action,
             target=target,
-            outcome=Outcome.DENIED,
+            outcome=outcome,
         )
 
+    @gated(Action.READ_OWN_ACTIVITY, when={"everyone": Action.READ_AUDIT_LOG}, target="audit log")
     def list_events(
         self, actor: SignedInUser, *, everyone: bool = False, limit: int | None = None
     ) -> list[AuditEntry]:
         """The actor's own events, or with ``everyone`` all events (admins only), newest first."""
-        action = Action.READ_AUDIT_LOG if everyone else Action.READ_OWN_ACTIVITY
-        require(self._session_factory, self, actor, action, target="audit log")
         with unit_of_work(self._session_factory) as session:
             query = (
                 select(AuditEvent, User.login)

@@ -1,24 +1,38 @@
-"""Who is signed in, and the one check every service call makes against the roles table.
+"""Who is signed in, and the one gate every service entry point passes.
+
+Each public entry point of ``desktop.services`` that can reach the store declares its rule with
+:func:`gated`, or says why it needs none: :func:`without_actor` (signing in, the login list) or
+:func:`internal` (a building block that only gated services call). The rule is
+checked by the wrapper *before* the body runs, by one :class:`Authorizer`, so a check cannot be
+forgotten half-way down a function, and ``tests/services/test_gate.py`` finds every entry point by
+introspection: a new one without a declaration fails the suite.
 
 The check reads the role of the *active* profile from the store at each call, so that switching
 profiles (or an admin demoting a profile) takes effect at once and a user's best role elsewhere
-never leaks into the profile they are acting as.
+never leaks into the profile they are acting as. Refusals are audited (who, acting profile,
+action, target) in their own transaction, since the refused call's work never starts.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 from sqlalchemy import select
 
 from desktop.core.roles import Action, Role, is_allowed
-from desktop.services.errors import PermissionDeniedError
+from desktop.services.audit_events import Outcome, record_event
+from desktop.services.errors import NotFoundError, PermissionDeniedError
 from desktop.store.models import Profile
 from desktop.store.session import SessionFactory, unit_of_work
 
-if TYPE_CHECKING:
-    from desktop.services.audit import AuditService
+P = ParamSpec("P")
+R = TypeVar("R")
+
+GATE_ATTRIBUTE = "__gate__"
 
 
 @dataclass(frozen=True)
@@ -34,34 +48,195 @@ class SignedInUser:
         return replace(self, active_profile_id=profile_id)
 
 
-def active_role(session_factory: SessionFactory, actor: SignedInUser) -> Role | None:
-    """The active profile's role, or None when the user has no (remaining) active profile."""
-    if actor.active_profile_id is None:
-        return None
-    with unit_of_work(session_factory) as session:
-        return session.scalar(
-            select(Profile.role).where(
-                Profile.id == actor.active_profile_id, Profile.user_id == actor.user_id
+@dataclass(frozen=True)
+class Rule:
+    """What an entry point needs: ``action`` from the active role, and optionally more.
+
+    ``profile`` names the parameter holding a profile id that must be the actor's own; when it
+    belongs to another user, ``other_user`` is the action needed instead (without one, refused).
+    ``when`` maps a flag parameter to the action needed when that flag is set (``everyone`` on
+    an audit listing needs the admin action).
+    """
+
+    action: Action
+    profile: str | None = None
+    other_user: Action | None = None
+    when: Mapping[str, Action] = field(default_factory=dict)
+
+    def actions(self) -> frozenset[Action]:
+        extra = {self.other_user} if self.other_user is not None else set()
+        return frozenset({self.action, *extra, *self.when.values()})
+
+
+@dataclass(frozen=True)
+class WithoutActor:
+    """An entry point that reaches the store without a signed-in user, and why that is safe."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Internal:
+    """A building block that trusts its caller: only gated services call it, never the GUI/CLI."""
+
+    reason: str
+
+
+class Authorizer:
+    """The one place that decides, and audits, whether an actor may do something."""
+
+    def __init__(self, session_factory: SessionFactory) -> None:
+        self._session_factory = session_factory
+
+    def active_role(self, actor: SignedInUser) -> Role | None:
+        """The active profile's role, or None when the user has no (remaining) active profile."""
+        if actor.active_profile_id is None:
+            return None
+        with unit_of_work(self._session_factory) as session:
+            return session.scalar(
+                select(Profile.role).where(
+                    Profile.id == actor.active_profile_id, Profile.user_id == actor.user_id
+                )
             )
+
+    def require(self, actor: SignedInUser, action: Action, target: str = "") -> Role | None:
+        """The active role, or :class:`PermissionDeniedError` (audited) unless it allows it."""
+        _require_signed_in(actor)
+        role = self.active_role(actor)
+        if is_allowed(role, action):
+            return role
+        acting_as = f"a {role.value} profile" if role is not None else "no profile"
+        return self.deny(
+            actor,
+            action,
+            target,
+            f"{actor.login} acting as {acting_as} may not {action.value}",
+            acting_profile=actor.active_profile_id if role is not None else None,
         )
 
+    def require_profile(
+        self,
+        actor: SignedInUser,
+        profile_id: int,
+        action: Action,
+        *,
+        other_user: Action | None = None,
+    ) -> None:
+        """Allow ``action`` on one of the actor's profiles, ``other_user`` on anyone else's."""
+        _require_signed_in(actor)
+        target = f"profile {profile_id}"
+        with unit_of_work(self._session_factory) as session:
+            owner = session.scalar(select(Profile.user_id).where(Profile.id == profile_id))
+        if owner is None:
+            raise NotFoundError(f"there is no profile {profile_id}")
+        if owner == actor.user_id:
+            self.require(actor, action, target)
+        elif other_user is not None:
+            self.require(actor, other_user, target)
+        else:
+            self.deny(actor, action, target, f"profile {profile_id} belongs to another user")
 
-def require(
-    session_factory: SessionFactory,
-    audit: AuditService,
-    actor: SignedInUser,
+    def deny(
+        self,
+        actor: SignedInUser,
+        action: Action,
+        target: str,
+        reason: str,
+        *,
+        acting_profile: int | None = None,
+    ) -> NoReturn:
+        """Audit a refusal and raise it; for rules that depend on the data (the last admin)."""
+        record_event(
+            self._session_factory,
+            user_id=actor.user_id,
+            profile_id=acting_profile if acting_profile is not None else actor.active_profile_id,
+            action=action.value,
+            target=target,
+            outcome=Outcome.DENIED,
+        )
+        raise PermissionDeniedError(reason)
+
+
+def gated(
     action: Action,
-    target: str = "",
-) -> None:
-    """Raise :class:`PermissionDeniedError` (and audit the denial) unless the role allows it."""
-    role = active_role(session_factory, actor)
-    if is_allowed(role, action):
-        return
-    audit.record_denial(
-        user_id=actor.user_id,
-        profile_id=actor.active_profile_id if role is not None else None,
-        action=action.value,
-        target=target,
-    )
-    acting_as = f"a {role.value} profile" if role is not None else "no profile"
-    raise PermissionDeniedError(f"{actor.login} acting as {acting_as} may not {action.value}")
+    *,
+    profile: str | None = None,
+    other_user: Action | None = None,
+    when: Mapping[str, Action] | None = None,
+    target: str | None = None,
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Declare an entry point's rule; the wrapper checks it before the body runs.
+
+    The entry point takes an ``actor`` parameter, and finds the authorizer either in an
+    ``authorizer`` parameter or in ``self._authorizer``. ``target`` names what is acted on in
+    the audit when no profile does (default: the function's name in words).
+    """
+    rule = Rule(action, profile, other_user, dict(when or {}))
+
+    def decorate(function: Callable[P, R]) -> Callable[P, R]:
+        signature = inspect.signature(function)
+        for name in ("actor", profile, *rule.when):
+            if name is not None and name not in signature.parameters:
+                raise TypeError(f"{function.__qualname__} has no parameter {name!r} to check")
+        label = target or function.__name__.replace("_", " ")
+
+        @functools.wraps(function)
+        def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+            arguments = signature.bind(*args, **kwargs).arguments
+            authorizer = _authorizer_in(arguments, function)
+            actor = arguments["actor"]
+            needed = next(
+                (rule.when[flag] for flag in rule.when if arguments.get(flag)), rule.action
+            )
+            if profile is not None and arguments.get(profile) is not None:
+                authorizer.require_profile(
+                    actor, arguments[profile], needed, other_user=rule.other_user
+                )
+            else:
+                authorizer.require(actor, needed, label.format_map(arguments))
+            return function(*args, **kwargs)
+
+        setattr(checked, GATE_ATTRIBUTE, rule)
+        return checked
+
+    return decorate
+
+
+def without_actor(reason: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Declare an entry point that needs no signed-in user (signing in, the login list)."""
+
+    def mark(function: Callable[P, R]) -> Callable[P, R]:
+        setattr(function, GATE_ATTRIBUTE, WithoutActor(reason))
+        return function
+
+    return mark
+
+
+def internal(reason: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Declare a building block that gated entry points call after their own check."""
+
+    def mark(function: Callable[P, R]) -> Callable[P, R]:
+        setattr(function, GATE_ATTRIBUTE, Internal(reason))
+        return function
+
+    return mark
+
+
+def gate_of(function: object) -> Rule | WithoutActor | Internal | None:
+    """The declaration an entry point carries, if any (for the introspection test)."""
+    declared = getattr(function, GATE_ATTRIBUTE, None)
+    return declared if isinstance(declared, Rule | WithoutActor | Internal) else None
+
+
+def _authorizer_in(arguments: Mapping[str, Any], function: Callable[..., Any]) -> Authorizer:
+    found = arguments.get("authorizer")
+    if found is None and "self" in arguments:
+        found = getattr(arguments["self"], "_authorizer", None)
+    if not isinstance(found, Authorizer):
+        raise TypeError(f"{function.__qualname__} is gated but reaches no Authorizer")
+    return found
+
+
+def _require_signed_in(actor: object) -> None:
+    if not isinstance(actor, SignedInUser):
+        raise PermissionDeniedError("sign in first")

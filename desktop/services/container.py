@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from desktop.services.accounts import AccountsService
 from desktop.services.audit import AuditService
+from desktop.services.authorization import Authorizer
 from desktop.services.mail.mailbox import Mailbox
 from desktop.services.passwords import PRODUCTION_COST, PasswordCost, PasswordHashing
 from desktop.services.secrets import SecretStore
@@ -29,6 +30,7 @@ class Services:
     accounts: AccountsService
     audit: AuditService
     mailbox: Mailbox
+    authorizer: Authorizer
 
     def close(self) -> None:
         self.engine.dispose()
@@ -72,8 +74,13 @@ def wire_services(
 ) -> Services:
     """The services over an engine whose store is already at this app's schema."""
     session_factory = make_session_factory(engine)
-    audit = AuditService(session_factory)
-    accounts = AccountsService(session_factory, secrets, audit, PasswordHashing(password_cost))
+    authorizer = Authorizer(session_factory)
     return Services(
-        engine, session_factory, secrets, accounts, audit, Mailbox(session_factory, audit)
+        engine,
+        session_factory,
+        secrets,
+        AccountsService(session_factory, secrets, authorizer, PasswordHashing(password_cost)),
+        AuditService(session_factory, authorizer),
+        Mailbox(session_factory, authorizer),
+        authorizer,
     )

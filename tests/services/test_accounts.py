@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 
 from desktop.core.roles import Role
 from desktop.services.accounts import AccountsService, ProfileDraft
-from desktop.services.audit import AuditService
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services, build_services
 from desktop.services.errors import (
@@ -116,7 +115,7 @@ def test_repeated_wrong_passwords_are_slowed_down_without_sleeping(services: Ser
     accounts = AccountsService(
         services.session_factory,
         services.secrets,
-        AuditService(services.session_factory),
+        services.authorizer,
         PasswordHashing(CHEAP_TEST_COST),
         clock=clock,
     )
@@ -255,8 +254,8 @@ def test_a_profile_of_another_user_cannot_be_changed_or_read(services: Services)
             )
         ).all()
     assert [tuple(row) for row in denied] == [
-        (ada.user_id, "update profile", f"profile {bobs.id}"),
-        (ada.user_id, "read server password", f"profile {bobs.id}"),
+        (ada.user_id, "manage own profiles", f"profile {bobs.id}"),
+        (ada.user_id, "manage own server passwords", f"profile {bobs.id}"),
     ]
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from desktop.services.accounts import ProfileDraft
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
-from desktop.services.errors import NotFoundError, PermissionDeniedError
+from desktop.services.errors import PermissionDeniedError
 from desktop.services.mail.imap_sync import push_flags_now
 from desktop.store.models import AuditEvent
 from desktop.store.session import unit_of_work
@@ -81,7 +81,7 @@ def test_mail_cannot_be_imported_into_another_users_profile(
     ada = _signed_in(services, "ada", "ada@hospital.example")
     bob = _signed_in(services, "bob", "bob@clinic.example")
     assert ada.active_profile_id is not None
-    with pytest.raises(NotFoundError):
+    with pytest.raises(PermissionDeniedError, match="belongs to another user"):
         services.mailbox.import_files(bob, ada.active_profile_id, [_eml(tmp_path, "intrusion")])
     assert services.mailbox.page(ada) == []
     assert _denials(services, bob.user_id) == [f"profile {ada.active_profile_id}"]

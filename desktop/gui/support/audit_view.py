@@ -58,7 +58,7 @@ def read_logs(workspace: ServicesWorkspace) -> AuditLogs:
     services, actor = workspace.services, workspace.actor
     activity = services.audit.list_events(actor, everyone=True, limit=AUDIT_LIMIT)
     connections = list_egress(
-        services.session_factory, actor.user_id, everyone=True, limit=AUDIT_LIMIT
+        services.authorizer, services.session_factory, actor, everyone=True, limit=AUDIT_LIMIT
     )
     return AuditLogs(activity, connections)
 

@@ -1,7 +1,7 @@
 """Reading the egress audit: every connection the app opened to a mail server.
 
-A user sees the connections made for their own profiles; ``everyone`` (for admins, checked by the
-caller through the audit service's authorization) lists all of them.
+A user sees the connections made for their own profiles; ``everyone`` (for admins, like the
+activity log of every user) lists all of them.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from desktop.core.roles import Action
+from desktop.services.authorization import Authorizer, SignedInUser, gated
 from desktop.store.models import EgressEvent, Profile
 from desktop.store.session import SessionFactory, unit_of_work
 
@@ -29,9 +31,11 @@ class EgressRow:
     outcome: str
 
 
+@gated(Action.READ_OWN_ACTIVITY, when={"everyone": Action.READ_AUDIT_LOG}, target="egress log")
 def list_egress(
+    authorizer: Authorizer,
     session_factory: SessionFactory,
-    user_id: int,
+    actor: SignedInUser,
     *,
     everyone: bool = False,
     limit: int | None = None,
@@ -44,7 +48,7 @@ def list_egress(
             .order_by(EgressEvent.at.desc(), EgressEvent.id.desc())
         )
         if not everyone:
-            query = query.where(Profile.user_id == user_id)
+            query = query.where(Profile.user_id == actor.user_id)
         if limit is not None:
             query = query.limit(limit)
         return [

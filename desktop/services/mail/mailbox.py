@@ -12,24 +12,22 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
-
 from desktop.core.roles import Action
-from desktop.services.audit import AuditService
-from desktop.services.authorization import SignedInUser, require
-from desktop.services.errors import NotFoundError
+from desktop.services.authorization import Authorizer, SignedInUser, gated
 from desktop.services.mail.importer import ImportResult, ProgressCallback, import_paths
 from desktop.services.mail.inbox import DEFAULT_PAGE, Inbox, InboxRow, MessageDetail
-from desktop.store.models import Profile
-from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.session import SessionFactory
+
+READ = Action.READ_OWN_MAIL
 
 
 class Mailbox:
-    def __init__(self, session_factory: SessionFactory, audit: AuditService) -> None:
+    def __init__(self, session_factory: SessionFactory, authorizer: Authorizer) -> None:
         self._session_factory = session_factory
-        self._audit = audit
+        self._authorizer = authorizer
         self._inbox = Inbox(session_factory)
 
+    @gated(READ, target="unified inbox")
     def page(
         self,
         actor: SignedInUser,
@@ -38,53 +36,43 @@ class Mailbox:
         after: tuple[datetime, int] | None = None,
         limit: int = DEFAULT_PAGE,
     ) -> list[InboxRow]:
-        self._require_read(actor, "unified inbox")
         return self._inbox.page(actor.user_id, profile_ids, search, after, limit)
 
+    @gated(READ, target="unified inbox")
     def count(
         self,
         actor: SignedInUser,
         profile_ids: Sequence[int] | None = None,
         search: str | None = None,
     ) -> int:
-        self._require_read(actor, "unified inbox")
         return self._inbox.count(actor.user_id, profile_ids, search)
 
+    @gated(READ, target="unread counts")
     def unread_counts(self, actor: SignedInUser) -> dict[int, int]:
-        self._require_read(actor, "unread counts")
         return self._inbox.unread_counts(actor.user_id)
 
+    @gated(READ, target="message {message_id}")
     def get(self, actor: SignedInUser, message_id: int) -> MessageDetail | None:
-        self._require_read(actor, f"message {message_id}")
         return self._inbox.get(actor.user_id, message_id)
 
+    @gated(READ, target="message {message_id}")
     def open(self, actor: SignedInUser, message_id: int) -> MessageDetail | None:
         """Read a message and mark it seen (the next sync, or a flag push, tells the server)."""
-        self._require_read(actor, f"message {message_id}")
         return self._inbox.open(actor.user_id, message_id)
 
+    @gated(READ, target="message {message_id}")
     def mark_seen(self, actor: SignedInUser, message_id: int, seen: bool = True) -> bool:
-        self._require_read(actor, f"message {message_id}")
         return self._inbox.mark_seen(actor.user_id, message_id, seen)
 
+    @gated(READ, target="message {message_id}")
     def set_flagged(self, actor: SignedInUser, message_id: int, flagged: bool = True) -> bool:
-        self._require_read(actor, f"message {message_id}")
         return self._inbox.set_flagged(actor.user_id, message_id, flagged)
 
+    @gated(READ, profile="profile_id")
     def require_own_profile(self, actor: SignedInUser, profile_id: int) -> None:
         """Refuse (and audit) mail work on a profile the actor may not read, or does not own."""
-        self._require_read(actor, f"profile {profile_id}")
-        with unit_of_work(self._session_factory) as session:
-            owner = session.scalar(select(Profile.user_id).where(Profile.id == profile_id))
-        if owner != actor.user_id:
-            self._audit.record_denial(
-                user_id=actor.user_id,
-                profile_id=actor.active_profile_id,
-                action=Action.READ_OWN_MAIL.value,
-                target=f"profile {profile_id}",
-            )
-            raise NotFoundError(f"{actor.login} has no profile {profile_id}")
 
+    @gated(READ, profile="profile_id")
     def import_files(
         self,
         actor: SignedInUser,
@@ -92,8 +80,4 @@ class Mailbox:
         paths: Sequence[Path],
         progress: ProgressCallback | None = None,
     ) -> ImportResult:
-        self.require_own_profile(actor, profile_id)
         return import_paths(self._session_factory, profile_id, paths, progress)
-
-    def _require_read(self, actor: SignedInUser, target: str) -> None:
-        require(self._session_factory, self._audit, actor, Action.READ_OWN_MAIL, target)
