@@ -187,7 +187,7 @@ def _unreachable(error: OSError) -> Words | None:
         why = "its name could not be found"
     elif isinstance(error, ConnectionRefusedError):
         why = "it refused the connection (nothing answers on that port)"
-    elif isinstance(error, TimeoutError | socket.timeout):
+    elif isinstance(error, TimeoutError):
         why = "it did not answer in time"
     elif isinstance(error, ConnectionError):
         why = "the connection broke off"

@@ -34,7 +34,7 @@ class WorkspacePage(QWidget):
         self.sidebar = ProfileSidebar()
         self.inbox_model = InboxModel(workspace.inbox_page, parent=self)
         self.inbox = InboxView(self.inbox_model)
-        self.reader = ReaderPane(workspace.attachment_content)
+        self.reader = ReaderPane(workspace.attachment_content, workspace.remote_content)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
