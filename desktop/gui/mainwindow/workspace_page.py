@@ -14,6 +14,7 @@ from desktop.gui.reader.pane import ReaderPane
 from desktop.gui.viewdata import ProfileCard
 from desktop.gui.workers import Workers
 from desktop.gui.workspace import Workspace
+from desktop.services.failures import describe
 from desktop.services.mail.inbox import MessageDetail
 
 
@@ -87,7 +88,8 @@ class WorkspacePage(QWidget):
 
     def _on_error(self, error: Exception) -> None:
         self._loading = None
-        self.failed.emit(self.tr("Could not open the message: {reason}").format(reason=error))
+        reason = describe(error).summary
+        self.failed.emit(self.tr("Could not open the message: {reason}").format(reason=reason))
 
     def _mark_seen(self, message_id: int) -> None:
         workspace = self._workspace
