@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from functools import partial
 from pathlib import Path
@@ -17,6 +18,7 @@ from desktop.cli.errors import CliError
 from desktop.cli.signin import add_sign_in_arguments, opened_services, sign_in_from_args
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
+from desktop.services.failures import describe
 from desktop.services.mail.imap_sync import SyncError, SyncProgress, sync_profile
 from desktop.services.mail.importer import ImportProgress, ImportSourceError
 from desktop.services.mail.inbox import MAX_PAGE, InboxRow
@@ -24,6 +26,8 @@ from desktop.services.mail.mailbox import Mailbox
 from desktop.services.mail.settings import profile_owner
 
 SYNC_FAILED = 1
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers: Any) -> None:
@@ -81,7 +85,12 @@ def run_sync(args: argparse.Namespace) -> int:
                 )
             except SyncError as error:
                 failed += 1
-                print(f"switchboard: sync of {profile.email} failed: {error}", file=sys.stderr)
+                failure = describe(error)
+                log.warning("sync of profile %s failed\n%s", profile.id, failure.details)
+                print(
+                    f"switchboard: sync of {profile.email} failed: {failure.summary}",
+                    file=sys.stderr,
+                )
                 continue
             print(
                 f"{profile.email}: {result.new} new, {result.removed} removed, "

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from functools import partial
 
 from desktop import __version__
 from desktop.cli import (
@@ -21,7 +22,7 @@ from desktop.cli import (
     selftest_command,
     user_command,
 )
-from desktop.cli.errors import CliError
+from desktop.cli.errors import run_with_error_channel
 from desktop.cli.signin import add_database_argument
 
 COMMANDS = (
@@ -62,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    return run_with_error_channel(partial(_run, argv))
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:
@@ -73,11 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.demo:
             _seed_demo_if_empty(args.database_url)
         return run_gui(args.database_url)
-    try:
-        result: int = handler(args)
-    except CliError as error:
-        print(f"switchboard: error: {error}", file=sys.stderr)
-        return error.exit_code
+    result: int = handler(args)
     return result
 
 

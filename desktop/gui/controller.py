@@ -32,6 +32,7 @@ from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.demo import seed_demo
 from desktop.services.errors import NotFoundError
+from desktop.services.failures import describe
 from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.services.user_directory import list_users
 
@@ -120,12 +121,15 @@ class AppController(QObject):
         self.ready.emit()
 
     def _not_opened(self, error: Exception) -> None:
-        log.error("the store could not be opened: %s", type(error).__name__)
+        failure = describe(error)
+        log.error("the store could not be opened\n%s", failure.details)
         self.window.show_notice(
             self.window.tr(
-                "Switchboard could not open its store.\n\n{reason}\n\n"
-                "Nothing was changed. Quit, fix the problem, and start Switchboard again."
-            ).format(reason=error),
+                "Switchboard could not open its store.\n\n{reason}\n\n{kept}\n\n{advice} "
+                "Then quit and start Switchboard again."
+            ).format(
+                reason=failure.what_failed, kept=failure.what_was_kept, advice=failure.what_to_do
+            ),
             error=True,
         )
         self.ready.emit()
@@ -140,7 +144,9 @@ class AppController(QObject):
 
     def _demo_failed(self, error: Exception) -> None:
         self.window.show_notice(
-            self.window.tr("The demo data could not be created: {reason}").format(reason=error),
+            self.window.tr("The demo data could not be created: {reason}").format(
+                reason=describe(error).summary
+            ),
             error=True,
         )
 
@@ -276,5 +282,5 @@ class AppController(QObject):
         self._workers.submit(
             lambda: _sign_out(services, actor),
             self._show_sign_in,
-            lambda error: self.window.show_notice(str(error), error=True),
+            lambda error: self.window.show_notice(describe(error).summary, error=True),
         )

@@ -21,11 +21,14 @@ def run_gui(database_url: str | None = None) -> int:
 
     from desktop.gui.application import create_application
     from desktop.gui.controller import AppController
+    from desktop.gui.error_dialog import ErrorChannel
     from desktop.gui.main_window import MainWindow
     from desktop.services.container import build_services
 
     app = create_application(sys.argv[:1])
     window = MainWindow()
+    # From here on a failure anywhere is logged with its traceback and explained in a dialog.
+    errors = ErrorChannel(window).install()
     # The store is opened and upgraded on a worker; a store that cannot be opened is explained
     # in the window (and the log) instead of ending the process.
     controller = AppController(window, lambda: build_services(database_url))
@@ -33,6 +36,7 @@ def run_gui(database_url: str | None = None) -> int:
     controller.start()
     status = app.exec()
     controller.shut_down()
+    errors.uninstall()
     return status
 
 

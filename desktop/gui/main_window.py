@@ -32,6 +32,7 @@ from desktop.gui.mainwindow.workspace_page import WorkspacePage
 from desktop.gui.viewdata import ProfileCard
 from desktop.gui.workers import Workers
 from desktop.gui.workspace import Workspace
+from desktop.services.failures import describe
 
 APP_TITLE = "Switchboard"
 STATUS_MESSAGE_MS = 8000
@@ -507,7 +508,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, STATUS_MESSAGE_MS)
 
     def _on_error(self, error: Exception) -> None:
-        self.show_error(str(error) or type(error).__name__)
+        self.show_error(describe(error).summary)
 
     def _set_workspace_chrome(self, visible: bool) -> None:
         self.toolbar.setVisible(visible)

@@ -14,6 +14,7 @@ from desktop.core.roles import Action
 from desktop.gui.inbox.model import InboxQuery, PageKey
 from desktop.gui.viewdata import ProfileCard
 from desktop.services.mail.inbox import InboxRow, MessageDetail
+from desktop.services.mail.remote_content import RemoteContent
 
 
 class Workspace(Protocol):
@@ -46,3 +47,7 @@ class Workspace(Protocol):
     def mark_seen(self, message_id: int) -> None: ...
 
     def attachment_content(self, attachment_id: int) -> bytes: ...
+
+    def remote_content(self, message_id: int, urls: Sequence[str]) -> RemoteContent:
+        """Only after the user clicked "Load remote content" for this message."""
+        ...

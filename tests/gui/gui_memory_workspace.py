@@ -15,6 +15,7 @@ from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.inbox.model import InboxQuery, PageKey
 from desktop.gui.viewdata import ProfileCard
 from desktop.services.mail.inbox import InboxRow, MessageDetail
+from desktop.services.mail.remote_content import RemoteContent
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 HOSPITAL = ProfileCard(
@@ -127,3 +128,6 @@ class MemoryWorkspace:
 
     def attachment_content(self, attachment_id: int) -> bytes:
         return b""
+
+    def remote_content(self, message_id: int, urls: Sequence[str]) -> RemoteContent:
+        return RemoteContent(failed=dict.fromkeys(urls, "not in this test"))

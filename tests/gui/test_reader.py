@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import Seeded, import_messages, mail
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
-from desktop.gui.reader.pane import ReaderPane
+from desktop.gui.reader.pane import ReaderPane, RemoteLoader
+from desktop.gui.services_workspace import ServicesWorkspace
 from desktop.gui.viewdata import ProfileCard
 from desktop.services.mail.inbox import AttachmentInfo, MessageDetail
+from desktop.services.mail.remote_content import RemoteContent
+from desktop.store.models import EgressEvent
+from desktop.store.session import unit_of_work
 
 pytestmark = pytest.mark.gui
 
@@ -28,7 +34,10 @@ PROFILE = ProfileCard(7, "St Mary's Hospital", "Nurse", "a@stmarys.example", "me
 
 
 class CountingServer:
-    """A real HTTP server on loopback that counts every request it receives."""
+    """A real HTTP server on loopback that counts every request it receives.
+
+    ``/redirect?to=URL`` answers with a redirect there; everything else is a pixel.
+    """
 
     def __init__(self) -> None:
         self.requests: list[str] = []
@@ -37,6 +46,11 @@ class CountingServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 owner.requests.append(self.path)
+                if self.path.startswith("/redirect?to="):
+                    self.send_response(302)
+                    self.send_header("Location", self.path.removeprefix("/redirect?to="))
+                    self.end_headers()
+                    return
                 self.send_response(200)
                 self.send_header("Content-Type", "image/png")
                 self.send_header("Content-Length", str(len(PIXEL)))
@@ -90,8 +104,12 @@ def message(html: str | None, text: str = "", **extra: object) -> MessageDetail:
     return MessageDetail(**fields)  # type: ignore[arg-type]
 
 
-def make_pane(qtbot: QtBot, content: bytes = b"") -> ReaderPane:
-    pane = ReaderPane(lambda _attachment_id: content)
+def no_remote(_message_id: int, urls: Sequence[str]) -> RemoteContent:
+    return RemoteContent(failed=dict.fromkeys(urls, "not in this test"))
+
+
+def make_pane(qtbot: QtBot, content: bytes = b"", remote: RemoteLoader = no_remote) -> ReaderPane:
+    pane = ReaderPane(lambda _attachment_id: content, remote)
     qtbot.addWidget(pane)
     pane.resize(700, 500)
     pane.show()
@@ -99,8 +117,28 @@ def make_pane(qtbot: QtBot, content: bytes = b"") -> ReaderPane:
     return pane
 
 
+def stored_html_message(seeded: Seeded, tmp_path: Path, html: str) -> MessageDetail:
+    import_messages(seeded.services, tmp_path, seeded.hospital_id, [mail(40, "Bulletin", html)])
+    row = seeded.services.mailbox.page(seeded.actor, search="Bulletin")[0]
+    detail = seeded.services.mailbox.get(seeded.actor, row.id)
+    assert detail is not None
+    return detail
+
+
+def hospital_egress(seeded: Seeded) -> list[tuple[str, str]]:
+    with unit_of_work(seeded.services.session_factory) as session:
+        return [
+            (row.host, row.outcome)
+            for row in session.scalars(
+                select(EgressEvent)
+                .where(EgressEvent.profile_id == seeded.hospital_id)
+                .order_by(EgressEvent.id)
+            )
+        ]
+
+
 def test_remote_image_is_not_fetched_until_user_clicks(
-    qtbot: QtBot, http_server: CountingServer
+    qtbot: QtBot, http_server: CountingServer, seeded: Seeded, tmp_path: Path
 ) -> None:
     image = http_server.url("/tracker.png")
     style = http_server.url("/style.css")
@@ -110,10 +148,11 @@ def test_remote_image_is_not_fetched_until_user_clicks(
         f'<div style="background-image: url({http_server.url("/bg.png")})">x</div>'
         "<script>document.title='pwned'</script></body></html>"
     )
-    pane = make_pane(qtbot)
+    detail = stored_html_message(seeded, tmp_path, html)
+    pane = make_pane(qtbot, remote=ServicesWorkspace(seeded.services, seeded.actor).remote_content)
     opened: list[int] = []
     pane.opened.connect(opened.append)
-    pane.show_message(message(html), PROFILE)
+    pane.show_message(detail, PROFILE)
     pane.browser.viewport().repaint()
     qtbot.wait(200)
 
@@ -123,12 +162,54 @@ def test_remote_image_is_not_fetched_until_user_clicks(
     assert pane.remote_bar.isVisible()
     assert "127.0.0.1" in pane.remote_bar.note.text()
     assert "pwned" not in pane.browser.toPlainText()
-    assert opened == [1]
+    assert opened == [detail.id]
+    assert hospital_egress(seeded) == []
 
     with qtbot.waitSignal(pane.remote_loaded, timeout=10000):
         qtbot.mouseClick(pane.remote_bar.load, Qt.MouseButton.LeftButton)
     assert "/tracker.png" in http_server.requests
     assert image not in [item.url for item in pane.browser.blocked]
+    assert hospital_egress(seeded) == [("127.0.0.1", "ok 200")] * len(http_server.requests)
+
+
+def test_a_refused_redirect_is_said_in_the_banner(
+    qtbot: QtBot, http_server: CountingServer, seeded: Seeded, tmp_path: Path
+) -> None:
+    elsewhere = http_server.url("/pixel.png").replace("127.0.0.1", "localhost")
+    to_ftp = http_server.url("/redirect?to=ftp://127.0.0.1:21/x.png")
+    to_other_host = http_server.url(f"/redirect?to={elsewhere}")
+    html = f'<p>News</p><img src="{to_ftp}"><img src="{to_other_host}">'
+    pane = make_pane(qtbot, remote=ServicesWorkspace(seeded.services, seeded.actor).remote_content)
+    pane.show_message(stored_html_message(seeded, tmp_path, html), PROFILE)
+    with qtbot.waitSignal(pane.remote_loaded, timeout=10000):
+        qtbot.mouseClick(pane.remote_bar.load, Qt.MouseButton.LeftButton)
+    note = pane.remote_bar.note.text()
+    assert "Could not load 2 item(s) from 127.0.0.1" in note
+    assert "refused a redirect to a ftp: address" in note
+    assert "refused a redirect to localhost, not named here" in note
+    assert not pane.remote_bar.load.isVisible()
+    assert len(http_server.requests) == 2
+    assert hospital_egress(seeded) == [("127.0.0.1", "redirect 302")] * 2
+
+
+def test_after_clicking_a_link_a_plain_text_message_is_its_own_text(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pane = make_pane(qtbot)
+    clicked: list[str] = []
+    pane.browser.link_requested.connect(lambda url: clicked.append(url.toString()))
+    pane.show_message(message('<p><a href="https://example.org/x">read more</a></p>'), PROFILE)
+    cursor = pane.browser.document().find("read more")
+    cursor.setPosition(cursor.selectionStart() + 2)
+    spot = pane.browser.cursorRect(cursor).center()
+    monkeypatch.setattr(QMessageBox, "question", lambda *_: QMessageBox.StandardButton.No)
+    qtbot.mouseClick(pane.browser.viewport(), Qt.MouseButton.LeftButton, pos=spot)
+    assert clicked == ["https://example.org/x"]
+
+    pane.show_message(message(None, text="Plain reply\nsecond line", id=2), PROFILE)
+    assert pane.browser.toPlainText() == "Plain reply\nsecond line"
+    assert pane.browser.toHtml().count("href") == 0
+    assert pane.browser.anchorAt(pane.browser.cursorRect(pane.browser.textCursor()).center()) == ""
 
 
 def test_local_file_references_are_refused_and_not_offered(qtbot: QtBot, tmp_path: Path) -> None:

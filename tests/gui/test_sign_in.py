@@ -151,7 +151,8 @@ def test_store_that_cannot_be_opened_is_explained(qtbot: QtBot) -> None:
 
     controller = start(qtbot, refuse)
     assert "could not open its store" in controller.window.notice
-    assert "newer Switchboard" in controller.window.notice
+    assert "written by a newer version of Switchboard" in controller.window.notice
+    assert "Update Switchboard to open it." in controller.window.notice
 
 
 def test_first_run_opens_the_demo_data(qtbot: QtBot, services: Services) -> None:

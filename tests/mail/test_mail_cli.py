@@ -97,7 +97,10 @@ def test_a_failed_profile_makes_sync_exit_1_with_the_reason(cli: Cli, dovecot: D
     set_server(cli, dovecot, dovecot.add_user(), password="not-the-password")
     code, _, err = cli("sync", "--profile", EMAIL)
     assert code == 1
-    assert f"switchboard: sync of {EMAIL} failed: the server refused the login" in err
+    assert (
+        f"switchboard: sync of {EMAIL} failed: The mail server refused the user name or password."
+        in err
+    )
 
 
 def test_import_and_reimport(cli: Cli, tmp_path: Path) -> None:

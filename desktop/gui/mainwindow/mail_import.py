@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from desktop.gui.main_window import MainWindow
 from desktop.gui.workers import Workers
+from desktop.services.failures import describe
 from desktop.services.mail.importer import ImportProgress, ImportResult, ProgressCallback
 
 ImportFiles = Callable[[int, Sequence[Path], ProgressCallback], ImportResult]
@@ -81,5 +82,6 @@ class MailImport(QObject):
 
     def _failed(self, error: Exception) -> None:
         self._window.sync_status.import_finished()
-        self._window.show_error(self.tr("Import failed: {reason}").format(reason=error))
+        reason = describe(error).summary
+        self._window.show_error(self.tr("Import failed: {reason}").format(reason=reason))
         self.finished.emit(error)

@@ -14,6 +14,7 @@ from desktop.gui.reader.pane import ReaderPane
 from desktop.gui.viewdata import ProfileCard
 from desktop.gui.workers import Workers
 from desktop.gui.workspace import Workspace
+from desktop.services.failures import describe
 from desktop.services.mail.inbox import MessageDetail
 
 
@@ -34,7 +35,7 @@ class WorkspacePage(QWidget):
         self.sidebar = ProfileSidebar()
         self.inbox_model = InboxModel(workspace.inbox_page, parent=self)
         self.inbox = InboxView(self.inbox_model)
-        self.reader = ReaderPane(workspace.attachment_content)
+        self.reader = ReaderPane(workspace.attachment_content, workspace.remote_content)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -87,7 +88,8 @@ class WorkspacePage(QWidget):
 
     def _on_error(self, error: Exception) -> None:
         self._loading = None
-        self.failed.emit(self.tr("Could not open the message: {reason}").format(reason=error))
+        reason = describe(error).summary
+        self.failed.emit(self.tr("Could not open the message: {reason}").format(reason=reason))
 
     def _mark_seen(self, message_id: int) -> None:
         workspace = self._workspace

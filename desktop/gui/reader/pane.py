@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -19,11 +20,15 @@ from PySide6.QtWidgets import (
 
 from desktop.gui.reader.attachments import AttachmentList, AttachmentLoader
 from desktop.gui.reader.headers import HeaderPanel
-from desktop.gui.reader.remote import fetch_remote
 from desktop.gui.reader.safe_browser import SafeBrowser
 from desktop.gui.viewdata import ProfileCard
 from desktop.gui.workers import Workers
+from desktop.services.failures import describe
 from desktop.services.mail.inbox import MessageDetail
+from desktop.services.mail.remote_content import RemoteContent
+
+RemoteLoader = Callable[[int, Sequence[str]], RemoteContent]
+"""Blocking: the remote content of a message (by id) at these URLs, as the signed-in user."""
 
 
 class RemoteContentBar(QFrame):
@@ -48,18 +53,36 @@ class RemoteContentBar(QFrame):
         layout.addWidget(self.note, 1)
         layout.addWidget(self.load)
 
-    def show_blocked(self, urls: list[str], loading: bool) -> None:
-        hosts = sorted({urlsplit(url).hostname or url for url in urls})
-        shown = ", ".join(hosts[:3]) + (f" +{len(hosts) - 3}" if len(hosts) > 3 else "")
-        self.note.setText(
-            self.tr("Blocked {count} remote item(s) from {hosts} to protect your privacy.").format(
-                count=len(urls), hosts=shown
+    def show_blocked(
+        self, urls: list[str], loading: bool, failed: dict[str, str] | None = None
+    ) -> None:
+        """``failed``: items the user asked for that did not load, with the reason for each."""
+        failed = failed or {}
+        blocked = [url for url in urls if url not in failed]
+        lines = []
+        if blocked:
+            lines.append(
+                self.tr("Blocked {count} remote item(s) from {hosts} to protect your privacy.")
+                .format(count=len(blocked), hosts=_hosts(blocked))
+            )  # fmt: skip
+        if failed:
+            reasons = sorted(set(failed.values()))
+            lines.append(
+                self.tr("Could not load {count} item(s) from {hosts}: {reasons}.").format(
+                    count=len(failed), hosts=_hosts(list(failed)), reasons="; ".join(reasons[:3])
+                )
             )
-        )
+        self.note.setText("\n".join(lines))
         self.note.setToolTip("\n".join(urls))
+        self.load.setVisible(bool(blocked))
         self.load.setEnabled(not loading)
         self.load.setText(self.tr("Loading…") if loading else self.tr("&Load remote content"))
         self.setVisible(bool(urls))
+
+
+def _hosts(urls: list[str]) -> str:
+    hosts = sorted({urlsplit(url).hostname or url for url in urls})
+    return ", ".join(hosts[:3]) + (f" +{len(hosts) - 3}" if len(hosts) > 3 else "")
 
 
 class ReaderPane(QWidget):
@@ -68,12 +91,19 @@ class ReaderPane(QWidget):
     opened = Signal(int)
     remote_loaded = Signal(int)
 
-    def __init__(self, attachment_loader: AttachmentLoader, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        attachment_loader: AttachmentLoader,
+        remote_loader: RemoteLoader,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setAccessibleName(self.tr("Message reader"))
         self._workers = Workers(self)
+        self._remote_loader = remote_loader
         self._message: MessageDetail | None = None
         self._fetch_task: int | None = None
+        self._failed: dict[str, str] = {}
 
         self.headers = HeaderPanel()
         self.remote_bar = RemoteContentBar()
@@ -116,6 +146,7 @@ class ReaderPane(QWidget):
 
     def show_message(self, message: MessageDetail, profile: ProfileCard | None) -> None:
         self._forget_fetch()
+        self._failed = {}
         self._message = message
         self.headers.show_message(message, profile)
         self.attachments.set_attachments(message.attachments)
@@ -144,22 +175,30 @@ class ReaderPane(QWidget):
         message = self._message
         if message is None or message.html is None or self._fetch_task is not None:
             return
-        urls = [item.url for item in self.browser.blocked if item.loadable]
+        blocked = self.browser.blocked
+        urls = [item.url for item in blocked if item.loadable and item.url not in self._failed]
         if not urls:
             return
         self.remote_bar.show_blocked(urls, loading=True)
+        loader = self._remote_loader
         self._fetch_task = self._workers.submit(
-            lambda: fetch_remote(urls),
+            lambda: loader(message.id, urls),
             lambda fetched: self._on_fetched(message.id, fetched),
-            lambda _error: self._on_fetched(message.id, {}),
+            lambda error: self._on_fetch_failed(message.id, urls, error),
         )
 
-    def _on_fetched(self, message_id: int, fetched: dict[str, bytes]) -> None:
+    def _on_fetched(self, message_id: int, fetched: RemoteContent) -> None:
         self._fetch_task = None
         if self._message is None or self._message.id != message_id:
             return
-        self._render(fetched)
+        self._failed = dict(fetched.failed)
+        self._render(fetched.loaded)
         self.remote_loaded.emit(message_id)
+
+    def _on_fetch_failed(self, message_id: int, urls: list[str], error: Exception) -> None:
+        """The whole load was refused or broke (the store, the role): said in the banner."""
+        reason = describe(error).what_failed.rstrip(".")
+        self._on_fetched(message_id, RemoteContent(failed=dict.fromkeys(urls, reason)))
 
     def _render(self, allowed: dict[str, bytes]) -> None:
         message = self._message
@@ -173,7 +212,8 @@ class ReaderPane(QWidget):
 
     def _update_bar(self) -> None:
         urls = [item.url for item in self.browser.blocked if item.loadable]
-        self.remote_bar.show_blocked(urls, loading=self._fetch_task is not None)
+        failed = {url: why for url, why in self._failed.items() if url in urls}
+        self.remote_bar.show_blocked(urls, loading=self._fetch_task is not None, failed=failed)
 
     def _forget_fetch(self) -> None:
         if self._fetch_task is not None:

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QTimer, QUrl, Signal
-from PySide6.QtGui import QTextCursor, QTextDocument, QTextImageFormat
+from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument, QTextImageFormat
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from desktop.gui.icons import icon
+from desktop.services.mail.remote_content import REMOTE_SCHEMES
 
-REMOTE_SCHEMES = frozenset({"http", "https"})
 PLACEHOLDER_SIZE = 24
 
 _KINDS = {
@@ -76,6 +76,9 @@ class SafeBrowser(QTextBrowser):
     def show_plain(self, text: str) -> None:
         self._blocked = {}
         self._allowed = {}
+        # QTextEdit.setPlainText writes the text in the cursor's current character format; after
+        # a click on a link that format is the link's, and the whole text would become that link.
+        self.setCurrentCharFormat(QTextCharFormat())
         self.setPlainText(text)
         self.blocked_changed.emit()
 
