@@ -24,7 +24,7 @@ from desktop.services.errors import NotFoundError
 from desktop.services.mail.imap_sync import SyncError, push_flags_now
 from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.services.mail.inbox import InboxRow, MessageDetail
-from desktop.services.mail.remote_content import RemoteContent, RemoteContentFetcher
+from desktop.services.mail.remote_content import RemoteContent
 from desktop.store.models.mail import IMPORTED_FOLDER
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,6 @@ class ServicesWorkspace:
         self._services = services
         self._actor = actor
         self._mailbox = services.mailbox
-        self._remote = RemoteContentFetcher(services.session_factory, services.audit)
 
     @property
     def actor(self) -> SignedInUser:
@@ -129,7 +128,7 @@ class ServicesWorkspace:
         return read_attachment(self._services.session_factory, self._actor.user_id, attachment_id)
 
     def remote_content(self, message_id: int, urls: Sequence[str]) -> RemoteContent:
-        return self._remote.fetch(self._actor, message_id, urls)
+        return self._services.remote_content.fetch(self._actor, message_id, urls)
 
     def import_files(
         self, profile_id: int, paths: Sequence[Path], progress: ProgressCallback

@@ -15,6 +15,7 @@ from desktop.services.accounts import AccountsService
 from desktop.services.audit import AuditService
 from desktop.services.authorization import Authorizer
 from desktop.services.mail.mailbox import Mailbox
+from desktop.services.mail.remote_content import RemoteContentFetcher
 from desktop.services.passwords import PRODUCTION_COST, PasswordCost, PasswordHashing
 from desktop.services.secrets import SecretStore
 from desktop.store.engine import make_engine
@@ -30,6 +31,7 @@ class Services:
     accounts: AccountsService
     audit: AuditService
     mailbox: Mailbox
+    remote_content: RemoteContentFetcher
     authorizer: Authorizer
 
     def close(self) -> None:
@@ -82,5 +84,6 @@ def wire_services(
         AccountsService(session_factory, secrets, authorizer, PasswordHashing(password_cost)),
         AuditService(session_factory, authorizer),
         Mailbox(session_factory, authorizer),
+        RemoteContentFetcher(session_factory, authorizer),
         authorizer,
     )

@@ -157,7 +157,7 @@ def egress(services: Services) -> list[EgressEvent]:
 
 def fetcher(services: Services, timeout: float = 5.0) -> RemoteContentFetcher:
     return RemoteContentFetcher(
-        services.session_factory, services.audit, timeout=timeout, max_bytes=LIMIT
+        services.session_factory, services.authorizer, timeout=timeout, max_bytes=LIMIT
     )
 
 

@@ -32,8 +32,7 @@ from urllib.parse import urljoin, urlsplit
 from sqlalchemy import select
 
 from desktop.core.roles import Action
-from desktop.services.audit import AuditService
-from desktop.services.authorization import SignedInUser, require
+from desktop.services.authorization import Authorizer, SignedInUser, gated
 from desktop.services.errors import NotFoundError
 from desktop.store.models import EgressEvent, Message, Profile
 from desktop.store.models.base import utcnow
@@ -67,21 +66,19 @@ class RemoteContentFetcher:
     def __init__(
         self,
         session_factory: SessionFactory,
-        audit: AuditService,
+        authorizer: Authorizer,
         *,
         timeout: float = TIMEOUT_SECONDS,
         max_bytes: int = MAX_BYTES,
     ) -> None:
         self._session_factory = session_factory
-        self._audit = audit
+        self._authorizer = authorizer
         self._timeout = timeout
         self._max_bytes = max_bytes
 
+    @gated(Action.READ_OWN_MAIL, target="message {message_id}")
     def fetch(self, actor: SignedInUser, message_id: int, urls: Iterable[str]) -> RemoteContent:
         """Blocking: loads ``urls`` of the actor's message ``message_id``, hop by hop."""
-        require(
-            self._session_factory, self._audit, actor, Action.READ_OWN_MAIL, f"message {message_id}"
-        )
         profile_id = self._owning_profile(actor, message_id)
         wanted = list(dict.fromkeys(urls))[:MAX_ITEMS]
         allowed_hosts = {host for url in wanted if (host := _host(url))}
