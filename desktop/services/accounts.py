@@ -34,7 +34,7 @@ from desktop.services.passwords import PasswordHashing
 from desktop.services.secrets import SecretStore
 from desktop.store.models import Profile, RememberedSignIn, User
 from desktop.store.models.base import utcnow
-from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.session import SessionFactory, read_only, unit_of_work
 
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -216,7 +216,7 @@ class AccountsService:
 
     def list_profiles(self, actor: SignedInUser) -> list[ProfileInfo]:
         require(self._session_factory, self._audit, actor, Action.MANAGE_OWN_PROFILES, "profiles")
-        with unit_of_work(self._session_factory) as session:
+        with read_only(self._session_factory) as session:
             profiles = session.scalars(
                 select(Profile).where(Profile.user_id == actor.user_id).order_by(Profile.id)
             )

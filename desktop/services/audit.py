@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 from desktop.core.roles import Action
 from desktop.services.authorization import SignedInUser, require
 from desktop.store.models import AuditEvent, User
-from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.session import SessionFactory, read_only, unit_of_work
+from desktop.store.side_writes import SideWrites
 
 
 class Outcome(enum.StrEnum):
@@ -57,6 +58,7 @@ def add_event(
 class AuditService:
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
+        self._side_writes = SideWrites(session_factory)
 
     def record(
         self,
@@ -81,12 +83,17 @@ class AuditService:
     def record_denial(
         self, *, user_id: int, profile_id: int | None, action: str, target: str
     ) -> None:
-        self.record(
-            user_id=user_id,
-            profile_id=profile_id,
-            action=action,
-            target=target,
-            outcome=Outcome.DENIED,
+        """Record a refusal without making the refused read wait for the write lock."""
+        self._side_writes.write(
+            lambda session: add_event(
+                session,
+                user_id=user_id,
+                profile_id=profile_id,
+                action=action,
+                target=target,
+                outcome=Outcome.DENIED,
+            ),
+            f"denial of {action} on {target}",
         )
 
     def list_events(
@@ -95,7 +102,7 @@ class AuditService:
         """The actor's own events, or with ``everyone`` all events (admins only), newest first."""
         action = Action.READ_AUDIT_LOG if everyone else Action.READ_OWN_ACTIVITY
         require(self._session_factory, self, actor, action, target="audit log")
-        with unit_of_work(self._session_factory) as session:
+        with read_only(self._session_factory) as session:
             query = (
                 select(AuditEvent, User.login)
                 .outerjoin(User, AuditEvent.user_id == User.id)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.services.errors import PermissionDeniedError
 from desktop.store.models import Profile
-from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.session import SessionFactory, read_only
 
 if TYPE_CHECKING:
     from desktop.services.audit import AuditService
@@ -38,7 +38,7 @@ def active_role(session_factory: SessionFactory, actor: SignedInUser) -> Role | 
     """The active profile's role, or None when the user has no (remaining) active profile."""
     if actor.active_profile_id is None:
         return None
-    with unit_of_work(session_factory) as session:
+    with read_only(session_factory) as session:
         return session.scalar(
             select(Profile.role).where(
                 Profile.id == actor.active_profile_id, Profile.user_id == actor.user_id
