@@ -80,10 +80,17 @@ class AuditService:
                 outcome=outcome,
             )
 
-    def record_denial(
-        self, *, user_id: int, profile_id: int | None, action: str, target: str
+    def record_soon(
+        self,
+        *,
+        user_id: int | None,
+        profile_id: int | None,
+        action: str,
+        target: str = "",
+        outcome: Outcome = Outcome.OK,
     ) -> None:
-        """Record a refusal without making the refused read wait for the write lock."""
+        """Record what a read must leave (a look-up, a denial) without making the read wait:
+        committed at once when the store is free, else queued behind the busy write lock."""
         self._side_writes.write(
             lambda session: add_event(
                 session,
@@ -91,10 +98,25 @@ class AuditService:
                 profile_id=profile_id,
                 action=action,
                 target=target,
-                outcome=Outcome.DENIED,
+                outcome=outcome,
             ),
-            f"denial of {action} on {target}",
+            f"{outcome} {action} on {target}",
         )
+
+    def record_denial(
+        self, *, user_id: int, profile_id: int | None, action: str, target: str
+    ) -> None:
+        self.record_soon(
+            user_id=user_id,
+            profile_id=profile_id,
+            action=action,
+            target=target,
+            outcome=Outcome.DENIED,
+        )
+
+    def wait_for_queued(self, timeout: float | None = None) -> bool:
+        """Wait until entries queued behind a busy store are written (False on timeout)."""
+        return self._side_writes.flush(timeout)
 
     def list_events(
         self, actor: SignedInUser, *, everyone: bool = False, limit: int | None = None
