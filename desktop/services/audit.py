@@ -18,7 +18,7 @@ from desktop.core.roles import Action
 from desktop.services.authorization import SignedInUser, require
 from desktop.store.models import AuditEvent, User
 from desktop.store.session import SessionFactory, read_only, unit_of_work
-from desktop.store.side_writes import SideWrites
+from desktop.store.side_writes import side_writes_for
 
 
 class Outcome(enum.StrEnum):
@@ -58,7 +58,7 @@ def add_event(
 class AuditService:
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
-        self._side_writes = SideWrites(session_factory)
+        self._side_writes = side_writes_for(session_factory)
 
     def record(
         self,
@@ -113,10 +113,6 @@ class AuditService:
             target=target,
             outcome=Outcome.DENIED,
         )
-
-    def wait_for_queued(self, timeout: float | None = None) -> bool:
-        """Wait until entries queued behind a busy store are written (False on timeout)."""
-        return self._side_writes.flush(timeout)
 
     def list_events(
         self, actor: SignedInUser, *, everyone: bool = False, limit: int | None = None

@@ -21,6 +21,7 @@ import atexit
 import logging
 import queue
 import threading
+import weakref
 from collections.abc import Callable
 
 from sqlalchemy.exc import OperationalError
@@ -112,6 +113,19 @@ class SideWrites:
                 return
             else:
                 return
+
+
+_BY_STORE: weakref.WeakKeyDictionary[SessionFactory, SideWrites] = weakref.WeakKeyDictionary()
+_BY_STORE_LOCK = threading.Lock()
+
+
+def side_writes_for(session_factory: SessionFactory) -> SideWrites:
+    """The one background writer of a store, so that its entries stay in order."""
+    with _BY_STORE_LOCK:
+        found = _BY_STORE.get(session_factory)
+        if found is None:
+            found = _BY_STORE[session_factory] = SideWrites(session_factory)
+        return found
 
 
 def _is_busy(error: OperationalError) -> bool:

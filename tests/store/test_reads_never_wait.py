@@ -29,6 +29,7 @@ from desktop.services.passwords import CHEAP_TEST_COST
 from desktop.services.secrets import SecretStore
 from desktop.store.models import AuditEvent
 from desktop.store.session import SessionFactory, read_only, unit_of_work
+from desktop.store.side_writes import side_writes_for
 
 BOUND = 1.0
 PASSWORD = "a long enough password"
@@ -127,7 +128,7 @@ def test_a_refused_read_answers_at_once_and_its_denial_is_recorded_after(
             sqlite_services.mailbox.page(no_profile)
         assert time.monotonic() - began < BOUND
         assert events(sqlite_services.session_factory, "read own mail") == []
-    assert sqlite_services.audit.wait_for_queued(timeout=10)
+    assert side_writes_for(sqlite_services.session_factory).flush(timeout=10)
     assert events(sqlite_services.session_factory, "read own mail") == [("unified inbox", "denied")]
 
 
@@ -139,7 +140,7 @@ def test_signing_in_and_looking_up_answer_at_once_and_are_recorded_after(
     with write_lock_held_elsewhere(store):
         again = within_bound(lambda: accounts.sign_in("ada", PASSWORD))
         assert again.login == "ada"
-    assert sqlite_services.audit.wait_for_queued(timeout=10)
+    assert side_writes_for(sqlite_services.session_factory).flush(timeout=10)
     assert len(events(sqlite_services.session_factory, "sign in")) == before + 1
 
 
