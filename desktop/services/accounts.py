@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from desktop.core.roles import Action, Role
 from desktop.core.throttle import delay_after
-from desktop.services.audit_events import Outcome, add_event, record_event
+from desktop.services.audit_events import Outcome, add_event, record_event, record_event_soon
 from desktop.services.authorization import Authorizer, SignedInUser, gated, without_actor
 from desktop.services.errors import (
     AccountError,
@@ -33,7 +33,7 @@ from desktop.services.passwords import PasswordHashing
 from desktop.services.secrets import SecretStore
 from desktop.store.models import Profile, RememberedSignIn, User
 from desktop.store.models.base import utcnow
-from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.session import SessionFactory, read_only, unit_of_work
 
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -137,12 +137,13 @@ class AccountsService:
         Raises :class:`SignInThrottledError` instead of waiting when the login has had too many
         wrong passwords, so that the GUI thread never sleeps.
         """
-        with unit_of_work(self._session_factory) as session:
+        with read_only(self._session_factory) as session:
             user = session.scalar(select(User).where(User.login == login))
             if user is None:
                 raise UnknownUserError(f"no user with login {login!r}")
             blocked_until = user.sign_in_blocked_until
             user_id, password_hash = user.id, user.password_hash
+            had_failures = user.failed_sign_ins > 0 or blocked_until is not None
         now = self._clock()
         if blocked_until is not None and blocked_until > now:
             record_event(
@@ -158,6 +159,9 @@ class AccountsService:
             self._record_wrong_password(user_id, login)
             raise WrongPasswordError(f"wrong password for {login!r}")
         token = csprng.token_urlsafe(32) if remember else None
+        if token is None and not had_failures:
+            # Nothing to reset or keep: a read, whose audit entry never waits for the store.
+            return self._signed_in_reading(user_id, "sign in")
         if token is not None:
             self._secrets.set_remember_token(login, token)
         with unit_of_work(self._session_factory) as session:
@@ -210,7 +214,7 @@ class AccountsService:
         self._secrets.delete_remember_token(actor.login)
 
     def switch_profile(self, actor: SignedInUser, profile_id: int) -> SignedInUser:
-        with unit_of_work(self._session_factory) as session:
+        with read_only(self._session_factory) as session:
             owner = session.scalar(select(Profile.user_id).where(Profile.id == profile_id))
         if owner != actor.user_id:
             raise NotFoundError(f"{actor.login} has no profile {profile_id}")
@@ -218,7 +222,7 @@ class AccountsService:
 
     @gated(Action.MANAGE_OWN_PROFILES, target="profiles")
     def list_profiles(self, actor: SignedInUser) -> list[ProfileInfo]:
-        with unit_of_work(self._session_factory) as session:
+        with read_only(self._session_factory) as session:
             profiles = session.scalars(
                 select(Profile).where(Profile.user_id == actor.user_id).order_by(Profile.id)
             )
@@ -301,21 +305,20 @@ class AccountsService:
     def look_up_support_id(self, actor: SignedInUser, support_id: int) -> SupportIdOwner:
         """Which user and profile own a support ID: for admins helping someone on the phone."""
         target = f"support ID {support_id}"
-        with unit_of_work(self._session_factory) as session:
+        with read_only(self._session_factory) as session:
             row = session.execute(
                 select(Profile, User)
                 .join(User, Profile.user_id == User.id)
                 .where(Profile.support_id == support_id)
             ).first()
-            found = row is not None
-            add_event(
-                session,
-                user_id=actor.user_id,
-                profile_id=actor.active_profile_id,
-                action="look up support ID",
-                target=target,
-                outcome=Outcome.OK if found else Outcome.FAILED,
-            )
+        record_event_soon(
+            self._session_factory,
+            user_id=actor.user_id,
+            profile_id=actor.active_profile_id,
+            action="look up support ID",
+            target=target,
+            outcome=Outcome.OK if row is not None else Outcome.FAILED,
+        )
         if row is None:
             raise NotFoundError(f"no profile has support ID {support_id}")
         profile, user = row
@@ -380,14 +383,31 @@ class AccountsService:
             )
 
     def _signed_in(self, session: Session, user_id: int, action: str) -> SignedInUser:
-        user = session.get_one(User, user_id)
-        first_profile = session.scalar(
-            select(Profile.id).where(Profile.user_id == user_id).order_by(Profile.id).limit(1)
-        )
+        actor = _actor(session, user_id)
         add_event(
-            session, user_id=user_id, profile_id=None, action=action, target=f"user {user.login}"
+            session, user_id=user_id, profile_id=None, action=action, target=f"user {actor.login}"
         )
-        return SignedInUser(user.id, user.login, user.display_name, first_profile)
+        return actor
+
+    def _signed_in_reading(self, user_id: int, action: str) -> SignedInUser:
+        with read_only(self._session_factory) as session:
+            actor = _actor(session, user_id)
+        record_event_soon(
+            self._session_factory,
+            user_id=user_id,
+            profile_id=None,
+            action=action,
+            target=f"user {actor.login}",
+        )
+        return actor
+
+
+def _actor(session: Session, user_id: int) -> SignedInUser:
+    user = session.get_one(User, user_id)
+    first_profile = session.scalar(
+        select(Profile.id).where(Profile.user_id == user_id).order_by(Profile.id).limit(1)
+    )
+    return SignedInUser(user.id, user.login, user.display_name, first_profile)
 
 
 def validated_draft(draft: ProfileDraft) -> ProfileDraft:

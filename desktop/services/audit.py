@@ -16,7 +16,7 @@ from desktop.core.roles import Action
 from desktop.services.audit_events import Outcome, record_event
 from desktop.services.authorization import Authorizer, SignedInUser, gated
 from desktop.store.models import AuditEvent, User
-from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.session import SessionFactory, read_only
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class AuditService:
         self, actor: SignedInUser, *, everyone: bool = False, limit: int | None = None
     ) -> list[AuditEntry]:
         """The actor's own events, or with ``everyone`` all events (admins only), newest first."""
-        with unit_of_work(self._session_factory) as session:
+        with read_only(self._session_factory) as session:
             query = (
                 select(AuditEvent, User.login)
                 .outerjoin(User, AuditEvent.user_id == User.id)

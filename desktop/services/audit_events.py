@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from desktop.store.models import AuditEvent
 from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.side_writes import side_writes_for
 
 
 class Outcome(enum.StrEnum):
@@ -58,3 +59,27 @@ def record_event(
             target=target,
             outcome=outcome,
         )
+
+
+def record_event_soon(
+    session_factory: SessionFactory,
+    *,
+    user_id: int | None,
+    profile_id: int | None,
+    action: str,
+    target: str = "",
+    outcome: Outcome = Outcome.OK,
+) -> None:
+    """Record what a read must leave (a look-up, a denial) without making the read wait:
+    committed at once when the store is free, else queued behind the busy write lock."""
+    side_writes_for(session_factory).write(
+        lambda session: add_event(
+            session,
+            user_id=user_id,
+            profile_id=profile_id,
+            action=action,
+            target=target,
+            outcome=outcome,
+        ),
+        f"{outcome} {action} on {target}",
+    )

@@ -24,10 +24,10 @@ from typing import Any, NoReturn, ParamSpec, TypeVar
 from sqlalchemy import select
 
 from desktop.core.roles import Action, Role, is_allowed
-from desktop.services.audit_events import Outcome, record_event
+from desktop.services.audit_events import Outcome, record_event_soon
 from desktop.services.errors import NotFoundError, PermissionDeniedError
 from desktop.store.models import Profile
-from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.session import SessionFactory, read_only
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -92,7 +92,7 @@ class Authorizer:
         """The active profile's role, or None when the user has no (remaining) active profile."""
         if actor.active_profile_id is None:
             return None
-        with unit_of_work(self._session_factory) as session:
+        with read_only(self._session_factory) as session:
             return session.scalar(
                 select(Profile.role).where(
                     Profile.id == actor.active_profile_id, Profile.user_id == actor.user_id
@@ -125,7 +125,7 @@ class Authorizer:
         """Allow ``action`` on one of the actor's profiles, ``other_user`` on anyone else's."""
         _require_signed_in(actor)
         target = f"profile {profile_id}"
-        with unit_of_work(self._session_factory) as session:
+        with read_only(self._session_factory) as session:
             owner = session.scalar(select(Profile.user_id).where(Profile.id == profile_id))
         if owner is None:
             raise NotFoundError(f"there is no profile {profile_id}")
@@ -146,7 +146,7 @@ class Authorizer:
         acting_profile: int | None = None,
     ) -> NoReturn:
         """Audit a refusal and raise it; for rules that depend on the data (the last admin)."""
-        record_event(
+        record_event_soon(
             self._session_factory,
             user_id=actor.user_id,
             profile_id=acting_profile if acting_profile is not None else actor.active_profile_id,

@@ -4,11 +4,18 @@ SQLite is set up for a desktop app with background jobs: WAL so that readers nev
 sync writer, foreign keys on (SQLite leaves them off), and a busy timeout so that two writers
 queue instead of failing with "database is locked".
 
-Every SQLite transaction starts with ``BEGIN IMMEDIATE``. With the driver's default deferred
-transactions, a unit of work that reads and then writes can find at the write that another
-connection committed meanwhile; SQLite then answers "database is locked" at once, without waiting
-for the busy timeout. Taking the write lock up front turns that into an orderly queue (readers in
-WAL mode are never blocked by it), and it also makes DDL transactional, which migrations rely on.
+A transaction says at its start whether it may write, through the connection's execution options
+(set by :mod:`desktop.store.session`):
+
+* a write transaction starts with ``BEGIN IMMEDIATE``. With deferred transactions, a unit of work
+  that reads and then writes can find at the write that another connection committed meanwhile;
+  SQLite then answers "database is locked" at once, without waiting for the busy timeout. Taking
+  the write lock up front turns that into an orderly queue, and it also makes DDL transactional,
+  which migrations rely on. :data:`LOCK_WAIT` shortens the queue for writes that would rather
+  give up than wait (see :mod:`desktop.store.side_writes`).
+* a read transaction (:data:`READ_ONLY`) starts with a plain deferred ``BEGIN`` under
+  ``PRAGMA query_only``: in WAL mode it reads a snapshot and never waits for a writer, however
+  long that writer holds the lock, and a write slipped into it fails instead of queueing.
 """
 
 from __future__ import annotations
@@ -24,6 +31,11 @@ from desktop.paths import store_file
 
 DATABASE_URL_ENV = "SWITCHBOARD_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "switchboard_read_only"
+"""Execution option: this connection's transaction only reads (deferred, ``query_only``)."""
+LOCK_WAIT = "switchboard_lock_wait"
+"""Execution option: seconds a write transaction waits for the write lock (default: the busy
+timeout); past it, beginning fails with "database is locked"."""
 
 
 def default_database_url() -> str:
@@ -50,7 +62,7 @@ def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
         create_private_file(Path(parsed.database))
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
     event.listen(engine, "connect", _configure_sqlite_connection)
-    event.listen(engine, "begin", _begin_immediate)
+    event.listen(engine, "begin", _begin)
     return engine
 
 
@@ -66,5 +78,27 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def _begin_immediate(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _begin(connection: Connection) -> None:
+    options = connection.get_execution_options()
+    read_only = bool(options.get(READ_ONLY, False))
+    _set_query_only(connection, read_only)
+    if read_only:
+        connection.exec_driver_sql("BEGIN")
+        return
+    wait = options.get(LOCK_WAIT)
+    if wait is None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={int(wait * 1000)}")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
+def _set_query_only(connection: Connection, enabled: bool) -> None:
+    """Switch ``query_only`` only when it changes: it outlives the transaction on the connection."""
+    info = connection.connection.info
+    if info.get(READ_ONLY, False) != enabled:
+        connection.exec_driver_sql(f"PRAGMA query_only={'ON' if enabled else 'OFF'}")
+        info[READ_ONLY] = enabled

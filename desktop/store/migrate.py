@@ -3,16 +3,30 @@
 At start the app calls :func:`upgrade_store`: a store written by a newer app is refused (its
 schema would be misread), and before an embedded SQLite store is upgraded it is copied aside, so
 that whatever happens the user keeps a file the previous version can open. A failing upgrade
-leaves the store as it was: all pending revisions run in one transaction, and the SQLite file is
-put back from the copy byte for byte.
+leaves the store as it was: all pending revisions run in one transaction, which rolls back.
+
+Several apps may start at once on one store (two windows, a CLI command beside the window). The
+check-copy-upgrade of a SQLite store therefore runs under a cross-process lock, a file next to
+the store (:func:`startup_lock`): without it a second app could copy a half-upgraded file aside,
+or upgrade from a revision it read before the first app finished. The revision is read again once
+the lock is held, so the later apps find the store at head and do nothing. A store already at
+head is opened without taking the lock, so a normal start never waits for another app. PostgreSQL
+stores are serialised by an advisory lock inside the migration transaction (see
+``migrations/env.py``) and are not copied.
+
+The store file is never replaced while the app runs: another process may have it open, and a
+file renamed over its open descriptor would leave that process writing to the old, unlinked copy
+(and its WAL would no longer match). The rolled-back transaction is what leaves a failed store
+as it was; only if the store is found at another revision afterwards is the copy written back,
+page by page through SQLite's backup API, which takes SQLite's own locks.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,11 +36,15 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from filelock import FileLock, Timeout
 from sqlalchemy import Engine
 
-from desktop.store.engine import create_private_file
+from desktop.store.engine import READ_ONLY, SQLITE_BUSY_TIMEOUT_MS, create_private_file
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+STARTUP_LOCK_TIMEOUT = 600.0
+"""Seconds an app waits for another app's upgrade of the same store (a big store's full-text
+index can take minutes to rebuild) before saying so instead of starting."""
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +88,9 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    """Read without waiting for writers: an app at head starts while another one writes."""
     with engine.connect() as connection:
+        connection.execution_options(**{READ_ONLY: True})
         return MigrationContext.configure(connection).get_current_revision()
 
 
@@ -89,21 +109,49 @@ def upgrade_store(engine: Engine) -> UpgradeResult:
 
     Raises :class:`StoreUpgradeError` (or a subclass) with a message fit to show the user.
     """
-    start = current_revision(engine)
     head = head_revision()
+    start = current_revision(engine)
     _refuse_newer_store(engine, start)
     if start == head:
         return UpgradeResult(start, head, None)
     store = _sqlite_file(engine)
-    backup = _copy_aside(engine, store, start) if store is not None and start else None
-    try:
+    if store is None:
         _run_upgrade(engine, start, head)
-    except MigrationFailedError:
-        if store is not None and backup is not None:
-            _restore(engine, store, backup)
-        raise
+        log.info("upgraded the store from schema %s to %s", start or "(empty)", head)
+        return UpgradeResult(start, head, None)
+    with startup_lock(store):
+        start = current_revision(engine)
+        _refuse_newer_store(engine, start)
+        if start == head:
+            return UpgradeResult(start, head, None)
+        backup = _copy_aside(engine, store, start) if start else None
+        try:
+            _run_upgrade(engine, start, head)
+        except MigrationFailedError:
+            if backup is not None and current_revision(engine) != start:
+                _restore(engine, store, backup)
+            raise
     log.info("upgraded the store from schema %s to %s", start or "(empty)", head)
     return UpgradeResult(start, head, backup)
+
+
+@contextmanager
+def startup_lock(store: Path) -> Iterator[None]:
+    """Hold the store's start-up lock (``<store>.lock``, owner-only) while upgrading it."""
+    path = store.with_name(store.name + ".lock")
+    create_private_file(path)
+    lock = FileLock(path, timeout=STARTUP_LOCK_TIMEOUT, mode=0o600)
+    try:
+        lock.acquire()
+    except Timeout as error:
+        raise StoreUpgradeError(
+            f"another Switchboard has been upgrading the store {store} for over "
+            f"{STARTUP_LOCK_TIMEOUT / 60:.0f} minutes; wait for it to finish, then start again"
+        ) from error
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _refuse_newer_store(engine: Engine, revision: str | None) -> None:
@@ -159,29 +207,32 @@ def _sqlite_file(engine: Engine) -> Path | None:
 
 
 def _copy_aside(engine: Engine, store: Path, revision: str | None) -> Path:
-    """Copy the file while no connection is open, after folding any WAL content into it."""
+    """Copy the store through SQLite's backup API: a consistent copy, WAL content included,
+    whoever else has the file open."""
     engine.dispose()
-    wal = store.with_name(store.name + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        connection = sqlite3.connect(store)
-        try:
-            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            connection.close()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     backup = store.with_name(f"{store.name}.{stamp}.schema-{revision or 'empty'}.bak")
     create_private_file(backup)
-    shutil.copyfile(store, backup)
+    _copy_database(store, backup)
     log.info("copied the store aside to %s before upgrading", backup)
     return backup
 
 
 def _restore(engine: Engine, store: Path, backup: Path) -> None:
+    """Write the copy back into the store through SQLite, never by replacing the file."""
     engine.dispose()
-    for suffix in ("-wal", "-shm"):
-        store.with_name(store.name + suffix).unlink(missing_ok=True)
-    staging = store.with_name(store.name + ".restoring")
-    create_private_file(staging)
-    shutil.copyfile(backup, staging)
-    os.replace(staging, store)
+    _copy_database(backup, store)
     log.warning("upgrade failed; put the store back from %s", backup)
+
+
+def _copy_database(source_path: Path, target_path: Path) -> None:
+    timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
+    source = sqlite3.connect(source_path, timeout=timeout)
+    try:
+        target = sqlite3.connect(target_path, timeout=timeout)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()

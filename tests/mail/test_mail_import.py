@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,13 @@ from sqlalchemy import func, select
 from desktop.services.mail.attachments import save_attachment
 from desktop.services.mail.importer import (
     ImportProgress,
+    ImportResult,
     ImportSourceError,
     import_paths,
 )
+from desktop.store.engine import make_engine
 from desktop.store.models import Attachment, Message
-from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.session import SessionFactory, make_session_factory, unit_of_work
 
 
 def write_mbox(path: Path, messages: list[bytes]) -> Path:
@@ -201,3 +204,60 @@ def test_batches_mixing_attachments_and_plain_mail_are_all_searchable(
     assert_full_text_index_matches(session_factory)
     with unit_of_work(session_factory) as session:
         assert session.scalar(select(func.count()).select_from(Attachment)) == 8
+
+
+def mixed_messages(count: int) -> list[bytes]:
+    """Mostly plain mail; every 7th without a Message-ID, every 5th with an attachment."""
+    messages = []
+    for n in range(count):
+        if n % 7 == 0:
+            messages.append(b"From: a@example.org\nSubject: no id %d\n\nbody %d\n" % (n, n))
+        elif n % 5 == 0:
+            messages.append(
+                b"From: a@example.org\nMessage-ID: <f%d@example.org>\nSubject: file %d\n"
+                b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n\n'
+                b"--b\nContent-Type: text/plain\n\nsee file\n"
+                b'--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename="n.txt"'
+                b"\n\nnote %d\n--b--\n" % (n, n, n)
+            )
+        else:
+            messages.append(simple_message(n))
+    return messages
+
+
+@pytest.mark.parametrize("importers", [2, 3])
+def test_imports_running_at_once_store_each_message_once(
+    tmp_path: Path, database_url: str, session_factory: SessionFactory, profile_id: int,
+    importers: int,
+) -> None:  # fmt: skip
+    total = 1500
+    messages = mixed_messages(total)
+    box = write_mbox(tmp_path / "in.mbox", messages)
+    start = threading.Barrier(importers)
+    results: list[ImportResult] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        engine = make_engine(database_url)  # an engine of its own, as another window would have
+        try:
+            start.wait()
+            results.append(import_paths(make_session_factory(engine), profile_id, [box], None, 50))
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            engine.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(importers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert count(session_factory, profile_id) == total
+    assert sum(result.added for result in results) == total
+    assert all(result.added + result.skipped == total for result in results)
+    with unit_of_work(session_factory) as session:
+        files = session.scalar(select(func.count()).select_from(Attachment))
+    assert files == sum(1 for n in range(total) if n % 7 and n % 5 == 0)
+    assert_full_text_index_matches(session_factory)

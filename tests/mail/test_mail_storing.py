@@ -1,4 +1,4 @@
-"""The background writer keeps batches in order and never swallows a failed write."""
+"""Inserts skip what the store holds; the background writer keeps order and surfaces failures."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ import threading
 from collections.abc import Callable
 
 import pytest
+from mail_helpers import assert_full_text_index_matches, simple_message
+from sqlalchemy import func, select
 
-from desktop.services.mail.storing import BackgroundWriter
+from desktop.services.mail.parse import parse_message
+from desktop.services.mail.storing import BackgroundWriter, Placement, insert_messages
+from desktop.store.models import Attachment, Message
+from desktop.store.session import SessionFactory, read_only, unit_of_work
 
 
 def write_all(*writes: Callable[[], None]) -> None:
@@ -54,3 +59,68 @@ def test_leaving_on_an_error_still_waits_for_the_write_in_flight() -> None:
     with pytest.raises(KeyError):
         slow_then_caller_fails()
     assert finished.is_set()
+
+
+WITH_FILE = (
+    b"From: a@example.org\nMessage-ID: <file@example.org>\nSubject: with file\n"
+    b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n\n'
+    b"--b\nContent-Type: text/plain\n\nsee file\n"
+    b'--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename="n.txt"\n\n'
+    b"note\n--b--\n"
+)
+NO_ID = b"From: a@example.org\nSubject: no id\n\nfirst\n"
+OTHER_NO_ID = b"From: a@example.org\nSubject: no id\n\nsecond\n"
+
+
+def store(session_factory: SessionFactory, profile_id: int, raws: list[bytes]) -> list[int]:
+    items = [(parse_message(raw), Placement(folder="Imported")) for raw in raws]
+    with unit_of_work(session_factory) as session:
+        return insert_messages(session, profile_id, items)
+
+
+def stored(session_factory: SessionFactory) -> tuple[int, int]:
+    with read_only(session_factory) as session:
+        messages = session.scalar(select(func.count()).select_from(Message)) or 0
+        files = session.scalar(select(func.count()).select_from(Attachment)) or 0
+    return messages, files
+
+
+@pytest.mark.parametrize("with_attachments", [False, True])
+def test_inserting_skips_what_the_profile_holds_and_says_what_it_inserted(
+    session_factory: SessionFactory, profile_id: int, with_attachments: bool
+) -> None:
+    extra = [WITH_FILE] if with_attachments else []
+    assert store(session_factory, profile_id, [simple_message(1), NO_ID, *extra]) == [
+        0,
+        1,
+        *([2] if with_attachments else []),
+    ]
+    again = [simple_message(2), simple_message(1), OTHER_NO_ID, NO_ID, simple_message(2), *extra]
+    assert store(session_factory, profile_id, again) == [0, 2]
+    assert stored(session_factory) == (5 if with_attachments else 4, int(with_attachments))
+    assert_full_text_index_matches(session_factory)
+
+
+def test_a_batch_of_nothing_but_known_mail_inserts_nothing(
+    session_factory: SessionFactory, profile_id: int
+) -> None:
+    assert store(session_factory, profile_id, [simple_message(1), WITH_FILE]) == [0, 1]
+    assert store(session_factory, profile_id, [simple_message(1)]) == []
+    assert store(session_factory, profile_id, [WITH_FILE, simple_message(1)]) == []
+    assert stored(session_factory) == (2, 1)
+    assert_full_text_index_matches(session_factory)
+
+
+def test_synced_copies_of_one_message_in_two_folders_are_both_kept(
+    session_factory: SessionFactory, profile_id: int
+) -> None:
+    parsed = parse_message(simple_message(1))
+    items = [
+        (parsed, Placement(folder="INBOX", uidvalidity=1, uid=5)),
+        (parsed, Placement(folder="Archive", uidvalidity=1, uid=5)),
+        (parsed, Placement(folder="INBOX", uidvalidity=1, uid=5)),
+    ]
+    with unit_of_work(session_factory) as session:
+        assert insert_messages(session, profile_id, items) == [0, 1]
+    assert store(session_factory, profile_id, [simple_message(1)]) == [0]
+    assert stored(session_factory) == (3, 0)

@@ -14,6 +14,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from desktop.store.engine import make_engine
 from desktop.store.migrate import (
@@ -144,6 +145,7 @@ SEEDS: dict[str, Seed] = {
     "0103": seed_0102,
     "0110": seed_0102,
     "0111": seed_0102,
+    "0112": seed_0102,
 }
 """Data for a store at each earlier revision: a new revision makes the head one of these."""
 
@@ -356,3 +358,123 @@ def test_every_migration_can_be_undone_and_redone(empty_database_url: str) -> No
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     assert list(filter(not_full_text_search, differences)) == []
     engine.dispose()
+
+
+DUPLICATES = [
+    # (id, profile, folder, uid, message id, hash, seen, flagged, attachments)
+    (10, 1, "Imported", None, "<a@x.org>", "ha1", False, False, 0),
+    (11, 1, "Imported", None, "<a@x.org>", "ha2", True, False, 1),
+    (12, 1, "Imported", None, "<a@x.org>", "ha3", False, True, 2),
+    (13, 1, "Imported", None, "<b@x.org>", "hb1", False, False, 1),
+    (14, 1, "Imported", None, "<b@x.org>", "hb2", False, False, 2),
+    (20, 1, "Imported", None, None, "same-bytes", False, False, 0),
+    (21, 1, "Imported", None, None, "same-bytes", True, True, 0),
+    (22, 1, "Imported", None, None, "other-bytes", False, False, 0),
+    (30, 1, "INBOX", 1, "<a@x.org>", "ha1", False, False, 0),
+    (31, 1, "Archive", 7, "<a@x.org>", "ha1", False, False, 0),
+    (40, 3, "Imported", None, "<a@x.org>", "ha1", False, False, 0),
+]
+
+
+def seed_duplicates(connection: Connection) -> None:
+    """Mail stored twice by imports that ran at once, as it sits in stores before 0113."""
+    seed_0102(connection)
+    attachment_ids = iter(range(100, 200))
+    for row_id, profile, folder, uid, message_id, digest, seen, flagged, files in DUPLICATES:
+        connection.execute(
+            text(
+                "INSERT INTO messages (id, profile_id, folder, uidvalidity, uid, message_id, "
+                "sender, to_addrs, cc_addrs, subject, date, date_guessed, text, seen, flagged, "
+                "flags_dirty, body_loaded, size, content_hash) VALUES (:id, :profile, :folder, "
+                ":validity, :uid, :message_id, 'x@y.org', '', '', :subject, "
+                "'2026-01-02 03:04:05', false, 'body', :seen, :flagged, false, true, 10, :hash)"
+            ),
+            {
+                "id": row_id,
+                "profile": profile,
+                "folder": folder,
+                "validity": 5 if uid else None,
+                "uid": uid,
+                "message_id": message_id,
+                "subject": f"copy {row_id}",
+                "seen": seen,
+                "flagged": flagged,
+                "hash": digest,
+            },
+        )
+        for n in range(files):
+            connection.execute(
+                text(
+                    "INSERT INTO attachments (id, message_id, filename_sent, filename, "
+                    "content_type, size, content) VALUES (:id, :message, '', :name, "
+                    "'text/plain', 1, :content)"
+                ),
+                {
+                    "id": next(attachment_ids),
+                    "message": row_id,
+                    "name": f"{row_id}-{n}.txt",
+                    "content": b"x",
+                },
+            )
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            text(
+                "INSERT INTO messages_fts(rowid, subject, sender, text) "
+                "SELECT id, subject, sender, text FROM messages"
+            )
+        )
+
+
+def test_the_uniqueness_migration_merges_stored_duplicates(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
+    upgrade_to(engine, "0112")
+    with engine.begin() as connection:
+        seed_duplicates(connection)
+
+    upgrade_to(engine, "0113")
+
+    assert rows(engine, "SELECT id, seen, flagged FROM messages WHERE id >= 10 ORDER BY id") == [
+        (10, True, True),  # the oldest copy, seen and flagged because copies 11 and 12 were
+        (13, False, False),  # keeps its own attachment, not those of copy 14
+        (20, True, True),
+        (22, False, False),  # no Message-ID but other bytes: not a duplicate
+        (30, False, False),  # IMAP copies are server objects of their own
+        (31, False, False),
+        (40, False, False),  # the same Message-ID in another profile
+    ]
+    assert rows(engine, "SELECT message_id, filename FROM attachments ORDER BY id") == [
+        (10, "11-0.txt"),  # taken over from the oldest copy that had any
+        (13, "13-0.txt"),
+    ]
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.execute(
+                text("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)")
+            )
+            found = connection.execute(
+                text("SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'copy' ORDER BY 1")
+            ).all()
+            assert [row[0] for row in found] == [10, 13, 20, 22, 30, 31, 40]
+    engine.dispose()
+
+
+def test_after_the_uniqueness_migration_the_store_refuses_a_duplicate(engine: Engine) -> None:
+    insert = text(
+        "INSERT INTO messages (profile_id, folder, uid, message_id, sender, to_addrs, cc_addrs, "
+        "subject, date, date_guessed, text, seen, flagged, flags_dirty, body_loaded, size, "
+        "content_hash) VALUES (1, 'Imported', :uid, :message_id, '', '', '', '', "
+        "'2026-01-02 03:04:05', false, '', false, false, false, true, 1, :hash)"
+    )
+    with engine.begin() as connection:
+        seed_0001(connection)
+        connection.execute(insert, {"uid": None, "message_id": "<a@x>", "hash": "1"})
+        connection.execute(insert, {"uid": None, "message_id": None, "hash": "2"})
+        connection.execute(insert, {"uid": None, "message_id": None, "hash": "3"})
+        connection.execute(insert, {"uid": 9, "message_id": "<a@x>", "hash": "1"})
+    for duplicate in (
+        {"uid": None, "message_id": "<a@x>", "hash": "4"},
+        {"uid": None, "message_id": None, "hash": "2"},
+    ):
+        with pytest.raises(IntegrityError), engine.begin() as connection:
+            connection.execute(insert, duplicate)
+    assert rows(engine, "SELECT count(*) FROM messages") == [(4,)]

@@ -2,7 +2,10 @@
 
 Import is meant to be re-run: a message whose Message-ID (or, without one, whose exact bytes) the
 profile already has is skipped, and every batch is committed on its own, so an import killed
-half-way keeps what it stored and running it again completes it without duplicates.
+half-way keeps what it stored and running it again completes it without duplicates. The IDs read
+at the start only save parsing work being sent to the store; what decides is the store's unique
+indexes, which the inserts respect (``storing``), so two imports of one file at once, in two
+windows or two processes, still store each message once and count it as added once.
 
 The mbox reader splits the file itself (on lines starting with ``From ``, as the stdlib does) from
 a memory map instead of building a ``mailbox.mboxMessage`` per message: the parser then sees each
@@ -27,7 +30,7 @@ from desktop.services.mail.parse import ParsedMessage, parse_message
 from desktop.services.mail.storing import BackgroundWriter, Placement, insert_messages
 from desktop.store.models import Message
 from desktop.store.models.mail import IMPORTED_FOLDER
-from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.session import SessionFactory, read_only, unit_of_work
 
 BATCH_SIZE = 1000
 _FROM_LINE = re.compile(rb"^From ", re.MULTILINE)
@@ -74,16 +77,19 @@ def import_paths(
     """Import every message of ``paths`` into the profile; returns what was added and skipped."""
     sources = [(path, _source_size(path)) for path in paths]
     total = sum(size for _, size in sources)
-    with unit_of_work(session_factory) as session:
+    with read_only(session_factory) as session:
         known_ids, known_hashes = _known(session, profile_id)
-    added = skipped = unreadable = seen = 0
+    seen = 0
     done_before = 0
     batch: list[tuple[ParsedMessage, Placement]] = []
     placement = Placement(folder=IMPORTED_FOLDER)
+    stored = _Stored()
 
     def store(items: list[tuple[ParsedMessage, Placement]]) -> None:
         with unit_of_work(session_factory) as session:
-            insert_messages(session, profile_id, items)
+            inserted = insert_messages(session, profile_id, items)
+        stored.added += len(inserted)
+        stored.unreadable += sum(items[i][0].parse_error is not None for i in inserted)
 
     with BackgroundWriter() as writer:
         for path, size in sources:
@@ -96,14 +102,11 @@ def import_paths(
                     else parsed.content_hash not in known_hashes
                 )
                 if not key_is_new:
-                    skipped += 1
                     continue
                 if parsed.message_id:
                     known_ids.add(parsed.message_id)
                 known_hashes.add(parsed.content_hash)
                 batch.append((parsed, placement))
-                added += 1
-                unreadable += parsed.parse_error is not None
                 if len(batch) >= batch_size:
                     writer.submit(partial(store, batch))
                     batch = []
@@ -116,7 +119,17 @@ def import_paths(
             done_before += size
             if progress:
                 progress(ImportProgress(done_before, total, seen))
-    return ImportResult(added=added, skipped=skipped, unreadable=unreadable)
+    return ImportResult(
+        added=stored.added, skipped=seen - stored.added, unreadable=stored.unreadable
+    )
+
+
+@dataclass
+class _Stored:
+    """What the writer thread actually inserted (read once the last write is done)."""
+
+    added: int = 0
+    unreadable: int = 0
 
 
 def _known(session: Session, profile_id: int) -> tuple[set[str], set[str]]:

@@ -51,7 +51,7 @@ from sqlalchemy.sql import Executable
 
 from desktop.services.mail.storing import sqlite_timestamp
 from desktop.store.models import Attachment, Message, Profile
-from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.session import SessionFactory, read_only, unit_of_work
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
@@ -150,7 +150,7 @@ class Inbox:
     ) -> list[InboxRow]:
         """Up to ``limit`` rows older than ``after`` (all from the newest when None)."""
         limit = max(1, min(limit, MAX_PAGE))
-        with self._session_factory() as session:
+        with read_only(self._session_factory) as session:
             emails = self._profiles(session, user_id, profile_ids)
             dialect = session.get_bind().dialect.name
             query = _search_query(dialect, search)
@@ -210,7 +210,7 @@ class Inbox:
     def count(
         self, user_id: int, profile_ids: Sequence[int] | None = None, search: str | None = None
     ) -> int:
-        with self._session_factory() as session:
+        with read_only(self._session_factory) as session:
             emails = self._profiles(session, user_id, profile_ids)
             dialect = session.get_bind().dialect.name
             query = _search_query(dialect, search)
@@ -223,7 +223,7 @@ class Inbox:
 
     def unread_counts(self, user_id: int) -> dict[int, int]:
         """Unread messages per profile of the user; every profile is present, zero included."""
-        with self._session_factory() as session:
+        with read_only(self._session_factory) as session:
             emails = self._profiles(session, user_id, None)
             counts = dict.fromkeys(emails, 0)
             rows = session.execute(
@@ -236,7 +236,7 @@ class Inbox:
             return counts
 
     def get(self, user_id: int, message_id: int) -> MessageDetail | None:
-        with self._session_factory() as session:
+        with read_only(self._session_factory) as session:
             return self._detail(session, user_id, message_id)
 
     def open(self, user_id: int, message_id: int) -> MessageDetail | None:

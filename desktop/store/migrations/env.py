@@ -20,7 +20,7 @@ target_metadata = Base.metadata
 MIGRATION_LOCK = 0x53574254
 """PostgreSQL advisory lock taken for the upgrade, so that team members starting the app at once
 on a shared directory upgrade it one after the other; the later ones then find nothing to do.
-(On SQLite, ``BEGIN IMMEDIATE`` already serialises them.)"""
+(SQLite stores are upgraded under the start-up file lock of ``desktop.store.migrate``.)"""
 
 
 def _set_sqlite_foreign_keys(connection: Connection, enabled: bool) -> None:

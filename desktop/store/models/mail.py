@@ -30,6 +30,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from desktop.store.models.base import Base, UTCDateTime, utcnow
 
 IMPORTED_FOLDER = "Imported"
+UNIQUE_MESSAGE_ID_WHERE = "uid IS NULL AND message_id IS NOT NULL"
+UNIQUE_HASH_WHERE = "uid IS NULL AND message_id IS NULL"
 
 
 class Message(Base):
@@ -40,6 +42,15 @@ class Message(Base):
     fetched (a first sync shows the inbox before the bodies arrive). ``flags_dirty`` marks a
     seen/flagged change made here that the next sync must push to the server. A message that could
     not be parsed keeps its ``raw`` bytes and the ``parse_error`` reason instead of being dropped.
+
+    The store itself keeps mail from being stored twice, so that two imports (or an import and a
+    sync) writing at the same moment cannot duplicate it: synced mail is one row per IMAP
+    identity (folder, UIDVALIDITY, UID), and mail held outside IMAP is one row per Message-ID
+    or, for a message without one, per exact bytes (``content_hash``), in each profile. Messages
+    without a Message-ID are therefore allowed many times, as long as their bytes differ. IMAP
+    copies are left out of the Message-ID rule on purpose: a message filed in two folders is two
+    server objects with their own UIDs and flags, and refusing the second would make every sync
+    fetch it again. Writers insert with ``ON CONFLICT DO NOTHING`` (``services.mail.storing``).
     """
 
     __tablename__ = "messages"
@@ -49,8 +60,24 @@ class Message(Base):
         # Newest first over every profile: a search for a common word walks this and stops at
         # the first page of matches instead of sorting every match (see services.mail.inbox).
         Index("ix_messages_date", "date", "id"),
-        Index("ix_messages_profile_message_id", "profile_id", "message_id"),
-        Index("ix_messages_profile_hash", "profile_id", "content_hash"),
+        # Mail held outside IMAP is one row per Message-ID, or without one per exact bytes, in
+        # each profile, whoever writes it at the same moment (see the class docstring).
+        Index(
+            "uq_messages_profile_message_id",
+            "profile_id",
+            "message_id",
+            unique=True,
+            sqlite_where=text(UNIQUE_MESSAGE_ID_WHERE),
+            postgresql_where=text(UNIQUE_MESSAGE_ID_WHERE),
+        ),
+        Index(
+            "uq_messages_profile_hash",
+            "profile_id",
+            "content_hash",
+            unique=True,
+            sqlite_where=text(UNIQUE_HASH_WHERE),
+            postgresql_where=text(UNIQUE_HASH_WHERE),
+        ),
         # Unread counts per profile read only the unread rows (a small part of a big mailbox).
         Index(
             "ix_messages_unread",
