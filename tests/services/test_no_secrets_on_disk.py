@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from desktop.core.roles import Role
 from desktop.logs import configure_logging
 from desktop.paths import settings_file
 from desktop.services.accounts import ProfileDraft
@@ -46,12 +45,12 @@ def full_session(store: SecretStore, app_home: Path) -> list[str]:
     )
     try:
         accounts = services.accounts
-        accounts.create_user("ada", "Ada", SIGN_IN_PASSWORD)
+        accounts.create_first_user("ada", "Ada", SIGN_IN_PASSWORD)
         ada = accounts.sign_in("ada", SIGN_IN_PASSWORD, remember=True)
         token = store.get_remember_token("ada")
         assert token is not None
         admin = accounts.create_profile(
-            ada, ProfileDraft(organization="St Mary", email="ada@stmary.org", role=Role.ADMIN)
+            ada, ProfileDraft(organization="St Mary", email="ada@stmary.org")
         )
         member = accounts.create_profile(
             ada, ProfileDraft(organization="Clinic", email="ada@clinic.org")
