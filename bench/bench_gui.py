@@ -45,7 +45,6 @@ WORDS = ("ward", "rota", "referral", "invoice", "results", "backup", "clinic", "
 def generate(path: Path, count: int) -> None:
     """A migrated store with one user, 10 profiles and ``count`` messages, newest spread evenly."""
     os.environ["SWITCHBOARD_HOME"] = str(path.parent)
-    from desktop.core.roles import Role
     from desktop.services.accounts import ProfileDraft
     from desktop.services.container import build_services
     from desktop.services.passwords import CHEAP_TEST_COST
@@ -55,7 +54,7 @@ def generate(path: Path, count: int) -> None:
         f"sqlite:///{path}", secrets=SecretStore.in_memory(), password_cost=CHEAP_TEST_COST
     )
     accounts = services.accounts
-    accounts.create_user("bench", "Bench User", PASSWORD)
+    accounts.create_first_user("bench", "Bench User", PASSWORD)
     actor = accounts.sign_in("bench", PASSWORD)
     ids = []
     for number in range(PROFILES):
@@ -64,7 +63,6 @@ def generate(path: Path, count: int) -> None:
             ProfileDraft(
                 organization=f"Organization {number + 1}",
                 email=f"bench{number}@org{number}.example",
-                role=Role.ADMIN if number == 0 else Role.MEMBER,
                 colour=f"#{random.Random(number).randrange(0x1000000):06x}",
             ),
         )

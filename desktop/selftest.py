@@ -65,7 +65,7 @@ def _sign_in(home: Path) -> None:
     url = f"sqlite:///{home / 'selftest-accounts.sqlite3'}"
     with build_services(url, secrets=SecretStore.in_memory()) as services:
         accounts = services.accounts
-        accounts.create_user("selftest", "Self-test", "self-test password")
+        accounts.create_first_user("selftest", "Self-test", "self-test password")
         actor = accounts.sign_in("selftest", "self-test password")
         accounts.create_profile(
             actor, ProfileDraft(organization="Self-test", email="selftest@example.org")

@@ -22,6 +22,7 @@ from desktop.services.mail.connection import (
     tls_context,
 )
 from desktop.services.mail.settings import profile_owner, set_server_options
+from desktop.services.secrets import NO_KEYRING_ADVICE
 
 
 def register(profile_commands: Any) -> None:
@@ -71,6 +72,14 @@ def run(args: argparse.Namespace) -> int:
     ca_file = _ca_file(args.ca_file)
     password = _read_password() if args.password_stdin else None
     with opened_services(args) as services:
+        if password is not None and not services.secrets.is_persistent:
+            raise CliError(
+                "cannot store the server password: there is no usable keyring on this system, "
+                "and a password kept in memory would be gone when this command ends; "
+                f"{NO_KEYRING_ADVICE} (or type the password in the Switchboard window, where "
+                "it lasts until the app closes). Nothing was changed.",
+                exit_code=1,
+            )
         owner = profile_owner(services.session_factory, args.profile)
         if owner is None:
             raise CliError(f"there is no profile with email {args.profile}")
@@ -82,10 +91,10 @@ def run(args: argparse.Namespace) -> int:
         )
         actor = sign_in_from_args(services, sign_in)
         accounts = services.accounts
-        info = next(p for p in accounts.list_profiles(actor) if p.id == owner.profile_id)
+        info = next(p for p in accounts.list_profiles(actor) if p.email == owner.email)
         accounts.update_profile(
             actor,
-            owner.profile_id,
+            info.id,
             replace(
                 info.as_draft(),
                 imap_host=host,
@@ -96,14 +105,16 @@ def run(args: argparse.Namespace) -> int:
             ),
         )
         if password is not None:
-            accounts.set_server_password(actor, owner.profile_id, password)
+            accounts.set_server_password(actor, info.id, password)
         set_server_options(
             services.session_factory,
-            owner.profile_id,
+            services.authorizer,
+            actor,
+            info.id,
             allow_plaintext=plain_remote,
             protocol_log=args.protocol_log,
         )
-        stored_password = services.secrets.get_password(owner.profile_id) is not None
+        stored_password = accounts.server_password(actor, info.id) is not None
     if plain_remote:
         print(
             f"WARNING: {owner.email} will talk to {host} WITHOUT ENCRYPTION: the password and "

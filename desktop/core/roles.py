@@ -25,6 +25,10 @@ class Action(enum.StrEnum):
     LOOK_UP_ANY_SUPPORT_ID = "look up the profile behind any support ID"
     READ_AUDIT_LOG = "read the audit log of every user"
     DELETE_OTHER_USERS_PROFILE = "delete a profile of another user"
+    CREATE_USER = "create a user"
+    SET_ROLE = "set the role of a profile"
+    SWITCH_OWN_PROFILE = "switch to one of own profiles"
+    SIGN_OUT = "sign out"
 
 
 PERMISSIONS: Mapping[Action, frozenset[Role]] = {
@@ -36,11 +40,21 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.LOOK_UP_ANY_SUPPORT_ID: frozenset({Role.ADMIN}),
     Action.READ_AUDIT_LOG: frozenset({Role.ADMIN}),
     Action.DELETE_OTHER_USERS_PROFILE: frozenset({Role.ADMIN}),
+    Action.CREATE_USER: frozenset({Role.ADMIN}),
+    Action.SET_ROLE: frozenset({Role.ADMIN}),
+    Action.SWITCH_OWN_PROFILE: frozenset({Role.MEMBER, Role.ADMIN}),
+    Action.SIGN_OUT: frozenset({Role.MEMBER, Role.ADMIN}),
 }
+"""Roles are only ever set by an admin (``SET_ROLE``), never by the profile's own form: like
+PostgreSQL's ``CREATEROLE``, the power to grant a role is itself a role, so no member can raise
+itself. The one exception is the bootstrap: the first profile of a store with no admin."""
 
 
-NO_PROFILE_ACTIONS = frozenset({Action.MANAGE_OWN_PROFILES})
-"""A user who has no profile yet may only create one: there is no role to act with."""
+NO_PROFILE_ACTIONS = frozenset(
+    {Action.MANAGE_OWN_PROFILES, Action.SWITCH_OWN_PROFILE, Action.SIGN_OUT}
+)
+"""A user who has no profile yet may only create one (and end the session): there is no role
+to act with."""
 
 
 def is_allowed(role: Role | None, action: Action) -> bool:

@@ -17,7 +17,6 @@ from desktop.gui.inbox.model import InboxQuery, PageKey
 from desktop.gui.viewdata import ProfileCard
 from desktop.services.accounts import ProfileInfo
 from desktop.services.attachment_content import read_attachment
-from desktop.services.audit_events import Outcome
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
@@ -86,13 +85,6 @@ class ServicesWorkspace:
 
     def activate_profile(self, profile_id: int) -> None:
         self._services.accounts.switch_profile(self._actor, profile_id)
-        self._services.audit.record(
-            user_id=self._actor.user_id,
-            profile_id=profile_id,
-            action="switch profile",
-            target=f"profile {profile_id}",
-            outcome=Outcome.OK,
-        )
 
     def inbox_page(
         self, query: InboxQuery, after: PageKey | None, limit: int
@@ -125,7 +117,10 @@ class ServicesWorkspace:
             log.info("seen flag left for the next sync of profile %s: %s", detail.profile_id, error)
 
     def attachment_content(self, attachment_id: int) -> bytes:
-        return read_attachment(self._services.session_factory, self._actor.user_id, attachment_id)
+        services = self._services
+        return read_attachment(
+            services.session_factory, services.authorizer, self._actor, attachment_id
+        )
 
     def remote_content(self, message_id: int, urls: Sequence[str]) -> RemoteContent:
         return self._services.remote_content.fetch(self._actor, message_id, urls)

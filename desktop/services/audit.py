@@ -2,7 +2,8 @@
 
 Writing events lives in :mod:`desktop.services.audit_events`, below the authorizer, so that the
 authorizer can record refusals and this service can read behind the authorizer without an
-import circle.
+import circle. There is no public "record" here: each service writes its own events inside its
+gated action, so no caller can put words in someone else's mouth.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from datetime import datetime
 from sqlalchemy import select
 
 from desktop.core.roles import Action
-from desktop.services.audit_events import Outcome, record_event
 from desktop.services.authorization import Authorizer, SignedInUser, gated
 from desktop.store.models import AuditEvent, User
 from desktop.store.session import SessionFactory, read_only
@@ -34,25 +34,6 @@ class AuditService:
     def __init__(self, session_factory: SessionFactory, authorizer: Authorizer) -> None:
         self._session_factory = session_factory
         self._authorizer = authorizer
-
-    def record(
-        self,
-        *,
-        user_id: int | None,
-        profile_id: int | None,
-        action: str,
-        target: str = "",
-        outcome: Outcome = Outcome.OK,
-    ) -> None:
-        """Record an event in its own transaction (for outcomes whose action was rolled back)."""
-        record_event(
-            self._session_factory,
-            user_id=user_id,
-            profile_id=profile_id,
-            action=action,
-            target=target,
-            outcome=outcome,
-        )
 
     @gated(Action.READ_OWN_ACTIVITY, when={"everyone": Action.READ_AUDIT_LOG}, target="audit log")
     def list_events(

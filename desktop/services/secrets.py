@@ -28,6 +28,11 @@ REJECTED_MODULES = (
     "keyring.backends.chainer",
 )
 MEMORY_BACKEND_NAME = "memory (no usable keyring: secrets last until Switchboard closes)"
+NO_KEYRING_ADVICE = (
+    "start a keyring that stores secrets (GNOME Keyring, KWallet or KeePassXC's Secret "
+    "Service) in this desktop session and try again"
+)
+"""What to do about a missing keyring, for every place that must say there is none."""
 
 log = logging.getLogger(__name__)
 

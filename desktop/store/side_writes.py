@@ -59,7 +59,7 @@ class SideWrites:
                 with unit_of_work(self._session_factory, lock_wait=QUICK_LOCK_WAIT) as session:
                     work(session)
             except OperationalError as error:
-                if not _is_busy(error):
+                if not is_busy(error):
                     raise
             else:
                 return
@@ -104,7 +104,7 @@ class SideWrites:
                 with unit_of_work(self._session_factory) as session:
                     work(session)
             except OperationalError as error:
-                if not _is_busy(error) or attempt == RETRIES:
+                if not is_busy(error) or attempt == RETRIES:
                     log.error("could not record %s: %s", description, error.orig)
                     return
                 log.warning("store busy, retrying to record %s", description)
@@ -128,6 +128,7 @@ def side_writes_for(session_factory: SessionFactory) -> SideWrites:
         return found
 
 
-def _is_busy(error: OperationalError) -> bool:
+def is_busy(error: OperationalError) -> bool:
+    """Whether a write failed only because another connection holds the write lock."""
     message = str(error.orig).lower()
     return "locked" in message or "busy" in message

@@ -40,7 +40,11 @@ def ada(cli: Cli) -> Cli:
         stdin=PASSWORD + "\n",
         password=None,
     )
-    assert (code, out) == (0, "created user ada (Ada L)\n")
+    assert (code, out) == (
+        0,
+        "created user ada (Ada L)\n"
+        "ada is the first user of this store: their first profile will be its administrator\n",
+    )
     return cli
 
 
@@ -67,8 +71,6 @@ def test_create_and_list_profiles(ada: Cli) -> None:
         "St Mary",
         "--email",
         "ada@stmary.org",
-        "--role",
-        "admin",
         "--title",
         "Head nurse",
         "--phone",
@@ -76,6 +78,9 @@ def test_create_and_list_profiles(ada: Cli) -> None:
     )
     assert code == 0
     assert out.startswith("created profile ada@stmary.org: support ID ")
+    assert out.endswith(
+        "ada@stmary.org is the first profile, so it is the administrator of this store\n"
+    )
     ada("profile", "create", "--user", "ada", "--org", "Clinic", "--email", "ada@clinic.org")
 
     listed = profiles(ada)
@@ -170,13 +175,14 @@ def test_password_from_stdin_signs_in(ada: Cli) -> None:
 
 def test_a_profile_is_deleted_by_its_owner(ada: Cli) -> None:
     ada("profile", "create", "--user", "ada", "--org", "St Mary", "--email", "ada@stmary.org")
-    support_id = str(profiles(ada)[0]["support_id"])
+    ada("profile", "create", "--user", "ada", "--org", "Clinic", "--email", "ada@clinic.org")
+    support_id = str(profiles(ada)[1]["support_id"])
 
     code, out, _ = ada("profile", "delete", support_id)
 
     assert code == 0
     assert out == f"deleted the profile with support ID {support_id}\n"
-    assert profiles(ada) == []
+    assert [p["email"] for p in profiles(ada)] == ["ada@stmary.org"]
 
 
 def test_remember_needs_a_real_keyring(ada: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -189,20 +195,14 @@ def test_remember_needs_a_real_keyring(ada: Cli, monkeypatch: pytest.MonkeyPatch
 @pytest.fixture
 def staff(ada: Cli) -> dict[str, int]:
     """Ada is admin at St Mary and member at the clinic; Bob is a member at the clinic."""
-    ada(
-        "profile",
-        "create",
-        "--user",
-        "ada",
-        "--org",
-        "St Mary",
-        "--email",
-        "ada@stmary.org",
-        "--role",
-        "admin",
-    )
+    ada("profile", "create", "--user", "ada", "--org", "St Mary", "--email", "ada@stmary.org")
     ada("profile", "create", "--user", "ada", "--org", "Clinic", "--email", "ada@clinic.org")
-    ada("user", "create", "bob", "--name", "Bob B")
+    code, _, err = ada(
+        *("user", "create", "bob", "--name", "Bob B", "--password-stdin"),
+        *("--user", "ada", "--profile", "ada@stmary.org"),
+        stdin=PASSWORD + "\n",
+    )
+    assert code == 0, err
     ada("profile", "create", "--user", "bob", "--org", "Clinic", "--email", "bob@clinic.org")
     return {
         str(p["email"]): int(str(p["support_id"]))
@@ -256,7 +256,10 @@ def test_audit_shows_own_activity_and_everyones_only_to_admins(
     assert code == 0
     own = json.loads(out)
     assert {e["login"] for e in own} == {"bob"}
-    assert {"create user", "sign in", "create profile"} <= {e["action"] for e in own}
+    assert {"sign in", "create profile"} <= {e["action"] for e in own}
+    code, out, _ = ada("audit", "--user", "ada", "--json")
+    made = [(e["login"], e["target"]) for e in json.loads(out) if e["action"] == "create user"]
+    assert made == [("ada", "user bob")]
 
     code, _, err = ada("audit", "--user", "bob", "--all")
     assert code == 2
@@ -305,3 +308,95 @@ def test_the_store_can_be_named_by_environment_or_after_the_command(
     monkeypatch.setenv("SWITCHBOARD_DATABASE_URL", database_url)
     assert main(["profile", "list", "--user", "ada", "--json"]) == 0
     assert [p["email"] for p in json.loads(capsys.readouterr().out)] == ["ada@stmary.org"]
+
+
+def _denied(cli: Cli) -> list[tuple[str, str, str]]:
+    code, out, err = cli("audit", "--user", "ada", "--profile", "ada@stmary.org", "--all", "--json")
+    assert code == 0, err
+    return [
+        (e["login"], e["action"], e["target"]) for e in json.loads(out) if e["outcome"] == "denied"
+    ]
+
+
+def test_a_member_cannot_make_itself_admin_nor_create_users(
+    ada: Cli, staff: dict[str, int]
+) -> None:
+    """Finding 1: a member raising its own role, or signing up others, is refused and audited."""
+    with pytest.raises(SystemExit):
+        ada(
+            *("profile", "create", "--user", "bob", "--org", "X", "--email", "b@x.org"),
+            "--role",
+            "admin",
+        )
+    code, out, err = ada(
+        "profile",
+        "set-role",
+        "bob@clinic.org",
+        "admin",
+        "--user",
+        "bob",
+        "--profile",
+        "bob@clinic.org",
+    )
+    assert (code, out) == (2, "")
+    assert "bob acting as a member profile may not set the role of a profile" in error_line(err)
+    code, _, err = ada(
+        *("user", "create", "mallory", "--name", "M", "--password-stdin"),
+        *("--user", "bob"),
+        stdin=PASSWORD + "\n",
+    )
+    assert code == 2
+    assert "may not create a user" in error_line(err)
+    code, _, err = ada("user", "create", "mallory", "--name", "M")
+    assert code == 2
+    assert "already has users" in error_line(err)
+    assert "--user LOGIN --profile ADMIN_EMAIL" in error_line(err)
+
+    assert [p["role"] for p in profiles(ada, "bob")] == ["member"]
+    bob_profile = f"profile {profiles(ada, 'bob')[0]['support_id']}"
+    denied = _denied(ada)
+    assert ("bob", "set the role of a profile") in [(who, what) for who, what, _ in denied]
+    assert ("bob", "create a user", "user mallory") in denied
+    assert (None, "create first user", "user mallory") in denied
+    assert bob_profile  # the target is named by its profile id in the audit
+
+
+def test_an_admin_sets_roles_but_never_removes_the_last_admin(
+    ada: Cli, staff: dict[str, int]
+) -> None:
+    as_admin = ("--user", "ada", "--profile", "ada@stmary.org")
+    code, out, err = ada("profile", "set-role", "ADA@stmary.org", "member", *as_admin)
+    assert (code, out) == (2, "")
+    assert "is the last admin profile of this store" in error_line(err)
+    code, _, err = ada("profile", "delete", str(staff["ada@stmary.org"]), *as_admin)
+    assert code == 2
+    assert "is the last admin profile of this store" in error_line(err)
+
+    code, out, err = ada("profile", "set-role", "bob@clinic.org", "admin", *as_admin)
+    assert (code, out) == (0, "bob@clinic.org is now an admin\n"), err
+    code, out, err = ada("profile", "set-role", "ada@stmary.org", "member", *as_admin)
+    assert (code, out) == (0, "ada@stmary.org is now a member\n"), err
+    assert [p["role"] for p in profiles(ada, "ada")] == ["member", "member"]
+    code, _, err = ada(
+        "lookup", str(staff["ada@clinic.org"]), "--user", "bob", "--profile", "bob@clinic.org"
+    )
+    assert code == 0, err
+
+
+def test_set_server_refuses_to_store_a_password_without_a_keyring(
+    ada: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 9: the password would be gone when the command ends, so nothing is "stored"."""
+    ada("profile", "create", "--user", "ada", "--org", "St Mary", "--email", "ada@stmary.org")
+    monkeypatch.setattr("desktop.services.secrets._installed_backends", list)
+    code, out, err = ada(
+        *("profile", "set-server", "--profile", "ada@stmary.org", "--imap-host", "mail.example"),
+        "--password-stdin",
+        stdin="imap secret\n",
+    )
+    assert (code, out) == (1, "")
+    line = error_line(err)
+    assert "cannot store the server password: there is no usable keyring" in line
+    assert "start a keyring" in line
+    code, out, _ = ada("audit", "--user", "ada", "--json")
+    assert "update profile" not in {e["action"] for e in json.loads(out)}

@@ -62,7 +62,7 @@ def import_messages(
 def seeded(services: Services, tmp_path: Path) -> Seeded:
     """Ada: a member profile at a hospital and an admin profile at a clinic, with some mail."""
     accounts = services.accounts
-    accounts.create_user("ada", "Ada Lovelace", PASSWORD)
+    accounts.create_first_user("ada", "Ada Lovelace", PASSWORD)
     actor = accounts.sign_in("ada", PASSWORD)
     hospital = accounts.create_profile(
         actor,
@@ -74,10 +74,11 @@ def seeded(services: Services, tmp_path: Path) -> Seeded:
         ProfileDraft(
             organization="Riverside Clinic",
             email="ada@riverside.example",
-            role=Role.ADMIN,
             colour="#2563eb",
         ),
     )
+    accounts.set_role(actor, clinic.id, Role.ADMIN)  # the hospital, first, was the bootstrap admin
+    accounts.set_role(actor, hospital.id, Role.MEMBER)
     import_messages(
         services, tmp_path, hospital.id, [mail(n, f"Ward report {n}") for n in (1, 3, 5)]
     )

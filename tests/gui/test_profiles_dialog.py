@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from conftest import Seeded
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.profiles.dialog import ProfilesDialog
@@ -104,17 +104,32 @@ def test_delete_says_what_goes_and_asks_first(
         return answers.pop(0)
 
     monkeypatch.setattr(QMessageBox, "warning", warning)
-    dialog.list.setCurrentRow(1)
+    dialog.list.setCurrentRow(0)
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(asked) == 1)
-    assert "Riverside Clinic (ada@riverside.example)" in asked[0]
-    assert "its 2 message(s)" in asked[0]
+    assert "St Mary's Hospital (ada@stmarys.example)" in asked[0]
+    assert "its 3 message(s)" in asked[0]
     assert "password in the keyring" in asked[0]
     assert organizations(seeded) == ["St Mary's Hospital", "Riverside Clinic"]
 
     qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=10000)
-    assert organizations(seeded) == ["St Mary's Hospital"]
+    assert organizations(seeded) == ["Riverside Clinic"]
+
+
+def test_the_last_admin_profile_is_not_deleted_and_the_form_shows_roles_read_only(
+    qtbot: QtBot, dialog: ProfilesDialog, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(QMessageBox, "warning", lambda *_args: QMessageBox.StandardButton.Yes)
+    dialog.list.setCurrentRow(1)
+    assert isinstance(dialog.form.role, QLabel)
+    assert dialog.form.role.text() == "Administrator"
+    assert "Only an administrator profile changes roles" in dialog.form.role.toolTip()
+    qtbot.mouseClick(dialog.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "last admin profile" in dialog.status.text(), timeout=10000)
+    assert organizations(seeded) == ["St Mary's Hospital", "Riverside Clinic"]
+    dialog.start_new()
+    assert dialog.form.role.text() == "Member (an administrator can change this)"
 
 
 def test_connection_failure_is_shown(qtbot: QtBot, dialog: ProfilesDialog) -> None:

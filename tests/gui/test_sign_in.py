@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from conftest import PASSWORD, Seeded
@@ -11,7 +12,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop.gui.controller import AppController
 from desktop.gui.main_window import MainWindow
+from desktop.services.accounts import AccountsService
 from desktop.services.container import Services
+from desktop.services.passwords import CHEAP_TEST_COST, PasswordHashing
+from desktop.services.secrets import SecretStore
 from desktop.store.migrate import StoreTooNewError
 
 pytestmark = pytest.mark.gui
@@ -48,6 +52,7 @@ def test_first_run_creates_user_and_profile(qtbot: QtBot, services: Services) ->
     assert page.email.hasFocus()
     assert services.accounts is not None
 
+    assert "first profile is the administrator of this store" in page.admin_note.text()
     page.email.setText("grace@navy.example")
     with qtbot.waitSignal(controller.workspace_opened, timeout=10000):
         qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
@@ -56,6 +61,7 @@ def test_first_run_creates_user_and_profile(qtbot: QtBot, services: Services) ->
     assert window.active_profile is not None
     assert window.active_profile.organization == "Navy Lab"
     assert "Grace Hopper" in window.windowTitle()
+    assert window.active_profile.role == "admin"
 
 
 def test_wrong_password_then_right(qtbot: QtBot, seeded: Seeded) -> None:
@@ -81,25 +87,53 @@ def test_wrong_password_then_right(qtbot: QtBot, seeded: Seeded) -> None:
     assert page.password.text() == ""
 
 
-def test_remember_me_skips_the_password_next_time(qtbot: QtBot, seeded: Seeded) -> None:
-    first = start(qtbot, lambda: seeded.services)
+def with_keyring(services: Services, secrets: SecretStore) -> Services:
+    """The same store with the test session's real Secret Service instead of memory."""
+    accounts = AccountsService(
+        services.session_factory, secrets, services.authorizer, PasswordHashing(CHEAP_TEST_COST)
+    )
+    return replace(services, secrets=secrets, accounts=accounts)
+
+
+@pytest.mark.keyring
+def test_remember_me_skips_the_password_next_time(
+    qtbot: QtBot, seeded: Seeded, secret_service: SecretStore
+) -> None:
+    services = with_keyring(seeded.services, secret_service)
+    first = start(qtbot, lambda: services)
     assert first.sign_in is not None
+    assert first.sign_in.remember.isEnabled()
+    assert first.sign_in.no_keyring.isHidden()
     first.sign_in.remember.setChecked(True)
     first.sign_in.password.setText(PASSWORD)
     with qtbot.waitSignal(first.workspace_opened, timeout=10000):
         first.sign_in.submit()
     first.window.close()
 
-    second = start(qtbot, lambda: seeded.services)
+    second = start(qtbot, lambda: services)
     assert second.workspace is not None
     assert second.workspace.user_login == "ada"
 
     second.sign_out()
     qtbot.waitUntil(lambda: second.sign_in is not None and second.sign_in.isVisible())
-    third = start(qtbot, lambda: seeded.services)
+    third = start(qtbot, lambda: services)
     assert third.workspace is None
     assert third.sign_in is not None
     assert third.sign_in.isVisible()
+
+
+def test_without_a_keyring_remember_me_is_disabled_and_says_why(
+    qtbot: QtBot, seeded: Seeded
+) -> None:
+    """Finding 9: no box that silently does nothing; one note says passwords last this session."""
+    controller = start(qtbot, lambda: seeded.services)
+    page = controller.sign_in
+    assert page is not None
+    assert not page.remember.isEnabled()
+    assert not page.remember.isChecked()
+    assert "Needs a keyring" in page.remember.toolTip()
+    assert page.no_keyring.isVisible()
+    assert "kept only until Switchboard closes" in page.no_keyring.text()
 
 
 def test_lock_needs_the_password_and_keeps_the_workspace(qtbot: QtBot, seeded: Seeded) -> None:

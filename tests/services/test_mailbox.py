@@ -6,6 +6,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from people import add_user
 from sqlalchemy import select
 
 from desktop.services.accounts import ProfileDraft
@@ -20,7 +21,7 @@ PASSWORD = "long enough secret"
 
 
 def _signed_in(services: Services, login: str, email: str | None) -> SignedInUser:
-    services.accounts.create_user(login, login.title(), PASSWORD)
+    add_user(services, login, login.title(), PASSWORD)
     actor = services.accounts.sign_in(login, PASSWORD)
     if email is None:
         return actor

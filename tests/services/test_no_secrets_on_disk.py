@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
-from desktop.core.roles import Role
 from desktop.logs import configure_logging
 from desktop.paths import settings_file
 from desktop.services.accounts import ProfileDraft
@@ -46,12 +45,12 @@ def full_session(store: SecretStore, app_home: Path) -> list[str]:
     )
     try:
         accounts = services.accounts
-        accounts.create_user("ada", "Ada", SIGN_IN_PASSWORD)
-        ada = accounts.sign_in("ada", SIGN_IN_PASSWORD, remember=True)
+        accounts.create_first_user("ada", "Ada", SIGN_IN_PASSWORD)
+        ada = accounts.sign_in("ada", SIGN_IN_PASSWORD, remember=store.is_persistent)
         token = store.get_remember_token("ada")
-        assert token is not None
+        assert (token is not None) is store.is_persistent
         admin = accounts.create_profile(
-            ada, ProfileDraft(organization="St Mary", email="ada@stmary.org", role=Role.ADMIN)
+            ada, ProfileDraft(organization="St Mary", email="ada@stmary.org")
         )
         member = accounts.create_profile(
             ada, ProfileDraft(organization="Clinic", email="ada@clinic.org")
@@ -65,8 +64,9 @@ def full_session(store: SecretStore, app_home: Path) -> list[str]:
         accounts.look_up_support_id(ada, member.support_id)
         settings.setValue("session/last_login", ada.login)
         settings.sync()
-        assert accounts.sign_in_remembered("ada") is not None
-        secrets = [SIGN_IN_PASSWORD, SIGN_IN_PASSWORD + "typo", token, *SERVER_PASSWORDS]
+        assert (accounts.sign_in_remembered("ada") is not None) is store.is_persistent
+        secrets = [SIGN_IN_PASSWORD, SIGN_IN_PASSWORD + "typo", *SERVER_PASSWORDS]
+        secrets += [token] if token is not None else []
         assert (app_home / "switchboard.sqlite3-wal").exists()
         assert secrets_found(app_home, secrets) == []
         accounts.sign_out(ada)

@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from people import add_user
 from sqlalchemy import select
 
 from desktop.services.accounts import ProfileDraft
@@ -125,7 +126,7 @@ def signed_in_with_message(
     services: Services, tmp_path: Path, login: str = "ada"
 ) -> tuple[SignedInUser, int, int]:
     accounts = services.accounts
-    accounts.create_user(login, login.title(), PASSWORD)
+    add_user(services, login, login.title(), PASSWORD)
     actor = accounts.sign_in(login, PASSWORD)
     profile = accounts.create_profile(
         actor, ProfileDraft(organization="Clinic", email=f"{login}@clinic.example")

@@ -13,10 +13,11 @@ import time
 from collections import Counter
 
 import pytest
+from people import add_user
 from sqlalchemy import func, select
 
 from desktop.services.accounts import ProfileDraft
-from desktop.services.audit import Outcome
+from desktop.services.audit_events import Outcome, record_event
 from desktop.services.container import Services
 from desktop.store.models import AuditEvent, Profile
 from desktop.store.session import unit_of_work
@@ -30,7 +31,7 @@ LOAD_ACTION = "load test"
 @pytest.mark.slow
 def test_sixteen_threads_create_sign_in_and_audit_at_once(services: Services) -> None:
     accounts = services.accounts
-    users = [accounts.create_user(f"user{n}", f"User {n}", PASSWORD) for n in range(THREADS)]
+    users = [add_user(services, f"user{n}", f"User {n}", PASSWORD) for n in range(THREADS)]
     done = Counter[str]()
     errors: list[str] = []
     lock = threading.Lock()
@@ -51,8 +52,9 @@ def test_sixteen_threads_create_sign_in_and_audit_at_once(services: Services) ->
                     ProfileDraft(organization=f"Org {n}", email=f"u{n}.{round_}@load.example"),
                 )
                 ops["create profile"] += 1
-                services.audit.record(
-                    user_id=users[n].id,
+                record_event(
+                    services.session_factory,
+                    user_id=users[n],
                     profile_id=None,
                     action=LOAD_ACTION,
                     target=f"round {round_}",

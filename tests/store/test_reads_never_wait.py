@@ -73,7 +73,7 @@ def store(sqlite_engine: Engine) -> Path:
 @pytest.fixture
 def actor(sqlite_services: Services, tmp_path: Path) -> SignedInUser:
     accounts = sqlite_services.accounts
-    accounts.create_user("ada", "Ada", PASSWORD)
+    accounts.create_first_user("ada", "Ada", PASSWORD)
     actor = accounts.sign_in("ada", PASSWORD)
     profile = accounts.create_profile(
         actor, ProfileDraft(organization="Clinic", email="ada@clinic.example")
@@ -115,7 +115,7 @@ def test_reads_answer_while_another_process_holds_the_write_lock(
         profiles = within_bound(lambda: sqlite_services.accounts.list_profiles(actor))
         assert [p.email for p in profiles] == ["ada@clinic.example"]
         own = within_bound(lambda: sqlite_services.audit.list_events(actor))
-        assert [entry.action for entry in own][-1] == "create user"
+        assert [entry.action for entry in own][-1] == "create first user"
 
 
 def test_a_refused_read_answers_at_once_and_its_denial_is_recorded_after(

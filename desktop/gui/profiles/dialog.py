@@ -105,7 +105,7 @@ class ProfilesDialog(QDialog):
         self.delete_button = QPushButton(icon("delete"), self.tr("&Delete…"))
         self.delete_button.setToolTip(self.tr("Delete the selected profile from this computer"))
         self.delete_button.clicked.connect(self.ask_delete)
-        self.form = ProfileForm()
+        self.form = ProfileForm(keeps_passwords=services.secrets.is_persistent)
         self.form.changed.connect(self._update_buttons)
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)

@@ -2,12 +2,13 @@
 
 Validation is the accounts service's own (``validated_draft``, pure and fast, so it may run on
 each keystroke); the form only decides which field a message is about, outlines it, and keeps
-Save disabled until the draft is acceptable.
+Save disabled until the draft is acceptable. The role is shown, never edited: only an
+administrator profile sets roles, so a profile's own form cannot raise it.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -37,17 +38,22 @@ from desktop.services.errors import AccountError
 class ProfileForm(QWidget):
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, keeps_passwords: bool = True) -> None:
+        """``keeps_passwords`` False: no usable keyring, so a typed password lasts this session."""
         super().__init__(parent)
         self.organization = self._line(self.tr("Organization"))
         self.title = self._line(self.tr("Title"))
         self.email = self._line(self.tr("Email address"))
         self.phone = self._line(self.tr("Phone"))
-        self.role = QComboBox()
+        self.role = QLabel()
         self.role.setAccessibleName(self.tr("Role"))
-        self.role.addItem(self.tr("Member"), Role.MEMBER)
-        self.role.addItem(self.tr("Administrator"), Role.ADMIN)
-        self.role.currentIndexChanged.connect(lambda _i: self.validate())
+        self.role.setTextFormat(Qt.TextFormat.PlainText)
+        self.role.setToolTip(
+            self.tr(
+                "Only an administrator profile changes roles "
+                "(switchboard profile set-role EMAIL admin|member)"
+            )
+        )
         self.colour = self._line(self.tr("Colour"))
         self.colour.setMaxLength(7)
         self.pick_colour = QPushButton(self.tr("Pic&k…"))
@@ -72,7 +78,11 @@ class ProfileForm(QWidget):
         self.pick_ca.clicked.connect(self._choose_ca_file)
         self.password = self._line(self.tr("Server password"))
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.setPlaceholderText(self.tr("kept in the system keyring; empty keeps it"))
+        self.password.setPlaceholderText(
+            self.tr("kept in the system keyring; empty keeps it")
+            if keeps_passwords
+            else self.tr("kept until Switchboard closes (no keyring); empty keeps it")
+        )
         self.error = error_label(self.tr("Profile problem"))
         self._pristine = True
         self._valid = False
@@ -101,7 +111,7 @@ class ProfileForm(QWidget):
         form.addRow(self.tr("&Title:"), self.title)
         form.addRow(self.tr("&Email:"), self.email)
         form.addRow(self.tr("P&hone:"), self.phone)
-        form.addRow(self.tr("&Role:"), self.role)
+        form.addRow(self.tr("Role:"), self.role)
         colour_label = QLabel(self.tr("&Colour:"))
         colour_label.setBuddy(self.colour)
         form.addRow(colour_label, colour_row)
@@ -138,7 +148,7 @@ class ProfileForm(QWidget):
         self.title.setText(profile.title if profile else "")
         self.email.setText(profile.email if profile else "")
         self.phone.setText(profile.phone if profile else "")
-        self.role.setCurrentIndex(self.role.findData(profile.role if profile else Role.MEMBER))
+        self.role.setText(self._role_text(profile.role if profile else None))
         self.colour.setText(profile.colour if profile else DEFAULT_COLOUR)
         self.imap_host.setText((profile.imap_host or "") if profile else "")
         self.imap_port.setText(str(profile.imap_port) if profile and profile.imap_port else "")
@@ -159,7 +169,6 @@ class ProfileForm(QWidget):
             ProfileDraft(
                 organization=self.organization.text(),
                 email=self.email.text(),
-                role=Role(self.role.currentData()),
                 title=self.title.text(),
                 phone=self.phone.text(),
                 colour=self.colour.text().strip(),
@@ -201,6 +210,14 @@ class ProfileForm(QWidget):
                 break
         show_error(self.error, message[:1].upper() + message[1:] + ".")
         self.changed.emit()
+
+    def _role_text(self, role: Role | None) -> str:
+        """The role as shown, for a new profile (None) saying that an administrator sets it."""
+        if role is Role.ADMIN:
+            return self.tr("Administrator")
+        if role is None:
+            return self.tr("Member (an administrator can change this)")
+        return self.tr("Member")
 
     @property
     def valid(self) -> bool:

@@ -2,7 +2,8 @@
 
 The profile is validated (by the accounts service's own rules) before the user is created, so a
 bad email address never leaves behind a user with no profile; the slow password hashing and the
-store writes run on a worker.
+store writes run on a worker. The page offers no role: the first profile of a store is its
+administrator (the bootstrap), and says so, because only an administrator sets roles later.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.roles import Role
 from desktop.gui.forms import error_label, mark_invalid, show_error
 from desktop.gui.icons import icon
 from desktop.gui.signin.sign_in_page import centred_card, heading
@@ -46,8 +45,9 @@ class FirstAccount:
 
 
 def create_first_account(accounts: AccountsService, account: FirstAccount) -> SignedInUser:
-    """Blocking: the user, their sign-in and their first profile, which becomes active."""
-    accounts.create_user(account.login, account.display_name, account.password)
+    """Blocking: the user, their sign-in and their first profile (the store's administrator),
+    which becomes active."""
+    accounts.create_first_user(account.login, account.display_name, account.password)
     actor = accounts.sign_in(account.login, account.password)
     profile = accounts.create_profile(actor, account.draft)
     return accounts.switch_profile(actor, profile.id)
@@ -83,10 +83,14 @@ class FirstRunPage(QWidget):
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.organization = self._field(self.tr("Organization"), self.tr("e.g. St Mary's Hospital"))
         self.email = self._field(self.tr("Work email"), self.tr("e.g. ada@stmarys.example"))
-        self.role = QComboBox()
-        self.role.setAccessibleName(self.tr("Role"))
-        self.role.addItem(self.tr("Member"), Role.MEMBER)
-        self.role.addItem(self.tr("Administrator"), Role.ADMIN)
+        self.admin_note = QLabel(
+            self.tr(
+                "This first profile is the administrator of this store: only an administrator "
+                "adds other users and decides who else is one."
+            )
+        )
+        self.admin_note.setObjectName("adminNote")
+        self.admin_note.setWordWrap(True)
         self.error = error_label(self.tr("Problem"))
         self._build_buttons()
         self._lay_out(title, intro)
@@ -109,7 +113,7 @@ class FirstRunPage(QWidget):
         form.addRow(heading(self.tr("Your first profile"), 1.1))
         form.addRow(self.tr("&Organization:"), self.organization)
         form.addRow(self.tr("Work &email:"), self.email)
-        form.addRow(self.tr("R&ole:"), self.role)
+        form.addRow(self.tr("Role:"), QLabel(self.tr("Administrator")))
         buttons = QHBoxLayout()
         buttons.addWidget(self.demo)
         buttons.addStretch(1)
@@ -121,6 +125,7 @@ class FirstRunPage(QWidget):
         layout.addWidget(intro)
         layout.addSpacing(8)
         layout.addLayout(form)
+        layout.addWidget(self.admin_note)
         layout.addWidget(self.error)
         layout.addLayout(buttons)
         centred_card(content, self)
@@ -156,11 +161,7 @@ class FirstRunPage(QWidget):
         if problem is not None:
             self._reject(*problem)
             return None
-        draft = ProfileDraft(
-            organization=self.organization.text(),
-            email=self.email.text(),
-            role=Role(self.role.currentData()),
-        )
+        draft = ProfileDraft(organization=self.organization.text(), email=self.email.text())
         try:
             draft = validated_draft(draft)
         except AccountError as error:

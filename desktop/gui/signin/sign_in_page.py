@@ -3,6 +3,8 @@
 The password check is slow on purpose (argon2id) and runs on a worker; a wrong password keeps
 what was typed, selected, with the focus back in the field, so retyping replaces it at once.
 The same page is the lock screen: then the user is fixed and "remember me" is not offered.
+Without a usable keyring the page says once that typed passwords last until the app closes, and
+"remember me" is disabled with the reason, rather than ticking a box that does nothing.
 """
 
 from __future__ import annotations
@@ -83,8 +85,28 @@ class SignInPage(QWidget):
         self.password.returnPressed.connect(self.submit)
         self.remember = QCheckBox(self.tr("&Remember me on this computer"))
         self.remember.setToolTip(
-            self.tr("Keep a sign-in token in the system keyring; signing out forgets it")
+            self.tr(
+                "Keep a sign-in token in the system keyring for {days} days; signing out "
+                "forgets it on every computer"
+            ).format(days=accounts.remember_days)
         )
+        self.no_keyring = QLabel(
+            self.tr(
+                "There is no usable keyring on this computer, so passwords you type are kept "
+                "only until Switchboard closes, and it cannot remember you."
+            )
+        )
+        self.no_keyring.setObjectName("noKeyringNote")
+        self.no_keyring.setWordWrap(True)
+        if not accounts.remembers_sign_ins:
+            self.remember.setEnabled(False)
+            self.remember.setChecked(False)
+            self.remember.setToolTip(
+                self.tr(
+                    "Needs a keyring (GNOME Keyring, KWallet or KeePassXC) running in this "
+                    "desktop session; none is usable now"
+                )
+            )
         self.error = error_label(self.tr("Sign-in problem"))
         self.button = QPushButton(self.tr("&Sign in"))
         self.button.setDefault(True)
@@ -102,9 +124,11 @@ class SignInPage(QWidget):
         layout.addSpacing(12)
         layout.addLayout(form)
         layout.addWidget(self.remember)
+        layout.addWidget(self.no_keyring)
         layout.addWidget(self.error)
         layout.addWidget(self.button)
         centred_card(content, self)
+        self.no_keyring.setHidden(accounts.remembers_sign_ins)
 
     def set_users(self, users: Sequence[UserInfo], preferred: str | None = None) -> None:
         self._locked_login = None
@@ -117,6 +141,7 @@ class SignInPage(QWidget):
         self.user.setCurrentIndex(max(index, 0))
         self.user.setEnabled(True)
         self.remember.show()
+        self.no_keyring.setVisible(not self._accounts.remembers_sign_ins)
         self._reset()
 
     def lock(self, actor: SignedInUser) -> None:
@@ -130,6 +155,7 @@ class SignInPage(QWidget):
         self.user.addItem(f"{actor.display_name} ({actor.login})", actor.login)
         self.user.setEnabled(False)
         self.remember.hide()
+        self.no_keyring.hide()
         self._reset()
 
     def _reset(self) -> None:

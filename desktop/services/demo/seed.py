@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import func, select, update
 
 from desktop.core.roles import Role
-from desktop.services.accounts import ProfileDraft
+from desktop.services.accounts import ProfileDraft, ProfileInfo
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.demo.mail_content import (
@@ -42,6 +42,7 @@ class _DemoProfile:
     org: DemoOrganization
     draft: ProfileDraft
     messages: int
+    role: Role = Role.MEMBER
 
 
 _PROFILES = (
@@ -72,12 +73,12 @@ _PROFILES = (
         ProfileDraft(
             organization="Northwind Health Informatics",
             email="admin.haddad@northwind-health.example",
-            role=Role.ADMIN,
             title="Systems Administrator",
             phone="+44 20 7946 0303",
             colour="#dc2626",
         ),
         70,
+        Role.ADMIN,
     ),
 )
 
@@ -93,22 +94,37 @@ def seed_demo(services: Services, now: datetime | None = None) -> SignedInUser:
     Mail older than a few days is marked read, as it would be in a mailbox in daily use.
     """
     now = now or utcnow()
-    services.accounts.create_user(DEMO_LOGIN, DEMO_DISPLAY_NAME, DEMO_PASSWORD)
-    actor = services.accounts.sign_in(DEMO_LOGIN, DEMO_PASSWORD)
+    accounts = services.accounts
+    accounts.create_first_user(DEMO_LOGIN, DEMO_DISPLAY_NAME, DEMO_PASSWORD)
+    actor = accounts.sign_in(DEMO_LOGIN, DEMO_PASSWORD)
+    created: list[tuple[ProfileInfo, Role]] = []
     with tempfile.TemporaryDirectory(prefix="switchboard-demo-") as scratch:
         for seed, demo in enumerate(_PROFILES, start=1):
-            profile = services.accounts.create_profile(actor, demo.draft)
+            profile = accounts.create_profile(actor, demo.draft)
             if actor.active_profile_id is None:
                 actor = actor.with_active_profile(profile.id)
+            created.append((profile, demo.role))
             path = Path(scratch) / f"profile-{profile.id}.mbox"
             box = mailbox.mbox(path)
             for message in demo_messages(demo.org, demo.draft.email, demo.messages, now, seed):
                 box.add(message)
             box.close()
             import_paths(services.session_factory, profile.id, [path])
+    _hand_over_admin(services, actor, created)
     with unit_of_work(services.session_factory) as session:
         session.execute(update(Message).where(Message.date < now - UNREAD_WINDOW).values(seen=True))
     return actor
+
+
+def _hand_over_admin(
+    services: Services, actor: SignedInUser, created: list[tuple[ProfileInfo, Role]]
+) -> None:
+    """The first profile is the bootstrap admin; the demo's admin is another, so the bootstrap
+    promotes that one and then steps down, as a real store's first admin would."""
+    for role in (Role.ADMIN, Role.MEMBER):
+        for profile, wanted in created:
+            if wanted is role and profile.role is not role:
+                services.accounts.set_role(actor, profile.id, role)
 
 
 def seed_demo_if_empty(services: Services) -> bool:
