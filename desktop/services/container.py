@@ -15,6 +15,7 @@ from desktop.services.accounts import AccountsService
 from desktop.services.audit import AuditService
 from desktop.services.authorization import Authorizer
 from desktop.services.mail.mailbox import Mailbox
+from desktop.services.mail.sync_owner import MailSync
 from desktop.services.passwords import PRODUCTION_COST, PasswordCost, PasswordHashing
 from desktop.services.secrets import SecretStore
 from desktop.store.engine import make_engine
@@ -31,8 +32,10 @@ class Services:
     audit: AuditService
     mailbox: Mailbox
     authorizer: Authorizer
+    mail_sync: MailSync
 
     def close(self) -> None:
+        self.mail_sync.close()
         self.engine.dispose()
 
     def __enter__(self) -> Services:
@@ -83,4 +86,5 @@ def wire_services(
         AuditService(session_factory, authorizer),
         Mailbox(session_factory, authorizer),
         authorizer,
+        MailSync(session_factory, secrets, authorizer),
     )
