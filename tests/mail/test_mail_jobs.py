@@ -4,15 +4,6 @@ cancellation, periodic sync and resuming after the machine slept. Against the re
 from __future__ import annotations
 
 import pytest
-from dovecot import Dovecot, free_port
-from mail_helpers import MailAccount, Passwords, server_client, simple_message
-from PySide6.QtCore import QObject, QThreadPool, Slot
-from pytestqt.qtbot import QtBot
-from sqlalchemy import func, select
-
-from desktop.services.mail import imap_sync
-from desktop.services.mail.imap_sync import SyncResult
-from desktop.services.mail.inbox import Inbox
 from desktop.services.mail.jobs import (
     CANCELLED,
     DONE,
@@ -22,6 +13,15 @@ from desktop.services.mail.jobs import (
     RetryPolicy,
     SyncScheduler,
 )
+from dovecot import Dovecot, free_port
+from mail_helpers import MailAccount, Passwords, server_client, simple_message
+from PySide6.QtCore import QObject, QThreadPool, Slot
+from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
+
+from desktop.services.mail import imap_sync
+from desktop.services.mail.imap_sync import SyncResult
+from desktop.services.mail.inbox import Inbox
 from desktop.store.models import Message, Profile
 from desktop.store.session import SessionFactory, unit_of_work
 
