@@ -2,7 +2,8 @@
 
 The scheduler (the Qt side of the services' per-profile owner) signals on the GUI thread; this
 object turns its signals into the status area's states, refreshes unread counts and the inbox
-when mail arrived, and raises a notification naming the profile. Only profiles with a mail server are synced periodically.
+when mail arrived, and raises a notification naming the profile. Only profiles with a mail
+server are synced periodically.
 """
 
 from __future__ import annotations

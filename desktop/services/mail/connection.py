@@ -285,6 +285,7 @@ class AuditedClient(IMAPClient):  # type: ignore[misc]
     def __init__(self, meter: Meter, hangup: Hangup, *args: Any, **kwargs: Any) -> None:
         self.meter = meter
         self.hangup = hangup
+        self.condstore_enabled = False  # ENABLE is allowed once, before a folder is selected
         super().__init__(*args, **kwargs)
         self.normalise_times = False  # keep INTERNALDATE aware instead of local naive time
         # imapclient turns on imaplib's per-line debug formatting; our Meter logs when asked.

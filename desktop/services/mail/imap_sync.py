@@ -233,8 +233,9 @@ class _FolderSync:
         self.cancel = cancel
         self.result = SyncResult(profile_id)
         self.condstore = client.has_capability("CONDSTORE")
-        if self.condstore:
+        if self.condstore and not client.condstore_enabled:
             client.enable("CONDSTORE")
+            client.condstore_enabled = True
 
     def sync(self, folder: str) -> None:
         self._check_cancel()

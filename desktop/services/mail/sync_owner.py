@@ -195,7 +195,7 @@ class _ProfileQueue:
 
     def has(self, kind: str) -> bool:
         with self._cond:
-            return any(step.kind == kind for step in self._steps())
+            return any(step.kind == kind and not step.outcome.done() for step in self._steps())
 
     def waiting_retry(self, kind: str) -> _Step | None:
         """Take a step of ``kind`` out of its back-off wait, if one is waiting."""
@@ -488,9 +488,9 @@ class MailSync:
             queue.drop_connection(error)
             self._failed(queue, step, error)
             return
+        step.outcome.set_result(result)  # first: a sync asked for after this report is a new one
         self._emit(StateChanged(pid, SyncState.DONE))
         self._emit(Finished(pid, result))
-        step.outcome.set_result(result)
 
     def _push(self, queue: _ProfileQueue, step: _Step) -> None:
         pid = queue.profile_id
@@ -511,9 +511,9 @@ class MailSync:
         pid = queue.profile_id
         reported = step.kind == "sync"
         if step.cancel.is_set():
+            step.outcome.set_exception(SyncCancelledError("sync cancelled"))
             if reported:
                 self._emit(StateChanged(pid, SyncState.CANCELLED))
-            step.outcome.set_exception(SyncCancelledError("sync cancelled"))
             return
         problem = _sorted(error, queue.settings)
         if problem is None:
@@ -525,6 +525,7 @@ class MailSync:
             log.info("sync of profile %s failed, retrying in %.0f s: %s", pid, delay, problem)
             self._emit(StateChanged(pid, SyncState.RETRYING))
             return
+        step.outcome.set_exception(problem)
         if reported:
             log.warning("sync of profile %s failed: %s", pid, problem)
             if problem.permanent:
@@ -532,7 +533,6 @@ class MailSync:
                     self._stopped[pid] = str(problem)
             self._emit(StateChanged(pid, SyncState.FAILED))
             self._emit(Failed(pid, str(problem), problem.permanent))
-        step.outcome.set_exception(problem)
 
     def _progressed(self, step: _Step, progress: SyncProgress) -> None:
         if step.progress is not None:
@@ -541,10 +541,10 @@ class MailSync:
 
     def _dropped(self, profile_id: int, steps: list[_Step]) -> None:
         for step in steps:
-            if step.kind == "sync":
-                self._emit(StateChanged(profile_id, SyncState.CANCELLED))
             if not step.outcome.done():
                 step.outcome.set_exception(SyncCancelledError("cancelled"))
+            if step.kind == "sync":
+                self._emit(StateChanged(profile_id, SyncState.CANCELLED))
 
     def _wait(self, profile_id: int, step: _Step) -> Any:
         queue = self._queue(profile_id)
