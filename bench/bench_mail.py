@@ -29,8 +29,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from desktop.services.mail.imap_sync import sync_profile
+from desktop.services.authorization import Authorizer, SignedInUser
 from desktop.services.mail.importer import import_paths
+from desktop.services.mail.sync_owner import MailSync
 from desktop.store.engine import make_engine
 from desktop.store.migrate import upgrade_to_head
 from desktop.store.models import Profile, Role, User
@@ -155,15 +156,20 @@ def bench_sync(folder: Path) -> bool:
             profile = session.get_one(Profile, profile_id)
             profile.imap_host, profile.imap_port = "127.0.0.1", server.imaps_port
             profile.imap_user, profile.ca_file = login, server.ca_file
+            session.flush()
+            session.expunge(profile)
+        owner = MailSync(factory, Passwords(), Authorizer(factory))
+        actor = SignedInUser(profile.user_id, "bench", "Bench", profile_id)
         started = time.perf_counter()
-        first = sync_profile(factory, profile_id, Passwords())
+        first = owner.sync_now(actor, profile_id)
         ours_s = time.perf_counter() - started
         if first.new != SYNC_MESSAGES or first.bodies != SYNC_MESSAGES:
             raise RuntimeError(f"first sync stored {first.new}/{first.bodies} messages")
 
         server.deliver(login, messages(NEW_MESSAGES, seed=2, start=SYNC_MESSAGES))
         started = time.perf_counter()
-        again = sync_profile(factory, profile_id, Passwords())
+        again = owner.sync_now(actor, profile_id)
+        owner.close()
         incremental_s = time.perf_counter() - started
         if again.new != NEW_MESSAGES:
             raise RuntimeError(f"incremental sync stored {again.new} messages")

@@ -19,7 +19,7 @@ from desktop.cli.signin import add_sign_in_arguments, opened_services, sign_in_f
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.failures import describe
-from desktop.services.mail.imap_sync import SyncError, SyncProgress, sync_profile
+from desktop.services.mail.imap_sync import SyncError, SyncProgress
 from desktop.services.mail.importer import ImportProgress, ImportSourceError
 from desktop.services.mail.inbox import MAX_PAGE, InboxRow
 from desktop.services.mail.mailbox import Mailbox
@@ -75,13 +75,9 @@ def run_sync(args: argparse.Namespace) -> int:
             return 0
         failed = 0
         for profile in profiles:
-            services.mailbox.require_own_profile(actor, profile.id)
             try:
-                result = sync_profile(
-                    services.session_factory,
-                    profile.id,
-                    services.secrets,
-                    progress=partial(_sync_progress, profile.email),
+                result = services.mail_sync.sync_now(
+                    actor, profile.id, progress=partial(_sync_progress, profile.email)
                 )
             except SyncError as error:
                 failed += 1

@@ -183,13 +183,14 @@ class AppController(QObject):
 
     def _start_sync(self, services: Services) -> None:
         self._stop_sync()
-        self.sync_link = SyncLink(self.window, services.session_factory, services.secrets)
+        workspace = self.workspace
+        assert workspace is not None  # started right after signing in
+        self.sync_link = SyncLink(self.window, services.mail_sync, lambda: workspace.actor)
         self.sync_link.scheduler.start_periodic()
 
     def _stop_sync(self) -> None:
         if self.sync_link is not None:
-            self.sync_link.scheduler.stop_periodic()
-            self.sync_link.scheduler.cancel_all()
+            self.sync_link.scheduler.close()
             self.sync_link.deleteLater()
         self.sync_link = None
 

@@ -7,7 +7,6 @@ switches profile, so a call made afterwards always runs with the new profile's p
 
 from __future__ import annotations
 
-import imaplib
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,7 +19,6 @@ from desktop.services.attachment_content import read_attachment
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
-from desktop.services.mail.imap_sync import SyncError, push_flags_now
 from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.services.mail.inbox import InboxRow, MessageDetail
 from desktop.services.mail.remote_content import RemoteContent
@@ -108,13 +106,9 @@ class ServicesWorkspace:
         detail = self._mailbox.open(self._actor, message_id)
         if detail is None or detail.folder == IMPORTED_FOLDER:
             return
-        try:
-            push_flags_now(
-                self._services.session_factory, detail.profile_id, self._services.secrets
-            )
-        except (SyncError, OSError, ValueError, imaplib.IMAP4.error) as error:
-            # The flag stays marked for the next sync, which pushes it or reports the problem.
-            log.info("seen flag left for the next sync of profile %s: %s", detail.profile_id, error)
+        # Queued behind the profile's running sync, on its connection; if the push fails, the
+        # flag stays marked for the next sync, which pushes it or reports the problem.
+        self._services.mail_sync.push_flags(self._actor, detail.profile_id)
 
     def attachment_content(self, attachment_id: int) -> bytes:
         services = self._services

@@ -16,6 +16,7 @@ from desktop.services.audit import AuditService
 from desktop.services.authorization import Authorizer
 from desktop.services.mail.mailbox import Mailbox
 from desktop.services.mail.remote_content import RemoteContentFetcher
+from desktop.services.mail.sync_owner import MailSync
 from desktop.services.passwords import PRODUCTION_COST, PasswordCost, PasswordHashing
 from desktop.services.secrets import SecretStore
 from desktop.store.engine import make_engine
@@ -33,8 +34,10 @@ class Services:
     mailbox: Mailbox
     remote_content: RemoteContentFetcher
     authorizer: Authorizer
+    mail_sync: MailSync
 
     def close(self) -> None:
+        self.mail_sync.close()
         self.engine.dispose()
 
     def __enter__(self) -> Services:
@@ -86,4 +89,5 @@ def wire_services(
         Mailbox(session_factory, authorizer),
         RemoteContentFetcher(session_factory, authorizer),
         authorizer,
+        MailSync(session_factory, secrets, authorizer),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mailbox
 import socket
+import time
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -13,13 +14,15 @@ from conftest import Seeded, mail
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from desktop.gui.inbox.model import InboxQuery
 from desktop.gui.main_window import MainWindow
 from desktop.gui.mainwindow.mail_import import MailImport
 from desktop.gui.mainwindow.sync_link import SyncLink
 from desktop.gui.mainwindow.sync_status import SyncPhase
 from desktop.gui.services_workspace import ServicesWorkspace
+from desktop.gui.workers import Workers
 from desktop.services.mail.imap_sync import SyncResult
-from desktop.services.mail.jobs import RetryPolicy
+from desktop.services.mail.sync_owner import RetryPolicy
 
 pytestmark = pytest.mark.gui
 
@@ -48,12 +51,8 @@ def window(qtbot: QtBot, seeded: Seeded) -> MainWindow:
 def test_sync_error_shown_per_profile_with_retry(
     qtbot: QtBot, window: MainWindow, seeded: Seeded
 ) -> None:
-    link = SyncLink(
-        window,
-        seeded.services.session_factory,
-        seeded.services.secrets,
-        retry=RetryPolicy(first=0.01, attempts=1),
-    )
+    seeded.services.mail_sync.retry = RetryPolicy(first=0.01, attempts=1)
+    link = SyncLink(window, seeded.services.mail_sync, lambda: seeded.actor)
     assert link.syncable() == [seeded.clinic_id]
     status = window.sync_status
     qtbot.keyClick(window, Qt.Key.Key_F5)
@@ -71,13 +70,13 @@ def test_sync_error_shown_per_profile_with_retry(
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert started[0] == "running"
     qtbot.waitUntil(lambda: status.phase(seeded.clinic_id) is SyncPhase.FAILED)
-    assert link.scheduler.wait()
+    qtbot.waitUntil(lambda: not link.scheduler.is_running(seeded.clinic_id))
 
 
 def test_new_mail_notifies_naming_the_profile(
     qtbot: QtBot, window: MainWindow, seeded: Seeded
 ) -> None:
-    link = SyncLink(window, seeded.services.session_factory, seeded.services.secrets)
+    link = SyncLink(window, seeded.services.mail_sync, lambda: seeded.actor)
     shown: list[object] = []
     window.notifier.shown.connect(shown.append)
     link.scheduler.finished.emit(seeded.clinic_id, SyncResult(seeded.clinic_id, new=3))
@@ -107,3 +106,45 @@ def test_import_shows_progress_and_fills_the_inbox(
     assert page is not None
     qtbot.waitUntil(lambda: page.inbox_model.rowCount() == 35)
     assert "Imported 30 message(s)" in window.statusBar().currentMessage()
+
+
+def test_two_unreachable_profiles_retrying_leave_the_inbox_page_quick(
+    qtbot: QtBot, window: MainWindow, seeded: Seeded
+) -> None:
+    """One server accepts and never answers, the other refuses: both retry, the window works."""
+    silent = socket.create_server(("127.0.0.1", 0))  # the kernel accepts; nobody ever answers
+    try:
+        accounts = seeded.services.accounts
+        hospital = next(
+            p for p in accounts.list_profiles(seeded.actor) if p.id == seeded.hospital_id
+        )
+        draft = replace(
+            hospital.as_draft(), imap_host="127.0.0.1", imap_port=silent.getsockname()[1]
+        )
+        accounts.update_profile(seeded.actor, seeded.hospital_id, draft)
+        accounts.set_server_password(seeded.actor, seeded.hospital_id, "secret")
+        window.refresh_profiles()
+        qtbot.waitUntil(lambda: all(p.mail_server for p in window.profiles))
+        link = SyncLink(window, seeded.services.mail_sync, lambda: seeded.actor)
+        retrying: set[int] = set()
+        link.scheduler.state_changed.connect(
+            lambda pid, state: retrying.add(pid) if state == "retrying" else None
+        )
+        link.scheduler.sync_all()
+        qtbot.waitUntil(lambda: seeded.clinic_id in retrying, timeout=10000)  # refused
+        qtbot.waitUntil(lambda: link.scheduler.is_running(seeded.hospital_id))  # stuck reading
+        workers = Workers(window)
+        workspace = ServicesWorkspace(seeded.services, seeded.actor)
+        waits: list[float] = []
+        for _ in range(3):  # more pages than the machine has cores: none waits for a pool slot
+            started = time.monotonic()
+            workers.submit(
+                partial(workspace.inbox_page, InboxQuery(), None, 50),
+                lambda rows, at=started: waits.append(time.monotonic() - at) if rows else None,
+            )
+        qtbot.waitUntil(lambda: len(waits) == 3, timeout=2000)
+        assert max(waits) < 0.2, waits
+        link.scheduler.close()
+        assert seeded.services.mail_sync.close(timeout=1.0)
+    finally:
+        silent.close()

@@ -56,7 +56,7 @@ def test_sync_from_the_window_notifies_and_opening_marks_seen_on_the_server(
     window.show()
     window.open_workspace(ServicesWorkspace(seeded.services, seeded.actor))
     qtbot.waitUntil(lambda: len(window.profiles) == 2 and window.profiles[1].mail_server != "")
-    link = SyncLink(window, seeded.services.session_factory, seeded.services.secrets)
+    link = SyncLink(window, seeded.services.mail_sync, lambda: seeded.actor)
     shown: list[Notification] = []
     window.notifier.shown.connect(shown.append)
 
@@ -77,5 +77,5 @@ def test_sync_from_the_window_notifies_and_opening_marks_seen_on_the_server(
         page.inbox.table.selectRow(row)
     qtbot.waitUntil(lambda: seen_on_server(dovecot, login, "Lab result 12"), timeout=20000)
     assert not seen_on_server(dovecot, login, "Lab result 11")
-    link.scheduler.cancel_all()
-    assert link.scheduler.wait()
+    link.scheduler.close()
+    assert seeded.services.mail_sync.close()

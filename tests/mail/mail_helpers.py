@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import itertools
 import ssl
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from typing import Any
 
 from dovecot import MAIL_SERVER_PASSWORD, Dovecot
 from imapclient import IMAPClient
 from sqlalchemy import text
 
+from desktop.services.authorization import Authorizer, SignedInUser
+from desktop.services.mail.connection import DEFAULT_TIMEOUT
+from desktop.services.mail.imap_sync import SyncProgress, SyncResult
+from desktop.services.mail.sync_owner import FlagsPushed, MailSync, SyncEvent
 from desktop.store.models import Profile, Role, User
 from desktop.store.session import SessionFactory, unit_of_work
 
@@ -111,3 +118,51 @@ def assert_full_text_index_matches(session_factory: SessionFactory) -> None:
         session.execute(
             text("INSERT INTO messages_fts(messages_fts, rank) VALUES ('integrity-check', 1)")
         )
+
+
+def actor_of(session_factory: SessionFactory, profile_id: int) -> SignedInUser:
+    """The owner of ``profile_id``, signed in and acting as that profile."""
+    with unit_of_work(session_factory) as session:
+        profile = session.get_one(Profile, profile_id)
+        user = session.get_one(User, profile.user_id)
+        return SignedInUser(user.id, user.login, user.display_name, profile_id)
+
+
+def mail_sync(session_factory: SessionFactory, passwords: Passwords, **options: Any) -> MailSync:
+    return MailSync(session_factory, passwords, Authorizer(session_factory), **options)
+
+
+def sync_profile(
+    session_factory: SessionFactory,
+    profile_id: int,
+    passwords: Passwords,
+    *,
+    progress: Callable[[SyncProgress], None] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> SyncResult:
+    """One sync through the profile's owner, waited for (as the command line does)."""
+    owner = mail_sync(session_factory, passwords, timeout=timeout)
+    try:
+        return owner.sync_now(actor_of(session_factory, profile_id), profile_id, progress)
+    finally:
+        owner.close()
+
+
+def push_flags_now(session_factory: SessionFactory, profile_id: int, passwords: Passwords) -> int:
+    """One flag push through the profile's owner; the count it reports."""
+    owner = mail_sync(session_factory, passwords)
+    pushed: list[int] = []
+    done = threading.Event()
+
+    def listen(event: SyncEvent) -> None:
+        if isinstance(event, FlagsPushed):
+            pushed.append(event.count)
+            done.set()
+
+    owner.add_listener(listen)
+    try:
+        owner.push_flags(actor_of(session_factory, profile_id), profile_id)
+        assert done.wait(30)
+        return pushed[0]
+    finally:
+        owner.close()

@@ -139,3 +139,28 @@ def test_import_of_a_missing_path_and_an_unknown_profile(cli: Cli, tmp_path: Pat
     assert (code, "does not exist" in err) == (2, True)
     code, _, err = cli("import", "--profile", "who@nowhere.example", str(tmp_path))
     assert (code, "no profile with email" in err) == (2, True)
+
+
+@pytest.mark.imap
+@pytest.mark.keyring
+@pytest.mark.usefixtures("keyring_service")
+def test_security_none_to_this_machine_syncs_and_the_audit_says_plain(
+    cli: Cli, dovecot: Dovecot
+) -> None:
+    login = dovecot.add_user()
+    dovecot.deliver(login, [simple_message(1)])
+    code, out, err = cli(
+        "profile", "set-server", "--profile", EMAIL, "--imap-host", "127.0.0.1",
+        "--imap-port", str(dovecot.imap_port), "--imap-user", login, "--security", "none",
+        "--password-stdin", stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out == f"mail server of {EMAIL} set to 127.0.0.1 (none)\n"
+    code, _, err = cli("sync", "--user", "ada")
+    assert code == 0, err
+    assert f"{EMAIL}: 1 new" in err
+    code, out, err = cli("audit", "--user", "ada", "--egress")
+    assert code == 0, err
+    assert f"127.0.0.1:{dovecot.imap_port}  plain" in out
+    code, out, _ = cli("audit", "--user", "ada", "--egress", "--json")
+    assert [event["tls_version"] for event in json.loads(out)] == ["plain"]

@@ -16,8 +16,10 @@ from mail_helpers import (
     Passwords,
     assert_full_text_index_matches,
     configure_server,
+    push_flags_now,
     server_client,
     simple_message,
+    sync_profile,
 )
 from sqlalchemy import func, select
 
@@ -28,8 +30,6 @@ from desktop.services.mail.imap_sync import (
     ConnectionProblemError,
     NotConfiguredError,
     SyncProgress,
-    push_flags_now,
-    sync_profile,
 )
 from desktop.services.mail.inbox import Inbox
 from desktop.store.models import EgressEvent, MailServerOption, MailSyncState, Message, Profile
@@ -306,7 +306,7 @@ def test_starttls_works_and_plain_is_allowed_to_loopback_only(
         tls = session.scalars(select(EgressEvent.tls_version).order_by(EgressEvent.id)).all()
         assert tls[0] is not None
         assert tls[0].startswith("TLSv1.")
-        assert tls[1] is None
+        assert tls[1] == "plain"
         profile = session.get(Profile, account.profile_id)
         assert profile is not None
         profile.imap_host = "192.0.2.1"  # TEST-NET-1: never reached

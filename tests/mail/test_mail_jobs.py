@@ -1,28 +1,41 @@
-"""Background sync jobs: signals, retries with back-off, permanent failures reported once,
-cancellation, periodic sync and resuming after the machine slept. Against the real Dovecot."""
+"""The per-profile owner of server work: events, retries as timer entries, permanent failures
+reported once, one ordered connection per profile, cancellation within a second even when a
+server never answers, and the periodic schedule. Against the real Dovecot, without Qt."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+
 import pytest
 from dovecot import Dovecot, free_port
-from mail_helpers import MailAccount, Passwords, server_client, simple_message
-from PySide6.QtCore import QObject, QThreadPool, Slot
-from pytestqt.qtbot import QtBot
+from mail_helpers import (
+    MailAccount,
+    Passwords,
+    actor_of,
+    mail_sync,
+    server_client,
+    simple_message,
+)
 from sqlalchemy import func, select
 
 from desktop.services.mail import imap_sync
-from desktop.services.mail.imap_sync import SyncResult
 from desktop.services.mail.inbox import Inbox
-from desktop.services.mail.jobs import (
-    CANCELLED,
-    DONE,
-    FAILED,
-    RETRYING,
-    RUNNING,
+from desktop.services.mail.sync_owner import (
+    Failed,
+    Finished,
+    FlagsPushed,
+    MailSync,
+    Progressed,
     RetryPolicy,
-    SyncScheduler,
+    StateChanged,
+    SyncEvent,
+    SyncState,
 )
-from desktop.store.models import Message, Profile
+from desktop.services.mail.sync_schedule import SyncSchedule
+from desktop.store.models import EgressEvent, Message, Profile
 from desktop.store.session import SessionFactory, unit_of_work
 
 pytestmark = pytest.mark.imap
@@ -30,195 +43,290 @@ pytestmark = pytest.mark.imap
 FAST = RetryPolicy(first=0.01, factor=2.0, cap=0.05, attempts=4)
 
 
-class Recorder(QObject):
-    """Receives the scheduler's signals on the test's (GUI) thread, as a window would."""
+class Recorder:
+    """Every event of the owner, as it arrives on the profiles' threads."""
 
-    def __init__(self, scheduler: SyncScheduler) -> None:
-        super().__init__()
-        self.states: list[tuple[int, str]] = []
-        self.progress: list[tuple[int, int, int]] = []
-        self.failures: list[tuple[int, str, bool]] = []
-        self.results: list[SyncResult] = []
-        scheduler.state_changed.connect(self.on_state)
-        scheduler.progress.connect(self.on_progress)
-        scheduler.failed.connect(self.on_failed)
-        scheduler.finished.connect(self.on_finished)
+    def __init__(self, owner: MailSync) -> None:
+        self.events: list[SyncEvent] = []
+        self._changed = threading.Condition()
+        owner.add_listener(self._record)
 
-    @Slot(int, str)
-    def on_state(self, profile_id: int, state: str) -> None:
-        self.states.append((profile_id, state))
+    def _record(self, event: SyncEvent) -> None:
+        with self._changed:
+            self.events.append(event)
+            self._changed.notify_all()
 
-    @Slot(int, int, int)
-    def on_progress(self, profile_id: int, done: int, total: int) -> None:
-        self.progress.append((profile_id, done, total))
+    def wait_for(self, found: Callable[[list[SyncEvent]], bool], timeout: float = 20.0) -> None:
+        with self._changed:
+            assert self._changed.wait_for(lambda: found(self.events), timeout), self.events
 
-    @Slot(int, str, bool)
-    def on_failed(self, profile_id: int, reason: str, permanent: bool) -> None:
-        self.failures.append((profile_id, reason, permanent))
+    def states(self, profile_id: int) -> list[SyncState]:
+        return [
+            e.state
+            for e in self.events
+            if isinstance(e, StateChanged) and e.profile_id == profile_id
+        ]
 
-    @Slot(int, object)
-    def on_finished(self, _profile_id: int, result: SyncResult) -> None:
-        self.results.append(result)
+    def of(self, kind: type[SyncEvent]) -> list[SyncEvent]:
+        return [e for e in self.events if isinstance(e, kind)]
 
 
-def scheduler_for(
-    session_factory: SessionFactory, account: MailAccount, passwords: Passwords | None = None
-) -> SyncScheduler:
-    return SyncScheduler(
-        session_factory,
-        passwords or account.passwords,
-        profiles=lambda: [account.profile_id],
-        retry=FAST,
-        pool=QThreadPool(),
-    )
+@pytest.fixture
+def owner(session_factory: SessionFactory, account: MailAccount) -> Iterator[MailSync]:
+    sync = mail_sync(session_factory, account.passwords, retry=FAST)
+    yield sync
+    assert sync.close()
 
 
-def test_a_job_syncs_off_the_gui_thread_and_reports_progress(
-    qtbot: QtBot, dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount
+def _point_at(session_factory: SessionFactory, profile_id: int, port: int) -> None:
+    with unit_of_work(session_factory) as session:
+        profile = session.get_one(Profile, profile_id)
+        profile.imap_port = port
+
+
+def test_a_sync_runs_off_the_callers_thread_and_reports_progress(
+    dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount, owner: MailSync
 ) -> None:
     dovecot.deliver(account.login, [simple_message(i) for i in range(12)])
-    scheduler = scheduler_for(session_factory, account)
-    recorder = Recorder(scheduler)
-    with qtbot.waitSignal(scheduler.finished, timeout=20_000):
-        assert scheduler.sync(account.profile_id)
-        assert not scheduler.sync(account.profile_id)  # one job per profile
-    assert recorder.results[0].new == 12
-    assert recorder.states == [(account.profile_id, RUNNING), (account.profile_id, DONE)]
-    assert recorder.progress[-1] == (account.profile_id, 12, 12)
-    qtbot.waitUntil(lambda: not scheduler.is_running(account.profile_id))
+    recorder = Recorder(owner)
+    actor = actor_of(session_factory, account.profile_id)
+    assert owner.sync(actor, account.profile_id)
+    assert not owner.sync(actor, account.profile_id)  # one sync per profile at a time
+    recorder.wait_for(lambda events: any(isinstance(e, Finished) for e in events))
+    finished = recorder.of(Finished)[0]
+    assert isinstance(finished, Finished)
+    assert finished.result.new == 12
+    assert recorder.states(account.profile_id) == [SyncState.RUNNING, SyncState.DONE]
+    assert recorder.of(Progressed)[-1] == Progressed(account.profile_id, 12, 12)
     with unit_of_work(session_factory) as session:
         assert session.scalar(select(func.count()).select_from(Message)) == 12
 
 
 def test_transient_failures_retry_with_backoff_then_report(
-    qtbot: QtBot, session_factory: SessionFactory, account: MailAccount
+    session_factory: SessionFactory, account: MailAccount, owner: MailSync
 ) -> None:
-    with unit_of_work(session_factory) as session:
-        profile = session.get(Profile, account.profile_id)
-        assert profile is not None
-        profile.imap_port = free_port()  # nothing listens: connection refused
-    scheduler = scheduler_for(session_factory, account)
-    recorder = Recorder(scheduler)
-    with qtbot.waitSignal(scheduler.failed, timeout=20_000) as failure:
-        scheduler.sync(account.profile_id)
-    assert failure.args[2] is False
-    states = [state for _, state in recorder.states]
-    assert states.count(RETRYING) == FAST.attempts - 1
-    assert states[-1] == FAILED
+    _point_at(session_factory, account.profile_id, free_port())  # nothing listens: refused
+    recorder = Recorder(owner)
+    owner.sync(actor_of(session_factory, account.profile_id), account.profile_id)
+    recorder.wait_for(lambda events: any(isinstance(e, Failed) for e in events))
+    failure = recorder.of(Failed)[0]
+    assert isinstance(failure, Failed)
+    assert not failure.permanent
+    states = recorder.states(account.profile_id)
+    assert states.count(SyncState.RETRYING) == FAST.attempts - 1
+    assert states[-1] == SyncState.FAILED
+    assert owner.stopped_reason(account.profile_id) is None  # periodic sync will try again
 
 
 def test_a_permanent_failure_stops_the_profile_and_is_reported_once(
-    qtbot: QtBot, session_factory: SessionFactory, account: MailAccount
+    session_factory: SessionFactory, account: MailAccount
 ) -> None:
-    wrong = Passwords({account.profile_id: "wrong"})
-    scheduler = scheduler_for(session_factory, account, wrong)
-    recorder = Recorder(scheduler)
-    with qtbot.waitSignal(scheduler.failed, timeout=20_000):
-        scheduler.sync(account.profile_id)
-    qtbot.waitUntil(lambda: not scheduler.is_running(account.profile_id))
-    assert RETRYING not in [state for _, state in recorder.states]
-    assert recorder.failures == [(account.profile_id, recorder.failures[0][1], True)]
-    assert "refused the login" in recorder.failures[0][1]
-    assert scheduler.stopped_reason(account.profile_id) is not None
-    scheduler.check_schedule()  # periodic sync leaves a stopped profile alone
-    assert not scheduler.is_running(account.profile_id)
-    assert len(recorder.failures) == 1
+    owner = mail_sync(session_factory, Passwords({account.profile_id: "wrong"}), retry=FAST)
+    recorder = Recorder(owner)
+    actor = actor_of(session_factory, account.profile_id)
+    owner.sync(actor, account.profile_id)
+    recorder.wait_for(lambda events: any(isinstance(e, Failed) for e in events))
+    assert SyncState.RETRYING not in recorder.states(account.profile_id)
+    failure = recorder.of(Failed)[0]
+    assert isinstance(failure, Failed)
+    assert failure.permanent
+    assert "refused the login" in failure.reason
+    assert owner.stopped_reason(account.profile_id) is not None
+    assert not owner.sync(actor, account.profile_id, periodic=True)  # left alone
+    assert not owner.is_syncing(account.profile_id)
+    assert len(recorder.of(Failed)) == 1
+    assert owner.sync(actor, account.profile_id)  # the user asking lifts the stop
+    recorder.wait_for(lambda events: len([e for e in events if isinstance(e, Failed)]) == 2)
+    assert owner.close()
 
 
-def test_cancel_ends_a_job_waiting_to_retry(
-    qtbot: QtBot, session_factory: SessionFactory, account: MailAccount
+def test_a_retry_is_a_timer_entry_that_cancel_removes(
+    session_factory: SessionFactory, account: MailAccount
 ) -> None:
+    _point_at(session_factory, account.profile_id, free_port())
+    owner = mail_sync(session_factory, account.passwords, retry=RetryPolicy(first=60, attempts=3))
+    recorder = Recorder(owner)
+    owner.sync(actor_of(session_factory, account.profile_id), account.profile_id)
+    recorder.wait_for(lambda _: SyncState.RETRYING in recorder.states(account.profile_id))
+    assert owner.is_syncing(account.profile_id)
+    owner.cancel(account.profile_id)
+    assert recorder.states(account.profile_id)[-1] == SyncState.CANCELLED
+    assert not owner.is_syncing(account.profile_id)
+    assert owner.close(timeout=1.0)
+
+
+def test_a_flag_push_queued_behind_a_sync_runs_after_it_on_the_same_connection(
+    dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount, user_id: int
+) -> None:
+    dovecot.deliver(account.login, [simple_message(i) for i in range(50)])
+    owner = mail_sync(session_factory, account.passwords)
+    recorder = Recorder(owner)
+    actor = actor_of(session_factory, account.profile_id)
+    owner.sync(actor, account.profile_id)
+    recorder.wait_for(lambda events: any(isinstance(e, Finished) for e in events))
+    newest = Inbox(session_factory).page(user_id, limit=1)[0]
+    assert Inbox(session_factory).open(user_id, newest.id) is not None
+    dovecot.deliver(account.login, [simple_message(i) for i in range(50, 300)])
+    assert owner.sync(actor, account.profile_id)
+    owner.push_flags(actor, account.profile_id)
+    recorder.wait_for(lambda events: any(isinstance(e, FlagsPushed) for e in events))
+    order = [type(e) for e in recorder.events if not isinstance(e, Progressed | StateChanged)]
+    assert order == [Finished, Finished, FlagsPushed]  # the second sync ran first
+    assert owner.close()
     with unit_of_work(session_factory) as session:
-        profile = session.get(Profile, account.profile_id)
-        assert profile is not None
-        profile.imap_port = free_port()
-    scheduler = SyncScheduler(
-        session_factory,
-        account.passwords,
-        retry=RetryPolicy(first=60, attempts=3),
-        pool=QThreadPool(),
-    )
-    recorder = Recorder(scheduler)
-    scheduler.sync(account.profile_id)
-    qtbot.waitUntil(lambda: (account.profile_id, RETRYING) in recorder.states, timeout=10_000)
-    with qtbot.waitSignal(scheduler.state_changed, timeout=5_000) as state:
-        scheduler.cancel(account.profile_id)
-    assert state.args == [account.profile_id, CANCELLED]
-    assert scheduler.wait(5_000)
-
-
-def test_periodic_sync_runs_when_due_and_at_once_after_the_machine_slept(
-    qtbot: QtBot, session_factory: SessionFactory, account: MailAccount
-) -> None:
-    clocks = {"wall": 1_000_000.0, "mono": 50.0}
-    scheduler = SyncScheduler(
-        session_factory,
-        account.passwords,
-        profiles=lambda: [account.profile_id],
-        interval=300,
-        pool=QThreadPool(),
-        wall_clock=lambda: clocks["wall"],
-        monotonic=lambda: clocks["mono"],
-    )
-    recorder = Recorder(scheduler)
-
-    def tick(wall: float, mono: float) -> None:
-        clocks["wall"] += wall
-        clocks["mono"] += mono
-        scheduler.check_schedule()
-        assert scheduler.wait(20_000)
-        qtbot.waitUntil(lambda: not scheduler.is_running(account.profile_id))
-
-    tick(30, 30)  # never synced: due
-    assert len(recorder.results) == 1
-    tick(30, 30)  # synced 30 s ago: not due
-    assert len(recorder.results) == 1
-    tick(3600, 5)  # the wall clock ran an hour while monotonic time stood: the machine slept
-    qtbot.waitUntil(lambda: len(recorder.results) == 2)
-    tick(300, 300)  # due again by the interval
-    qtbot.waitUntil(lambda: len(recorder.results) == 3)
+        events = session.scalars(select(EgressEvent)).all()
+    assert len(events) == 1  # both syncs and the push: one connection, logged out at the end
+    assert {"UID SEARCH", "UID FETCH", "LOGOUT"} <= set(events[0].commands.split(","))
 
 
 def test_opening_a_message_sets_seen_on_the_server_at_once(
-    qtbot: QtBot,
     dovecot: Dovecot,
     session_factory: SessionFactory,
     account: MailAccount,
     user_id: int,
+    owner: MailSync,
 ) -> None:
     dovecot.deliver(account.login, [simple_message(i) for i in range(3)])
-    scheduler = scheduler_for(session_factory, account)
-    with qtbot.waitSignal(scheduler.finished, timeout=20_000):
-        scheduler.sync(account.profile_id)
+    recorder = Recorder(owner)
+    actor = actor_of(session_factory, account.profile_id)
+    owner.sync(actor, account.profile_id)
+    recorder.wait_for(lambda events: any(isinstance(e, Finished) for e in events))
     newest = Inbox(session_factory).page(user_id, limit=1)[0]
     assert Inbox(session_factory).open(user_id, newest.id) is not None
-    with qtbot.waitSignal(scheduler.flags_pushed, timeout=20_000) as pushed:
-        scheduler.push_flags(account.profile_id)
-    assert pushed.args == [account.profile_id, 1]
-    assert scheduler.wait(10_000)
+    owner.push_flags(actor, account.profile_id)
+    recorder.wait_for(lambda events: any(isinstance(e, FlagsPushed) for e in events))
+    assert recorder.of(FlagsPushed) == [FlagsPushed(account.profile_id, 1)]
     with unit_of_work(session_factory) as session:
         uid = session.scalar(select(Message.uid).where(Message.id == newest.id))
+    assert uid is not None
     with server_client(dovecot, account.login) as client:
         assert b"\\Seen" in client.get_flags([uid])[uid]
 
 
 def test_cancel_stops_a_running_sync_between_batches_keeping_what_it_stored(
-    qtbot: QtBot,
     dovecot: Dovecot,
     session_factory: SessionFactory,
     account: MailAccount,
+    owner: MailSync,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(imap_sync, "HEADERS_FIRST", 0)
     monkeypatch.setattr(imap_sync, "BODY_BATCH", 20)
     dovecot.deliver(account.login, [simple_message(i) for i in range(400)])
-    scheduler = scheduler_for(session_factory, account)
-    recorder = Recorder(scheduler)
-    scheduler.progress.connect(lambda *_: scheduler.cancel(account.profile_id))
-    scheduler.sync(account.profile_id)
-    qtbot.waitUntil(lambda: (account.profile_id, CANCELLED) in recorder.states, timeout=20_000)
-    assert scheduler.wait(10_000)
-    assert recorder.results == []
+    recorder = Recorder(owner)
+    owner.add_listener(
+        lambda event: owner.cancel(account.profile_id) if isinstance(event, Progressed) else None
+    )
+    owner.sync(actor_of(session_factory, account.profile_id), account.profile_id)
+    recorder.wait_for(lambda _: SyncState.CANCELLED in recorder.states(account.profile_id))
+    assert recorder.of(Finished) == []
     with unit_of_work(session_factory) as session:
         kept = session.scalar(select(func.count()).select_from(Message)) or 0
     assert 20 <= kept < 400
+
+
+class SilentServer:
+    """Accepts connections and never says a word (a hung server, a firewall's black hole)."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.connected = threading.Event()
+        self._held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        try:
+            while True:
+                connection, _ = self.listener.accept()
+                self._held.append(connection)
+                self.connected.set()
+        except OSError:
+            return  # closed
+
+    def close(self) -> None:
+        for connection in self._held:
+            connection.close()
+        self.listener.close()
+
+
+class FullBacklog:
+    """A port whose accept queue is full, so a connect hangs (SYNs dropped) until its timeout."""
+
+    def __init__(self) -> None:
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(0)
+        self.port = int(self.listener.getsockname()[1])
+        self.fillers = []
+        for _ in range(3):
+            filler = socket.socket()
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", self.port))
+            self.fillers.append(filler)
+
+    def close(self) -> None:
+        for filler in self.fillers:
+            filler.close()
+        self.listener.close()
+
+
+@pytest.mark.parametrize("stuck_in", ["read", "connect"])
+def test_cancel_ends_a_sync_stuck_on_a_silent_server_within_a_second(
+    session_factory: SessionFactory, account: MailAccount, stuck_in: str
+) -> None:
+    server = SilentServer() if stuck_in == "read" else FullBacklog()
+    _point_at(session_factory, account.profile_id, server.port)
+    owner = mail_sync(session_factory, account.passwords, timeout=30.0)
+    recorder = Recorder(owner)
+    try:
+        owner.sync(actor_of(session_factory, account.profile_id), account.profile_id)
+        if isinstance(server, SilentServer):
+            assert server.connected.wait(10)  # the greeting read is now blocked
+        else:
+            recorder.wait_for(lambda _: SyncState.RUNNING in recorder.states(account.profile_id))
+        started = time.monotonic()
+        owner.cancel(account.profile_id)
+        recorder.wait_for(
+            lambda _: SyncState.CANCELLED in recorder.states(account.profile_id), timeout=1.0
+        )
+        assert owner.close(timeout=1.0)
+        assert time.monotonic() - started < 1.0
+    finally:
+        server.close()
+
+
+def test_plain_imap_to_another_host_is_refused_before_any_connection(
+    session_factory: SessionFactory, account: MailAccount, owner: MailSync
+) -> None:
+    with unit_of_work(session_factory) as session:
+        profile = session.get_one(Profile, account.profile_id)
+        profile.imap_host, profile.imap_security = "192.0.2.1", "none"  # TEST-NET-1
+    recorder = Recorder(owner)
+    owner.sync(actor_of(session_factory, account.profile_id), account.profile_id)
+    recorder.wait_for(lambda events: any(isinstance(e, Failed) for e in events))
+    failure = recorder.of(Failed)[0]
+    assert isinstance(failure, Failed)
+    assert failure.permanent
+    assert "refusing plain IMAP to 192.0.2.1" in failure.reason
+    with unit_of_work(session_factory) as session:
+        assert session.scalar(select(func.count()).select_from(EgressEvent)) == 0  # no attempt
+
+
+def test_the_schedule_syncs_when_due_and_at_once_after_the_machine_slept() -> None:
+    clocks = {"wall": 1_000_000.0, "mono": 50.0}
+    schedule = SyncSchedule(
+        300, wall_clock=lambda: clocks["wall"], monotonic=lambda: clocks["mono"]
+    )
+
+    def tick(wall: float, mono: float) -> list[int]:
+        clocks["wall"] += wall
+        clocks["mono"] += mono
+        return schedule.due([1, 2])
+
+    assert tick(30, 30) == [1, 2]  # never synced: due
+    assert tick(30, 30) == []  # synced 30 s ago
+    schedule.started(1)  # the user synced profile 1 by hand
+    assert tick(3600, 5) == [1, 2]  # the wall clock ran an hour, monotonic time stood: slept
+    assert tick(200, 200) == []
+    assert tick(100, 100) == [1, 2]  # due again by the interval

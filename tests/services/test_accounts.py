@@ -332,7 +332,7 @@ def test_profiles_get_distinct_32_bit_support_ids(services: Services) -> None:
         ({"phone": "call me"}, "phone number"),
         ({"colour": "blue"}, "colour must look like"),
         ({"imap_port": 0}, "IMAP port"),
-        ({"imap_security": "none"}, "IMAP security"),
+        ({"imap_security": "plain"}, "IMAP security"),
     ],
 )
 def test_bad_profiles_are_refused_and_nothing_is_stored(

@@ -47,10 +47,6 @@ GATE_AND_WIRING = {
 PASSWORD = "correct horse battery"
 
 NOT_YET_GATED: set[str] = {
-    "desktop.services.mail.connection.open_connection",
-    "desktop.services.mail.imap_sync.push_flags_now",
-    "desktop.services.mail.imap_sync.server_settings",
-    "desktop.services.mail.imap_sync.sync_profile",
     "desktop.services.mail.importer.import_paths",
     "desktop.services.mail.inbox.Inbox.count",
     "desktop.services.mail.inbox.Inbox.get",
@@ -59,17 +55,6 @@ NOT_YET_GATED: set[str] = {
     "desktop.services.mail.inbox.Inbox.page",
     "desktop.services.mail.inbox.Inbox.set_flagged",
     "desktop.services.mail.inbox.Inbox.unread_counts",
-    "desktop.services.mail.jobs.SyncScheduler.cancel",
-    "desktop.services.mail.jobs.SyncScheduler.cancel_all",
-    "desktop.services.mail.jobs.SyncScheduler.check_schedule",
-    "desktop.services.mail.jobs.SyncScheduler.is_running",
-    "desktop.services.mail.jobs.SyncScheduler.push_flags",
-    "desktop.services.mail.jobs.SyncScheduler.start_periodic",
-    "desktop.services.mail.jobs.SyncScheduler.stop_periodic",
-    "desktop.services.mail.jobs.SyncScheduler.stopped_reason",
-    "desktop.services.mail.jobs.SyncScheduler.sync",
-    "desktop.services.mail.jobs.SyncScheduler.sync_all",
-    "desktop.services.mail.jobs.SyncScheduler.wait",
     "desktop.services.mail.storing.insert_messages",
     "desktop.services.mail.storing.store_attachments",
 }

@@ -13,7 +13,7 @@ from desktop.services.accounts import ProfileDraft
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import PermissionDeniedError
-from desktop.services.mail.imap_sync import push_flags_now
+from desktop.services.mail.imap_sync import dirty_folders
 from desktop.store.models import AuditEvent
 from desktop.store.session import unit_of_work
 
@@ -64,7 +64,7 @@ def test_a_member_profile_imports_and_reads_its_mail(services: Services, tmp_pat
     assert opened.text.strip() == "Bloods are back within range."
     assert services.mailbox.unread_counts(ada) == {ada.active_profile_id: 0}
     # Imported mail has no server copy: reading it leaves nothing to push (and needs no server).
-    assert push_flags_now(services.session_factory, ada.active_profile_id, services.secrets) == 0
+    assert dirty_folders(services.session_factory, ada.active_profile_id) == []
 
 
 def test_a_user_without_a_profile_may_not_read_mail_and_the_refusal_is_audited(

@@ -1,39 +1,38 @@
 """Connecting the mail service's sync scheduler to the window: status, progress, notifications.
 
-The scheduler's signals arrive on the GUI thread; this object turns them into the status area's
-states, refreshes unread counts and the inbox when mail arrived, and raises a notification naming
-the profile. Only profiles with a mail server are synced periodically.
+The scheduler (the Qt side of the services' per-profile owner) signals on the GUI thread; this
+object turns its signals into the status area's states, refreshes unread counts and the inbox
+when mail arrived, and raises a notification naming the profile. Only profiles with a mail
+server are synced periodically.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Slot
 
 from desktop.gui.main_window import MainWindow
+from desktop.gui.mainwindow.sync_scheduler import SyncScheduler
 from desktop.gui.mainwindow.sync_status import SyncPhase
-from desktop.services.mail import jobs
-from desktop.services.mail.imap_sync import PasswordSource, SyncResult
-from desktop.store.session import SessionFactory
+from desktop.services.authorization import SignedInUser
+from desktop.services.mail.imap_sync import SyncResult
+from desktop.services.mail.sync_owner import MailSync, SyncState
 
 
 class SyncLink(QObject):
     def __init__(
-        self,
-        window: MainWindow,
-        session_factory: SessionFactory,
-        passwords: PasswordSource,
-        retry: jobs.RetryPolicy | None = None,
+        self, window: MainWindow, owner: MailSync, actor: Callable[[], SignedInUser]
     ) -> None:
         super().__init__(window)
         self._window = window
-        scheduler = jobs.SyncScheduler(
-            session_factory, passwords, profiles=self.syncable, retry=retry, parent=self
-        )
+        scheduler = SyncScheduler(owner, actor, profiles=self.syncable, parent=self)
         self.scheduler = scheduler
         scheduler.state_changed.connect(self._state_changed)
         scheduler.progress.connect(self._progress)
         scheduler.finished.connect(self._finished)
         scheduler.failed.connect(self._failed)
+        scheduler.refused.connect(self._failed_now)
         window.sync_requested.connect(self.sync)
 
     def syncable(self) -> list[int]:
@@ -55,11 +54,11 @@ class SyncLink(QObject):
     @Slot(int, str)
     def _state_changed(self, profile_id: int, state: str) -> None:
         status = self._window.sync_status
-        if state == jobs.RUNNING:
+        if state == SyncState.RUNNING:
             status.started(profile_id)
-        elif state == jobs.RETRYING:
+        elif state == SyncState.RETRYING:
             status.failed(profile_id, self.tr("connection problem; trying again soon"))
-        elif state == jobs.CANCELLED and status.phase(profile_id) is SyncPhase.RUNNING:
+        elif state == SyncState.CANCELLED and status.phase(profile_id) is SyncPhase.RUNNING:
             status.finished(profile_id)
 
     @Slot(int, int, int)
@@ -80,4 +79,8 @@ class SyncLink(QObject):
 
     @Slot(int, str, bool)
     def _failed(self, profile_id: int, reason: str, _permanent: bool) -> None:
+        self._window.sync_status.failed(profile_id, reason)
+
+    @Slot(int, str)
+    def _failed_now(self, profile_id: int, reason: str) -> None:
         self._window.sync_status.failed(profile_id, reason)

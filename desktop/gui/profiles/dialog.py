@@ -7,9 +7,6 @@ it.
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -32,18 +29,7 @@ from desktop.services.accounts import ProfileDraft, ProfileInfo
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import AccountError
-from desktop.services.mail.imap_sync import SyncError, sync_profile
-
-
-@dataclass(frozen=True)
-class _OnePassword:
-    """A password source for a connection test with a password typed but not yet saved."""
-
-    profile_id: int
-    password: str
-
-    def get_password(self, profile_id: int) -> str | None:
-        return self.password if profile_id == self.profile_id else None
+from desktop.services.mail.imap_sync import SyncError
 
 
 def save_profile(
@@ -69,14 +55,7 @@ def check_connection(
 ) -> str:
     """Blocking: logs in to the profile's server and lists nothing; returns a line for the user."""
     secret = password or services.accounts.server_password(actor, profile_id) or ""
-    sync_profile(
-        services.session_factory,
-        profile_id,
-        _OnePassword(profile_id, secret),
-        folders=[],
-        cancel=threading.Event(),
-        timeout=15.0,
-    )
+    services.mail_sync.check_connection(actor, profile_id, secret)
     return "Connected and signed in."
 
 

@@ -14,15 +14,26 @@
 
 The byte counting sits on imaplib's ``read``/``readline``/``send`` (the three calls imaplib uses
 for all I/O), so it survives STARTTLS swapping the socket underneath.
+
+Cancelling must not wait for a socket timeout (30 s: a slow server is not a dead one), so every
+connection has a :class:`Hangup`: the connect polls it in short slices, and from then on cutting it
+shuts the socket down from the cancelling thread, which wakes a blocked read or TLS handshake at
+once. A session in the clear is recorded as ``plain`` in the egress audit, never left blank.
 """
 
 from __future__ import annotations
 
+import errno
 import imaplib
 import ipaddress
 import logging
+import os
 import re
+import select
+import socket
 import ssl
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,11 +41,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from imapclient import IMAPClient
-from imapclient.imap4 import IMAP4WithTimeout
 from imapclient.imapclient import seq_to_parenstr_upper
 from imapclient.response_parser import parse_fetch_response
-from imapclient.tls import IMAP4_TLS
 
+from desktop.services.authorization import internal
 from desktop.store.models import EgressEvent
 from desktop.store.models.base import utcnow
 from desktop.store.session import SessionFactory, unit_of_work
@@ -45,12 +55,109 @@ protocol_log = logging.getLogger("desktop.mail.protocol")
 SECURITY_MODES = ("ssl", "starttls", "none")
 DEFAULT_PORTS = {"ssl": 993, "starttls": 143, "none": 143}
 DEFAULT_TIMEOUT = 30.0
+PLAIN = "plain"
+"""What the egress audit records as the TLS version of a session that had none."""
+CUT_SLICE = 0.05
+"""How often a connect in progress looks whether it was cut (seconds)."""
 _TAGGED = re.compile(rb"^([A-Za-z0-9]+) ([A-Za-z]+)(?: ([A-Za-z]+))?")
 _SECRET_COMMANDS = {"LOGIN", "AUTHENTICATE"}
 
 
 class PlaintextRefusedError(ValueError):
     """Plain IMAP to a non-loopback host without the profile's explicit opt-in."""
+
+
+class ConnectionCutError(ConnectionAbortedError):
+    """The connection was cut from another thread (its work was cancelled)."""
+
+
+class Hangup:
+    """Lets another thread end a connection's connect, handshake or read within a moment."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._socket: socket.socket | None = None
+        self._cut = False
+
+    @property
+    def is_cut(self) -> bool:
+        return self._cut
+
+    def cut(self) -> None:
+        with self._lock:
+            self._cut = True
+            sock = self._socket
+        if sock is not None:
+            _shut(sock)
+
+    def connect(self, host: str, port: int, timeout: float | None) -> socket.socket:
+        """``socket.create_connection``, but a cut ends it within :data:`CUT_SLICE`."""
+        deadline = time.monotonic() + (timeout if timeout is not None else DEFAULT_TIMEOUT)
+        failure: OSError = OSError(f"no address found for {host}")
+        for family, kind, proto, _name, address in socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM
+        ):
+            sock = socket.socket(family, kind, proto)
+            try:
+                self._connect_one(sock, address, deadline)
+            except ConnectionCutError:
+                sock.close()
+                raise
+            except OSError as error:
+                sock.close()
+                failure = error
+                continue
+            sock.settimeout(timeout)
+            self.track(sock)
+            return sock
+        raise failure
+
+    def track(self, sock: socket.socket) -> None:
+        """From now on a cut shuts ``sock`` down (a TLS wrapper replaces the plain socket)."""
+        with self._lock:
+            self._socket = sock
+            cut = self._cut
+        if cut:
+            _shut(sock)
+            raise ConnectionCutError("connection cut")
+
+    def _connect_one(self, sock: socket.socket, address: Any, deadline: float) -> None:
+        sock.setblocking(False)
+        code = sock.connect_ex(address)
+        while code in (errno.EINPROGRESS, errno.EALREADY, errno.EWOULDBLOCK):
+            if self._cut:
+                raise ConnectionCutError("connection cut while connecting")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(errno.ETIMEDOUT, "timed out connecting")
+            _, writable, _ = select.select([], [sock], [], min(remaining, CUT_SLICE))
+            if writable:
+                code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if code:
+            raise OSError(code, os.strerror(code))
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        log.debug("socket already closed")
+
+
+class _CuttableContext:
+    """An SSL context whose handshakes a :class:`Hangup` can cut (imaplib's STARTTLS uses it)."""
+
+    def __init__(self, context: ssl.SSLContext, hangup: Hangup) -> None:
+        self._context = context
+        self._hangup = hangup
+
+    def wrap_socket(self, sock: socket.socket, server_hostname: str) -> ssl.SSLSocket:
+        wrapped = self._context.wrap_socket(
+            sock, server_hostname=server_hostname, do_handshake_on_connect=False
+        )
+        self._hangup.track(wrapped)
+        wrapped.do_handshake()
+        return wrapped
 
 
 @dataclass(frozen=True)
@@ -141,23 +248,44 @@ class _Metered:
         super().send(data)  # type: ignore[misc]
 
 
-class _MeteredTLS(_Metered, IMAP4_TLS):  # type: ignore[misc]
-    def __init__(self, meter: Meter, *args: Any) -> None:
+class _MeteredTLS(_Metered, imaplib.IMAP4):  # type: ignore[misc]
+    def __init__(
+        self,
+        meter: Meter,
+        hangup: Hangup,
+        address: tuple[str, int],
+        context: Any,
+        timeout: float | None,
+    ) -> None:
         self._sb_meter = meter
-        super().__init__(*args)
+        self._sb_hangup = hangup
+        self._sb_context = _CuttableContext(context, hangup)
+        super().__init__(*address, timeout)
+
+    def _create_socket(self, timeout: float | None = None) -> socket.socket:
+        sock = self._sb_hangup.connect(self.host, self.port, timeout)
+        return self._sb_context.wrap_socket(sock, server_hostname=self.host)
 
 
-class _MeteredPlain(_Metered, IMAP4WithTimeout):  # type: ignore[misc]
-    def __init__(self, meter: Meter, *args: Any) -> None:
+class _MeteredPlain(_Metered, imaplib.IMAP4):  # type: ignore[misc]
+    def __init__(
+        self, meter: Meter, hangup: Hangup, host: str, port: int, timeout: float | None
+    ) -> None:
         self._sb_meter = meter
-        super().__init__(*args)
+        self._sb_hangup = hangup
+        super().__init__(host, port, timeout)
+
+    def _create_socket(self, timeout: float | None = None) -> socket.socket:
+        return self._sb_hangup.connect(self.host, self.port, timeout)
 
 
 class AuditedClient(IMAPClient):  # type: ignore[misc]
     """IMAPClient whose transport is metered, plus a FETCH over a compact UID set string."""
 
-    def __init__(self, meter: Meter, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, meter: Meter, hangup: Hangup, *args: Any, **kwargs: Any) -> None:
         self.meter = meter
+        self.hangup = hangup
+        self.condstore_enabled = False  # ENABLE is allowed once, before a folder is selected
         super().__init__(*args, **kwargs)
         self.normalise_times = False  # keep INTERNALDATE aware instead of local naive time
         # imapclient turns on imaplib's per-line debug formatting; our Meter logs when asked.
@@ -166,12 +294,17 @@ class AuditedClient(IMAPClient):  # type: ignore[misc]
     def _create_IMAP4(self) -> imaplib.IMAP4:
         timeout = getattr(self._timeout, "connect", None)
         if self.ssl:
-            return _MeteredTLS(self.meter, self.host, self.port, self.ssl_context, timeout)
-        return _MeteredPlain(self.meter, self.host, self.port, timeout)
+            return _MeteredTLS(
+                self.meter, self.hangup, (self.host, self.port), self.ssl_context, timeout
+            )
+        return _MeteredPlain(self.meter, self.hangup, self.host, self.port, timeout)
 
-    def tls_version(self) -> str | None:
+    def starttls(self, ssl_context: Any = None) -> Any:
+        return super().starttls(_CuttableContext(ssl_context or tls_context(None), self.hangup))
+
+    def tls_version(self) -> str:
         sock = self._imap.sock
-        return sock.version() if isinstance(sock, ssl.SSLSocket) else None
+        return (sock.version() or PLAIN) if isinstance(sock, ssl.SSLSocket) else PLAIN
 
     def fetch_uid_set(
         self, uid_set: str, data: list[str], modifiers: list[str] | None = None
@@ -279,23 +412,32 @@ _MONTHS = {
 }  # fmt: skip
 
 
+def refuse_plaintext(settings: ServerSettings) -> None:
+    """:class:`PlaintextRefusedError` for plain IMAP off this machine without the opt-in."""
+    if settings.security not in SECURITY_MODES:
+        raise ValueError(f"unknown security mode {settings.security!r}")
+    plain_remote = settings.security == "none" and not is_loopback(settings.host)
+    if plain_remote and not settings.allow_plaintext:
+        raise PlaintextRefusedError(
+            f"refusing plain IMAP to {settings.host}: the password and mail would cross the "
+            "network readable; use ssl or starttls, or opt in with --allow-plaintext"
+        )
+
+
+@internal("the per-profile sync owner opens connections after its gated request")
 @contextmanager
 def open_connection(
     session_factory: SessionFactory,
     profile_id: int,
     settings: ServerSettings,
     password: str,
+    *,
     timeout: float = DEFAULT_TIMEOUT,
+    hangup: Hangup | None = None,
 ) -> Iterator[AuditedClient]:
     """A logged-in client; logs out and records the egress event however the block ends."""
-    if settings.security not in SECURITY_MODES:
-        raise ValueError(f"unknown security mode {settings.security!r}")
+    refuse_plaintext(settings)
     if settings.security == "none" and not is_loopback(settings.host):
-        if not settings.allow_plaintext:
-            raise PlaintextRefusedError(
-                f"refusing plain IMAP to {settings.host}: the password and mail would cross the "
-                "network readable; use ssl or starttls, or opt in with --allow-plaintext"
-            )
         log.warning(
             "PLAINTEXT IMAP to %s:%s for profile %s (explicit opt-in): password and mail are "
             "readable on the network",
@@ -315,6 +457,7 @@ def open_connection(
         context = tls_context(settings.ca_file) if settings.security != "none" else None
         client = AuditedClient(
             meter,
+            hangup or Hangup(),
             settings.host,
             port=settings.port,
             ssl=settings.security == "ssl",

@@ -20,7 +20,9 @@ has CONDSTORE (RFC 7162), the HIGHESTMODSEQ of the last sync. A sync then:
    pass instead of two: measured, parsing every message twice cost more than the network.
 
 Errors come out as :class:`SyncError` with ``permanent`` telling the job runner whether retrying
-can help (a wrong password or a rejected certificate cannot; a dropped connection can).
+can help (a wrong password or a rejected certificate cannot; a dropped connection can). The
+functions here work on a connection they are given: only the per-profile owner
+(:mod:`desktop.services.mail.sync_owner`) opens one, after the gate.
 """
 
 from __future__ import annotations
@@ -38,14 +40,13 @@ from typing import Any, Protocol, cast
 from imapclient.exceptions import LoginError
 from sqlalchemy import Table, bindparam, delete, select, update
 
+from desktop.services.authorization import internal
 from desktop.services.mail.connection import (
     DEFAULT_PORTS,
-    DEFAULT_TIMEOUT,
     AuditedClient,
     Fetched,
     PlaintextRefusedError,
     ServerSettings,
-    open_connection,
 )
 from desktop.services.mail.parse import ParsedMessage, parse_headers, parse_message
 from desktop.services.mail.storing import (
@@ -122,6 +123,7 @@ class SyncResult:
 ProgressCallback = Callable[[SyncProgress], None]
 
 
+@internal("read by the per-profile sync owner after its gated request")
 def server_settings(session_factory: SessionFactory, profile_id: int) -> ServerSettings:
     with unit_of_work(session_factory) as session:
         profile = session.get(Profile, profile_id)
@@ -142,70 +144,71 @@ def server_settings(session_factory: SessionFactory, profile_id: int) -> ServerS
         )
 
 
-def sync_profile(
+@internal("run by the per-profile sync owner on its connection after its gated request")
+def sync_folders(
     session_factory: SessionFactory,
     profile_id: int,
-    passwords: PasswordSource,
+    client: AuditedClient,
     *,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     folders: Sequence[str] | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
 ) -> SyncResult:
     """Bring the store's copy of the profile's folders (default: all selectable) up to date."""
-    settings = server_settings(session_factory, profile_id)
-    password = passwords.get_password(profile_id)
-    if password is None:
-        raise NotConfiguredError("no password stored for this profile's mail server")
-    try:
-        with open_connection(session_factory, profile_id, settings, password, timeout) as client:
-            run = _FolderSync(session_factory, profile_id, client, progress, cancel)
-            for folder in folders if folders is not None else _selectable_folders(client):
-                run.sync(folder)
-            return run.result
-    except SyncError:
-        raise
-    except PlaintextRefusedError as error:
-        raise NotConfiguredError(str(error)) from error
-    except LoginError as error:
-        raise AuthenticationError(f"the server refused the login of {settings.user}") from error
-    except ssl.SSLCertVerificationError as error:
-        raise CertificateError(
-            f"the certificate of {settings.host} is not trusted: {error.verify_message}"
-        ) from error
-    except ssl.SSLError as error:
-        raise CertificateError(f"TLS with {settings.host} failed: {error.reason}") from error
-    except (OSError, EOFError, imaplib.IMAP4.abort) as error:
-        raise ConnectionProblemError(
-            f"connection to {settings.host}:{settings.port} failed: {error or type(error).__name__}"
-        ) from error
-    except imaplib.IMAP4.error as error:
-        raise ConnectionProblemError(f"the server reported an error: {error}") from error
+    run = _FolderSync(session_factory, profile_id, client, progress, cancel)
+    for folder in folders if folders is not None else _selectable_folders(client):
+        run.sync(folder)
+    return run.result
 
 
-def push_flags_now(
-    session_factory: SessionFactory,
-    profile_id: int,
-    passwords: PasswordSource,
-    timeout: float = DEFAULT_TIMEOUT,
+@internal("run by the per-profile sync owner on its connection after its gated request")
+def push_dirty_flags(
+    session_factory: SessionFactory, profile_id: int, client: AuditedClient
 ) -> int:
-    """Push pending seen/flagged changes without a full sync (opening a message calls this)."""
-    folders = _dirty_folders(session_factory, profile_id)
-    if not folders:
-        return 0
-    settings = server_settings(session_factory, profile_id)
-    password = passwords.get_password(profile_id)
-    if password is None:
-        raise NotConfiguredError("no password stored for this profile's mail server")
-    with open_connection(session_factory, profile_id, settings, password, timeout) as client:
-        run = _FolderSync(session_factory, profile_id, client, None, None)
-        for folder in folders:
-            status = client.select_folder(folder)
-            run.push_flags(folder, int(status[b"UIDVALIDITY"]))
-        return run.result.flags_pushed
+    """Push pending seen/flagged changes without a full sync (opening a message asks for it)."""
+    run = _FolderSync(session_factory, profile_id, client, None, None)
+    for folder in dirty_folders(session_factory, profile_id):
+        status = client.select_folder(folder)
+        run.push_flags(folder, int(status[b"UIDVALIDITY"]))
+    return run.result.flags_pushed
 
 
-def _dirty_folders(session_factory: SessionFactory, profile_id: int) -> list[str]:
+def as_sync_error(error: Exception, settings: ServerSettings) -> SyncError | None:
+    """What a failure of the connection or the server means for retrying (None: a bug).
+
+    The original stays the cause, so that the words shown to the person
+    (:func:`desktop.services.failures.describe`) can still name it: refused, timed out, unknown.
+    """
+    mapped = _as_sync_error(error, settings)
+    if mapped is not None and mapped is not error:
+        mapped.__cause__ = error
+    return mapped
+
+
+def _as_sync_error(error: Exception, settings: ServerSettings) -> SyncError | None:
+    if isinstance(error, SyncError):
+        return error
+    if isinstance(error, PlaintextRefusedError):
+        return NotConfiguredError(str(error))
+    if isinstance(error, LoginError):
+        return AuthenticationError(f"the server refused the login of {settings.user}")
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return CertificateError(
+            f"the certificate of {settings.host} is not trusted: {error.verify_message}"
+        )
+    if isinstance(error, ssl.SSLError) and not isinstance(error, ssl.SSLEOFError):
+        return CertificateError(f"TLS with {settings.host} failed: {error.reason}")
+    if isinstance(error, OSError | EOFError | imaplib.IMAP4.abort):
+        return ConnectionProblemError(
+            f"connection to {settings.host}:{settings.port} failed: {error or type(error).__name__}"
+        )
+    if isinstance(error, imaplib.IMAP4.error):
+        return ConnectionProblemError(f"the server reported an error: {error}")
+    return None
+
+
+@internal("read by the per-profile sync owner, which skips a connection when nothing is dirty")
+def dirty_folders(session_factory: SessionFactory, profile_id: int) -> list[str]:
     with unit_of_work(session_factory) as session:
         return list(
             session.scalars(
@@ -241,8 +244,9 @@ class _FolderSync:
         self.cancel = cancel
         self.result = SyncResult(profile_id)
         self.condstore = client.has_capability("CONDSTORE")
-        if self.condstore:
+        if self.condstore and not client.condstore_enabled:
             client.enable("CONDSTORE")
+            client.condstore_enabled = True
 
     def sync(self, folder: str) -> None:
         self._check_cancel()
