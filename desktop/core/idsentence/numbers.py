@@ -41,6 +41,7 @@ HOMOPHONES: dict[str, int] = {"to": 2, "too": 2, "for": 4, "fore": 4, "ate": 8, 
 _EXACT = {**UNIT_WORDS, **TENS_WORDS, **HOMOPHONES}
 _SPELLED = {**UNIT_WORDS, **TENS_WORDS}
 _SPELLED_WORDS = tuple(_SPELLED)
+_LONGEST_WORD = max(map(len, _SPELLED_WORDS))
 
 
 MAX_DIGITS = 9
@@ -67,8 +68,8 @@ def _word_value(token: str, max_distance: int = 2) -> tuple[int, bool] | None:
     exact = _EXACT.get(token)
     if exact is not None:
         return exact, token in HOMOPHONES
-    if len(token) < 3:
-        return None
+    if not 3 <= len(token) <= _LONGEST_WORD + max_distance:
+        return None  # too short to tell apart, or too long to be within reach of any
     limit = min(max_distance, 1 if len(token) < 6 else 2)
     nearest = process.extract(
         token, _SPELLED_WORDS, scorer=OSA.distance, limit=2, score_cutoff=limit

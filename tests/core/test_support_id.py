@@ -1,0 +1,66 @@
+"""One reading of a support ID for every field and command: its number or its sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.core.idsentence import (
+    AmbiguousSentenceError,
+    IdSentenceError,
+    default_codec,
+    load_codec,
+    read_support_id,
+)
+
+LEOPARDS = 2474137653
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("2474137653", LEOPARDS),
+        ("  2 474 137 653\n", LEOPARDS),
+        ("2,474,137,653", LEOPARDS),
+        ("\uff12\uff14\uff17\uff14\uff11\uff13\uff17\uff16\uff15\uff13", LEOPARDS),  # full-width
+        ("20 exultant leopards strode intensely", LEOPARDS),
+        ("  Twenty exultant leopard strode intensly ", LEOPARDS),
+        ("0", 0),
+    ],
+)
+def test_a_number_or_a_sentence_gives_the_id(typed: str, expected: int) -> None:
+    assert read_support_id(typed, default_codec()) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("\u00b2", "'\u00b2' is not a support ID: type its number in digits only, or its sentence"),
+        ("\u00bd", "'\u00bd' is not a support ID: type its number in digits only"),
+        ("12.5", "'12.5' is not a support ID: type its number in digits only"),
+        ("4294967296", "is not a support ID: 4294967296 is too large for the classic-32 layout"),
+        ("-1", "'-1' is not a support ID: an ID cannot be negative: -1"),
+        ("9" * 4301, "is not a support ID: a number of 4,301 digits is far too large for an ID"),
+        ("12x", "'12x' is not a support ID: missing the adjective"),
+        ("x" * 100_000, "100,000 characters are far too many"),
+        ("   ", "type the support ID: its number or its sentence"),
+        ("", "type the support ID: its number or its sentence"),
+    ],
+)
+def test_anything_else_is_refused_with_a_message(typed: str, message: str) -> None:
+    with pytest.raises(IdSentenceError) as caught:
+        read_support_id(typed, default_codec())
+    assert message in str(caught.value)
+    assert len(str(caught.value)) < 300  # a pasted page is not repeated back in full
+
+
+def test_an_ambiguous_sentence_keeps_its_candidates() -> None:
+    with pytest.raises(AmbiguousSentenceError) as caught:
+        read_support_id("20 furzy leopards strode intensely", default_codec())
+    assert [c.value for c in caught.value.candidates] == [2484623413, 2485671989]
+
+
+def test_the_range_is_the_codecs_layout() -> None:
+    assert read_support_id("65535", load_codec(16)) == 65535
+    with pytest.raises(IdSentenceError, match="too large for the phone-16 layout"):
+        read_support_id("65536", load_codec(16))
+    assert read_support_id(str(2**64 - 1), load_codec(64)) == 2**64 - 1
