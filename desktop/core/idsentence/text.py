@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from desktop.core.idsentence.errors import IdSentenceError
-
 _TOKEN = re.compile(r"[a-z]+|[0-9]+")
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc`")
 
