@@ -12,7 +12,11 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from desktop.core.idsentence.compiled import compile_encoder, compile_exact_decoder
+from desktop.core.idsentence.compiled import (
+    LinesFunction,
+    compile_encoder,
+    compile_exact_decoder,
+)
 from desktop.core.idsentence.errors import AmbiguousSentenceError, IdSentenceError
 from desktop.core.idsentence.layout import Field, Layout, NumberField, WordField
 from desktop.core.idsentence.matcher import WordMatcher
@@ -177,6 +181,13 @@ class Codec:
     #: ``text -> Decoded``: forgiving, see the module doc; raises IdSentenceError (or its
     #: AmbiguousSentenceError, with ``.candidates``) with a message naming the problem.
     decode: Callable[[str], Decoded]
+    #: ``text -> int``: ``decode(text).value``, without building the result on the exact path.
+    value_of: Callable[[str], int]
+    #: Streams: ``(lines, first line's number, missed) -> output lines``. A line that is an ID in
+    #: range (encode) or a sentence as printed (decode) gives its output at once; any other line
+    #: is passed to ``missed(number, line)``, whose text, if not None, stands in its place.
+    encode_lines: LinesFunction
+    decode_lines: LinesFunction
 
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
@@ -202,8 +213,12 @@ class Codec:
         )
         self._slot_tables = tuple(zip(range(len(slots)), self._slots, self._exact, strict=True))
         self.slot_names = tuple(s.name for s in self._slots)
-        self.encode = compile_encoder(_phrase_tables(self._slots), self._limit, self._refuse)
-        self.decode = compile_exact_decoder(self._exact, self._decode_heard)
+        self.encode, self.encode_lines = compile_encoder(
+            _phrase_tables(self._slots), self._limit, self._refuse
+        )
+        self.decode, self.value_of, self.decode_lines = compile_exact_decoder(
+            self._exact, self._decode_heard
+        )
 
     # -- encoding ---------------------------------------------------------------------------
 
