@@ -17,7 +17,7 @@ from desktop.core.idsentence import (
 
 def parse_support_id(text: str) -> int:
     try:
-        return read_support_id(text, default_codec())
+        return read_support_id(text, default_codec()).value
     except AmbiguousSentenceError as error:
         readings = "; ".join(f"{c.value} ({c.sentence})" for c in error.candidates)
         raise CliError(f"{error} (it could be: {readings})") from error

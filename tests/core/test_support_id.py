@@ -28,7 +28,7 @@ LEOPARDS = 2474137653
     ],
 )
 def test_a_number_or_a_sentence_gives_the_id(typed: str, expected: int) -> None:
-    assert read_support_id(typed, default_codec()) == expected
+    assert read_support_id(typed, default_codec()).value == expected
 
 
 @pytest.mark.parametrize(
@@ -53,6 +53,12 @@ def test_anything_else_is_refused_with_a_message(typed: str, message: str) -> No
     assert len(str(caught.value)) < 300  # a pasted page is not repeated back in full
 
 
+def test_the_corrections_made_to_read_a_sentence_are_kept() -> None:
+    read = read_support_id("20 exultant leopard strode intensely", default_codec())
+    assert [(c.heard, c.corrected) for c in read.corrections] == [("leopard", "leopards")]
+    assert read_support_id("2474137653", default_codec()).corrections == []
+
+
 def test_an_ambiguous_sentence_keeps_its_candidates() -> None:
     with pytest.raises(AmbiguousSentenceError) as caught:
         read_support_id("20 furzy leopards strode intensely", default_codec())
@@ -60,7 +66,7 @@ def test_an_ambiguous_sentence_keeps_its_candidates() -> None:
 
 
 def test_the_range_is_the_codecs_layout() -> None:
-    assert read_support_id("65535", load_codec(16)) == 65535
+    assert read_support_id("65535", load_codec(16)).value == 65535
     with pytest.raises(IdSentenceError, match="too large for the phone-16 layout"):
         read_support_id("65536", load_codec(16))
-    assert read_support_id(str(2**64 - 1), load_codec(64)) == 2**64 - 1
+    assert read_support_id(str(2**64 - 1), load_codec(64)).value == 2**64 - 1

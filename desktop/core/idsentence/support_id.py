@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from desktop.core.idsentence.codec import Codec
 from desktop.core.idsentence.errors import AmbiguousSentenceError, IdSentenceError
+from desktop.core.idsentence.results import Decoded
 
 #: More digits than any layout needs (2**64 has 20); also keeps int() far from its size limit.
 MAX_ID_DIGITS = 40
@@ -25,8 +26,9 @@ def parse_id(text: str) -> int:
     return _to_int(number)
 
 
-def read_support_id(text: str, codec: Codec) -> int:
-    """The ID of ``text``, its number or its sentence in ``codec``'s layout.
+def read_support_id(text: str, codec: Codec) -> Decoded:
+    """The ID of ``text``, its number or its sentence in ``codec``'s layout, with the words
+    that were corrected to read it (a number has none).
 
     Text without a letter is taken for a number: no sentence is all digits, and a number with a
     slip in it ('12.5', '3\u00b2') is better refused as a number than read as a sentence.
@@ -35,11 +37,11 @@ def read_support_id(text: str, codec: Codec) -> int:
         raise IdSentenceError("type the support ID: its number or its sentence")
     try:
         if any(character.isalpha() for character in text):
-            return codec.decode(text).value
+            return codec.decode(text)
         number = _number_text(text)
         if number is None:
             raise IdSentenceError("type its number in digits only, or its sentence")
-        return codec.check(_to_int(number))
+        return Decoded(codec.check(_to_int(number)), [])
     except AmbiguousSentenceError:
         raise  # its message already names the word and the readings to choose from
     except IdSentenceError as error:
