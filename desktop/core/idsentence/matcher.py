@@ -54,17 +54,25 @@ def allowed_distance(token: str, sounds_alike: bool) -> int:
 
 
 class WordMatcher:
-    """Reads one word slot. Only the exact forms are built with the codec: the neighbourhood
-    tables cost most of a codec's build and are needed only once a word is not spelt as listed,
-    which encoding and exact decoding (every command-line batch of clean sentences) never meet.
+    """Reads one word slot. Its tables are built on first use, not with the codec: they cost
+    most of a codec's build and are needed only once a word is not spelt as listed, which
+    encoding and exact decoding (``id encode 5``, a batch of clean sentences) never meet.
     """
 
     def __init__(self, field: WordField) -> None:
+        self.field = field
         self.words = field.words
-        self.exact = self._build_forms(field)
-        #: No token longer than this can be taken: the distance between two words is at least
-        #: the difference of their lengths, and no slip ever allowed is larger than MAX_SLIP.
-        self.longest = max(map(len, self.exact)) + MAX_SLIP
+
+    @cached_property
+    def exact(self) -> dict[str, int]:
+        """Every exact form that names one word; a form two words could share is left out."""
+        return self._build_forms(self.field)
+
+    @cached_property
+    def longest(self) -> int:
+        """No token longer than this can be taken: the distance between two words is at least
+        the difference of their lengths, and no slip ever allowed is larger than MAX_SLIP."""
+        return max(map(len, self.exact)) + MAX_SLIP
 
     @cached_property
     def _near(self) -> dict[str, tuple[str, ...]]:
@@ -87,7 +95,6 @@ class WordMatcher:
 
     @staticmethod
     def _build_forms(field: WordField) -> dict[str, int]:
-        """Every exact form that names one word; a form two words could share is left out."""
         forms = {word: index for index, word in enumerate(field.words)}
         derived: defaultdict[str, set[int]] = defaultdict(set)
         for index, word in enumerate(field.words):
