@@ -83,7 +83,9 @@ def start_up(rounds: int) -> bool:
     return ok
 
 
-def batches(lines: int, rounds: int, folder: Path) -> bool:
+def batches(lines: int, rounds: int, folder: Path, judged: bool) -> bool:
+    """``judged``: whether the 3x target applies; it is set for 500,000 lines, and a shorter
+    run weighs our start-up (a codec to build) far more than the reference script's."""
     reference = folder / "reference.py"
     reference.write_text(REFERENCE)
     rng = random.Random(SEED)
@@ -110,13 +112,12 @@ def batches(lines: int, rounds: int, folder: Path) -> bool:
                 rounds,
             )
             same = ours_out.read_bytes() == reference_out.read_bytes() == expected.read_bytes()
-            times = theirs.median / ours.median
-            met = same and times >= BATCH_TARGET
-            ok &= met
+            met = theirs.median / ours.median >= BATCH_TARGET or not judged
+            ok &= same and met
+            target = f"target >= {BATCH_TARGET}x {_verdict(met)}" if judged else "(not judged)"
             print(
                 f"  {name:<10} {action}  ours {ours.rate(lines)}  reference {theirs.rate(lines)}  "
-                f"{ratio(theirs, ours)}  target >= {BATCH_TARGET}x "
-                f"{_verdict(met)}{'' if same else ' (OUTPUTS DIFFER)'}"
+                f"{ratio(theirs, ours)}  {target}{'' if same else ' OUTPUTS DIFFER'}"
             )
     return ok
 
@@ -133,5 +134,5 @@ def main(quick: bool = False) -> int:
     print(f"batches through stdin: {lines:,} lines, {rounds} interleaved rounds (wall time, "
           "including start-up; outputs compared byte for byte)")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="bench-id-cli-") as folder:
-        ok &= batches(lines, rounds, Path(folder))
+        ok &= batches(lines, rounds, Path(folder), judged=lines >= 500_000)
     return 0 if ok else 1
