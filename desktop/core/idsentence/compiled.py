@@ -6,8 +6,9 @@ the layout's shape and compiled once per codec. Only names and integers from the
 the source; the word tables are passed in as variables, never pasted into it.
 
 Each comes in a form for one item and a form for a list of lines, as a stream arrives: the loop
-over lines is generated too, so a line on the exact path costs no call at all. A line that is not
-on it goes to ``missed(number, line)``, whose text (or None, for nothing) takes its place.
+over lines is generated too, so a line on the exact path costs no call at all (a list of clean
+lines is one comprehension). A line that is not on it goes to ``missed(number, line)``, whose
+text (or None, for nothing) takes its place.
 """
 
 from __future__ import annotations
@@ -42,9 +43,17 @@ def _compile(source: str, name: str, variables: dict[str, Any]) -> Any:
     return namespace["make"](**variables)
 
 
-#: The loop of a ``*_lines`` function around ``{body}``, which appends and continues on success.
+#: A ``*_lines`` function: first the whole list in one comprehension (``{bulk}``, which is
+#: given up at the first line off the exact path), then, only if that failed, line by line
+#: around ``{body}``, which appends and continues on success and else falls through to missed.
 _LINES_LOOP = (
     "    def {name}(lines, first, missed):\n"
+    "        try:\n"
+    "            out = {bulk}\n"
+    "            if len(out) == len(lines):\n"
+    "                return out\n"
+    "        except {errors}:\n"
+    "            pass\n"
     "        out = []\n"
     "        append = out.append\n"
     "        for number, line in enumerate(lines, first):\n"
@@ -82,7 +91,12 @@ def compile_encoder(
         "        if n.__class__ is not int or not 0 <= n < limit:\n"
         "            refuse(n)\n"
         f"        return {sentence}\n"
-        + _LINES_LOOP.format(name="encode_lines", body=body, errors="ValueError")
+        + _LINES_LOOP.format(
+            name="encode_lines",
+            bulk=f"[{sentence} for n in map(int, lines) if 0 <= n < limit]",
+            body=body,
+            errors="ValueError",
+        )
         + "    return encode, encode_lines\n"
     )
     return Encoders(*_compile(source, "encode", variables))
@@ -130,7 +144,12 @@ def compile_exact_decoder(
         f"            return {lookups}\n"
         f"        except {errors}:\n"
         "            return fallback(text).value\n"
-        + _LINES_LOOP.format(name="decode_lines", body=body, errors="(KeyError, ValueError)")
+        + _LINES_LOOP.format(
+            name="decode_lines",
+            bulk=f"[str({lookups}) for {unpack[:-3]} in map(str.split, lines)]",
+            body=body,
+            errors="(KeyError, ValueError)",
+        )
         + "    return decode, value_of, decode_lines\n"
     )
     return Decoders(*_compile(source, "decode", variables))

@@ -5,6 +5,9 @@ dict lookup. Misspellings are looked up in a symmetric-delete index (every form 
 letters deleted), so only a handful of words ever get their edit distance computed, and in an
 index of metaphone keys, because staff write down what they hear. A word is only taken when it is
 clearly nearer than every other; otherwise the contenders are returned and nobody guesses.
+
+The distance and sound libraries are imported where a word first needs matching: encoding and
+exact decoding never do, and ``switchboard id`` starts faster without them.
 """
 
 from __future__ import annotations
@@ -12,10 +15,6 @@ from __future__ import annotations
 from collections import defaultdict
 from functools import cached_property
 from typing import NamedTuple
-
-from jellyfish import metaphone
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from desktop.core.idsentence.layout import WordField
 from desktop.core.idsentence.text import number_variants, spelling_variants
@@ -88,6 +87,8 @@ class WordMatcher:
 
     @cached_property
     def _sounds(self) -> dict[str, tuple[str, ...]]:
+        from jellyfish import metaphone
+
         sounds: defaultdict[str, set[str]] = defaultdict(set)
         for form in self.exact:
             sounds[metaphone(form)].add(form)
@@ -117,6 +118,8 @@ class WordMatcher:
         index = self.exact.get(token)
         if index is not None:
             return Match(index, token != self.words[index], (), True)
+        from jellyfish import metaphone
+
         sounding = self._sounds.get(metaphone(token), ())
         near = self._near
         # One letter off is by far the most common typo; its neighbours share a one-letter
@@ -138,6 +141,8 @@ class WordMatcher:
         self, token: str, forms: set[str], sounding: tuple[str, ...], final: bool
     ) -> Match | None:
         """Takes the clearly nearest word; None means "look further" (only when not final)."""
+        from rapidfuzz.distance import OSA
+
         exact = self.exact
         distance = OSA.distance
         distances: dict[int, int] = {}
@@ -170,6 +175,9 @@ class WordMatcher:
 
     def nearest(self, token: str, count: int = 3) -> tuple[int, ...]:
         """The closest words by spelling, for an error message; only used on the error path."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
         ranked = process.extract(token, tuple(self.exact), scorer=OSA.distance, limit=count * 4)
         nearest: list[int] = []
         for form, _, _ in ranked:
