@@ -54,13 +54,18 @@ def _timed(command: list[str], stdin: Path | None = None, stdout: Path | None = 
         open(stdout or "/dev/null", "wb") as sink,
     ):
         started = time.perf_counter()
-        subprocess.run(command, stdin=source, stdout=sink, check=True, timeout=600)
-        return time.perf_counter() - started
+        # no timeout: with one, waiting polls in sleeps of up to 50 ms, which would be timed too
+        code = subprocess.Popen(command, stdin=source, stdout=sink).wait()
+        elapsed = time.perf_counter() - started
+    if code != 0:
+        raise subprocess.CalledProcessError(code, command)
+    return elapsed
 
 
 def start_up(rounds: int) -> bool:
     python = sys.executable
     commands = {
+        "python -c pass (for scale, not judged)": [python, "-c", "pass"],
         "python -c 'import desktop.core.idsentence'": [
             python,
             "-c",
@@ -70,11 +75,11 @@ def start_up(rounds: int) -> bool:
         "switchboard id encode 5": [python, "-m", "desktop", "id", "encode", "5"],
     }
     figures = alternating([partial(_timed, command) for command in commands.values()], rounds)
-    bare = figures[0]
+    bare = figures[1]
     ok = True
     for (name, _), figure in zip(commands.items(), figures, strict=True):
         line = f"  {name:<44} {figure.shown()}"
-        if figure is not bare:
+        if figure not in figures[:2]:
             times = figure.median / bare.median
             met = times <= START_TARGET
             ok &= met
