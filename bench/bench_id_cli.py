@@ -1,6 +1,7 @@
 """The ``switchboard id`` commands as a shell runs them: start-up, and batches through stdin.
 
-Start-up: ``switchboard --help`` and ``switchboard id encode 5`` against a bare
+Start-up: ``switchboard --help`` and ``switchboard id encode 5`` (run as ``python -m desktop``, as the
+script does) against a bare
 ``python -c "import desktop.core.idsentence"``, each in a fresh process (so every figure is cold,
 as a shell sees it). Batches: ``id decode`` and ``id encode`` of N lines against the seed-style
 reference script (split and ``list.index`` to decode; ``int``, list lookups and a join to encode),
@@ -75,12 +76,12 @@ def start_up(rounds: int) -> bool:
         "switchboard id encode 5": [python, "-m", "desktop", "id", "encode", "5"],
     }
     figures = alternating([partial(_timed, command) for command in commands.values()], rounds)
-    bare = figures[1]
+    reference = figures[1]
     ok = True
-    for (name, _), figure in zip(commands.items(), figures, strict=True):
+    for index, (name, figure) in enumerate(zip(commands, figures, strict=True)):
         line = f"  {name:<44} {figure.shown()}"
-        if figure not in figures[:2]:
-            times = figure.median / bare.median
+        if index >= 2:
+            times = figure.median / reference.median
             met = times <= START_TARGET
             ok &= met
             line += f"  {times:.2f}x the import, target <= {START_TARGET}x {_verdict(met)}"
