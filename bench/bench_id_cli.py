@@ -1,13 +1,14 @@
 """The ``switchboard id`` commands as a shell runs them: start-up, and batches through stdin.
 
-Start-up: ``switchboard --help`` and ``switchboard id encode 5`` (run as ``python -m desktop``, as the
-script does) against a bare
-``python -c "import desktop.core.idsentence"``, each in a fresh process (so every figure is cold,
-as a shell sees it). Batches: ``id decode`` and ``id encode`` of N lines against the seed-style
-reference script (split and ``list.index`` to decode; ``int``, list lookups and a join to encode),
-which reads the same input file and writes the same output, checked byte for byte; it loads its
-lists from the layout file itself, so it pays no import of ours. Each figure is the median of
-interleaved runs with its range (``bench.timing``).
+Start-up: ``switchboard --help`` and ``switchboard id encode 5`` (run as ``python -m desktop``,
+as the script does) against a bare ``python -c "import desktop.core.idsentence"``, each in a
+fresh process (so every figure is cold, as a shell sees it).
+
+Batches: ``id decode`` and ``id encode`` of N lines against the seed-style reference script
+(split and ``list.index`` to decode; ``int``, list lookups and a join to encode), which reads the
+same input file and writes the same output, checked byte for byte; it loads its lists from the
+layout file itself, so it pays no import of ours. Each figure is the median of interleaved runs
+with its range (``bench.timing``).
 """
 
 from __future__ import annotations
