@@ -10,6 +10,9 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -34,15 +37,15 @@ class Figure:
         return f"{count / self.median:,.0f}/s (range {slowest:,.0f}-{fastest:,.0f})"
 
 
-def alternating(work: Sequence[Callable[[], float]], rounds: int) -> list[Figure]:
-    """Runs each of ``work`` (each returns what it measured) ``rounds`` times, forwards in even
-    rounds and backwards in odd ones; one Figure per item of ``work``."""
-    runs: list[list[float]] = [[] for _ in work]
+def alternating(work: Sequence[Callable[[], T]], rounds: int) -> list[list[T]]:
+    """Runs each of ``work`` ``rounds`` times, forwards in even rounds and backwards in odd ones;
+    what each run returned, by item of ``work``."""
+    runs: list[list[T]] = [[] for _ in work]
     order = list(range(len(work)))
     for number in range(rounds):
         for i in order if number % 2 == 0 else reversed(order):
             runs[i].append(work[i]())
-    return [Figure(tuple(r)) for r in runs]
+    return runs
 
 
 def ratio(reference: Figure, ours: Figure) -> str:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from desktop.core.idsentence import (
     AmbiguousSentenceError,
     IdSentenceError,
     default_codec,
     load_codec,
+    parse_id,
     read_support_id,
 )
 
@@ -70,3 +73,27 @@ def test_the_range_is_the_codecs_layout() -> None:
     with pytest.raises(IdSentenceError, match="too large for the phone-16 layout"):
         read_support_id("65536", load_codec(16))
     assert read_support_id(str(2**64 - 1), load_codec(64)).value == 2**64 - 1
+
+
+@given(
+    value=st.integers(min_value=0, max_value=2**32 - 1),
+    spelling=st.sampled_from(["{}", " {} ", "+{}", "000{}", "{}\r", "\t{}"]),
+)
+def test_a_batch_reads_a_clean_number_as_parse_id_does(value: int, spelling: str) -> None:
+    """Batches take ``int``'s fast path and fall back to parse_id: both must agree."""
+    codec = default_codec()
+    line = spelling.format(value)
+    assert codec.encode_lines([line], 1, lambda *_: None) == [codec.encode(parse_id(line))]
+
+
+@given(text=st.text(max_size=12))
+def test_a_batch_line_off_the_fast_path_is_passed_on_never_misread(text: str) -> None:
+    codec = default_codec()
+    missed: list[str] = []
+    out = codec.encode_lines([text], 1, lambda _, line: missed.append(line))
+    try:
+        expected = [codec.encode(codec.check(int(text)))]
+    except (ValueError, IdSentenceError):
+        expected = []
+    assert out == expected
+    assert missed == ([] if expected else [text])
