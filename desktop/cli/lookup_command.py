@@ -4,26 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from typing import Any
 
-from desktop.cli.signin import add_sign_in_arguments, opened_services, sign_in_from_args
+from desktop.cli.signin import opened_services, sign_in_from_args
 from desktop.cli.support_ids import parse_support_id, support_id_sentence
-
-
-def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "lookup",
-        help="find the user and profile behind a support ID",
-        description="Find who owns a support ID. Allowed only while acting as an admin profile.",
-    )
-    parser.add_argument(
-        "support_id",
-        metavar="SENTENCE|INT",
-        help="the support ID someone read out: its sentence (quoted) or its number",
-    )
-    add_sign_in_arguments(parser, profile_required=True)
-    parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:

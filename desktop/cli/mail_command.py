@@ -11,11 +11,9 @@ import json
 import logging
 import sys
 from functools import partial
-from pathlib import Path
-from typing import Any
 
 from desktop.cli.errors import CliError
-from desktop.cli.signin import add_sign_in_arguments, opened_services, sign_in_from_args
+from desktop.cli.signin import opened_services, sign_in_from_args
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.failures import describe
@@ -28,38 +26,6 @@ from desktop.services.mail.settings import profile_owner
 SYNC_FAILED = 1
 
 log = logging.getLogger(__name__)
-
-
-def register(subparsers: Any) -> None:
-    sync = subparsers.add_parser(
-        "sync",
-        help="fetch new mail from the profiles' IMAP servers",
-        description="Sync every profile of --user that has a mail server, or only --profile. "
-        "Progress goes to stderr. Exit 0 when all succeeded, 1 when a profile failed.",
-    )
-    add_sign_in_arguments(sync, user_required=False)
-    sync.set_defaults(handler=run_sync)
-
-    importer = subparsers.add_parser(
-        "import",
-        help="import mbox files, Maildir folders or .eml files into a profile",
-        description="Import mail files into --profile. Messages it already has (same "
-        "Message-ID, or same bytes) are skipped, so an interrupted import can simply be rerun.",
-    )
-    add_sign_in_arguments(importer, user_required=False, profile_required=True)
-    importer.add_argument("paths", metavar="PATH", nargs="+", type=Path, help="mail to import")
-    importer.set_defaults(handler=run_import)
-
-    inbox = subparsers.add_parser(
-        "inbox",
-        help="list the unified inbox of a user, newest first",
-        description="The newest messages over all of the user's profiles (or --profile only).",
-    )
-    add_sign_in_arguments(inbox)
-    inbox.add_argument("--search", metavar="TEXT", help="full-text search: subject, sender, body")
-    inbox.add_argument("--limit", type=_positive, default=50, help="at most N messages (50)")
-    inbox.add_argument("--json", action="store_true", help="print JSON")
-    inbox.set_defaults(handler=run_inbox)
 
 
 def run_sync(args: argparse.Namespace) -> int:
@@ -182,9 +148,3 @@ def _sync_progress(email: str, progress: SyncProgress) -> None:
 def _import_progress(progress: ImportProgress) -> None:
     share = 100 * progress.bytes_done // progress.bytes_total if progress.bytes_total else 100
     print(f"import: {share}% ({progress.messages} messages read)", file=sys.stderr)
-
-
-def _positive(text: str) -> int:
-    if not text.isdecimal() or int(text) == 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return int(text)

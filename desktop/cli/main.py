@@ -1,39 +1,44 @@
 """Entry point of the ``switchboard`` command.
 
-With no subcommand it opens the main window; each subcommand lives in its own module under
-``desktop.cli`` and registers itself through :data:`COMMANDS`, so the parser is assembled here
-and nowhere else.
+With no subcommand it opens the main window. Each command is two modules under ``desktop.cli``:
+``*_args`` builds its arguments and names the function that runs it ("module:function"), and
+the ``*_command`` module holding that function is imported only when the command runs. So the
+parser, assembled here and nowhere else, never loads the store, the keyring or Qt: ``--help``
+and ``switchboard id`` start as fast as the interpreter allows.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 
 from desktop import __version__
 from desktop.cli import (
-    audit_command,
-    id_command,
-    lookup_command,
-    mail_command,
-    profile_command,
-    selftest_command,
-    user_command,
+    audit_args,
+    id_args,
+    lookup_args,
+    mail_args,
+    profile_args,
+    selftest_args,
+    user_args,
 )
+from desktop.cli.arguments import add_database_argument
 from desktop.cli.errors import run_with_error_channel
-from desktop.cli.signin import add_database_argument
 
 COMMANDS = (
-    selftest_command,
-    user_command,
-    profile_command,
-    lookup_command,
-    audit_command,
-    id_command,
-    mail_command,
+    selftest_args,
+    user_args,
+    profile_args,
+    lookup_args,
+    audit_args,
+    id_args,
+    mail_args,
 )
+
+Handler = Callable[[argparse.Namespace], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def load_handler(path: str) -> Handler:
+    """The function named by "module:function", its module imported now, when it is needed."""
+    module, _, name = path.partition(":")
+    handler: Handler = getattr(importlib.import_module(module), name)
+    return handler
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     return run_with_error_channel(partial(_run, argv))
 
@@ -69,16 +81,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.self_test:
-        return selftest_command.run(args)
-    handler = getattr(args, "handler", None)
-    if handler is None:
+    path: str | None = selftest_args.RUN if args.self_test else getattr(args, "handler", None)
+    if path is None:
         from desktop.gui.launch import run_gui
 
         if args.demo:
             _seed_demo_if_empty(args.database_url)
         return run_gui(args.database_url)
-    result: int = handler(args)
+    result: int = load_handler(path)(args)
     return result
 
 

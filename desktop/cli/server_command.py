@@ -11,52 +11,12 @@ import ssl
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from desktop.cli.errors import CliError
-from desktop.cli.signin import add_database_argument, opened_services, sign_in_from_args
-from desktop.services.mail.connection import (
-    DEFAULT_PORTS,
-    SECURITY_MODES,
-    is_loopback,
-    tls_context,
-)
+from desktop.cli.signin import opened_services, sign_in_from_args
+from desktop.services.mail.connection import DEFAULT_PORTS, is_loopback, tls_context
 from desktop.services.mail.settings import profile_owner, set_server_options
 from desktop.services.secrets import NO_KEYRING_ADVICE
-
-
-def register(profile_commands: Any) -> None:
-    """Adds ``set-server`` to the ``profile`` command's actions."""
-    parser = profile_commands.add_parser(
-        "set-server",
-        help="set a profile's IMAP server and store its password in the keyring",
-        description="Set the IMAP server of --profile. The server password is read from "
-        "standard input with --password-stdin and kept in the OS keyring only. The profile's "
-        "owner signs in with $SWITCHBOARD_PASSWORD or a remembered sign-in.",
-    )
-    parser.add_argument("--profile", metavar="EMAIL", required=True, help="the profile")
-    parser.add_argument("--user", metavar="LOGIN", help="its owner (default: looked up)")
-    parser.add_argument("--imap-host", metavar="HOST", required=True, help="IMAP server name")
-    parser.add_argument("--imap-port", metavar="PORT", type=_port, help="default 993 or 143")
-    parser.add_argument("--security", choices=SECURITY_MODES, default="ssl", help="default ssl")
-    parser.add_argument("--imap-user", metavar="NAME", help="login name (default: the email)")
-    parser.add_argument("--ca-file", metavar="FILE", type=Path, help="CA certificates to trust")
-    parser.add_argument(
-        "--password-stdin", action="store_true", help="read the server password from stdin"
-    )
-    parser.add_argument(
-        "--allow-plaintext",
-        action="store_true",
-        help="DANGEROUS: allow --security none to a host that is not this machine; the "
-        "password and all mail cross the network readable by anyone on the way",
-    )
-    parser.add_argument(
-        "--protocol-log",
-        action="store_true",
-        help="write the IMAP conversation to the app log for debugging (LOGIN redacted)",
-    )
-    add_database_argument(parser, suppress=True)
-    parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -148,9 +108,3 @@ def _ca_file(path: Path | None) -> str | None:
     except ssl.SSLError as error:
         raise CliError(f"{path} holds no PEM certificate: {error.reason}") from error
     return str(resolved)
-
-
-def _port(text: str) -> int:
-    if not text.isdecimal() or not 1 <= int(text) <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
-    return int(text)

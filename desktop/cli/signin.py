@@ -1,4 +1,5 @@
-"""What every command acting for a user shares: the store to open and how the user signs in.
+"""What every command acting for a user shares when it runs: the store to open and how the user
+signs in (the arguments for both are in ``desktop.cli.arguments``, which the parser imports).
 
 The password comes from ``SWITCHBOARD_PASSWORD``, from standard input with ``--password-stdin``,
 or else from the token an earlier ``--remember`` left in the keyring. It is never accepted as an
@@ -13,51 +14,13 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from desktop.cli.arguments import PASSWORD_ENV
 from desktop.cli.errors import CliError
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services, build_services
 from desktop.services.errors import AccountError
 from desktop.services.secrets import SecretStoreError
-from desktop.store.engine import DATABASE_URL_ENV
 from desktop.store.migrate import StoreUpgradeError
-
-PASSWORD_ENV = "SWITCHBOARD_PASSWORD"
-
-
-def add_database_argument(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
-    """``--database-url``, accepted before the command and after it (``suppress`` for after)."""
-    parser.add_argument(
-        "--database-url",
-        metavar="URL",
-        default=argparse.SUPPRESS if suppress else None,
-        help=f"the store to use (default: ${DATABASE_URL_ENV} or the SQLite file in the app home)",
-    )
-
-
-def add_sign_in_arguments(
-    parser: argparse.ArgumentParser, *, user_required: bool = True, profile_required: bool = False
-) -> None:
-    parser.add_argument(
-        "--user", metavar="LOGIN", required=user_required, help="the user to act as"
-    )
-    parser.add_argument(
-        "--profile",
-        metavar="EMAIL",
-        required=profile_required,
-        help="the profile to act as (default: the user's first profile)",
-    )
-    parser.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help=f"read the password from standard input (else ${PASSWORD_ENV}, else a remembered "
-        "sign-in)",
-    )
-    parser.add_argument(
-        "--remember",
-        action="store_true",
-        help="keep a token in the OS keyring so that later commands need no password",
-    )
-    add_database_argument(parser, suppress=True)
 
 
 def read_password(args: argparse.Namespace) -> str | None:

@@ -40,6 +40,8 @@ def test_three_sizes_are_shipped_and_picked_by_bits() -> None:
     assert load_codec("16").name == "phone-16"
     with pytest.raises(LayoutError, match="unknown layout '48'"):
         load_codec(48)
+    with pytest.raises(LayoutError, match="unknown layout '\u00b3\u00b2'"):
+        load_codec("\u00b3\u00b2")  # digits to str.isdigit, but no number to int()
 
 
 def _phone_fields() -> list[tuple[str, WordField]]:

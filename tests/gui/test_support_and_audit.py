@@ -86,11 +86,46 @@ def test_admin_looks_up_a_misheard_sentence(
         lambda: "User: Ada Lovelace (ada)" in dialog.lookup.result.text(), timeout=20000
     )
     assert "Profile: St Mary's Hospital, member" in dialog.lookup.result.text()
+    assert dialog.isVisible()  # Enter ran the look-up and left the dialog open
 
     dialog.lookup.heard.setText("purple monkey dishwasher")
     dialog.lookup.look_up()
     assert dialog.lookup.error.isVisible()
     assert dialog.lookup.error.text()
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("\u00b2", "'\u00b2' is not a support ID: type its number in digits only"),
+        ("9" * 4400, "is not a support ID: a number of 4,400 digits is far too large"),
+        ("x" * 30000, "characters are far too many for a support ID sentence"),
+        ("   ", "Type the support ID: its number or its sentence"),
+    ],
+    ids=["superscript two", "4400 digits", "pasted page", "blank"],
+)
+def test_any_look_up_input_gets_a_message_and_enter_keeps_the_dialog_open(
+    qtbot: QtBot, controller: AppController, typed: str, message: str
+) -> None:
+    window = controller.window
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_L,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialog = controller.support_dialog
+    assert dialog is not None
+    clipboard = QGuiApplication.clipboard()
+    assert clipboard is not None
+    clipboard.setText("untouched")
+    dialog.lookup.heard.setText(typed)
+    qtbot.keyClick(dialog.lookup.heard, Qt.Key.Key_Return)
+    # Enter belonged to the field: no default button of the dialog (Copy, Close) was pressed
+    assert dialog.isVisible()
+    assert clipboard.text() == "untouched"
+    assert dialog.lookup.error.isVisible()
+    assert message in dialog.lookup.error.text()
 
 
 def test_audit_view_only_for_admin_and_lists_switches_and_connections(

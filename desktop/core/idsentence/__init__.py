@@ -18,7 +18,7 @@ from desktop.core.idsentence.layout import (
     resolve_layout_name,
 )
 from desktop.core.idsentence.results import Candidate, Correction, Decoded
-from desktop.core.idsentence.text import parse_id
+from desktop.core.idsentence.support_id import parse_id, read_support_id
 
 __all__ = [
     "LAYOUT_BY_BITS",
@@ -33,6 +33,7 @@ __all__ = [
     "default_codec",
     "load_codec",
     "parse_id",
+    "read_support_id",
 ]
 
 

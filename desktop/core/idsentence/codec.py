@@ -12,7 +12,11 @@ import itertools
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from desktop.core.idsentence.compiled import compile_encoder, compile_exact_decoder
+from desktop.core.idsentence.compiled import (
+    LinesFunction,
+    compile_encoder,
+    compile_exact_decoder,
+)
 from desktop.core.idsentence.errors import AmbiguousSentenceError, IdSentenceError
 from desktop.core.idsentence.layout import Field, Layout, NumberField, WordField
 from desktop.core.idsentence.matcher import WordMatcher
@@ -26,6 +30,9 @@ _COST_EXACT, _COST_FORM, _COST_TYPO, _COST_JOINED = 0.0, 0.2, 1.0, 0.5
 _COST_AMBIGUOUS, _COST_UNKNOWN, _COST_MISSING, _COST_EXTRA = 2.0, 4.0, 3.0, 3.0
 MAX_CANDIDATES = 24
 MAX_WORDS_PER_SLOT = 3
+#: Some thirty times the longest sentence of any layout: room for any spacing and punctuation
+#: (and a long word, refused with its slot named), while a pasted page is refused unread.
+MAX_SENTENCE_CHARS = 4_096
 
 
 class Reading(NamedTuple):
@@ -101,6 +108,17 @@ class _Slot:
         return [Reading(2, heard, index, True, (), _COST_JOINED)]
 
     def _read_word(self, matcher: WordMatcher, token: str) -> Reading:
+        # neither kind of token could match a word, and searching for one would cost time and
+        # memory that grow with the square of the token's length
+        if token.isdigit():
+            problem = f"{_shown(token)} is not {_article(self.name)}; a number only goes in a count"
+            return Reading(1, token, None, True, (), _COST_UNKNOWN, problem=problem)
+        if len(token) > matcher.longest:
+            problem = (
+                f"{_shown(token)} is not {_article(self.name)}: {len(token):,} letters, "
+                f"longer than any {self.name}"
+            )
+            return Reading(1, token, None, True, (), _COST_UNKNOWN, problem=problem)
         match = matcher.match(token)
         if match.taken is not None:
             if not match.corrected:
@@ -110,9 +128,6 @@ class _Slot:
             return Reading(1, token, match.taken, match.corrected, (), cost)
         if match.close:
             return Reading(1, token, None, True, match.contenders, _COST_AMBIGUOUS)
-        if token.isdigit():
-            problem = f"{_shown(token)} is not {_article(self.name)}; a number only goes in a count"
-            return Reading(1, token, None, True, (), _COST_UNKNOWN, problem=problem)
         return Reading(1, token, None, True, (), _COST_UNKNOWN, unknown=True)
 
     def _read_number(
@@ -166,6 +181,13 @@ class Codec:
     #: ``text -> Decoded``: forgiving, see the module doc; raises IdSentenceError (or its
     #: AmbiguousSentenceError, with ``.candidates``) with a message naming the problem.
     decode: Callable[[str], Decoded]
+    #: ``text -> int``: ``decode(text).value``, without building the result on the exact path.
+    value_of: Callable[[str], int]
+    #: Streams: ``(lines, first line's number, missed) -> output lines``. A line that is an ID in
+    #: range (encode) or a sentence as printed (decode) gives its output at once; any other line
+    #: is passed to ``missed(number, line)``, whose text, if not None, stands in its place.
+    encode_lines: LinesFunction
+    decode_lines: LinesFunction
 
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
@@ -191,8 +213,12 @@ class Codec:
         )
         self._slot_tables = tuple(zip(range(len(slots)), self._slots, self._exact, strict=True))
         self.slot_names = tuple(s.name for s in self._slots)
-        self.encode = compile_encoder(_phrase_tables(self._slots), self._limit, self._refuse)
-        self.decode = compile_exact_decoder(self._exact, self._decode_heard)
+        self.encode, self.encode_lines = compile_encoder(
+            _phrase_tables(self._slots), self._limit, self._refuse
+        )
+        self.decode, self.value_of, self.decode_lines = compile_exact_decoder(
+            self._exact, self._decode_heard
+        )
 
     # -- encoding ---------------------------------------------------------------------------
 
@@ -205,6 +231,12 @@ class Codec:
         if n.__class__ is not int or not 0 <= n < self._limit:
             self._refuse(n)
         return " ".join(s.spoken((n >> s.shift) & s.mask) for s in self._slots)
+
+    def check(self, n: int) -> int:
+        """``n`` if it is an ID of this layout; else IdSentenceError says why not."""
+        if n.__class__ is not int or not 0 <= n < self._limit:
+            self._refuse(n)
+        return n
 
     def _refuse(self, n: object) -> None:
         if isinstance(n, bool) or not isinstance(n, int):
@@ -221,6 +253,11 @@ class Codec:
     def _decode_heard(self, text: str) -> Decoded:
         if not isinstance(text, str):
             raise IdSentenceError(f"a sentence must be text, not {type(text).__name__}")
+        if len(text) > MAX_SENTENCE_CHARS:
+            raise IdSentenceError(
+                f"{len(text):,} characters are far too many for a support ID sentence (at most "
+                f"{MAX_SENTENCE_CHARS:,}); expected {self._shape()}"
+            )
         tokens = tokenize(text)
         if not tokens:
             raise IdSentenceError(f"the sentence is empty; expected {self._shape()}")

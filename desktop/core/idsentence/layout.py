@@ -70,7 +70,7 @@ def available_layouts() -> list[str]:
 def resolve_layout_name(name_or_bits: str | int) -> str:
     """Accepts a layout name or its size in bits (16, 32, 64), as typed on a command line."""
     key = str(name_or_bits).strip()
-    if key.isdigit() and int(key) in LAYOUT_BY_BITS:
+    if key.isascii() and key.isdigit() and int(key) in LAYOUT_BY_BITS:
         return LAYOUT_BY_BITS[int(key)]
     if key in available_layouts():
         return key

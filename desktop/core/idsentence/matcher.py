@@ -5,16 +5,16 @@ dict lookup. Misspellings are looked up in a symmetric-delete index (every form 
 letters deleted), so only a handful of words ever get their edit distance computed, and in an
 index of metaphone keys, because staff write down what they hear. A word is only taken when it is
 clearly nearer than every other; otherwise the contenders are returned and nobody guesses.
+
+The distance and sound libraries are imported where a word first needs matching: encoding and
+exact decoding never do, and ``switchboard id`` starts faster without them.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cached_property
 from typing import NamedTuple
-
-from jellyfish import metaphone
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from desktop.core.idsentence.layout import WordField
 from desktop.core.idsentence.text import number_variants, spelling_variants
@@ -24,6 +24,9 @@ from desktop.core.idsentence.text import number_variants, spelling_variants
 SOUND_BONUS = 0.4
 #: How much nearer the best word must be than the runner-up to be taken.
 MARGIN = 0.5
+#: How many more slips a word that sounds right may have, and the most slips ever forgiven.
+SOUND_SLACK = 2
+MAX_SLIP = 2 + SOUND_SLACK
 
 
 class Match(NamedTuple):
@@ -46,29 +49,53 @@ def allowed_distance(token: str, sounds_alike: bool) -> int:
     word to be sure ('purple' is not 'turtle'). A word that sounds the same may be spelt further
     off, as heard words are ('fenix', 'phoenix')."""
     base = 1 if len(token) <= 6 else 2
-    return base + (2 if sounds_alike else 0)
+    return base + (SOUND_SLACK if sounds_alike else 0)
 
 
 class WordMatcher:
+    """Reads one word slot. Its tables are built on first use, not with the codec: they cost
+    most of a codec's build and are needed only once a word is not spelt as listed, which
+    encoding and exact decoding (``id encode 5``, a batch of clean sentences) never meet.
+    """
+
     def __init__(self, field: WordField) -> None:
+        self.field = field
         self.words = field.words
-        self.exact = self._build_forms(field)
+
+    @cached_property
+    def exact(self) -> dict[str, int]:
+        """Every exact form that names one word; a form two words could share is left out."""
+        return self._build_forms(self.field)
+
+    @cached_property
+    def longest(self) -> int:
+        """No token longer than this can be taken: the distance between two words is at least
+        the difference of their lengths, and no slip ever allowed is larger than MAX_SLIP."""
+        return max(map(len, self.exact)) + MAX_SLIP
+
+    @cached_property
+    def _near(self) -> dict[str, tuple[str, ...]]:
+        """Every form and each of its one- and two-letter deletions, to the forms they came from."""
         near: defaultdict[str, set[str]] = defaultdict(set)
-        sounds: defaultdict[str, set[str]] = defaultdict(set)
         for form in self.exact:
             near[form].add(form)
             for deleted in _deletes(form):
                 near[deleted].add(form)
                 for twice in _deletes(deleted):
                     near[twice].add(form)
+        return {key: tuple(forms) for key, forms in near.items()}
+
+    @cached_property
+    def _sounds(self) -> dict[str, tuple[str, ...]]:
+        from jellyfish import metaphone
+
+        sounds: defaultdict[str, set[str]] = defaultdict(set)
+        for form in self.exact:
             sounds[metaphone(form)].add(form)
-        self._near = {key: tuple(forms) for key, forms in near.items()}
-        self._all_forms = tuple(self.exact)
-        self._sounds = {key: tuple(forms) for key, forms in sounds.items()}
+        return {key: tuple(forms) for key, forms in sounds.items()}
 
     @staticmethod
     def _build_forms(field: WordField) -> dict[str, int]:
-        """Every exact form that names one word; a form two words could share is left out."""
         forms = {word: index for index, word in enumerate(field.words)}
         derived: defaultdict[str, set[int]] = defaultdict(set)
         for index, word in enumerate(field.words):
@@ -86,9 +113,13 @@ class WordMatcher:
         return forms
 
     def match(self, token: str) -> Match:
+        """Callers keep ``token`` to at most ``longest`` letters: the search grows with the square
+        of its length (every two-letter deletion), and a longer token can match nothing."""
         index = self.exact.get(token)
         if index is not None:
             return Match(index, token != self.words[index], (), True)
+        from jellyfish import metaphone
+
         sounding = self._sounds.get(metaphone(token), ())
         near = self._near
         # One letter off is by far the most common typo; its neighbours share a one-letter
@@ -110,6 +141,8 @@ class WordMatcher:
         self, token: str, forms: set[str], sounding: tuple[str, ...], final: bool
     ) -> Match | None:
         """Takes the clearly nearest word; None means "look further" (only when not final)."""
+        from rapidfuzz.distance import OSA
+
         exact = self.exact
         distance = OSA.distance
         distances: dict[int, int] = {}
@@ -142,7 +175,10 @@ class WordMatcher:
 
     def nearest(self, token: str, count: int = 3) -> tuple[int, ...]:
         """The closest words by spelling, for an error message; only used on the error path."""
-        ranked = process.extract(token, self._all_forms, scorer=OSA.distance, limit=count * 4)
+        from rapidfuzz import process
+        from rapidfuzz.distance import OSA
+
+        ranked = process.extract(token, tuple(self.exact), scorer=OSA.distance, limit=count * 4)
         nearest: list[int] = []
         for form, _, _ in ranked:
             index = self.exact[form]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from desktop.core.idsentence.errors import IdSentenceError
-
 _TOKEN = re.compile(r"[a-z]+|[0-9]+")
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc`")
 
@@ -45,22 +43,6 @@ def tokenize(text: str) -> list[str]:
         return _TOKEN.findall(lowered.translate(_APOSTROPHES))
     folded = unicodedata.normalize("NFKD", text.casefold()).translate(_APOSTROPHES)
     return _TOKEN.findall(folded)
-
-
-#: More digits than any layout needs (2**64 has 20); also keeps int() far from its size limit.
-MAX_ID_DIGITS = 40
-
-
-def parse_id(text: str) -> int:
-    """An ID as typed: digits with an optional sign; spaces and thousands separators are
-    forgiven, decimals are not (the codec then says why a negative or huge number is no ID)."""
-    cleaned = "".join(text.split()).replace(",", "").replace("_", "")
-    digits = cleaned[1:] if cleaned.startswith(("+", "-")) else cleaned
-    if not digits.isdecimal():
-        raise IdSentenceError(f"{text.strip()!r} is not a whole number")
-    if len(digits) > MAX_ID_DIGITS:
-        raise IdSentenceError(f"a number of {len(digits)} digits is far too large for an ID")
-    return int(cleaned)
 
 
 def normal_form(word: str, plural: bool) -> str:

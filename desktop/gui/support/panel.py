@@ -1,14 +1,15 @@
 """The support ID panel: the active profile's sentence, large, ready to read out or copy.
 
 Admin profiles also get "look up": type the sentence support staff heard and see which user and
-profile own it. Decoding is the core codec (pure and fast, fine on the GUI thread); the look-up
-itself is a service call on a worker, checked and audited against the active profile's role.
+profile own it. Reading what was typed is the core's one support-ID reading (bounded, a few
+milliseconds at most, fine on the GUI thread); the look-up itself is a service call on a worker,
+checked and audited against the active profile's role.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,7 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.idsentence import AmbiguousSentenceError, IdSentenceError, default_codec
+from desktop.core.idsentence import (
+    AmbiguousSentenceError,
+    IdSentenceError,
+    default_codec,
+    read_support_id,
+)
 from desktop.core.roles import Action
 from desktop.gui.forms import error_label, show_error
 from desktop.gui.icons import icon
@@ -75,18 +81,11 @@ class LookupBox(QGroupBox):
         layout.addWidget(self.result)
 
     def look_up(self) -> None:
-        text = self.heard.text().strip()
         self.candidates.hide()
         self.result.clear()
         show_error(self.error, "")
-        if not text:
-            show_error(self.error, self.tr("Type the sentence or the number you heard."))
-            return
-        if text.isdigit():
-            self._ask(int(text))
-            return
         try:
-            decoded = self._codec.decode(text)
+            read = read_support_id(self.heard.text(), self._codec)
         except AmbiguousSentenceError as error:
             show_error(self.error, str(error))
             self.candidates.clear()
@@ -99,12 +98,12 @@ class LookupBox(QGroupBox):
             self.candidates.setCurrentRow(0)
             return
         except IdSentenceError as error:
-            show_error(self.error, str(error))
+            show_error(self.error, _sentence_case(str(error)))
             return
-        if decoded.corrections:
-            fixed = ", ".join(f"{c.heard} → {c.corrected}" for c in decoded.corrections)
+        if read.corrections:
+            fixed = ", ".join(f"{c.heard} → {c.corrected}" for c in read.corrections)
             self.result.setText(self.tr("Understood with corrections: {c}").format(c=fixed))
-        self._ask(decoded.value)
+        self._ask(read.value)
 
     def _pick(self, item: QListWidgetItem) -> None:
         self.candidates.hide()
@@ -134,7 +133,11 @@ class LookupBox(QGroupBox):
 
     def _not_found(self, error: Exception) -> None:
         self.button.setEnabled(True)
-        show_error(self.error, str(error)[:1].upper() + str(error)[1:] + ".")
+        show_error(self.error, _sentence_case(str(error)) + ".")
+
+
+def _sentence_case(message: str) -> str:
+    return message[:1].upper() + message[1:]
 
 
 class SupportDialog(QDialog):
@@ -208,6 +211,15 @@ class SupportDialog(QDialog):
         )
         self.number.setText(self.tr("Support ID number: {n}").format(n=profile.support_id))
         self.lookup.setVisible(self._workspace.allows(Action.LOOK_UP_ANY_SUPPORT_ID, profile))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter in a field belongs to that field (the look-up runs on it); it does not press
+        the dialog's default button, which would close the dialog under the person typing."""
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and isinstance(self.focusWidget(), QLineEdit):
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def focus_lookup(self) -> None:
         if self.lookup.isVisible():

@@ -1,16 +1,21 @@
 """Support ID <-> sentence, live both ways, for staff taking an ID over the phone.
 
-Typing in either field updates the other at every keystroke (decoding takes microseconds, so it
-runs right here on the GUI thread). What was corrected is shown beside the field, a sentence that
-fits several IDs offers them to pick instead of guessing, and bad input is outlined with its
-reason: nothing typed here ever raises.
+A number typed is turned into its sentence at every keystroke (an encode is a few lookups). A
+sentence is read once typing pauses (a short single-shot timer) on a worker thread of the
+widget's own: reading a sentence that is not spelt as listed searches word lists, and whatever is
+pasted, the window must not wait on it. The newest text wins: an older reading still in flight
+is forgotten and its result dropped. While a sentence is being read no ID is shown, so nothing
+stale can be copied. What was corrected is shown beside the field, a sentence that fits several
+IDs offers them to pick instead of guessing, and bad input is outlined with its reason: nothing
+typed here ever raises.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -27,14 +32,20 @@ from desktop.core.idsentence import (
     Candidate,
     Codec,
     Correction,
+    Decoded,
     IdSentenceError,
     default_codec,
     parse_id,
 )
 from desktop.gui.forms import error_label, mark_invalid, show_error
+from desktop.gui.workers import Workers
+
+log = logging.getLogger(__name__)
 
 #: More readings than this are not worth reading through; the person should ask again instead.
 MAX_SHOWN_CANDIDATES = 6
+#: How long typing must pause before the sentence is read: short enough to feel live.
+READ_DELAY_MS = 150
 
 
 def describe_corrections(corrections: list[Correction]) -> str:
@@ -80,6 +91,17 @@ class IdConverter(QWidget):
         self.candidates_box.setContentsMargins(0, 0, 0, 0)
         self.candidates_label.hide()
         self._lay_out()
+
+        # one thread: readings run in the order asked, and one still queued is cancelled
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._workers = Workers(self, self._pool)
+        self._reading: int | None = None
+        self._read_timer = QTimer(self)
+        self._read_timer.setSingleShot(True)
+        self._read_timer.setInterval(READ_DELAY_MS)
+        self._read_timer.timeout.connect(self._read_sentence)
+
         self.number.textEdited.connect(self._number_edited)
         self.sentence.textEdited.connect(self._sentence_edited)
         self._show(None)
@@ -125,6 +147,7 @@ class IdConverter(QWidget):
 
     def _number_edited(self, text: str) -> None:
         self._clear_candidates()
+        self._forget_reading()
         show_error(self.sentence_error, "")
         mark_invalid(self.sentence, False)
         self.corrections.hide()
@@ -145,22 +168,59 @@ class IdConverter(QWidget):
         self.sentence.setCursorPosition(0)
         self._show(value)
 
+    @property
+    def reading(self) -> bool:
+        """True from a sentence edit until its reading is shown."""
+        return self._read_timer.isActive() or self._reading is not None
+
     def _sentence_edited(self, text: str) -> None:
         self._clear_candidates()
+        self._forget_reading()
         show_error(self.number_error, "")
         mark_invalid(self.number, False)
         if not text.strip():
             self._fail_sentence("")
             return
-        try:
-            decoded = self._codec.decode(text)
-        except AmbiguousSentenceError as error:
-            self._fail_sentence(str(error))
-            self._offer(error.candidates)
-            return
-        except IdSentenceError as error:
-            self._fail_sentence(str(error))
-            return
+        self.number.clear()
+        self._show(None)
+        self._read_timer.start()
+
+    def _forget_reading(self) -> None:
+        self._read_timer.stop()
+        if self._reading is not None:
+            self._workers.forget(self._reading)
+            self._pool.clear()  # a reading queued behind the running one never starts
+            self._reading = None
+
+    def _read_sentence(self) -> None:
+        text = self.sentence.text()
+        decode = self._codec.decode
+
+        def read() -> Decoded | IdSentenceError:
+            try:
+                return decode(text)
+            except IdSentenceError as error:
+                return error
+
+        self._reading = self._workers.submit(read, self._sentence_read, self._reading_failed)
+
+    def _sentence_read(self, outcome: Decoded | IdSentenceError) -> None:
+        self._reading = None
+        if isinstance(outcome, AmbiguousSentenceError):
+            self._fail_sentence(str(outcome))
+            self._offer(outcome.candidates)
+        elif isinstance(outcome, IdSentenceError):
+            self._fail_sentence(str(outcome))
+        else:
+            self._show_decoded(outcome)
+
+    def _reading_failed(self, error: Exception) -> None:
+        """Not bad input (that comes back as an IdSentenceError) but a fault: logged in full."""
+        self._reading = None
+        log.error("reading a support ID sentence failed", exc_info=error)
+        self._fail_sentence("This sentence could not be read; the problem was logged.")
+
+    def _show_decoded(self, decoded: Decoded) -> None:
         show_error(self.sentence_error, "")
         mark_invalid(self.sentence, False)
         self.number.setText(str(decoded.value))
@@ -217,8 +277,10 @@ class IdConverter(QWidget):
             previous = button
 
     def _pick(self, candidate: Candidate) -> None:
+        """A candidate is a sentence as printed with its ID known: nothing is left to read."""
+        self._clear_candidates()
         self.sentence.setText(candidate.sentence)
-        self._sentence_edited(candidate.sentence)
+        self._show_decoded(Decoded(candidate.value, []))
         self.sentence.setFocus()
 
     def _clear_candidates(self) -> None:

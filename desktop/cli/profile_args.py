@@ -1,0 +1,104 @@
+"""Arguments of ``switchboard profile create|list|delete|set-server``; run by
+``desktop.cli.profile_command`` and ``desktop.cli.server_command``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from desktop.cli.arguments import add_database_argument, add_sign_in_arguments
+from desktop.core.roles import Role
+
+RUN = "desktop.cli.profile_command"
+#: ``desktop.services.mail.connection.SECURITY_MODES``, named here so that the parser needs no
+#: store (a test keeps the two equal).
+SECURITY_MODES = ("ssl", "starttls", "none")
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("profile", help="manage a user's profiles")
+    commands = parser.add_subparsers(title="profile commands", metavar="ACTION", required=True)
+
+    create = commands.add_parser(
+        "create",
+        help="add a profile to a user",
+        description="Add a member profile to --user (the first profile of an empty store is "
+        "its administrator). Only an admin changes a role, with set-role.",
+    )
+    add_sign_in_arguments(create)
+    create.add_argument("--org", required=True, help="the organization")
+    create.add_argument("--email", required=True, help="the profile's email address")
+    create.add_argument("--title", default="", help="job title at the organization")
+    create.add_argument("--phone", default="", help="phone number at the organization")
+    create.set_defaults(handler=f"{RUN}:run_create")
+
+    listing = commands.add_parser("list", help="list a user's profiles with their support IDs")
+    add_sign_in_arguments(listing)
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=f"{RUN}:run_list")
+
+    remove = commands.add_parser(
+        "delete",
+        help="delete a profile",
+        description="Delete the profile with this support ID. Its owner signs in, unless --user "
+        "names an admin acting through an admin --profile.",
+    )
+    remove.add_argument(
+        "support_id", metavar="ID", help="the profile's support ID: its number or sentence"
+    )
+    add_sign_in_arguments(remove, user_required=False)
+    remove.set_defaults(handler=f"{RUN}:run_delete")
+
+    set_role = commands.add_parser(
+        "set-role",
+        help="make a profile an admin or a member (admins only)",
+        description="Set the role of the profile with email EMAIL. --user signs in as an admin "
+        "and --profile names the admin profile acting; the store's last admin profile keeps "
+        "its role.",
+    )
+    set_role.add_argument("email", metavar="EMAIL", help="the profile whose role changes")
+    set_role.add_argument("role", choices=[role.value for role in Role], help="the new role")
+    add_sign_in_arguments(set_role, profile_required=True)
+    set_role.set_defaults(handler=f"{RUN}:run_set_role")
+
+    _register_set_server(commands)
+
+
+def _register_set_server(profile_commands: Any) -> None:
+    parser = profile_commands.add_parser(
+        "set-server",
+        help="set a profile's IMAP server and store its password in the keyring",
+        description="Set the IMAP server of --profile. The server password is read from "
+        "standard input with --password-stdin and kept in the OS keyring only. The profile's "
+        "owner signs in with $SWITCHBOARD_PASSWORD or a remembered sign-in.",
+    )
+    parser.add_argument("--profile", metavar="EMAIL", required=True, help="the profile")
+    parser.add_argument("--user", metavar="LOGIN", help="its owner (default: looked up)")
+    parser.add_argument("--imap-host", metavar="HOST", required=True, help="IMAP server name")
+    parser.add_argument("--imap-port", metavar="PORT", type=_port, help="default 993 or 143")
+    parser.add_argument("--security", choices=SECURITY_MODES, default="ssl", help="default ssl")
+    parser.add_argument("--imap-user", metavar="NAME", help="login name (default: the email)")
+    parser.add_argument("--ca-file", metavar="FILE", type=Path, help="CA certificates to trust")
+    parser.add_argument(
+        "--password-stdin", action="store_true", help="read the server password from stdin"
+    )
+    parser.add_argument(
+        "--allow-plaintext",
+        action="store_true",
+        help="DANGEROUS: allow --security none to a host that is not this machine; the "
+        "password and all mail cross the network readable by anyone on the way",
+    )
+    parser.add_argument(
+        "--protocol-log",
+        action="store_true",
+        help="write the IMAP conversation to the app log for debugging (LOGIN redacted)",
+    )
+    add_database_argument(parser, suppress=True)
+    parser.set_defaults(handler="desktop.cli.server_command:run")
+
+
+def _port(text: str) -> int:
+    if not text.isdecimal() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (1-65535)")
+    return int(text)
