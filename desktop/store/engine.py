@@ -21,6 +21,8 @@ A transaction says at its start whether it may write, through the connection's e
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ from desktop.paths import store_file
 
 DATABASE_URL_ENV = "SWITCHBOARD_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+WAL_SWITCH_RETRY_S = 0.01
 READ_ONLY = "switchboard_read_only"
 """Execution option: this connection's transaction only reads (deferred, ``query_only``)."""
 LOCK_WAIT = "switchboard_lock_wait"
@@ -70,12 +73,31 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()
+
+
+def _use_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch the store to WAL once; later connections find it so and change nothing.
+
+    Switching needs the file to itself, and SQLite answers "database is locked" at once, without
+    its busy handler, when two connections want it at the same moment (several apps opening a
+    new store together): that case is retried until the busy timeout.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(WAL_SWITCH_RETRY_S)
 
 
 def _begin(connection: Connection) -> None:
