@@ -23,7 +23,7 @@ from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
 from desktop.services.mail.imap_sync import SyncError, push_flags_now
 from desktop.services.mail.importer import ImportResult, ProgressCallback
-from desktop.services.mail.inbox import InboxRow, MessageDetail
+from desktop.services.mail.inbox import InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 from desktop.store.models.mail import IMPORTED_FOLDER
 
@@ -105,24 +105,23 @@ class ServicesWorkspace:
             limit=limit,
         )
 
-    def message(self, message_id: int) -> MessageDetail:
-        detail = self._mailbox.get(self._actor, message_id)
-        if detail is None:
+    def open_message(self, message_id: int) -> OpenedMessage:
+        """Shows and marks read in one transaction; the window adjusts the unread count itself."""
+        opened = self._mailbox.open(self._actor, message_id)
+        if opened is None:
             raise NotFoundError(f"there is no message {message_id}")
-        return detail
+        return opened
 
-    def mark_seen(self, message_id: int) -> None:
-        """Marks it read here and, for synced mail, on the server now rather than at next sync."""
-        detail = self._mailbox.open(self._actor, message_id)
-        if detail is None or detail.folder == IMPORTED_FOLDER:
+    def push_flags(self, message: MessageDetail) -> None:
+        """Tells the server now, rather than at the next sync, that ``message`` was read."""
+        if message.folder == IMPORTED_FOLDER:
             return
+        profile_id = message.profile_id
         try:
-            push_flags_now(
-                self._services.session_factory, detail.profile_id, self._services.secrets
-            )
+            push_flags_now(self._services.session_factory, profile_id, self._services.secrets)
         except (SyncError, OSError, ValueError, imaplib.IMAP4.error) as error:
             # The flag stays marked for the next sync, which pushes it or reports the problem.
-            log.info("seen flag left for the next sync of profile %s: %s", detail.profile_id, error)
+            log.info("seen flag left for the next sync of profile %s: %s", profile_id, error)
 
     def attachment_content(self, attachment_id: int) -> bytes:
         return read_attachment(self._services.session_factory, self._actor.user_id, attachment_id)

@@ -137,8 +137,10 @@ def test_unread_counts_open_and_flags(
     inbox = Inbox(session_factory)
     assert inbox.unread_counts(user_id) == {profile_id: 3, second_profile_id: 0}
     newest = inbox.page(user_id, limit=1)[0]
-    detail = inbox.open(user_id, newest.id)
-    assert detail is not None
+    opened = inbox.open(user_id, newest.id)
+    assert opened is not None
+    assert opened.newly_seen
+    detail = opened.message
     assert detail.text == "Body of message 2.\n"
     assert detail.seen
     assert detail.profile_email == "ada@clinic.example"
