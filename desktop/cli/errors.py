@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from desktop.logs import configure_logging
-from desktop.services.failures import describe
 
 USAGE_ERROR = 2
 FAILED = 1
@@ -46,6 +45,8 @@ def run_with_error_channel(command: Callable[[], int]) -> int:
             print_error("interrupted; what was saved before is kept")
             return INTERRUPTED
         except Exception as error:
+            from desktop.services.failures import describe  # it knows every layer: load on need
+
             failure = describe(error)
             log.error("command failed: %s\n%s", failure.what_failed, failure.details)
             print_error(failure.summary)
@@ -88,6 +89,8 @@ def _app_log() -> Iterator[None]:
 def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
     if args.exc_value is None:
         return
+    from desktop.services.failures import describe
+
     failure = describe(args.exc_value)
     thread = args.thread.name if args.thread is not None else "a thread"
     log.error("uncaught in %s: %s\n%s", thread, failure.what_failed, failure.details)
