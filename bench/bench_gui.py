@@ -69,12 +69,12 @@ def launch_probe(url: str, password: str) -> dict[str, float]:
 
     class FirstRows(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() != QEvent.Type.Paint or "rows" in marks:
+                return False
             main = window()
             page = main.workspace_page if main is not None else None
             if (
-                "rows" not in marks
-                and event.type() == QEvent.Type.Paint
-                and page is not None
+                page is not None
                 and watched is page.inbox.table.viewport()
                 and page.inbox_model.rowCount() > 0
             ):

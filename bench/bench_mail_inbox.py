@@ -324,7 +324,7 @@ def cli_figures(path: Path, statement: str, parameters: list[Any], runs: int) ->
     argon2 = argon2_verify_s(runs)
     without = Figure(tuple(max(0.0, t - argon2.median) for t in ours.runs))
     lines = [
-        f"switchboard inbox --limit 50, fresh process, SWITCHBOARD_PASSWORD: {ours.shown(1, 's')}",
+        f"switchboard inbox --limit 50, fresh process, SWITCHBOARD_PASSWORD: {ours.shown()}",
         f"  of which the Argon2 verify at production cost (timed alone): {argon2.shown()}",
         f"  the command without it: {without.shown()} (target < {CLI_TARGET_S * 1000:.0f} ms)",
         f"  reference, the same page in raw sqlite3 from a fresh python3: {reference.shown()}",
