@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.core.roles import Action
 from desktop.services.authorization import Authorizer, SignedInUser, gated, role_check
-from desktop.services.mail.importer import ImportResult, ProgressCallback, import_paths
 from desktop.services.mail.inbox import (
     DEFAULT_PAGE,
     Inbox,
@@ -23,6 +23,9 @@ from desktop.services.mail.inbox import (
     OpenedMessage,
 )
 from desktop.store.session import SessionFactory
+
+if TYPE_CHECKING:  # the importer loads the mail parser, which reading the inbox never needs
+    from desktop.services.mail.importer import ImportResult, ProgressCallback
 
 READ = Action.READ_OWN_MAIL
 
@@ -89,4 +92,6 @@ class Mailbox:
         paths: Sequence[Path],
         progress: ProgressCallback | None = None,
     ) -> ImportResult:
+        from desktop.services.mail.importer import import_paths
+
         return import_paths(self._session_factory, profile_id, paths, progress)
