@@ -58,7 +58,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
 from desktop.services.authorization import RoleCheck
-from desktop.services.mail.storing import sqlite_timestamp
 from desktop.store.models import Attachment, Message, Profile
 from desktop.store.session import SessionFactory, read_only, unit_of_work
 from desktop.store.side_writes import QUICK_LOCK_WAIT, side_writes_for
@@ -236,6 +235,10 @@ class Inbox:
             compiled = self._compiled[shape] = (str(done), tuple(done.positiontup), done.params)
         sql, names, defaults = compiled
         if "after_date" in params:
+            # Only paging needs it; the first page (a command's usual one) skips loading the
+            # writer, its PostgreSQL dialect and the mail parser.
+            from desktop.services.mail.storing import sqlite_timestamp
+
             params["after_date"] = sqlite_timestamp(params["after_date"])
         values = tuple(params[name] if name in params else defaults[name] for name in names)
         cursor = session.connection().exec_driver_sql(sql, values)
