@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import mailbox
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 from mail_helpers import make_profile, make_user, simple_message
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
+from desktop.services.accounts import ProfileDraft
+from desktop.services.container import wire_services
 from desktop.services.mail import inbox as inbox_module
 from desktop.services.mail.importer import import_paths
 from desktop.services.mail.inbox import Inbox
+from desktop.services.passwords import CHEAP_TEST_COST
+from desktop.services.secrets import SecretStore
 from desktop.store.models import Message
 from desktop.store.session import SessionFactory, unit_of_work
 
@@ -177,3 +185,44 @@ def test_a_common_word_walks_by_date_and_gives_the_same_pages(
         assert all_pages("urgent rota") == driven_rota
     assert len(driven) == 30
     assert len(driven_rota) == 15
+
+
+INBOX_ONLY = """
+import sys
+from desktop.cli.mail_command import register, run_inbox
+import argparse
+parser = argparse.ArgumentParser()
+register(parser.add_subparsers())
+args = parser.parse_args(["inbox", "--user", "ada", "--json"])
+args.database_url = sys.argv[1]
+assert run_inbox(args) == 0
+heavy = sorted({name.split(".")[0] for name in sys.modules} & {"alembic", "keyring", "imapclient"})
+print("loaded:", heavy, file=sys.stderr)
+"""
+
+
+def test_the_inbox_command_loads_neither_alembic_nor_keyring_nor_imap(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Its start-up is what the user waits for: a store at head needs no migration tool, a
+    password sign-in no keyring, and reading no IMAP client."""
+    services = wire_services(sqlite_engine, SecretStore.in_memory(), password_cost=CHEAP_TEST_COST)
+    services.accounts.create_user("ada", "Ada", "a long enough password")
+    actor = services.accounts.sign_in("ada", "a long enough password")
+    profile = services.accounts.create_profile(
+        actor, ProfileDraft(organization="Clinic", email="ada@clinic.example")
+    )
+    fill(tmp_path, services.session_factory, profile.id, range(2))
+    child = subprocess.run(
+        [sys.executable, "-c", INBOX_ONLY, str(sqlite_engine.url)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SWITCHBOARD_PASSWORD": "a long enough password"},
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr
+    assert [row["subject"] for row in json.loads(child.stdout)] == [
+        "Message number 1",
+        "Message number 0",
+    ]
+    assert "loaded: []" in child.stderr
