@@ -296,7 +296,9 @@ def argon2_verify_s(runs: int) -> Figure:
     return Figure(tuple(timings))
 
 
-def cli_figures(path: Path, statement: str, parameters: list[Any], runs: int) -> list[str]:
+def cli_figures(
+    path: Path, statement: str, parameters: list[Any], runs: int
+) -> tuple[list[str], bool]:
     """``switchboard inbox --limit 50`` from process start, beside raw sqlite3 from its start."""
     url = f"sqlite:///{path}"
     inbox = [*switchboard_command(), "--database-url", url, "inbox", "--user", "bench"]
@@ -326,7 +328,8 @@ def cli_figures(path: Path, statement: str, parameters: list[Any], runs: int) ->
     lines = [
         f"switchboard inbox --limit 50, fresh process, SWITCHBOARD_PASSWORD: {ours.shown()}",
         f"  of which the Argon2 verify at production cost (timed alone): {argon2.shown()}",
-        f"  the command without it: {without.shown()} (target < {CLI_TARGET_S * 1000:.0f} ms)",
+        f"  the command without it (Argon2's median subtracted): {without.shown()} "
+        f"(target < {CLI_TARGET_S * 1000:.0f} ms)",
         f"  reference, the same page in raw sqlite3 from a fresh python3: {reference.shown()}",
     ]
     remembered = _remembered_runs(inbox, env, runs)
@@ -334,7 +337,7 @@ def cli_figures(path: Path, statement: str, parameters: list[Any], runs: int) ->
         lines.append("  remembered sign-in: not measured (no usable keyring in this session)")
     else:
         lines.append(f"  remembered sign-in (keyring, no Argon2): {remembered.shown()}")
-    return lines
+    return lines, without.median < CLI_TARGET_S
 
 
 def _remembered_runs(inbox: list[str], env: dict[str, str], runs: int) -> Figure | None:
@@ -366,7 +369,8 @@ def main(quick: bool | None = None) -> int:
     size_mb = path.stat().st_size / 1e6
     made = f"generated in {generated_s:.0f} s" if generated_s is not None else "cached"
     print(f"{messages:,} messages in {PROFILES} profiles ({size_mb:,.0f} MB, FTS included; {made})")
-    for line in cli_figures(path, figures["statement"], figures["parameters"], runs):
+    lines, cli_ok = cli_figures(path, figures["statement"], figures["parameters"], runs)
+    for line in lines:
         print(line)
     ours, raw = Figure(tuple(figures["ours"])), Figure(tuple(figures["raw"]))
     fig = {name: Figure(tuple(figures[name])) for name in (
@@ -393,7 +397,8 @@ def main(quick: bool | None = None) -> int:
           f"(target < {MEMORY_TARGET_MB:.0f} MB)")  # fmt: skip
     searches = max(fig[name].median for name in ("rare", "common", "two_words"))
     ok = (
-        ratio <= RAW_RATIO_TARGET
+        cli_ok
+        and ratio <= RAW_RATIO_TARGET
         and ours.median * ms < FIRST_PAGE_TARGET_MS
         and searches * ms < SEARCH_TARGET_MS
         and max(fig["open_unread"].median, fig["open_read"].median) * ms < OPEN_TARGET_MS
