@@ -1,119 +1,135 @@
-"""The main window over a big store: time from show() to the first inbox rows painted, memory,
-and keyboard scrolling to the end.
+"""The main window over a big store: from process start to the first inbox rows painted,
+memory, and keyboard scrolling to the end.
 
-A store of 1,000,000 messages in 10 profiles is generated in a child process (so its memory does
-not count), then the window is opened on it through the real services; the same is measured on a
-store of 100 messages in the same run, as the reference: a million should open as fast as a
-hundred. Targets on this machine: first rows within 300 ms, peak memory under 300 MB, and Ctrl+End
-repeated never loads all rows. ``SWITCHBOARD_BENCH_SCALE`` shrinks the big store for a quick try.
+**Launch** (the figure people wait for): a fresh process runs the real launch path
+(``desktop.gui.launch.run_gui``: window, store opened and checked, sign-in page) and signs in
+with the password through the sign-in page, at the production Argon2 cost; the clock starts
+before the process is spawned and stops at the first paint of the inbox with rows. The sign-in
+(click to signed in, Argon2 included) is reported on its own. The reference is the very same
+launch on a store of 100 messages: a million should open as fast as a hundred. Both take turns,
+each figure is the median of the runs with their range. Target: under 1.5 s on 1,000,000.
+
+**In process** (warm: Qt and the app already loaded): show() to first rows, Ctrl+End repeated
+(never loads all rows), a search, and the peak memory (under 300 MB).
+
+The stores are the inbox benchmark's (``bench_mail_inbox.cached_store``), generated once and
+cached under the temp folder, outside every timed part. ``SWITCHBOARD_BENCH_QUICK=1`` (set by
+``python -m bench --quick``) uses 100,000 messages and fewer runs.
 """
 
 from __future__ import annotations
 
-import hashlib
-import multiprocessing
+import json
 import os
-import random
 import resource
-import sqlite3
-import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from bench.bench_mail_inbox import PASSWORD, cached_store, quick_mode
+from bench.timing import Figure, alternating
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from desktop.gui.mainwindow.workspace_page import WorkspacePage
 
-SCALE = float(os.environ.get("SWITCHBOARD_BENCH_SCALE", "1.0"))
-BIG = int(1_000_000 * SCALE)
 SMALL = 100
-PROFILES = 10
+LAUNCH_TARGET_S = 1.5
 FIRST_ROWS_TARGET_MS = 300.0
 PEAK_MEMORY_TARGET_MB = 300.0
 END_PRESSES = 20
-RUNS = 3
-PASSWORD = "bench password"
-BATCH = 20_000
-WORDS = ("ward", "rota", "referral", "invoice", "results", "backup", "clinic", "review", "shift")
+LAUNCH_TIMEOUT_S = 120
 
 
-def generate(path: Path, count: int) -> None:
-    """A migrated store with one user, 10 profiles and ``count`` messages, newest spread evenly."""
-    os.environ["SWITCHBOARD_HOME"] = str(path.parent)
-    from desktop.services.accounts import ProfileDraft
-    from desktop.services.container import build_services
-    from desktop.services.passwords import CHEAP_TEST_COST
-    from desktop.services.secrets import SecretStore
+def launch_probe(url: str, password: str) -> dict[str, float]:
+    """In the child: the real launch path, driven like a person would, timed with wall clocks.
 
-    services = build_services(
-        f"sqlite:///{path}", secrets=SecretStore.in_memory(), password_cost=CHEAP_TEST_COST
+    The only additions are observers: a timer that types the password into the sign-in page
+    once it shows and presses Sign in, and an event filter that notes the first paint of the
+    inbox with rows, then closes the window.
+    """
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.gui import application, launch
+    from desktop.gui.main_window import MainWindow
+    from desktop.gui.signin.sign_in_page import SignInPage
+
+    marks: dict[str, float] = {}
+    original = application.create_application
+
+    def window() -> MainWindow | None:
+        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        return found[0] if found else None
+
+    class FirstRows(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() != QEvent.Type.Paint or "rows" in marks:
+                return False
+            main = window()
+            page = main.workspace_page if main is not None else None
+            if (
+                page is not None
+                and watched is page.inbox.table.viewport()
+                and page.inbox_model.rowCount() > 0
+            ):
+                marks["rows"] = time.time()
+                QTimer.singleShot(0, main.close)  # type: ignore[union-attr]
+            return False
+
+    def sign_in_when_shown() -> None:
+        main = window()
+        page = main.findChild(SignInPage) if main is not None else None
+        if page is None or not page.isVisible() or page.user.count() == 0:
+            return
+        poll.stop()
+        page.signed_in.connect(lambda _actor: marks.setdefault("signed_in", time.time()))
+        page.password.setText(password)
+        marks["submit"] = time.time()
+        page.submit()
+
+    spy = FirstRows()
+    poll = QTimer()
+    poll.setInterval(2)
+    poll.timeout.connect(sign_in_when_shown)
+
+    def create(argv: Any) -> QApplication:
+        app = original(argv)
+        app.installEventFilter(spy)
+        poll.start()
+        return app
+
+    application.create_application = create
+    launch.run_gui(url)
+    return marks
+
+
+@dataclass(frozen=True)
+class Launch:
+    first_rows_s: float
+    sign_in_s: float
+
+
+def launch_once(url: str, home: Path) -> Launch:
+    """One fresh process through the launch path; seconds from before its spawn."""
+    env = {**os.environ, "SWITCHBOARD_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"}
+    started = time.time()
+    child = subprocess.run(
+        [sys.executable, "-m", "bench.bench_gui", "launch", url],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        timeout=LAUNCH_TIMEOUT_S,
     )
-    accounts = services.accounts
-    accounts.create_first_user("bench", "Bench User", PASSWORD)
-    actor = accounts.sign_in("bench", PASSWORD)
-    ids = []
-    for number in range(PROFILES):
-        profile = accounts.create_profile(
-            actor,
-            ProfileDraft(
-                organization=f"Organization {number + 1}",
-                email=f"bench{number}@org{number}.example",
-                colour=f"#{random.Random(number).randrange(0x1000000):06x}",
-            ),
-        )
-        ids.append(profile.id)
-        actor = actor.with_active_profile(actor.active_profile_id or profile.id)
-    services.close()
-
-    start = datetime(2020, 1, 1, tzinfo=UTC)
-    rng = random.Random(7)
-    connection = sqlite3.connect(path)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=OFF")
-    for first in range(0, count, BATCH):
-        rows = []
-        for n in range(first, min(first + BATCH, count)):
-            subject = f"{rng.choice(WORDS)} {rng.choice(WORDS)} number {n}"
-            rows.append(
-                (
-                    ids[n % PROFILES],
-                    "Imported",
-                    f"Sender {n % 997} <s{n % 997}@example.org>",
-                    subject,
-                    (start + timedelta(seconds=n * 60)).strftime("%Y-%m-%d %H:%M:%S.000000"),
-                    f"Body {n}",
-                    n % 7 != 0,
-                    hashlib.sha256(str(n).encode()).hexdigest(),
-                )
-            )
-        connection.executemany(
-            "INSERT INTO messages (profile_id, folder, sender, to_addrs, cc_addrs, subject, date,"
-            " date_guessed, text, seen, flagged, flags_dirty, body_loaded, size, content_hash)"
-            " VALUES (?, ?, ?, '', '', ?, ?, 0, ?, ?, 0, 0, 1, 100, ?)",
-            rows,
-        )
-        connection.commit()
-    # The mail service writes the full-text rows itself when it stores mail; rows inserted
-    # directly here get theirs in one pass.
-    connection.execute("INSERT INTO messages_fts(messages_fts) VALUES ('rebuild')")
-    connection.commit()
-    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
-
-
-def _generate_in_child(path: Path, count: int) -> float:
-    started = time.perf_counter()
-    child = multiprocessing.get_context("spawn").Process(target=generate, args=(path, count))
-    child.start()
-    child.join()
-    if child.exitcode != 0:
-        raise RuntimeError(f"generating {count} messages failed ({child.exitcode})")
-    return time.perf_counter() - started
+    marks = json.loads(child.stdout.strip().splitlines()[-1])
+    return Launch(marks["rows"] - started, marks["signed_in"] - marks["submit"])
 
 
 class Measurement:
@@ -155,20 +171,17 @@ def search(app: QApplication, page: WorkspacePage) -> float:
 
 
 def measure(path: Path) -> Measurement:
-    """Opens the window on ``path`` and times show() to the first painted inbox rows."""
+    """In process: opens the window on ``path`` and times show() to the first painted rows."""
     from PySide6.QtCore import QEvent, QObject, QThreadPool
 
     from desktop.gui.application import create_application
     from desktop.gui.main_window import MainWindow
     from desktop.gui.services_workspace import ServicesWorkspace
     from desktop.services.container import build_services
-    from desktop.services.passwords import CHEAP_TEST_COST
     from desktop.services.secrets import SecretStore
 
     app = create_application(["bench"])
-    services = build_services(
-        f"sqlite:///{path}", secrets=SecretStore.in_memory(), password_cost=CHEAP_TEST_COST
-    )
+    services = build_services(f"sqlite:///{path}", secrets=SecretStore.in_memory())
     actor = services.accounts.sign_in("bench", PASSWORD)
     window = MainWindow()
     window.resize(1280, 800)
@@ -211,46 +224,63 @@ def measure(path: Path) -> Measurement:
     return Measurement(first_rows_ms, rows, end_seconds, search_ms)
 
 
-def main() -> int:
+def main(quick: bool | None = None) -> int:
+    quick = quick_mode() if quick is None else quick
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    big_path, _user, generated = cached_store(100_000 if quick else 1_000_000)
+    small_path, _small_user, _ = cached_store(SMALL)
+    big = int(big_path.parent.name.split("-")[1])
+    if generated is not None:
+        print(f"generated {big:,} messages in 10 profiles in {generated:.0f} s (cached after)")
+    runs = 3
     with tempfile.TemporaryDirectory(prefix="switchboard-bench-gui-") as tmp:
-        folder = Path(tmp)
-        os.environ["SWITCHBOARD_HOME"] = str(folder / "home")
-        small_path, big_path = folder / "small.sqlite3", folder / "big.sqlite3"
-        _generate_in_child(small_path, SMALL)
-        generated = _generate_in_child(big_path, BIG)
-        print(f"generated {BIG:,} messages in {PROFILES} profiles in {generated:.1f} s")
+        home = Path(tmp)
+        launch_once(f"sqlite:///{small_path}", home)  # disk cache and .pyc files, not timed
+        launches: dict[str, list[Launch]] = {"small": [], "big": []}
+
+        def run(name: str, path: Path) -> float:
+            launched = launch_once(f"sqlite:///{path}", home)
+            launches[name].append(launched)
+            return launched.first_rows_s
+
+        small_launch, big_launch = (
+            Figure(tuple(seconds))
+            for seconds in alternating(
+                [lambda: run("small", small_path), lambda: run("big", big_path)], runs
+            )
+        )
+        os.environ["SWITCHBOARD_HOME"] = str(home / "in-process")
         measure(small_path)  # warm-up: fonts, style and Python imports load once per process
-        # Alternate the two stores, several times, so that a busy moment of this shared
-        # machine hits both sides and the median says what is typical.
-        runs = [(measure(small_path), measure(big_path)) for _ in range(RUNS)]
-    small_ms = statistics.median(s.first_rows_ms for s, _b in runs)
-    big_ms = statistics.median(b.first_rows_ms for _s, b in runs)
-    big = runs[-1][1]
+        warm = [(measure(small_path), measure(big_path)) for _ in range(runs)]
+    sign_in = Figure(tuple(launch.sign_in_s for launch in launches["big"] + launches["small"]))
+    small_warm = Figure(tuple(s.first_rows_ms / 1000 for s, _b in warm))
+    big_warm = Figure(tuple(b.first_rows_ms / 1000 for _s, b in warm))
+    last = warm[-1][1]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    each = ", ".join(f"{b.first_rows_ms:.0f}" for _s, b in runs)
-    print(f"first rows painted, {SMALL} messages (reference): {small_ms:7.1f} ms (median)")
-    print(
-        f"first rows painted, {BIG:,} messages:        {big_ms:7.1f} ms (median of {each})"
-        f"  (target < {FIRST_ROWS_TARGET_MS:.0f} ms)"
-    )
-    print(
-        f"peak memory of the GUI process:           {peak_mb:7.1f} MB"
-        f"  (target < {PEAK_MEMORY_TARGET_MB:.0f} MB)"
-    )
-    print(
-        f"Ctrl+End x{END_PRESSES}: {big.rows_after_end:,} of {BIG:,} rows loaded"
-        f" in {big.end_seconds:.2f} s (target: never all rows)"
-    )
-    print(f"search 'invoice review' to rows shown:     {big.search_ms:7.1f} ms")
+    print("launch to first rows painted (fresh process, real sign-in at production cost):")
+    print(f"  {big:,} messages: {big_launch.shown()} (target < {LAUNCH_TARGET_S:.1f} s)")
+    print(f"  {SMALL} messages (reference, same launch): {small_launch.shown()}")
+    print(f"  of which sign-in, click to signed in (Argon2 included): {sign_in.shown()}")
+    print("in process, show() to first rows painted (warm: Qt and the app loaded):")
+    print(f"  {big:,} messages: {big_warm.shown()} (target < {FIRST_ROWS_TARGET_MS:.0f} ms)")
+    print(f"  {SMALL} messages (reference): {small_warm.shown()}")
+    print(f"peak memory of the in-process GUI: {peak_mb:.0f} MB "
+          f"(target < {PEAK_MEMORY_TARGET_MB:.0f} MB)")  # fmt: skip
+    print(f"Ctrl+End x{END_PRESSES}: {last.rows_after_end:,} of {big:,} rows loaded in "
+          f"{last.end_seconds:.2f} s (target: never all rows)")  # fmt: skip
+    print(f"search 'invoice review' to rows shown: {last.search_ms:.1f} ms")
     ok = (
-        big_ms < FIRST_ROWS_TARGET_MS
+        big_launch.median < LAUNCH_TARGET_S
+        and big_warm.median * 1000 < FIRST_ROWS_TARGET_MS
         and peak_mb < PEAK_MEMORY_TARGET_MB
-        and big.rows_after_end < BIG
+        and last.rows_after_end < big
     )
     print("gui: targets met" if ok else "gui: TARGET MISSED")
     return 0 if ok else 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    if sys.argv[1:2] == ["launch"]:
+        print(json.dumps(launch_probe(sys.argv[2], PASSWORD)))
+    else:
+        sys.exit(main())

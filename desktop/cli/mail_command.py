@@ -11,17 +11,18 @@ import json
 import logging
 import sys
 from functools import partial
+from typing import TYPE_CHECKING
 
 from desktop.cli.errors import CliError
 from desktop.cli.signin import opened_services, sign_in_from_args
 from desktop.services.authorization import SignedInUser
-from desktop.services.container import Services
-from desktop.services.failures import describe
-from desktop.services.mail.imap_sync import SyncError, SyncProgress
-from desktop.services.mail.importer import ImportProgress, ImportSourceError
 from desktop.services.mail.inbox import MAX_PAGE, InboxRow
-from desktop.services.mail.mailbox import Mailbox
-from desktop.services.mail.settings import profile_owner
+
+if TYPE_CHECKING:  # sync and import load IMAP and the parsers; ``inbox`` needs neither
+    from desktop.services.container import Services
+    from desktop.services.mail.imap_sync import SyncProgress
+    from desktop.services.mail.importer import ImportProgress
+    from desktop.services.mail.mailbox import Mailbox
 
 SYNC_FAILED = 1
 
@@ -29,6 +30,9 @@ log = logging.getLogger(__name__)
 
 
 def run_sync(args: argparse.Namespace) -> int:
+    from desktop.services.failures import describe
+    from desktop.services.mail.imap_sync import SyncError
+
     with opened_services(args) as services:
         actor = _sign_in_owner(services, args)
         profiles = [
@@ -63,6 +67,8 @@ def run_sync(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from desktop.services.mail.importer import ImportSourceError
+
     with opened_services(args) as services:
         actor = _sign_in_owner(services, args)
         assert actor.active_profile_id is not None  # sign_in_from_args activated --profile
@@ -127,6 +133,8 @@ def _as_json(row: InboxRow) -> dict[str, object]:
 
 def _sign_in_owner(services: Services, args: argparse.Namespace) -> SignedInUser:
     """Sign in as --user, or as the owner of --profile when no user is named."""
+    from desktop.services.mail.settings import profile_owner
+
     login = args.user
     if login is None:
         if not args.profile:

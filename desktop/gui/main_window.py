@@ -8,6 +8,7 @@ it is in the title, in an always-visible badge, and decides which actions exist 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QIcon, QKeySequence
@@ -299,7 +300,7 @@ class MainWindow(QMainWindow):
         self._workspace = workspace
         page = WorkspacePage(workspace)
         page.failed.connect(self.show_error)
-        page.seen_changed.connect(self.refresh_profiles)
+        page.unread_changed.connect(self._adjust_unread)
         # The sidebar already shows its choice; selecting again would undo a Ctrl+click.
         page.sidebar.profile_activated.connect(lambda pid: self.activate_profile(pid, select=False))
         page.sidebar.mute_requested.connect(self.set_muted)
@@ -351,6 +352,17 @@ class MainWindow(QMainWindow):
         self._workers.submit(
             lambda: list(workspace.profiles()), self._apply_profiles, self._on_error
         )
+
+    def _adjust_unread(self, profile_id: int, change: int) -> None:
+        """One profile's count moves by what an open changed; nothing is counted again."""
+        profiles = [
+            replace(p, unread=max(0, p.unread + change)) if p.id == profile_id else p
+            for p in self._profiles
+        ]
+        if self._page is not None and profiles != self._profiles:
+            self._profiles = profiles
+            self._page.set_profiles(profiles)
+            self.notifier.set_unread(sum(p.unread for p in profiles))
 
     def _apply_profiles(self, profiles: Sequence[ProfileCard]) -> None:
         page, workspace = self._page, self._workspace

@@ -20,7 +20,7 @@ from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
 from desktop.services.mail.importer import ImportResult, ProgressCallback
-from desktop.services.mail.inbox import InboxRow, MessageDetail
+from desktop.services.mail.inbox import InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 from desktop.store.models.mail import IMPORTED_FOLDER
 
@@ -95,20 +95,20 @@ class ServicesWorkspace:
             limit=limit,
         )
 
-    def message(self, message_id: int) -> MessageDetail:
-        detail = self._mailbox.get(self._actor, message_id)
-        if detail is None:
+    def open_message(self, message_id: int) -> OpenedMessage:
+        """Shows and marks read in one transaction; the window adjusts the unread count itself."""
+        opened = self._mailbox.open(self._actor, message_id)
+        if opened is None:
             raise NotFoundError(f"there is no message {message_id}")
-        return detail
+        return opened
 
-    def mark_seen(self, message_id: int) -> None:
-        """Marks it read here and, for synced mail, on the server now rather than at next sync."""
-        detail = self._mailbox.open(self._actor, message_id)
-        if detail is None or detail.folder == IMPORTED_FOLDER:
+    def push_flags(self, message: MessageDetail) -> None:
+        """Tells the server now, rather than at the next sync, that ``message`` was read."""
+        if message.folder == IMPORTED_FOLDER:
             return
         # Queued behind the profile's running sync, on its connection; if the push fails, the
         # flag stays marked for the next sync, which pushes it or reports the problem.
-        self._services.mail_sync.push_flags(self._actor, detail.profile_id)
+        self._services.mail_sync.push_flags(self._actor, message.profile_id)
 
     def attachment_content(self, attachment_id: int) -> bytes:
         services = self._services

@@ -13,7 +13,7 @@ from typing import Protocol
 from desktop.core.roles import Action
 from desktop.gui.inbox.model import InboxQuery, PageKey
 from desktop.gui.viewdata import ProfileCard
-from desktop.services.mail.inbox import InboxRow, MessageDetail
+from desktop.services.mail.inbox import InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 
 
@@ -42,9 +42,13 @@ class Workspace(Protocol):
         self, query: InboxQuery, after: PageKey | None, limit: int
     ) -> Sequence[InboxRow]: ...
 
-    def message(self, message_id: int) -> MessageDetail: ...
+    def open_message(self, message_id: int) -> OpenedMessage:
+        """The message, marked read in the same call; ``newly_seen`` says if it was unread."""
+        ...
 
-    def mark_seen(self, message_id: int) -> None: ...
+    def push_flags(self, message: MessageDetail) -> None:
+        """Network: tells the server that ``message`` was read (else the next sync does)."""
+        ...
 
     def attachment_content(self, attachment_id: int) -> bytes: ...
 

@@ -15,13 +15,14 @@ action, target) in their own transaction, since the refused call's work never st
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.services.audit_events import Outcome, record_event_soon
@@ -55,13 +56,15 @@ class Rule:
     ``profile`` names the parameter holding a profile id that must be the actor's own; when it
     belongs to another user, ``other_user`` is the action needed instead (without one, refused).
     ``when`` maps a flag parameter to the action needed when that flag is set (``everyone`` on
-    an audit listing needs the admin action).
+    an audit listing needs the admin action). ``role_in_body``: the body reads the role itself,
+    in its own first statement (see :class:`RoleCheck`).
     """
 
     action: Action
     profile: str | None = None
     other_user: Action | None = None
     when: Mapping[str, Action] = field(default_factory=dict)
+    role_in_body: bool = False
 
     def actions(self) -> frozenset[Action]:
         extra = {self.other_user} if self.other_user is not None else set()
@@ -80,6 +83,56 @@ class Internal:
     """A building block that trusts its caller: only gated services call it, never the GUI/CLI."""
 
     reason: str
+
+
+class _Refused(Exception):
+    """Raised by :meth:`RoleCheck.settle` inside the body's transaction, which rolls back."""
+
+
+class RoleCheck:
+    """The gate's check for an entry point whose role is read in the body's own statement.
+
+    Opening a message must be one transaction of a few statements; a separate read of the role
+    would double both. Such an entry point (``gated(..., role_in_body=True)``) selects
+    :meth:`role_column` beside its data and calls :meth:`settle` with what it read *before* it
+    returns or changes anything. The role is still read from the store at every call. A refusal
+    rolls the body's transaction back and is audited by the gate once it is over; a body that
+    returns without settling fails loudly (the gate test calls every gated entry point).
+    """
+
+    def __init__(self, actor: SignedInUser, action: Action) -> None:
+        self.actor = actor
+        self.action = action
+        self.role: Role | None = None
+        self.settled = False
+
+    def role_column(self) -> ScalarSelect[Any]:
+        """The active profile's role as a scalar subquery (NULL when the actor has none)."""
+        return (
+            select(Profile.role)
+            .where(
+                Profile.id == self.actor.active_profile_id, Profile.user_id == self.actor.user_id
+            )
+            .scalar_subquery()
+        )
+
+    def settle(self, role: Role | str | None) -> None:
+        """Allow the body to go on, or abort it (the gate then audits the refusal)."""
+        self.role = Role(role) if role is not None else None
+        self.settled = True
+        if not is_allowed(self.role, self.action):
+            raise _Refused
+
+
+_ROLE_CHECK: contextvars.ContextVar[RoleCheck] = contextvars.ContextVar("role_check")
+
+
+def role_check() -> RoleCheck:
+    """The check the gate left for the running ``role_in_body`` entry point."""
+    try:
+        return _ROLE_CHECK.get()
+    except LookupError:
+        raise RuntimeError("role_check() outside an entry point gated with role_in_body") from None
 
 
 class Authorizer:
@@ -105,8 +158,14 @@ class Authorizer:
         role = self.active_role(actor)
         if is_allowed(role, action):
             return role
+        return self.refuse(actor, action, target, role)
+
+    def refuse(
+        self, actor: SignedInUser, action: Action, target: str, role: Role | None
+    ) -> NoReturn:
+        """Audit and raise the refusal of ``action`` to an actor whose active role is ``role``."""
         acting_as = f"a {role.value} profile" if role is not None else "no profile"
-        return self.deny(
+        self.deny(
             actor,
             action,
             target,
@@ -145,11 +204,17 @@ class Authorizer:
         *,
         acting_profile: int | None = None,
     ) -> NoReturn:
-        """Audit a refusal and raise it; for rules that depend on the data (the last admin)."""
+        """Audit a refusal and raise it; for rules that depend on the data (the last admin).
+
+        The audit names the acting profile only while it is still the actor's: one deleted
+        meanwhile (or never theirs) is left out rather than failing the audit entry.
+        """
+        if acting_profile is None and self.active_role(actor) is not None:
+            acting_profile = actor.active_profile_id
         record_event_soon(
             self._session_factory,
             user_id=actor.user_id,
-            profile_id=acting_profile if acting_profile is not None else actor.active_profile_id,
+            profile_id=acting_profile,
             action=action.value,
             target=target,
             outcome=Outcome.DENIED,
@@ -164,6 +229,7 @@ def gated(
     other_user: Action | None = None,
     when: Mapping[str, Action] | None = None,
     target: str | None = None,
+    role_in_body: bool = False,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Declare an entry point's rule; the wrapper checks it before the body runs.
 
@@ -171,7 +237,7 @@ def gated(
     ``authorizer`` parameter or in ``self._authorizer``. ``target`` names what is acted on in
     the audit when no profile does (default: the function's name in words).
     """
-    rule = Rule(action, profile, other_user, dict(when or {}))
+    rule = Rule(action, profile, other_user, dict(when or {}), role_in_body)
 
     def decorate(function: Callable[P, R]) -> Callable[P, R]:
         signature = inspect.signature(function)
@@ -188,6 +254,15 @@ def gated(
             needed = next(
                 (rule.when[flag] for flag in rule.when if arguments.get(flag)), rule.action
             )
+            if role_in_body:
+                _require_signed_in(actor)
+                return _checked_in_body(
+                    authorizer,
+                    RoleCheck(actor, needed),
+                    label.format_map(arguments),
+                    lambda: function(*args, **kwargs),
+                    function.__qualname__,
+                )
             if profile is not None and arguments.get(profile) is not None:
                 authorizer.require_profile(
                     actor, arguments[profile], needed, other_user=rule.other_user
@@ -200,6 +275,27 @@ def gated(
         return checked
 
     return decorate
+
+
+def _checked_in_body(
+    authorizer: Authorizer,
+    check: RoleCheck,
+    target: str,
+    call: Callable[[], R],
+    name: str,
+) -> R:
+    """Run a ``role_in_body`` entry point with its check set; audit a refusal once it is over."""
+    actor, action = check.actor, check.action
+    token = _ROLE_CHECK.set(check)
+    try:
+        result = call()
+    except _Refused:
+        authorizer.refuse(actor, action, target, check.role)
+    finally:
+        _ROLE_CHECK.reset(token)
+    if not check.settled:
+        raise RuntimeError(f"{name} returned without checking the role")
+    return result
 
 
 def without_actor(reason: str) -> Callable[[Callable[P, R]], Callable[P, R]]:

@@ -7,7 +7,9 @@ once and pass the result down, and tests build their own against their own store
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -16,12 +18,14 @@ from desktop.services.audit import AuditService
 from desktop.services.authorization import Authorizer
 from desktop.services.mail.mailbox import Mailbox
 from desktop.services.mail.remote_content import RemoteContentFetcher
-from desktop.services.mail.sync_owner import MailSync
 from desktop.services.passwords import PRODUCTION_COST, PasswordCost, PasswordHashing
 from desktop.services.secrets import SecretStore
 from desktop.store.engine import make_engine
 from desktop.store.migrate import upgrade_store
 from desktop.store.session import SessionFactory, make_session_factory
+
+if TYPE_CHECKING:
+    from desktop.services.mail.sync_owner import MailSync
 
 
 @dataclass(frozen=True)
@@ -34,10 +38,17 @@ class Services:
     mailbox: Mailbox
     remote_content: RemoteContentFetcher
     authorizer: Authorizer
-    mail_sync: MailSync
+
+    @cached_property
+    def mail_sync(self) -> MailSync:
+        """Built at first use: a command that only reads mail never loads the IMAP client."""
+        from desktop.services.mail.sync_owner import MailSync
+
+        return MailSync(self.session_factory, self.secrets, self.authorizer)
 
     def close(self) -> None:
-        self.mail_sync.close()
+        if "mail_sync" in self.__dict__:
+            self.mail_sync.close()
         self.engine.dispose()
 
     def __enter__(self) -> Services:
@@ -89,5 +100,4 @@ def wire_services(
         Mailbox(session_factory, authorizer),
         RemoteContentFetcher(session_factory, authorizer),
         authorizer,
-        MailSync(session_factory, secrets, authorizer),
     )

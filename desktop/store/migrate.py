@@ -24,20 +24,19 @@ page by page through SQLite's backup API, which takes SQLite's own locks.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from filelock import FileLock, Timeout
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from desktop.store.engine import READ_ONLY, SQLITE_BUSY_TIMEOUT_MS, create_private_file
 
@@ -45,6 +44,12 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 STARTUP_LOCK_TIMEOUT = 600.0
 """Seconds an app waits for another app's upgrade of the same store (a big store's full-text
 index can take minutes to rebuild) before saying so instead of starting."""
+
+_REVISION_LINE = re.compile(r'^(down_revision|revision)\s*=\s*"?(\w+|None)"?\s*$', re.MULTILINE)
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +75,8 @@ class UpgradeResult:
 
 def alembic_config(engine: Engine) -> Config:
     """A config built in code: no alembic.ini to ship, and the caller's engine is reused."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = engine
@@ -77,6 +84,8 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def script_directory() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory(str(MIGRATIONS_DIR))
 
 
@@ -89,9 +98,42 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """Read without waiting for writers: an app at head starts while another one writes."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         connection.execution_options(**{READ_ONLY: True})
         return MigrationContext.configure(connection).get_current_revision()
+
+
+@cache
+def head_in_files() -> str | None:
+    """The head revision read from the migration files' text, without importing alembic.
+
+    Every command start asks whether the store is at head; alembic's answer costs its import
+    and an import of every migration script. None when the files do not name exactly one head
+    (alembic then decides); ``tests/store/test_migrations.py`` checks that both agree.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        found = dict(_REVISION_LINE.findall(script.read_text(encoding="utf-8")))
+        if "revision" not in found:
+            return None
+        revisions.add(found["revision"])
+        parents.add(found.get("down_revision", "None"))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    """The store's revision by one plain query (None when there is none, or it cannot say)."""
+    try:
+        with engine.connect() as connection:
+            connection.execution_options(**{READ_ONLY: True})
+            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    except DBAPIError:
+        return None
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
 def upgrade_to_head(engine: Engine) -> None:
@@ -109,6 +151,9 @@ def upgrade_store(engine: Engine) -> UpgradeResult:
 
     Raises :class:`StoreUpgradeError` (or a subclass) with a message fit to show the user.
     """
+    quick = head_in_files()
+    if quick is not None and _stored_revision(engine) == quick:
+        return UpgradeResult(quick, quick, None)  # the usual start: nothing to check further
     head = head_revision()
     start = current_revision(engine)
     _refuse_newer_store(engine, start)
@@ -175,6 +220,8 @@ def _run_upgrade(engine: Engine, start: str | None, target: str) -> None:
 
     def record(*, step: Any, **_kwargs: Any) -> None:
         applied.append(step.up_revision_id)
+
+    from alembic import command
 
     config = alembic_config(engine)
     config.attributes["on_version_apply"] = record

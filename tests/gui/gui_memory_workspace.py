@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.inbox.model import InboxQuery, PageKey
 from desktop.gui.viewdata import ProfileCard
-from desktop.services.mail.inbox import InboxRow, MessageDetail
+from desktop.services.mail.inbox import InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -98,10 +98,13 @@ class MemoryWorkspace:
         ]
         return rows[:limit]
 
-    def message(self, message_id: int) -> MessageDetail:
-        self._track("message")
+    def open_message(self, message_id: int) -> OpenedMessage:
+        self._track("open_message")
         row = next(r for r in self.rows if r.id == message_id)
-        return MessageDetail(
+        if not row.seen:
+            self.seen.append(message_id)
+            self.rows = [replace(r, seen=True) if r.id == message_id else r for r in self.rows]
+        detail = MessageDetail(
             id=row.id,
             profile_id=row.profile_id,
             profile_email="ada@example.org",
@@ -114,17 +117,16 @@ class MemoryWorkspace:
             date_guessed=False,
             text=f"Body of {row.subject}",
             html=None,
-            seen=row.seen,
+            seen=True,
             flagged=False,
             body_loaded=True,
             parse_error=None,
             attachments=(),
         )
+        return OpenedMessage(detail, newly_seen=not row.seen)
 
-    def mark_seen(self, message_id: int) -> None:
-        self._track("mark_seen")
-        self.seen.append(message_id)
-        self.rows = [replace(r, seen=True) if r.id == message_id else r for r in self.rows]
+    def push_flags(self, message: MessageDetail) -> None:
+        self._track("push_flags")
 
     def attachment_content(self, attachment_id: int) -> bytes:
         return b""

@@ -13,8 +13,9 @@ from conftest import Seeded, import_messages, mail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from desktop.gui.main_window import MainWindow
 from desktop.gui.reader.pane import ReaderPane, RemoteLoader
 from desktop.gui.services_workspace import ServicesWorkspace
 from desktop.gui.viewdata import ProfileCard
@@ -292,3 +293,34 @@ def test_headers_only_and_guessed_date_are_said(qtbot: QtBot) -> None:
     assert "(guessed" in pane.headers.date_label.text()
     pane.show_message(message(None, text="fine"), PROFILE)
     assert not pane.notice.isVisible()
+
+
+def test_opening_in_the_window_lowers_one_count_and_never_counts_the_store_again(
+    qtbot: QtBot, seeded: Seeded
+) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    window.open_workspace(ServicesWorkspace(seeded.services, seeded.actor))
+    page = window.workspace_page
+    assert page is not None
+    qtbot.waitUntil(lambda: page.inbox_model.rowCount() == 5 and window.notifier.unread == 5)
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(seeded.services.engine, "before_cursor_execute", record)
+    try:
+        for row in (1, 1, 0):  # the clinic's newest twice (read the second time), then a ward
+            with qtbot.waitSignal(page.message_shown):
+                page.inbox.table.clearSelection()
+                page.inbox.table.selectRow(row)
+        qtbot.waitUntil(lambda: window.notifier.unread == 3)
+    finally:
+        event.remove(seeded.services.engine, "before_cursor_execute", record)
+    unread = {p.id: p.unread for p in page.sidebar.profiles.profiles}
+    assert unread == {seeded.hospital_id: 2, seeded.clinic_id: 1}
+    assert seeded.services.mailbox.unread_counts(seeded.actor) == unread
+    assert not [s for s in statements if "count(" in s.lower()]
+    window.close()

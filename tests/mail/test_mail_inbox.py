@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import mailbox
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
 from mail_helpers import make_profile, make_user, simple_message
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
+from desktop.services.accounts import ProfileDraft
+from desktop.services.container import wire_services
 from desktop.services.mail import inbox as inbox_module
 from desktop.services.mail.importer import import_paths
 from desktop.services.mail.inbox import Inbox
+from desktop.services.passwords import CHEAP_TEST_COST
+from desktop.services.secrets import SecretStore
 from desktop.store.models import Message
 from desktop.store.session import SessionFactory, unit_of_work
 
@@ -137,8 +145,10 @@ def test_unread_counts_open_and_flags(
     inbox = Inbox(session_factory)
     assert inbox.unread_counts(user_id) == {profile_id: 3, second_profile_id: 0}
     newest = inbox.page(user_id, limit=1)[0]
-    detail = inbox.open(user_id, newest.id)
-    assert detail is not None
+    opened = inbox.open(user_id, newest.id)
+    assert opened is not None
+    assert opened.newly_seen
+    detail = opened.message
     assert detail.text == "Body of message 2.\n"
     assert detail.seen
     assert detail.profile_email == "ada@clinic.example"
@@ -175,3 +185,39 @@ def test_a_common_word_walks_by_date_and_gives_the_same_pages(
         assert all_pages("urgent rota") == driven_rota
     assert len(driven) == 30
     assert len(driven_rota) == 15
+
+
+INBOX_ONLY = """
+import sys
+from desktop.cli.main import main
+assert main(["--database-url", sys.argv[1], "inbox", "--user", "ada", "--json"]) == 0
+heavy = sorted({name.split(".")[0] for name in sys.modules} & {"alembic", "keyring", "imapclient"})
+print("loaded:", heavy, file=sys.stderr)
+"""
+
+
+def test_the_inbox_command_loads_neither_alembic_nor_keyring_nor_imap(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Its start-up is what the user waits for: a store at head needs no migration tool, a
+    password sign-in no keyring, and reading no IMAP client."""
+    services = wire_services(sqlite_engine, SecretStore.in_memory(), password_cost=CHEAP_TEST_COST)
+    services.accounts.create_first_user("ada", "Ada", "a long enough password")
+    actor = services.accounts.sign_in("ada", "a long enough password")
+    profile = services.accounts.create_profile(
+        actor, ProfileDraft(organization="Clinic", email="ada@clinic.example")
+    )
+    fill(tmp_path, services.session_factory, profile.id, range(2))
+    child = subprocess.run(
+        [sys.executable, "-c", INBOX_ONLY, str(sqlite_engine.url)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SWITCHBOARD_PASSWORD": "a long enough password"},
+        check=False,
+    )
+    assert child.returncode == 0, child.stderr
+    assert [row["subject"] for row in json.loads(child.stdout)] == [
+        "Message number 1",
+        "Message number 0",
+    ]
+    assert "loaded: []" in child.stderr

@@ -171,7 +171,7 @@ def _call_as(
 ) -> None:
     rule = gate_of(entry.function)
     assert isinstance(rule, Rule)
-    built = [getattr(services, field.name) for field in fields(services)]
+    built = [getattr(services, field.name) for field in fields(services)] + [services.mail_sync]
     instances = {type(instance): instance for instance in built}
     arguments: dict[str, Any] = {}
     for name, parameter in inspect.signature(entry.function).parameters.items():

@@ -1,21 +1,27 @@
-"""Reading and importing mail pass the same role check as every other service call."""
+"""Reading and importing mail pass the same role check as every other service call; opening a
+message is one short transaction, with the role read in it."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from people import add_user
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
 from desktop.services.accounts import ProfileDraft
 from desktop.services.authorization import SignedInUser
-from desktop.services.container import Services
+from desktop.services.container import Services, wire_services
 from desktop.services.errors import PermissionDeniedError
 from desktop.services.mail.imap_sync import dirty_folders
+from desktop.services.passwords import CHEAP_TEST_COST
+from desktop.services.secrets import SecretStore
 from desktop.store.models import AuditEvent
 from desktop.store.session import unit_of_work
+from desktop.store.side_writes import side_writes_for
 
 PASSWORD = "long enough secret"
 
@@ -61,7 +67,7 @@ def test_a_member_profile_imports_and_reads_its_mail(services: Services, tmp_pat
     assert services.mailbox.unread_counts(ada) == {ada.active_profile_id: 1}
     opened = services.mailbox.open(ada, rows[0].id)
     assert opened is not None
-    assert opened.text.strip() == "Bloods are back within range."
+    assert opened.message.text.strip() == "Bloods are back within range."
     assert services.mailbox.unread_counts(ada) == {ada.active_profile_id: 0}
     # Imported mail has no server copy: reading it leaves nothing to push (and needs no server).
     assert dirty_folders(services.session_factory, ada.active_profile_id) == []
@@ -76,6 +82,23 @@ def test_a_user_without_a_profile_may_not_read_mail_and_the_refusal_is_audited(
     assert _denials(services, nobody.user_id) == ["unified inbox"]
 
 
+def test_acting_as_a_profile_deleted_meanwhile_is_refused_and_audited(
+    services: Services,
+) -> None:
+    ada = _signed_in(services, "ada", "ada@hospital.example")
+    clinic = services.accounts.create_profile(
+        ada, ProfileDraft(organization="Clinic", email="ada@clinic.example")
+    )
+    services.accounts.delete_profile(ada, clinic.id)
+    gone = ada.with_active_profile(clinic.id)
+    with pytest.raises(PermissionDeniedError, match="acting as no profile may not read own mail"):
+        services.mailbox.page(gone)
+    with pytest.raises(PermissionDeniedError):
+        services.mailbox.open(gone, 1)
+    assert _denials(services, ada.user_id) == ["unified inbox", "message 1"]
+    assert services.mailbox.page(ada) == []
+
+
 def test_mail_cannot_be_imported_into_another_users_profile(
     services: Services, tmp_path: Path
 ) -> None:
@@ -86,3 +109,132 @@ def test_mail_cannot_be_imported_into_another_users_profile(
         services.mailbox.import_files(bob, ada.active_profile_id, [_eml(tmp_path, "intrusion")])
     assert services.mailbox.page(ada) == []
     assert _denials(services, bob.user_id) == [f"profile {ada.active_profile_id}"]
+
+
+class StatementLog:
+    """Every statement and transaction on an engine, from SQLAlchemy's own events."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.statements: list[str] = []
+        self.transactions = 0
+        self._engine = engine
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "begin", self._begin)
+
+    def _statement(self, _conn: object, _cursor: object, statement: str, *_: object) -> None:
+        self.statements.append(statement)
+
+    def _begin(self, _conn: object) -> None:
+        self.transactions += 1
+
+    def own(self) -> list[str]:
+        """The statements of the call: not the transaction's own start (BEGIN and the engine's
+        connection PRAGMAs: lock wait, ``query_only``), which come with every transaction."""
+        return [
+            s for s in self.statements if not s.lstrip().upper().startswith(("BEGIN", "PRAGMA"))
+        ]
+
+    def close(self) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._statement)
+        event.remove(self._engine, "begin", self._begin)
+
+
+def _with_attachment(tmp_path: Path) -> Path:
+    message = EmailMessage()
+    message["From"] = "Lab <lab@hospital.example>"
+    message["Subject"] = "results"
+    message["Message-ID"] = "<results@hospital.example>"
+    message.set_content("See the attached table.")
+    message.add_attachment(b"a,b\n1,2\n", maintype="text", subtype="csv", filename="bloods.csv")
+    path = tmp_path / "results.eml"
+    path.write_bytes(message.as_bytes())
+    return path
+
+
+def test_opening_a_message_is_one_transaction_of_at_most_three_statements(
+    services: Services, tmp_path: Path
+) -> None:
+    ada = _signed_in(services, "ada", "ada@hospital.example")
+    assert ada.active_profile_id is not None
+    paths = [_eml(tmp_path, "rota"), _eml(tmp_path, "ward round"), _with_attachment(tmp_path)]
+    services.mailbox.import_files(ada, ada.active_profile_id, paths)
+    rows = {row.subject: row for row in services.mailbox.page(ada)}
+    assert services.mailbox.unread_counts(ada) == {ada.active_profile_id: 3}
+
+    log = StatementLog(services.engine)
+    try:
+        opened = services.mailbox.open(ada, rows["results"].id)
+        first = (log.transactions, log.own())
+        log.statements, log.transactions = [], 0
+        again = services.mailbox.open(ada, rows["results"].id)
+        second = (log.transactions, log.own())
+    finally:
+        log.close()
+
+    assert opened is not None
+    assert again is not None
+    assert first[0] == 1, first
+    assert len(first[1]) <= 3, first[1]
+    assert second[0] == 1, second
+    assert len(second[1]) <= 2, second[1]  # already read: nothing to write
+    assert opened.newly_seen
+    assert not again.newly_seen
+    assert opened.message.seen
+    assert opened.message.text.strip() == "See the attached table."
+    assert [(a.filename, a.content_type, a.size) for a in opened.message.attachments] == [
+        ("bloods.csv", "text/csv", 8)
+    ]
+    assert again.message == opened.message
+    assert services.mailbox.unread_counts(ada) == {ada.active_profile_id: 2}
+
+
+def test_the_role_is_read_in_the_open_and_a_profile_not_ones_own_is_refused(
+    services: Services, tmp_path: Path
+) -> None:
+    ada = _signed_in(services, "ada", "ada@hospital.example")
+    bob = _signed_in(services, "bob", "bob@clinic.example")
+    assert ada.active_profile_id is not None
+    services.mailbox.import_files(ada, ada.active_profile_id, [_eml(tmp_path, "rota")])
+    message_id = services.mailbox.page(ada)[0].id
+    # Ada's session claiming Bob's profile as the active one: the store says it is not hers.
+    claiming = ada.with_active_profile(bob.active_profile_id)
+    with pytest.raises(PermissionDeniedError, match="acting as no profile"):
+        services.mailbox.open(claiming, message_id)
+    assert _denials(services, ada.user_id) == [f"message {message_id}"]
+    assert services.mailbox.unread_counts(ada) == {ada.active_profile_id: 1}
+
+
+def test_a_message_of_another_user_is_not_opened_nor_marked_read(
+    services: Services, tmp_path: Path
+) -> None:
+    ada = _signed_in(services, "ada", "ada@hospital.example")
+    bob = _signed_in(services, "bob", "bob@clinic.example")
+    assert ada.active_profile_id is not None
+    services.mailbox.import_files(ada, ada.active_profile_id, [_eml(tmp_path, "rota")])
+    message_id = services.mailbox.page(ada)[0].id
+    assert services.mailbox.open(bob, message_id) is None
+    assert services.mailbox.unread_counts(ada) == {ada.active_profile_id: 1}
+
+
+def test_opening_answers_while_another_process_holds_the_write_lock(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    services = wire_services(sqlite_engine, SecretStore.in_memory(), password_cost=CHEAP_TEST_COST)
+    ada = _signed_in(services, "ada", "ada@hospital.example")
+    assert ada.active_profile_id is not None
+    services.mailbox.import_files(ada, ada.active_profile_id, [_eml(tmp_path, "rota")])
+    message_id = services.mailbox.page(ada)[0].id
+    other = sqlite3.connect(sqlite_engine.url.database or "", isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        began = time.monotonic()
+        opened = services.mailbox.open(ada, message_id)
+        assert time.monotonic() - began < 1.0
+        assert opened is not None
+        assert opened.newly_seen
+        assert opened.message.subject == "rota"
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert side_writes_for(services.session_factory).flush(timeout=10)
+    assert services.mailbox.unread_counts(ada) == {ada.active_profile_id: 0}

@@ -478,3 +478,10 @@ def test_after_the_uniqueness_migration_the_store_refuses_a_duplicate(engine: En
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(insert, duplicate)
     assert rows(engine, "SELECT count(*) FROM messages") == [(4,)]
+
+
+def test_the_head_read_from_the_migration_files_is_alembics() -> None:
+    """The quick at-head check at every start reads the files' text; it must agree."""
+    from desktop.store.migrate import head_in_files, head_revision
+
+    assert head_in_files() == head_revision()

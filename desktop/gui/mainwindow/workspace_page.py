@@ -15,14 +15,19 @@ from desktop.gui.viewdata import ProfileCard
 from desktop.gui.workers import Workers
 from desktop.gui.workspace import Workspace
 from desktop.services.failures import describe
-from desktop.services.mail.inbox import MessageDetail
+from desktop.services.mail.inbox import OpenedMessage
 
 
 class WorkspacePage(QWidget):
-    """Loads the selected message in the background and marks it read once shown."""
+    """Opens the selected message in the background: shown and marked read in one call.
+
+    The unread counts follow from what the open says (``unread_changed``: profile id, change),
+    never from counting the store again; a full count is only made when profiles are loaded,
+    after a sync and after an import.
+    """
 
     message_shown = Signal(int)
-    seen_changed = Signal()
+    unread_changed = Signal(int, int)
     failed = Signal(str)
 
     def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
@@ -30,7 +35,7 @@ class WorkspacePage(QWidget):
         self._workspace = workspace
         self._workers = Workers(self)
         self._profiles: dict[int, ProfileCard] = {}
-        self._loading: int | None = None
+        self._wanted: int | None = None
 
         self.sidebar = ProfileSidebar()
         self.inbox_model = InboxModel(workspace.inbox_page, parent=self)
@@ -53,7 +58,6 @@ class WorkspacePage(QWidget):
         self.sidebar.scope_changed.connect(self._scope_changed)
         self.inbox.message_selected.connect(lambda message_id, _pid: self.show_message(message_id))
         self.inbox.open_requested.connect(lambda _id: self.reader.browser.setFocus())
-        self.reader.opened.connect(self._mark_seen)
         self.setTabOrder(self.sidebar, self.inbox.search)
         self.setTabOrder(self.inbox.search, self.inbox.table)
         self.setTabOrder(self.inbox.table, self.reader.browser)
@@ -74,28 +78,31 @@ class WorkspacePage(QWidget):
             self.reader.clear()
 
     def show_message(self, message_id: int) -> None:
-        if self._loading is not None:
-            self._workers.forget(self._loading)
+        """Only the last message asked for is shown; every open still counts (each marked one
+        read in the store, so each must lower the count it was in)."""
+        self._wanted = message_id
         workspace = self._workspace
-        self._loading = self._workers.submit(
-            lambda: workspace.message(message_id), self._on_message, self._on_error
+        self._workers.submit(
+            lambda: workspace.open_message(message_id), self._on_message, self._on_error
         )
 
-    def _on_message(self, message: MessageDetail) -> None:
-        self._loading = None
-        self.reader.show_message(message, self._profiles.get(message.profile_id))
-        self.message_shown.emit(message.id)
+    def _on_message(self, opened: OpenedMessage) -> None:
+        message = opened.message
+        if message.id == self._wanted:
+            self._wanted = None
+            self.reader.show_message(message, self._profiles.get(message.profile_id))
+            self.message_shown.emit(message.id)
+        if not opened.newly_seen:
+            return
+        self.inbox_model.set_seen(message.id)
+        self.unread_changed.emit(message.profile_id, -1)
+        workspace = self._workspace
+        self._workers.submit(lambda: workspace.push_flags(message), _ignore, self._on_error)
 
     def _on_error(self, error: Exception) -> None:
-        self._loading = None
         reason = describe(error).summary
         self.failed.emit(self.tr("Could not open the message: {reason}").format(reason=reason))
 
-    def _mark_seen(self, message_id: int) -> None:
-        workspace = self._workspace
-        self.inbox_model.set_seen(message_id)
-        self._workers.submit(
-            lambda: workspace.mark_seen(message_id),
-            lambda _none: self.seen_changed.emit(),
-            self._on_error,
-        )
+
+def _ignore(_result: object) -> None:
+    """Nothing to show when a flag push ends: a failed push is left for the next sync."""

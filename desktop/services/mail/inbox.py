@@ -7,7 +7,7 @@ API (all methods take the signed-in ``user_id`` and never return mail of another
     inbox.count(user_id, profile_ids=None, search=None) -> int
     inbox.unread_counts(user_id) -> dict[int, int]          # profile id -> unread messages
     inbox.get(user_id, message_id) -> MessageDetail | None
-    inbox.open(user_id, message_id) -> MessageDetail | None  # get + mark seen (pushed by sync)
+    inbox.open(user_id, message_id, check) -> OpenedMessage | None  # get + mark seen, at once
     inbox.mark_seen(user_id, message_id, seen=True) -> bool
     inbox.set_flagged(user_id, message_id, flagged=True) -> bool
 
@@ -24,10 +24,16 @@ every word must match, the last one also as a prefix so results follow typing.
 
 Changes of seen/flagged made here to synced mail set ``flags_dirty``; the next sync of that
 profile pushes them to the server (so opening a message marks it ``\\Seen`` there too).
+
+Opening a message is what the user waits for after every click, so it is one transaction of two
+statements: one SELECT of the message, its attachments (aggregated as JSON) and the active role,
+then an UPDATE only when it was unread. It says whether it was unread, so that the window adjusts
+that profile's count instead of counting the whole store again.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,18 +46,21 @@ from sqlalchemy import (
     false,
     func,
     literal_column,
+    null,
     select,
     text,
     tuple_,
     union_all,
     update,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
-from desktop.services.mail.storing import sqlite_timestamp
+from desktop.services.authorization import RoleCheck
 from desktop.store.models import Attachment, Message, Profile
 from desktop.store.session import SessionFactory, read_only, unit_of_work
+from desktop.store.side_writes import QUICK_LOCK_WAIT, side_writes_for
 
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
@@ -118,6 +127,33 @@ class MessageDetail:
     parse_error: str | None
     attachments: tuple[AttachmentInfo, ...]
 
+
+@dataclass(frozen=True, slots=True)
+class OpenedMessage:
+    """A message opened for reading; ``newly_seen`` when this open marked it read."""
+
+    message: MessageDetail
+    newly_seen: bool
+
+
+_DETAIL_COLUMNS = (
+    Message.id,
+    Message.profile_id,
+    Profile.email,
+    Message.folder,
+    Message.sender,
+    Message.to_addrs,
+    Message.cc_addrs,
+    Message.subject,
+    Message.date,
+    Message.date_guessed,
+    Message.text,
+    Message.html,
+    Message.seen,
+    Message.flagged,
+    Message.body_loaded,
+    Message.parse_error,
+)
 
 _ROW_COLUMNS = (
     Message.id,
@@ -199,6 +235,10 @@ class Inbox:
             compiled = self._compiled[shape] = (str(done), tuple(done.positiontup), done.params)
         sql, names, defaults = compiled
         if "after_date" in params:
+            # Only paging needs it; the first page (a command's usual one) skips loading the
+            # writer, its PostgreSQL dialect and the mail parser.
+            from desktop.services.mail.storing import sqlite_timestamp
+
             params["after_date"] = sqlite_timestamp(params["after_date"])
         values = tuple(params[name] if name in params else defaults[name] for name in names)
         cursor = session.connection().exec_driver_sql(sql, values)
@@ -239,11 +279,82 @@ class Inbox:
         with read_only(self._session_factory) as session:
             return self._detail(session, user_id, message_id)
 
-    def open(self, user_id: int, message_id: int) -> MessageDetail | None:
-        """The message for reading; marks it seen here and, at the next sync, on the server."""
-        if not self.mark_seen(user_id, message_id):
+    def open(
+        self, user_id: int, message_id: int, check: RoleCheck | None = None
+    ) -> OpenedMessage | None:
+        """The message for reading, marked seen here (and, at the next sync, on the server).
+
+        ``check`` is the gate's (see ``Mailbox.open``): the active role is then read in the same
+        SELECT and settled before anything is returned or written. One write transaction that
+        waits at most :data:`QUICK_LOCK_WAIT` for SQLite's lock; when a sync or another process
+        holds it, the message is read from a snapshot instead and the seen flag follows as a
+        side write, so opening never waits behind a writer.
+        """
+        try:
+            with unit_of_work(self._session_factory, lock_wait=QUICK_LOCK_WAIT) as session:
+                return self._open(session, user_id, message_id, check, write=True)
+        except OperationalError as error:
+            if not _is_busy(error):
+                raise
+        with read_only(self._session_factory) as session:
+            opened = self._open(session, user_id, message_id, check, write=False)
+        if opened is not None and opened.newly_seen:
+            side_writes_for(self._session_factory).write(
+                lambda later: _mark_read(later, message_id), f"seen flag of message {message_id}"
+            )
+        return opened
+
+    def _open(
+        self,
+        session: Session,
+        user_id: int,
+        message_id: int,
+        check: RoleCheck | None,
+        *,
+        write: bool,
+    ) -> OpenedMessage | None:
+        dialect = session.get_bind().dialect.name
+        role = check.role_column() if check is not None else null()
+        row = session.execute(
+            select(
+                role.label("active_role"),
+                *_DETAIL_COLUMNS,
+                _attachments_json(dialect).label("files"),
+            )
+            .join_from(Message, Profile, Profile.id == Message.profile_id)
+            .where(Message.id == message_id, Profile.user_id == user_id)
+        ).first()
+        if row is None:
+            # Not this user's message (or none): the role still decides refused or not found.
+            if check is not None:
+                check.settle(session.scalar(select(check.role_column())))
             return None
-        return self.get(user_id, message_id)
+        if check is not None:
+            check.settle(row.active_role)
+        newly_seen = not row.seen
+        if newly_seen and write:
+            _mark_read(session, message_id)
+        files = row.files if not isinstance(row.files, str) else json.loads(row.files)
+        detail = MessageDetail(
+            id=row.id,
+            profile_id=row.profile_id,
+            profile_email=row.email,
+            folder=row.folder,
+            sender=row.sender,
+            to=row.to_addrs,
+            cc=row.cc_addrs,
+            subject=row.subject,
+            date=row.date,
+            date_guessed=bool(row.date_guessed),
+            text=row.text,
+            html=row.html,
+            seen=True,
+            flagged=bool(row.flagged),
+            body_loaded=bool(row.body_loaded),
+            parse_error=row.parse_error,
+            attachments=tuple(AttachmentInfo(*file) for file in sorted(files or [])),
+        )
+        return OpenedMessage(detail, newly_seen)
 
     def mark_seen(self, user_id: int, message_id: int, seen: bool = True) -> bool:
         return self._set_flag(user_id, message_id, seen=seen)
@@ -323,6 +434,30 @@ class Inbox:
             )
         wanted = None if profile_ids is None else set(profile_ids)
         return {pid: email for pid, email in rows if wanted is None or pid in wanted}
+
+
+def _mark_read(session: Session, message_id: int) -> None:
+    # Only mail that came by IMAP has a server copy to tell; imported mail has no UID.
+    session.execute(
+        update(Message)
+        .where(Message.id == message_id, Message.seen == false())
+        .values(seen=True, flags_dirty=Message.uid.is_not(None))
+    )
+
+
+def _attachments_json(dialect: str) -> Any:
+    """The message's attachments as one JSON array of ``[id, filename, type, size]``."""
+    columns = (Attachment.id, Attachment.filename, Attachment.content_type, Attachment.size)
+    if dialect == "sqlite":
+        aggregated = func.json_group_array(func.json_array(*columns))
+    else:
+        aggregated = func.json_agg(func.json_build_array(*columns))
+    return select(aggregated).where(Attachment.message_id == Message.id).scalar_subquery()
+
+
+def _is_busy(error: OperationalError) -> bool:
+    message = str(error.orig).lower()
+    return "locked" in message or "busy" in message
 
 
 def _page_statement(

@@ -11,12 +11,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.core.roles import Action
-from desktop.services.authorization import Authorizer, SignedInUser, gated
-from desktop.services.mail.importer import ImportResult, ProgressCallback, import_paths
-from desktop.services.mail.inbox import DEFAULT_PAGE, Inbox, InboxRow, MessageDetail
+from desktop.services.authorization import Authorizer, SignedInUser, gated, role_check
+from desktop.services.mail.inbox import (
+    DEFAULT_PAGE,
+    Inbox,
+    InboxRow,
+    MessageDetail,
+    OpenedMessage,
+)
 from desktop.store.session import SessionFactory
+
+if TYPE_CHECKING:  # the importer loads the mail parser, which reading the inbox never needs
+    from desktop.services.mail.importer import ImportResult, ProgressCallback
 
 READ = Action.READ_OWN_MAIL
 
@@ -55,10 +64,13 @@ class Mailbox:
     def get(self, actor: SignedInUser, message_id: int) -> MessageDetail | None:
         return self._inbox.get(actor.user_id, message_id)
 
-    @gated(READ, target="message {message_id}")
-    def open(self, actor: SignedInUser, message_id: int) -> MessageDetail | None:
-        """Read a message and mark it seen (the next sync, or a flag push, tells the server)."""
-        return self._inbox.open(actor.user_id, message_id)
+    @gated(READ, target="message {message_id}", role_in_body=True)
+    def open(self, actor: SignedInUser, message_id: int) -> OpenedMessage | None:
+        """Read a message and mark it seen (the next sync, or a flag push, tells the server).
+
+        One transaction: the role is read in the message's own SELECT (see ``RoleCheck``).
+        """
+        return self._inbox.open(actor.user_id, message_id, role_check())
 
     @gated(READ, target="message {message_id}")
     def mark_seen(self, actor: SignedInUser, message_id: int, seen: bool = True) -> bool:
@@ -80,4 +92,6 @@ class Mailbox:
         paths: Sequence[Path],
         progress: ProgressCallback | None = None,
     ) -> ImportResult:
+        from desktop.services.mail.importer import import_paths
+
         return import_paths(self._session_factory, profile_id, paths, progress)
