@@ -11,17 +11,20 @@ own) can be a dummy.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import importlib
 import inspect
 import pkgutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+import desktop as desktop_package
 import desktop.services
 from desktop.core.roles import Role, is_allowed
 from desktop.services.accounts import ProfileDraft
@@ -48,13 +51,6 @@ PASSWORD = "correct horse battery"
 
 NOT_YET_GATED: set[str] = {
     "desktop.services.mail.importer.import_paths",
-    "desktop.services.mail.inbox.Inbox.count",
-    "desktop.services.mail.inbox.Inbox.get",
-    "desktop.services.mail.inbox.Inbox.mark_seen",
-    "desktop.services.mail.inbox.Inbox.open",
-    "desktop.services.mail.inbox.Inbox.page",
-    "desktop.services.mail.inbox.Inbox.set_flagged",
-    "desktop.services.mail.inbox.Inbox.unread_counts",
     "desktop.services.mail.storing.insert_messages",
     "desktop.services.mail.storing.store_attachments",
 }
@@ -269,3 +265,33 @@ def test_the_first_user_needs_no_one_and_later_users_need_an_admin(
     assert _denials(services) == before + 3
     made = services.accounts.create_user(actors.by_role[Role.ADMIN], "dan", "Dan", PASSWORD)
     assert made.login == "dan"
+
+
+def _imported_names(folder: Path) -> Iterator[tuple[Path, str]]:
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                yield from ((path, f"{node.module}.{alias.name}") for alias in node.names)
+
+
+def test_the_window_and_the_command_line_never_call_a_building_block() -> None:
+    """What trusts its caller stays behind the services that check: no GUI or CLI import."""
+    internal_owners = {
+        entry.name.rsplit(".", 1)[0] if entry.owner is not None else entry.name
+        for entry in ENTRY_POINTS
+        if isinstance(gate_of(entry.function), Internal)
+    }
+    internal_owners -= {
+        entry.name.rsplit(".", 1)[0]
+        for entry in ENTRY_POINTS
+        if entry.owner is not None and not isinstance(gate_of(entry.function), Internal)
+    }
+    package = Path(desktop_package.__file__).parent
+    reached = [
+        f"{path.relative_to(package)}: {name}"
+        for folder in ("gui", "cli")
+        for path, name in _imported_names(package / folder)
+        if name in internal_owners
+    ]
+    assert internal_owners
+    assert reached == []

@@ -57,7 +57,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
-from desktop.services.authorization import RoleCheck
+from desktop.services.authorization import RoleCheck, internal
 from desktop.store.models import Attachment, Message, Profile
 from desktop.store.session import SessionFactory, read_only, unit_of_work
 from desktop.store.side_writes import QUICK_LOCK_WAIT, side_writes_for
@@ -176,6 +176,7 @@ class Inbox:
             tuple[str, int, bool, bool, bool], tuple[str, tuple[str, ...], dict[str, Any]]
         ] = {}
 
+    @internal("the queries behind Mailbox, which checks the role and ownership first")
     def page(
         self,
         user_id: int,
@@ -247,6 +248,7 @@ class Inbox:
             for row in cursor
         ]
 
+    @internal("the queries behind Mailbox, which checks the role and ownership first")
     def count(
         self, user_id: int, profile_ids: Sequence[int] | None = None, search: str | None = None
     ) -> int:
@@ -261,6 +263,7 @@ class Inbox:
                 statement = statement.where(_match(dialect))
             return int(session.scalar(statement, {"search_query": query}) or 0)
 
+    @internal("the queries behind Mailbox, which checks the role and ownership first")
     def unread_counts(self, user_id: int) -> dict[int, int]:
         """Unread messages per profile of the user; every profile is present, zero included."""
         with read_only(self._session_factory) as session:
@@ -275,10 +278,12 @@ class Inbox:
                 counts[profile_id] = unread
             return counts
 
+    @internal("the queries behind Mailbox, which checks the role and ownership first")
     def get(self, user_id: int, message_id: int) -> MessageDetail | None:
         with read_only(self._session_factory) as session:
             return self._detail(session, user_id, message_id)
 
+    @internal("the queries behind Mailbox, which checks the role and ownership first")
     def open(
         self, user_id: int, message_id: int, check: RoleCheck | None = None
     ) -> OpenedMessage | None:
@@ -356,9 +361,11 @@ class Inbox:
         )
         return OpenedMessage(detail, newly_seen)
 
+    @internal("the queries behind Mailbox, which checks the role and ownership first")
     def mark_seen(self, user_id: int, message_id: int, seen: bool = True) -> bool:
         return self._set_flag(user_id, message_id, seen=seen)
 
+    @internal("the queries behind Mailbox, which checks the role and ownership first")
     def set_flagged(self, user_id: int, message_id: int, flagged: bool = True) -> bool:
         return self._set_flag(user_id, message_id, flagged=flagged)
 
