@@ -33,7 +33,6 @@ from desktop.store.models.mail import IMPORTED_FOLDER
 from desktop.store.session import SessionFactory, read_only, unit_of_work
 
 BATCH_SIZE = 1000
-_FROM_LINE = re.compile(rb"^From ", re.MULTILINE)
 _ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 
 
@@ -178,7 +177,7 @@ def _mbox_messages(path: Path) -> Iterator[_Raw]:
         if path.stat().st_size == 0:
             return
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            starts = [match.start() for match in _FROM_LINE.finditer(mapped)]
+            starts = _from_lines(mapped)
             starts.append(len(mapped))
             for begin, end in itertools.pairwise(starts):
                 line_end = mapped.find(b"\n", begin, end)
@@ -191,6 +190,17 @@ def _mbox_messages(path: Path) -> Iterator[_Raw]:
                 if b">From " in body:
                     body = _ESCAPED_FROM.sub(rb"\1", body)
                 yield _Raw(body, envelope, end)
+
+
+def _from_lines(mapped: mmap.mmap) -> list[int]:
+    """Where each line starting with ``From `` begins: found with ``find``, which runs at memory
+    speed, where a multi-line ``^From `` pattern tried every position of the file in turn."""
+    starts = [0] if mapped[:5] == b"From " else []
+    position = mapped.find(b"\nFrom ")
+    while position >= 0:
+        starts.append(position + 1)
+        position = mapped.find(b"\nFrom ", position + 1)
+    return starts
 
 
 def _envelope_date(from_line: bytes) -> datetime | None:
