@@ -8,7 +8,7 @@ the awkward-mail tests.
 
 Even ``compat32`` was most of an import's time (its feed parser handles every line in Python, and
 base64 attachments have thousands of lines), so well-formed mail is read by a scanner of its own
-(:func:`_scan`): the header block and the MIME tree are cut with ``bytes.find`` and regular
+(:func:`scan_message`): the header block and the MIME tree are cut with ``bytes.find`` and regular
 expressions, and only the headers the store keeps are looked at. It gives exactly what the
 stdlib parser gives (a test compares the two on every message of the corpus) because it only
 accepts mail whose reading is unambiguous, and hands anything else (bare CR line ends, a header
@@ -90,7 +90,7 @@ def parse_message(raw: bytes, fallback_date: datetime | None = None) -> ParsedMe
     """
     digest = content_hash(raw)
     try:
-        scanned = _scan(raw, digest, fallback_date)
+        scanned = scan_message(raw, fallback_date, digest)
     except Exception:  # whatever the scanner trips on, the stdlib parser decides
         scanned = None
     return scanned if scanned is not None else parse_with_stdlib(raw, fallback_date, digest)
@@ -305,8 +305,11 @@ class _NotPlain(Exception):
     """Mail the scanner does not read exactly as the stdlib would: the stdlib parser takes it."""
 
 
-def _scan(raw: bytes, digest: str, fallback_date: datetime | None) -> ParsedMessage | None:
-    """Read well-formed mail as :func:`parse_with_stdlib` would, or None to leave it to it."""
+def scan_message(
+    raw: bytes, fallback_date: datetime | None = None, digest: str | None = None
+) -> ParsedMessage | None:
+    """Read well-formed mail exactly as :func:`parse_with_stdlib` would, several times faster;
+    None for mail it leaves to the stdlib parser."""
     if raw.startswith(b"From ") or any(odd in raw for odd in _ODD_BREAKS):
         return None
     if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
@@ -319,7 +322,7 @@ def _scan(raw: bytes, digest: str, fallback_date: datetime | None) -> ParsedMess
         _scan_entity(raw, headers, (body, len(raw)), leaves, 0)
     except _NotPlain:
         return None
-    parsed = _from_headers(headers, len(raw), digest, fallback_date)
+    parsed = _from_headers(headers, len(raw), digest or content_hash(raw), fallback_date)
     parsed.text, parsed.html, parsed.attachments = (
         leaves.text or "",
         leaves.html,
