@@ -294,8 +294,10 @@ def _body_parts(message: Message) -> tuple[str, str | None, list[ParsedAttachmen
 # What the scanner leaves to the stdlib parser: line breaks other than LF and CRLF (the stdlib
 # also breaks lines at a lone CR, VT, FF and \x1c-\x1e).
 _ODD_BREAKS = (b"\x0b", b"\x0c", b"\x1c", b"\x1d", b"\x1e")
-# One header with its continuation lines; a name as the stdlib's feed parser accepts one.
-_HEADER = re.compile(rb"([\x21-\x39\x3b-\x7e]+):([^\n]*(?:\n[ \t][^\n]*)*)(?:\n|\Z)")
+# One header with its continuation lines (name, value); a name as the stdlib's feed parser
+# accepts one. The whole block must be such headers and nothing else.
+_HEADERS = re.compile(rb"([\x21-\x39\x3b-\x7e]+):[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)(?:\n|\Z)")
+_HEADER_BLOCK = re.compile(rb"(?:[\x21-\x39\x3b-\x7e]+:[^\n]*(?:\n[ \t][^\n]*)*(?:\n|\Z))*")
 # What may follow ``--boundary`` on a boundary line: ``--`` when it closes, then blanks.
 _BOUNDARY_TAIL = re.compile(rb"(--)?[ \t]*\r?(?:\n|\Z)")
 _MAX_DEPTH = 20
@@ -337,17 +339,13 @@ def _split_headers(raw: bytes, start: int) -> tuple[dict[str, str], int]:
     if raw.startswith(b"\n", start) or raw.startswith(b"\r\n", start):
         return {}, raw.index(b"\n", start) + 1
     block_end, body = _blank_line(raw, start)
+    if _HEADER_BLOCK.fullmatch(raw, start, block_end) is None:
+        raise _NotPlain("a header line that is not one")
     headers: dict[str, str] = {}
-    position = start
-    while position < block_end:
-        header = _HEADER.match(raw, position, block_end)
-        if header is None:
-            raise _NotPlain("a header line that is not one")
-        value = header.group(2).lstrip(b" \t").rstrip(b"\r\n")
-        name = header.group(1).decode("ascii").lower()
-        if name not in headers:
-            headers[name] = value.decode("ascii", "surrogateescape")
-        position = header.end()
+    for name, value in _HEADERS.findall(raw, start, block_end):
+        key = name.decode("ascii").lower()
+        if key not in headers:
+            headers[key] = value.rstrip(b"\r\n").decode("ascii", "surrogateescape")
     return headers, body
 
 
