@@ -288,3 +288,26 @@ def test_the_nested_corpus_message_is_read_in_walk_order() -> None:
         ("attachment.plain", "text/plain"),
     ]
     assert parsed.attachments[0].content == bytes(range(256)) * 4
+
+
+def header_block(raw: bytes) -> bytes | None:
+    """The headers with the empty line after them, as IMAP's BODY[HEADER] hands them over."""
+    ends = [i for i in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if i >= 0]
+    return raw[: min(ends) + 1] + (b"\r\n" if b"\r\n" in raw else b"\n") if ends else None
+
+
+WITH_HEADERS = {
+    name: raw
+    for name, raw in (WELL_FORMED | LEFT_TO_THE_STDLIB).items()
+    if header_block(raw) is not None
+}
+
+
+@pytest.mark.parametrize("raw", WITH_HEADERS.values(), ids=WITH_HEADERS.keys())
+def test_the_header_pass_reads_the_headers_as_the_whole_message_parse(raw: bytes) -> None:
+    block = header_block(raw)
+    assert block is not None
+    header_pass = parse_headers(block, len(raw), ARRIVAL)
+    whole = parse_with_stdlib(raw, ARRIVAL)
+    fields = ("message_id", "sender", "to_addrs", "cc_addrs", "subject", "date", "date_guessed")
+    assert [getattr(header_pass, f) for f in fields] == [getattr(whole, f) for f in fields]

@@ -116,6 +116,13 @@ def parse_headers(
     raw_headers: bytes, size: int, fallback_date: datetime | None = None
 ) -> ParsedMessage:
     """Parse a header block only, for showing a message before its body has been fetched."""
+    if _plain_breaks(raw_headers):
+        try:
+            headers, _body = _split_headers(raw_headers, 0)
+        except _NotPlain:
+            headers = {}
+        if headers:
+            return _from_headers(headers, size, "", fallback_date)
     try:
         message = _HEADERS_ONLY.parsebytes(raw_headers, headersonly=True)
         return _from_headers(_first_values(message), size, "", fallback_date)
@@ -312,9 +319,7 @@ def scan_message(
 ) -> ParsedMessage | None:
     """Read well-formed mail exactly as :func:`parse_with_stdlib` would, several times faster;
     None for mail it leaves to the stdlib parser."""
-    if raw.startswith(b"From ") or any(odd in raw for odd in _ODD_BREAKS):
-        return None
-    if b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n"):
+    if not _plain_breaks(raw):
         return None
     try:
         headers, body = _split_headers(raw, 0)
@@ -331,6 +336,13 @@ def scan_message(
         leaves.attachments,
     )
     return parsed
+
+
+def _plain_breaks(raw: bytes) -> bool:
+    """Whether every line ends in LF or CRLF and none is an mbox envelope line."""
+    if raw.startswith(b"From ") or any(odd in raw for odd in _ODD_BREAKS):
+        return False
+    return b"\r" not in raw or raw.count(b"\r") == raw.count(b"\r\n")
 
 
 def _split_headers(raw: bytes, start: int) -> tuple[dict[str, str], int]:
