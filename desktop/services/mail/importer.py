@@ -10,6 +10,11 @@ windows or two processes, still store each message once and count it as added on
 The mbox reader splits the file itself (on lines starting with ``From ``, as the stdlib does) from
 a memory map instead of building a ``mailbox.mboxMessage`` per message: the parser then sees each
 message once.
+
+Where an import's time goes, measured on a mixed 20,000-message mbox (``bench/bench_import.py``)
+one message at a time: splitting about 18 us, parsing about 55 us (17 us for plain text, 145 us
+with a 30 kB base64 attachment, most of it decoding), storing about 65 us (the row and its five
+indexes, the full-text entry, and the WAL checkpoints of the commits, about a third each).
 """
 
 from __future__ import annotations
