@@ -17,6 +17,8 @@ other work the overlap shrinks to little (process CPU time then equals the elaps
 
 from __future__ import annotations
 
+import itertools
+import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,13 +26,14 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from desktop.services.mail.parse import ParsedMessage
 from desktop.store.models import Attachment, Message
 
+ROWS_PER_STATEMENT = 500
 _MESSAGES = cast(Table, Message.__table__)
 _ATTACHMENTS = cast(Table, Attachment.__table__)
 
@@ -165,13 +168,8 @@ def _insert_sqlite(session: Session, rows: list[dict[str, Any]]) -> list[tuple[i
         value = list(row.values())
         value[position] = sqlite_timestamp(value[position])
         values.append(tuple(value))
-    connection = session.connection()
     before = _highest_id(session)
-    connection.exec_driver_sql(
-        f"INSERT INTO messages ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
-        "ON CONFLICT DO NOTHING",
-        values,
-    )
+    _insert_in_few_statements(session, "messages", columns, values, " ON CONFLICT DO NOTHING")
     after = _highest_id(session)
     if after == before:
         return []
@@ -202,16 +200,50 @@ def _store_attachments_sqlite(
         for message_id, parsed in owners
         for attachment in parsed.attachments
     ]
-    if rows:
-        session.connection().exec_driver_sql(
-            "INSERT INTO attachments (message_id, filename_sent, filename, content_type, size, "
-            "content) VALUES (?, ?, ?, ?, ?, ?)",
-            rows,
+    columns = ["message_id", "filename_sent", "filename", "content_type", "size", "content"]
+    _insert_in_few_statements(session, "attachments", columns, rows)
+
+
+def _insert_in_few_statements(
+    session: Session,
+    table: str,
+    columns: list[str],
+    rows: Sequence[tuple[Any, ...]],
+    suffix: str = "",
+) -> None:
+    """Rows as multi-row INSERTs, as many rows to a statement as SQLite takes parameters.
+
+    The driver releases the GIL for each step of a statement. ``executemany`` steps once per
+    row, and while the writer thread waited to take the GIL back after each row, the parsing
+    thread held it for up to a switch interval (5 ms): the writer then crawled until the parser
+    stopped to wait for it, and the two threads ran no faster than one (measured: the same time
+    with the writer thread as without). A statement of up to ``ROWS_PER_STATEMENT`` rows
+    releases it once for all of them; longer ones would only make the statement text (and its
+    compiling) grow.
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    limit = _variable_limit(connection.connection.driver_connection)
+    per_statement = max(1, min(ROWS_PER_STATEMENT, limit // len(columns)))
+    marks = "(" + ", ".join("?" * len(columns)) + ")"
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        connection.exec_driver_sql(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
+            f"{', '.join([marks] * len(chunk))}{suffix}",
+            tuple(itertools.chain.from_iterable(chunk)),
         )
 
 
+def _variable_limit(driver_connection: Any) -> int:
+    """How many parameters one statement may have (32,766 since SQLite 3.32, 999 before)."""
+    return int(driver_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+
+
 def _highest_id(session: Session) -> int:
-    return int(session.scalar(select(func.coalesce(func.max(_MESSAGES.c.id), 0))) or 0)
+    highest = session.connection().exec_driver_sql("SELECT max(id) FROM messages").scalar()
+    return int(highest or 0)
 
 
 def sqlite_timestamp(value: datetime) -> str:
