@@ -3,16 +3,20 @@
 A benchmark is a module ``bench/bench_<name>.py`` with a ``main() -> int`` that prints what it
 measured beside its target and returns non-zero when a target is missed. ``--quick`` asks each
 benchmark that takes a ``quick`` parameter for its short run (the whole suite in under two
-minutes); the others run in full.
+minutes), and sets ``SWITCHBOARD_BENCH_QUICK=1`` for the fresh processes benchmarks time their
+cold figures in; the others run in full.
 """
 
 from __future__ import annotations
 
 import importlib
 import inspect
+import os
 import sys
 import time
 from pathlib import Path
+
+QUICK_ENV = "SWITCHBOARD_BENCH_QUICK"
 
 
 def available() -> list[str]:
@@ -21,6 +25,8 @@ def available() -> list[str]:
 
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
+    if quick:
+        os.environ[QUICK_ENV] = "1"
     names = [name for name in argv if name != "--quick"] or available()
     unknown = sorted(set(names) - set(available()))
     if unknown:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import mailbox
 import threading
+from email import header as email_header
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from desktop.services.mail.importer import (
     ImportSourceError,
     import_paths,
 )
+from desktop.services.mail.inbox import Inbox
 from desktop.store.engine import make_engine
 from desktop.store.models import Attachment, Message
 from desktop.store.session import SessionFactory, make_session_factory, unit_of_work
@@ -255,3 +258,74 @@ def test_imports_running_at_once_store_each_message_once(
         files = session.scalar(select(func.count()).select_from(Attachment))
     assert files == sum(1 for n in range(total) if n % 7 and n % 5 == 0)
     assert_full_text_index_matches(session_factory)
+
+
+def realistic_message(n: int) -> bytes:
+    """One of five shapes by ``n``: plain, HTML alternative, PDF attached, non-ASCII, undated."""
+    head = f"From: Sender {n} <s{n}@example.org>\nTo: ada@example.org\nMessage-ID: <r{n}@x>\n"
+    dated = "Date: Tue, 03 Mar 2020 10:00:00 +0100\nMIME-Version: 1.0\n"
+    text = f"Ward round {n} token{n}\nFrom the ward: all fine.\n"
+    kind = n % 5
+    if kind == 0:
+        return f"{head}{dated}Subject: plain {n}\n\n{text}".encode()
+    if kind == 1:
+        return (
+            f'{head}{dated}Subject: html {n}\nContent-Type: multipart/alternative; boundary="a"\n\n'
+            f"--a\nContent-Type: text/plain\n\n{text}--a\nContent-Type: text/html\n\n"
+            f"<p>{text}</p>\n--a--\n"
+        ).encode()
+    if kind == 2:
+        pdf = base64.encodebytes(b"%PDF " + bytes([n % 256]) * (n % 3000)).decode()
+        return (
+            f'{head}{dated}Subject: file {n}\nContent-Type: multipart/mixed; boundary="m"\n\n'
+            f"--m\nContent-Type: text/plain\n\n{text}--m\nContent-Type: application/pdf\n"
+            f'Content-Disposition: attachment; filename="scan {n}.pdf"\n'
+            f"Content-Transfer-Encoding: base64\n\n{pdf}--m--\n"
+        ).encode()
+    if kind == 3:
+        subject = email_header.Header(f"Befund für Zoë {n}", "utf-8").encode()
+        return (
+            f"{head}{dated}Subject: {subject}\nContent-Type: text/plain; charset=utf-8\n\n"
+            f"Grüße {text}"
+        ).encode()
+    return f"{head}Subject: undated {n}\n\n{text}".encode()
+
+
+def test_a_realistic_mailbox_is_stored_once_with_its_files_and_is_searchable(
+    tmp_path: Path, session_factory: SessionFactory, profile_id: int, user_id: int
+) -> None:
+    total = 2000
+    box = write_mbox(tmp_path / "export.mbox", [realistic_message(n) for n in range(total)])
+    progress: list[ImportProgress] = []
+    result = import_paths(session_factory, profile_id, [box], progress.append)
+    assert (result.added, result.skipped, result.unreadable) == (total, 0, 0)
+    assert progress[-1] == ImportProgress(box.stat().st_size, box.stat().st_size, total)
+
+    expected = {
+        f"<r{n}@x>": ["plain", "html", "file", "Befund für Zoë", "undated"][n % 5] + f" {n}"
+        for n in range(total)
+    }
+    with unit_of_work(session_factory) as session:
+        rows = session.execute(
+            select(Message.message_id, Message.subject, Message.text, Message.date_guessed)
+        ).all()
+        files = session.execute(
+            select(Message.message_id, Attachment.filename, Attachment.content).join(Message)
+        ).all()
+    assert sorted(row.message_id for row in rows) == sorted(expected)
+    assert all(row.subject == expected[row.message_id] for row in rows)
+    assert all("From the ward: all fine." in row.text for row in rows)
+    assert all(row.date_guessed == row.subject.startswith("undated") for row in rows)
+    attached = {n: realistic_message(n) for n in range(2, total, 5)}
+    assert len(files) == len(attached)
+    for message_id, filename, content in files:
+        n = int(message_id[2:-3])
+        assert (filename, content) == (f"scan {n}.pdf", b"%PDF " + bytes([n % 256]) * (n % 3000))
+
+    assert_full_text_index_matches(session_factory)
+    found = Inbox(session_factory).page(user_id, search="token1234")
+    assert [row.subject for row in found] == [expected["<r1234@x>"]]
+
+    again = import_paths(session_factory, profile_id, [box])
+    assert (again.added, again.skipped) == (0, total)
+    assert count(session_factory, profile_id) == total

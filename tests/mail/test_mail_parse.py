@@ -12,6 +12,8 @@ from desktop.services.mail.parse import (
     clean_filename,
     parse_headers,
     parse_message,
+    parse_with_stdlib,
+    scan_message,
 )
 
 ARRIVAL = datetime(2021, 6, 1, 12, 0, tzinfo=UTC)
@@ -182,3 +184,130 @@ def test_header_only_parse_reads_the_same_headers() -> None:
     full = parse_message(raw)
     assert (headers.subject, headers.sender, headers.date) == (full.subject, full.sender, full.date)
     assert headers.size == len(raw)
+
+
+def crlf(text: str) -> bytes:
+    return text.replace("\n", "\r\n").encode("utf-8", "surrogateescape")
+
+
+WELL_FORMED = {
+    "plain": b"From: a@example.org\nSubject: hi\nMessage-ID: <p@x>\n\nHello.\n",
+    "crlf, folded, duplicated, any case": crlf(
+        "FROM: a@example.org\nTo: b@example.org,\n\tc@example.org\nsubject: first\n"
+        "Subject: second\nCc:\nmessage-id:   <c@x>  \n\nline one\nline two\n"
+    ),
+    "eight-bit and encoded headers": (
+        b"From: J\xf6rg <j@example.org>\nSubject: =?utf-8?q?Gr=C3=BC=C3=9Fe?= \xc3\xa9\n"
+        b"Date: Tue, 03 Mar 2020 10:00:00 +0100\n\nbody\n"
+    ),
+    "quoted-printable latin-1": (
+        b"From: a@example.org\nContent-Type: text/plain; charset=iso-8859-1\n"
+        b"Content-Transfer-Encoding: quoted-printable\n\nGr=FC=DFe, soft=\n break\n"
+    ),
+    "base64 that lost its padding": (
+        b"From: a@example.org\nContent-Transfer-Encoding: Base64 \n\n"
+        + base64.b64encode("Befund: unauffällig.".encode()).rstrip(b"=")
+        + b"\n"
+    ),
+    "alternative with preamble and epilogue": crlf(
+        'From: a@example.org\nContent-Type: multipart/alternative;\n boundary="=_b c"\n\n'
+        "This is a preamble.\n--=_b c\nContent-Type: text/plain; charset=utf-8\n\nplain\n\n"
+        "--=_b c  \nContent-Type: text/html\n\n<p>html</p>\n--=_b c-- \nepilogue\n--=_b c\n"
+    ),
+    "nested parts, files and lookalike lines": (
+        b"From: a@example.org\nContent-Type: multipart/mixed; boundary=outer\n\n"
+        b"--outer\nContent-Type: multipart/alternative; boundary=inner\n\n"
+        b"--inner\n\ndefault type, no headers\n--inner-\n--innerx\n"
+        b"--inner\nContent-Type: text/html\n\n<b>hi</b>\n--inner--\n\n"
+        b"--outer\nContent-Type: application/pdf\n"
+        b"Content-Disposition: attachment; filename*=utf-8''Befund%20%C3%BC.pdf\n"
+        b"Content-Transfer-Encoding: base64\n\n"
+        + base64.encodebytes(bytes(range(256)) * 4)
+        + b"--outer\nContent-Type: image/png\n\nPNG\n"
+        b'--outer\nContent-Type: text/plain; name="note.txt"\n\nnote\n'
+        b"--outer\nContent-Type: text/plain\nContent-Disposition: attachment\n\nfile\n"
+        b"--outer\nContent-Type: text/plain\n\nsecond text part\n"
+        b"--outer\nContent-Type: text/plain\n\n--outer--\n"
+    ),
+}
+
+LEFT_TO_THE_STDLIB = {
+    "bare CR line ends": b"From: a@example.org\rSubject: cr\r\rbody\r",
+    "an envelope line": b"From a@example.org Sat Jan  1 00:00:00 2022\nSubject: x\n\nbody\n",
+    "a form feed": b"From: a@example.org\n\npage one\x0cpage two\n",
+    "a line that is no header": b"From: a@example.org\nnot a header\n\nbody\n",
+    "headers only": b"From: a@example.org\nSubject: nothing else",
+    "a forwarded message": (
+        b"From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n"
+        b"--b\nContent-Type: message/rfc822\n\nFrom: c@example.org\n\ninner\n--b--\n"
+    ),
+    "a digest": (
+        b"From: a@example.org\nContent-Type: multipart/digest; boundary=b\n\n"
+        b"--b\n\nFrom: c@example.org\n\ninner\n--b--\n"
+    ),
+    "no closing boundary": (
+        b"From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n--b\n\ncut off\n"
+    ),
+    "no boundary": b"From: a@example.org\nContent-Type: multipart/mixed\n\n--b\n\nx\n--b--\n",
+    "two boundaries in a row": (
+        b"From: a@example.org\nContent-Type: multipart/mixed; boundary=b\n\n"
+        b"--b\n--b\n\ntext\n--b--\n"
+    ),
+    "uuencode": (
+        b"From: a@example.org\nContent-Transfer-Encoding: x-uuencode\n\n"
+        b"begin 644 a.txt\n#86)C\n`\nend\n"
+    ),
+    "an eight-bit content type": (
+        b'From: a@example.org\nContent-Type: text/plain; name="Bericht \xfc.txt"\n\nx\n'
+    ),
+}
+
+
+@pytest.mark.parametrize("raw", WELL_FORMED.values(), ids=WELL_FORMED.keys())
+def test_the_scanner_reads_well_formed_mail_exactly_as_the_stdlib_parser(raw: bytes) -> None:
+    scanned = scan_message(raw, ARRIVAL)
+    assert scanned is not None
+    assert scanned == parse_with_stdlib(raw, ARRIVAL)
+    assert parse_message(raw, ARRIVAL) == scanned
+
+
+@pytest.mark.parametrize("raw", LEFT_TO_THE_STDLIB.values(), ids=LEFT_TO_THE_STDLIB.keys())
+def test_mail_the_scanner_cannot_read_exactly_goes_to_the_stdlib_parser(raw: bytes) -> None:
+    assert scan_message(raw, ARRIVAL) is None
+    assert parse_message(raw, ARRIVAL) == parse_with_stdlib(raw, ARRIVAL)
+
+
+def test_the_nested_corpus_message_is_read_in_walk_order() -> None:
+    parsed = parse_message(WELL_FORMED["nested parts, files and lookalike lines"], ARRIVAL)
+    assert parsed.text == "default type, no headers\n--inner-\n--innerx"
+    assert parsed.html == "<b>hi</b>"
+    assert [(a.filename, a.content_type) for a in parsed.attachments] == [
+        ("Befund ü.pdf", "application/pdf"),
+        ("attachment.png", "image/png"),
+        ("note.txt", "text/plain"),
+        ("attachment.plain", "text/plain"),
+    ]
+    assert parsed.attachments[0].content == bytes(range(256)) * 4
+
+
+def header_block(raw: bytes) -> bytes | None:
+    """The headers with the empty line after them, as IMAP's BODY[HEADER] hands them over."""
+    ends = [i for i in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if i >= 0]
+    return raw[: min(ends) + 1] + (b"\r\n" if b"\r\n" in raw else b"\n") if ends else None
+
+
+WITH_HEADERS = {
+    name: raw
+    for name, raw in (WELL_FORMED | LEFT_TO_THE_STDLIB).items()
+    if header_block(raw) is not None
+}
+
+
+@pytest.mark.parametrize("raw", WITH_HEADERS.values(), ids=WITH_HEADERS.keys())
+def test_the_header_pass_reads_the_headers_as_the_whole_message_parse(raw: bytes) -> None:
+    block = header_block(raw)
+    assert block is not None
+    header_pass = parse_headers(block, len(raw), ARRIVAL)
+    whole = parse_with_stdlib(raw, ARRIVAL)
+    fields = ("message_id", "sender", "to_addrs", "cc_addrs", "subject", "date", "date_guessed")
+    assert [getattr(header_pass, f) for f in fields] == [getattr(whole, f) for f in fields]

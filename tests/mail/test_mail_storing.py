@@ -10,7 +10,12 @@ from mail_helpers import assert_full_text_index_matches, simple_message
 from sqlalchemy import func, select
 
 from desktop.services.mail.parse import parse_message
-from desktop.services.mail.storing import BackgroundWriter, Placement, insert_messages
+from desktop.services.mail.storing import (
+    ROWS_PER_STATEMENT,
+    BackgroundWriter,
+    Placement,
+    insert_messages,
+)
 from desktop.store.models import Attachment, Message
 from desktop.store.session import SessionFactory, read_only, unit_of_work
 
@@ -124,3 +129,26 @@ def test_synced_copies_of_one_message_in_two_folders_are_both_kept(
         assert insert_messages(session, profile_id, items) == [0, 1]
     assert store(session_factory, profile_id, [simple_message(1)]) == [0]
     assert stored(session_factory) == (3, 0)
+
+
+def test_a_batch_longer_than_one_statement_stores_every_message_with_its_own_files(
+    session_factory: SessionFactory, profile_id: int
+) -> None:
+    """Rows go to SQLite ``ROWS_PER_STATEMENT`` (500) to a statement: 1,234 rows need three."""
+    total = ROWS_PER_STATEMENT * 2 + 234
+    raws = [
+        WITH_FILE.replace(b"<file@", b"<file%d@" % n).replace(b"note", b"note %d" % n)
+        if n % 2
+        else simple_message(n)
+        for n in range(total)
+    ]
+    raws[1000] = raws[999]  # a duplicate inside the batch: the first is the one stored
+    inserted = store(session_factory, profile_id, raws)
+    assert inserted == [n for n in range(total) if n != 1000]
+    with read_only(session_factory) as session:
+        files = session.execute(select(Message.message_id, Attachment.content).join(Message)).all()
+    assert sorted(files) == sorted(
+        (f"<file{n}@example.org>", b"note %d" % n) for n in range(1, total, 2)
+    )
+    assert stored(session_factory) == (total - 1, total // 2)
+    assert_full_text_index_matches(session_factory)

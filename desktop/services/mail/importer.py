@@ -10,6 +10,11 @@ windows or two processes, still store each message once and count it as added on
 The mbox reader splits the file itself (on lines starting with ``From ``, as the stdlib does) from
 a memory map instead of building a ``mailbox.mboxMessage`` per message: the parser then sees each
 message once.
+
+Where an import's time goes, measured on a mixed 20,000-message mbox (``bench/bench_import.py``)
+one message at a time: splitting about 18 us, parsing about 55 us (17 us for plain text, 145 us
+with a 30 kB base64 attachment, most of it decoding), storing about 65 us (the row and its five
+indexes, the full-text entry, and the WAL checkpoints of the commits, about a third each).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.services.authorization import internal
 from desktop.services.mail.parse import ParsedMessage, parse_message
 from desktop.services.mail.storing import BackgroundWriter, Placement, insert_messages
 from desktop.store.models import Message
@@ -33,7 +39,7 @@ from desktop.store.models.mail import IMPORTED_FOLDER
 from desktop.store.session import SessionFactory, read_only, unit_of_work
 
 BATCH_SIZE = 1000
-_FROM_LINE = re.compile(rb"^From ", re.MULTILINE)
+_FROM_AFTER_NEWLINE = re.compile(rb"\nFrom ")
 _ESCAPED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 
 
@@ -67,6 +73,7 @@ class _Raw:
     end_offset: int
 
 
+@internal("the import behind Mailbox.import_files, which checks the profile is the actor's")
 def import_paths(
     session_factory: SessionFactory,
     profile_id: int,
@@ -178,7 +185,7 @@ def _mbox_messages(path: Path) -> Iterator[_Raw]:
         if path.stat().st_size == 0:
             return
         with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-            starts = [match.start() for match in _FROM_LINE.finditer(mapped)]
+            starts = _from_lines(mapped)
             starts.append(len(mapped))
             for begin, end in itertools.pairwise(starts):
                 line_end = mapped.find(b"\n", begin, end)
@@ -191,6 +198,15 @@ def _mbox_messages(path: Path) -> Iterator[_Raw]:
                 if b">From " in body:
                     body = _ESCAPED_FROM.sub(rb"\1", body)
                 yield _Raw(body, envelope, end)
+
+
+def _from_lines(mapped: mmap.mmap) -> list[int]:
+    """Where each line starting with ``From `` begins. A pattern anchored with ``^`` in multi-line
+    mode was tried at every position of the file in turn; searching for the literal ``\nFrom ``
+    skips ahead the way ``bytes.find`` does: 0.09 s for a 158 MB mbox, against about 1 s."""
+    starts = [0] if mapped[:5] == b"From " else []
+    starts.extend(match.end() - 5 for match in _FROM_AFTER_NEWLINE.finditer(mapped))
+    return starts
 
 
 def _envelope_date(from_line: bytes) -> datetime | None:
