@@ -179,6 +179,12 @@ def _os(error: OSError) -> Words | None:
             NOTHING_CHANGED,
             "Make the file and its folder writable for your account, then try again.",
         )
+    if error.errno in {errno.ENOENT, errno.ENOTDIR} and error.filename:
+        return (
+            f"{error.filename} cannot be reached: it or a folder on its way does not exist.",
+            NOTHING_CHANGED,
+            "Choose a folder that exists, or create it, then try again.",
+        )
     return None
 
 

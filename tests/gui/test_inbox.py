@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -181,14 +182,15 @@ def test_stale_page_for_an_old_query_is_dropped(qtbot: QtBot) -> None:
 
 def test_load_error_is_shown(qtbot: QtBot) -> None:
     def broken(_q: InboxQuery, _a: PageKey | None, _l: int) -> Sequence[InboxRow]:
-        raise OSError("store is locked")
+        raise sqlite3.OperationalError("database is locked")
 
     model = InboxModel(broken)
     view = InboxView(model)
     qtbot.addWidget(view)
     with qtbot.waitSignal(model.load_failed):
         model.reload()
-    assert view.status.text() == "Could not load messages: store is locked"
+    assert view.status.text().startswith("Could not load messages: The store is busy")
+    assert "database is locked" not in view.status.text()
     assert not model.canFetchMore(QModelIndex())
 
 

@@ -30,6 +30,7 @@ from PySide6.QtGui import QColor, QFont
 
 from desktop.gui.viewdata import ProfileCard
 from desktop.gui.workers import Workers
+from desktop.services.failures import describe
 from desktop.services.mail.inbox import InboxRow
 
 PageKey = tuple[datetime, int]
@@ -239,7 +240,7 @@ class InboxModel(QAbstractTableModel):
         self._in_flight = None
         self._exhausted = True
         self.loading_changed.emit(False)
-        self.load_failed.emit(str(error) or type(error).__name__)
+        self.load_failed.emit(describe(error).summary)
 
     def _cancel_in_flight(self) -> None:
         if self._in_flight is not None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.gui.workers import Workers
+from desktop.services.failures import describe
 from desktop.services.mail.inbox import AttachmentInfo
 from desktop.services.mail.parse import clean_filename
 
@@ -112,6 +113,6 @@ class AttachmentList(QWidget):
         self.saved.emit(str(path))
 
     def _on_failed(self, error: Exception) -> None:
-        message = self.tr("Could not save: %s") % (getattr(error, "strerror", None) or error)
+        message = self.tr("Could not save the attachment: %s") % describe(error).summary
         self._status.setText(message)
         self.save_failed.emit(message)
