@@ -38,8 +38,6 @@ def main(argv: list[str]) -> int:
         print(f"== {name} ==", flush=True)
         module = importlib.import_module(f"bench.bench_{name}")
         takes_quick = "quick" in inspect.signature(module.main).parameters
-        if quick and not takes_quick:
-            print("(no quick mode: the full run)")
         if (module.main(quick=quick) if takes_quick else module.main()) != 0:
             failed.append(name)
     print(f"bench: {len(names)} benchmark(s) in {time.perf_counter() - started:.0f} s")

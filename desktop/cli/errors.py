@@ -8,14 +8,13 @@ would bury the one sentence that matters and show library text no one can act on
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-
-from desktop.logs import configure_logging
 
 USAGE_ERROR = 2
 FAILED = 1
@@ -32,10 +31,14 @@ class CliError(Exception):
         self.exit_code = exit_code
 
 
-def run_with_error_channel(command: Callable[[], int]) -> int:
-    """Runs one command; whatever it raises ends as one line on stderr and an exit code."""
+def run_with_error_channel(command: Callable[[], int], *, app_log: bool = True) -> int:
+    """Runs one command; whatever it raises ends as one line on stderr and an exit code.
+
+    ``app_log`` False opens the log file only if the command fails, for commands with nothing
+    else to log.
+    """
     _escape_unencodable_output()
-    with _app_log():
+    with _app_log() if app_log else contextlib.nullcontext():
         try:
             return command()
         except CliError as error:
@@ -48,7 +51,8 @@ def run_with_error_channel(command: Callable[[], int]) -> int:
             from desktop.services.failures import describe  # the store's errors: only on failure
 
             failure = describe(error)
-            log.error("command failed: %s\n%s", failure.what_failed, failure.details)
+            with contextlib.nullcontext() if app_log else _app_log():
+                log.error("command failed: %s\n%s", failure.what_failed, failure.details)
             print_error(failure.summary)
             return FAILED
 
@@ -71,6 +75,8 @@ def _app_log() -> Iterator[None]:
     Removed again afterwards so that a process running many commands (the tests, a script
     importing ``main``) does not collect one open log file per command.
     """
+    from desktop.logs import configure_logging
+
     try:
         handler: logging.Handler | None = configure_logging()
     except OSError:

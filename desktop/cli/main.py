@@ -75,13 +75,14 @@ def load_handler(path: str) -> Handler:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_with_error_channel(partial(_run, argv))
-
-
-def _run(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     path: str | None = selftest_args.RUN if args.self_test else getattr(args, "handler", None)
+    # The ID converter touches no store, server or keyring: nothing to log, so no log file.
+    app_log = path is None or not path.startswith(id_args.RUN)
+    return run_with_error_channel(partial(_run, args, path), app_log=app_log)
+
+
+def _run(args: argparse.Namespace, path: str | None) -> int:
     if path is None:
         from desktop.gui.launch import run_gui
 
