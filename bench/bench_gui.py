@@ -176,7 +176,7 @@ def measure(path: Path) -> Measurement:
 
     from desktop.gui.application import create_application
     from desktop.gui.main_window import MainWindow
-    from desktop.gui.services_workspace import ServicesWorkspace
+    from desktop.gui.session.services_workspace import ServicesWorkspace
     from desktop.services.container import build_services
     from desktop.services.secrets import SecretStore
 

@@ -7,7 +7,6 @@ code computes a path, that one variable is enough to keep a run from touching th
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import platformdirs
@@ -39,11 +38,3 @@ def settings_file() -> Path:
 
 def store_file() -> Path:
     return app_home() / "switchboard.sqlite3"
-
-
-def resources_dir() -> Path:
-    """Read-only data shipped with the app: beside the package in a checkout, or in the bundle."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle is not None:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"

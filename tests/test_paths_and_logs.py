@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop import paths
+from desktop.core import resources
 from desktop.logs import configure_logging
 
 
@@ -40,4 +41,4 @@ def test_log_file_is_private_and_rotating(app_home: Path, file_logging: logging.
 
 
 def test_resources_ship_the_classic_layout() -> None:
-    assert (paths.resources_dir() / "layouts" / "classic-32.json").is_file()
+    assert (resources.resources_dir() / "layouts" / "classic-32.json").is_file()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every check on a machine set up by `make test`: lint, types, then pytest inside a private
-# D-Bus session with an unlocked gnome-keyring, so keyring tests talk to a real Secret Service.
+# Runs every check on a machine set up by `make test`: lint, types, the layer contract in
+# pyproject.toml (lint-imports), then pytest inside a private D-Bus session with an unlocked
+# gnome-keyring, so keyring tests talk to a real Secret Service.
 # PostgreSQL and Dovecot are started by session fixtures on loopback (tests/pg_cluster.py,
 # tests/dovecot.py). Without arguments the suite runs in two steps, the quick tests first and the
 # long load and build tests (`-m slow`) after them, so a failure in the quick ones shows at once;
@@ -12,6 +13,7 @@ venv=.venv/bin
 "$venv/ruff" check .
 "$venv/ruff" format --check .
 "$venv/mypy"
+"$venv/lint-imports" --no-cache
 
 scratch=$(mktemp -d -t switchboard-tests-XXXXXX)
 trap 'rm -rf "$scratch"' EXIT

@@ -8,7 +8,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop import __version__
-from desktop.paths import resources_dir
+from desktop.core.resources import resources_dir
 
 
 def create_application(argv: Sequence[str]) -> QApplication:

@@ -19,14 +19,14 @@ from desktop.gui.main_window import MainWindow
 from desktop.gui.mainwindow.mail_import import MailImport
 from desktop.gui.mainwindow.sync_link import SyncLink
 from desktop.gui.profiles.dialog import ProfilesDialog
-from desktop.gui.services_workspace import ServicesWorkspace
+from desktop.gui.session.services_workspace import ServicesWorkspace
+from desktop.gui.session.viewdata import ProfileCard
+from desktop.gui.session.workers import Workers
 from desktop.gui.signin.first_run import FirstRunPage
 from desktop.gui.signin.idle_lock import IdleLock
 from desktop.gui.signin.sign_in_page import SignInPage
 from desktop.gui.support.audit_view import AuditDialog
 from desktop.gui.support.panel import SupportDialog
-from desktop.gui.viewdata import ProfileCard
-from desktop.gui.workers import Workers
 from desktop.services.accounts import UserInfo
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services

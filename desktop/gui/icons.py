@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QIcon
 
-from desktop.paths import resources_dir
+from desktop.core.resources import resources_dir
 
 
 def icon_path(name: str) -> str:

@@ -30,9 +30,9 @@ from desktop.gui.mainwindow.shortcuts import ShortcutsDialog
 from desktop.gui.mainwindow.sync_status import SyncStatusArea, colour_dot
 from desktop.gui.mainwindow.tray import Notifier
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
-from desktop.gui.viewdata import ProfileCard
-from desktop.gui.workers import Workers
-from desktop.gui.workspace import Workspace
+from desktop.gui.session.viewdata import ProfileCard
+from desktop.gui.session.workers import Workers
+from desktop.gui.session.workspace import Workspace
 from desktop.services.failures import describe
 
 APP_TITLE = "Switchboard"

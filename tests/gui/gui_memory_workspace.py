@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.inbox.model import InboxQuery, PageKey
-from desktop.gui.viewdata import ProfileCard
+from desktop.gui.session.viewdata import ProfileCard
 from desktop.services.mail.inbox import InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 

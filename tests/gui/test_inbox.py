@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from desktop.gui.icons import icon
 from desktop.gui.inbox.model import Column, InboxModel, InboxQuery, PageKey, sender_name
 from desktop.gui.inbox.view import InboxView
-from desktop.gui.viewdata import ProfileCard
+from desktop.gui.session.viewdata import ProfileCard
 from desktop.services.mail.inbox import InboxRow
 
 pytestmark = pytest.mark.gui

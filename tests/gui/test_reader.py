@@ -17,8 +17,8 @@ from sqlalchemy import event, select
 
 from desktop.gui.main_window import MainWindow
 from desktop.gui.reader.pane import ReaderPane, RemoteLoader
-from desktop.gui.services_workspace import ServicesWorkspace
-from desktop.gui.viewdata import ProfileCard
+from desktop.gui.session.services_workspace import ServicesWorkspace
+from desktop.gui.session.viewdata import ProfileCard
 from desktop.services.mail.inbox import AttachmentInfo, MessageDetail
 from desktop.services.mail.remote_content import RemoteContent
 from desktop.store.models import EgressEvent

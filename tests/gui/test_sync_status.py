@@ -19,8 +19,8 @@ from desktop.gui.main_window import MainWindow
 from desktop.gui.mainwindow.mail_import import MailImport
 from desktop.gui.mainwindow.sync_link import SyncLink
 from desktop.gui.mainwindow.sync_status import SyncPhase
-from desktop.gui.services_workspace import ServicesWorkspace
-from desktop.gui.workers import Workers
+from desktop.gui.session.services_workspace import ServicesWorkspace
+from desktop.gui.session.workers import Workers
 from desktop.services.mail.imap_sync import SyncResult
 from desktop.services.mail.sync_owner import RetryPolicy
 

@@ -18,7 +18,7 @@ from desktop.gui.main_window import MainWindow
 from desktop.gui.mainwindow.sync_link import SyncLink
 from desktop.gui.mainwindow.sync_status import SyncPhase
 from desktop.gui.mainwindow.tray import Notification
-from desktop.gui.services_workspace import ServicesWorkspace
+from desktop.gui.session.services_workspace import ServicesWorkspace
 
 pytestmark = [pytest.mark.gui, pytest.mark.imap]
 

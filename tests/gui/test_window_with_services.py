@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.gui.main_window import MainWindow
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
-from desktop.gui.services_workspace import ServicesWorkspace
+from desktop.gui.session.services_workspace import ServicesWorkspace
 
 pytestmark = pytest.mark.gui
 

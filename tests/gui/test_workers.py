@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QObject, QThread
 from pytestqt.qtbot import QtBot
 
-from desktop.gui.workers import Workers
+from desktop.gui.session.workers import Workers
 
 pytestmark = pytest.mark.gui
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from desktop.core.idsentence.errors import LayoutError
 from desktop.core.idsentence.text import normal_form
-from desktop.paths import resources_dir
+from desktop.core.resources import resources_dir
 
 #: Layouts picked by size, for ``--layout 16|32|64``.
 LAYOUT_BY_BITS = {16: "phone-16", 32: "classic-32", 64: "phone-64"}

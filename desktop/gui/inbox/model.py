@@ -28,8 +28,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
-from desktop.gui.viewdata import ProfileCard
-from desktop.gui.workers import Workers
+from desktop.gui.session.viewdata import ProfileCard
+from desktop.gui.session.workers import Workers
 from desktop.services.failures import describe
 from desktop.services.mail.inbox import InboxRow
 

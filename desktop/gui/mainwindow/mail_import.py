@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog
 
 from desktop.gui.main_window import MainWindow
-from desktop.gui.workers import Workers
+from desktop.gui.session.workers import Workers
 from desktop.services.failures import describe
 from desktop.services.mail.importer import ImportProgress, ImportResult, ProgressCallback
 

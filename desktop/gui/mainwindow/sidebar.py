@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from desktop.gui.icons import icon
 from desktop.gui.profiles.chip import readable_text_colour
-from desktop.gui.viewdata import ProfileCard
+from desktop.gui.session.viewdata import ProfileCard
 
 ProfileRole = Qt.ItemDataRole.UserRole + 1
 MutedRole = Qt.ItemDataRole.UserRole + 2

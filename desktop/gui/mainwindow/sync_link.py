@@ -13,8 +13,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Slot
 
 from desktop.gui.main_window import MainWindow
-from desktop.gui.mainwindow.sync_scheduler import SyncScheduler
 from desktop.gui.mainwindow.sync_status import SyncPhase
+from desktop.gui.session.sync_scheduler import SyncScheduler
 from desktop.services.authorization import SignedInUser
 from desktop.services.mail.imap_sync import SyncResult
 from desktop.services.mail.sync_owner import MailSync, SyncState

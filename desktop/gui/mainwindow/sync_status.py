@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QToolButton, QWidget
 
 from desktop.gui.icons import icon
-from desktop.gui.viewdata import ProfileCard
+from desktop.gui.session.viewdata import ProfileCard
 
 
 class SyncPhase(Enum):

@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from desktop.gui.application import app_icon
-from desktop.gui.viewdata import ProfileCard
+from desktop.gui.session.viewdata import ProfileCard
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,9 +11,9 @@ from desktop.gui.inbox.model import InboxModel
 from desktop.gui.inbox.view import InboxView
 from desktop.gui.mainwindow.sidebar import ProfileSidebar
 from desktop.gui.reader.pane import ReaderPane
-from desktop.gui.viewdata import ProfileCard
-from desktop.gui.workers import Workers
-from desktop.gui.workspace import Workspace
+from desktop.gui.session.viewdata import ProfileCard
+from desktop.gui.session.workers import Workers
+from desktop.gui.session.workspace import Workspace
 from desktop.services.failures import describe
 from desktop.services.mail.inbox import OpenedMessage
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QWidget
 
-from desktop.gui.viewdata import ProfileCard
+from desktop.gui.session.viewdata import ProfileCard
 
 
 def readable_text_colour(background: QColor) -> QColor:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.gui.icons import icon
 from desktop.gui.mainwindow.sync_status import colour_dot
 from desktop.gui.profiles.form import ProfileForm
-from desktop.gui.workers import Workers
+from desktop.gui.session.workers import Workers
 from desktop.services.accounts import ProfileDraft, ProfileInfo
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services

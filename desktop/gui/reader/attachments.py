@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.gui.workers import Workers
+from desktop.gui.session.workers import Workers
 from desktop.services.failures import describe
 from desktop.services.mail.inbox import AttachmentInfo
 from desktop.services.mail.parse import clean_filename

@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 from desktop.gui.reader.attachments import AttachmentList, AttachmentLoader
 from desktop.gui.reader.headers import HeaderPanel
 from desktop.gui.reader.safe_browser import SafeBrowser
-from desktop.gui.viewdata import ProfileCard
-from desktop.gui.workers import Workers
+from desktop.gui.session.viewdata import ProfileCard
+from desktop.gui.session.workers import Workers
 from desktop.services.failures import describe
 from desktop.services.mail.inbox import MessageDetail
 from desktop.services.mail.remote_content import RemoteContent

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 
 from desktop.gui.forms import error_label, mark_invalid, show_error
 from desktop.gui.icons import icon
+from desktop.gui.session.workers import Workers
 from desktop.gui.signin.sign_in_page import centred_card, heading
-from desktop.gui.workers import Workers
 from desktop.services.accounts import (
     MIN_PASSWORD_LENGTH,
     AccountsService,

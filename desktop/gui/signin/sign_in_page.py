@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.gui.application import app_icon
 from desktop.gui.forms import error_label, show_error
-from desktop.gui.workers import Workers
+from desktop.gui.session.workers import Workers
 from desktop.services.accounts import AccountsService, UserInfo
 from desktop.services.authorization import SignedInUser
 from desktop.services.errors import SignInThrottledError, WrongPasswordError

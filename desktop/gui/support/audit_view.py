@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.gui.services_workspace import ServicesWorkspace
-from desktop.gui.workers import Workers
+from desktop.gui.session.services_workspace import ServicesWorkspace
+from desktop.gui.session.workers import Workers
 from desktop.services.audit import AuditEntry
 from desktop.services.mail.egress import EgressRow, list_egress
 

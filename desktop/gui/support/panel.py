@@ -34,10 +34,10 @@ from desktop.core.roles import Action
 from desktop.gui.forms import error_label, show_error
 from desktop.gui.icons import icon
 from desktop.gui.profiles.chip import ProfileChip
-from desktop.gui.services_workspace import ServicesWorkspace
-from desktop.gui.viewdata import ProfileCard
+from desktop.gui.session.services_workspace import ServicesWorkspace
+from desktop.gui.session.viewdata import ProfileCard
+from desktop.gui.session.workers import Workers
 from desktop.gui.widgets.id_converter import IdConverter
-from desktop.gui.workers import Workers
 from desktop.services.accounts import SupportIdOwner
 
 

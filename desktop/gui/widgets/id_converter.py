@@ -38,7 +38,7 @@ from desktop.core.idsentence import (
     parse_id,
 )
 from desktop.gui.forms import error_label, mark_invalid, show_error
-from desktop.gui.workers import Workers
+from desktop.gui.session.workers import Workers
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """What the main window needs from a signed-in session, as one small interface.
 
 Every method here may block (database, keyring, network): the window calls them only through
-:class:`desktop.gui.workers.Workers`, never on the GUI thread. The production implementation
+:class:`desktop.gui.session.workers.Workers`, never on the GUI thread. The production implementation
 wraps the services; keeping the interface this narrow is what lets widgets hold no business rules.
 """
 
@@ -12,7 +12,7 @@ from typing import Protocol
 
 from desktop.core.roles import Action
 from desktop.gui.inbox.model import InboxQuery, PageKey
-from desktop.gui.viewdata import ProfileCard
+from desktop.gui.session.viewdata import ProfileCard
 from desktop.services.mail.inbox import InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 

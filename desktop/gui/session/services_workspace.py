@@ -13,7 +13,7 @@ from pathlib import Path
 
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.inbox.model import InboxQuery, PageKey
-from desktop.gui.viewdata import ProfileCard
+from desktop.gui.session.viewdata import ProfileCard
 from desktop.services.accounts import ProfileInfo
 from desktop.services.attachment_content import read_attachment
 from desktop.services.authorization import SignedInUser

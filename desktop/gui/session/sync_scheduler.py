@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from desktop.gui.workers import Workers
+from desktop.gui.session.workers import Workers
 from desktop.services.authorization import SignedInUser
 from desktop.services.mail.sync_owner import (
     Failed,
