@@ -57,7 +57,7 @@ def launch_probe(url: str, password: str) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from desktop.gui import application, launch
-    from desktop.gui.main_window import MainWindow
+    from desktop.gui.mainwindow.window import MainWindow
     from desktop.gui.signin.sign_in_page import SignInPage
 
     marks: dict[str, float] = {}
@@ -175,14 +175,14 @@ def measure(path: Path) -> Measurement:
     from PySide6.QtCore import QEvent, QObject, QThreadPool
 
     from desktop.gui.application import create_application
-    from desktop.gui.main_window import MainWindow
-    from desktop.gui.session.services_workspace import ServicesWorkspace
+    from desktop.gui.mainwindow.window import MainWindow
+    from desktop.gui.session.backend import Backend
     from desktop.services.container import build_services
     from desktop.services.secrets import SecretStore
 
     app = create_application(["bench"])
-    services = build_services(f"sqlite:///{path}", secrets=SecretStore.in_memory())
-    actor = services.accounts.sign_in("bench", PASSWORD)
+    backend = Backend(build_services(f"sqlite:///{path}", secrets=SecretStore.in_memory()))
+    actor = backend.accounts.sign_in("bench", PASSWORD)
     window = MainWindow()
     window.resize(1280, 800)
     painted: list[float] = []
@@ -204,7 +204,8 @@ def measure(path: Path) -> Measurement:
     app.installEventFilter(spy)
     started = time.perf_counter()
     window.show()
-    window.open_workspace(ServicesWorkspace(services, actor))
+    session = backend.open_session(actor)
+    window.open_session(session)
     while not painted and time.perf_counter() - started < 30:
         app.processEvents()
     first_rows_ms = (painted[0] - started) * 1000 if painted else float("inf")
@@ -218,9 +219,10 @@ def measure(path: Path) -> Measurement:
         QThreadPool.globalInstance().waitForDone()
         app.processEvents()
     window.close()
+    session.close()
     window.deleteLater()
     app.processEvents()
-    services.close()
+    backend.close()
     return Measurement(first_rows_ms, rows, end_seconds, search_ms)
 
 

@@ -30,7 +30,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 
-from desktop.services.failures import Failure, describe
+from desktop.gui.session.records import Failure, describe
 
 log = logging.getLogger("desktop.gui.errors")
 qt_log = logging.getLogger("qt")

@@ -22,8 +22,8 @@ def run_gui(database_url: str | None = None) -> int:
     from desktop.gui.application import create_application
     from desktop.gui.controller import AppController
     from desktop.gui.error_dialog import ErrorChannel
-    from desktop.gui.main_window import MainWindow
-    from desktop.services.container import build_services
+    from desktop.gui.mainwindow.window import MainWindow
+    from desktop.gui.session.backend import open_backend
 
     app = create_application(sys.argv[:1])
     window = MainWindow()
@@ -31,7 +31,7 @@ def run_gui(database_url: str | None = None) -> int:
     errors = ErrorChannel(window).install()
     # The store is opened and upgraded on a worker; a store that cannot be opened is explained
     # in the window (and the log) instead of ending the process.
-    controller = AppController(window, lambda: build_services(database_url))
+    controller = AppController(window, lambda: open_backend(database_url))
     window.show()
     controller.start()
     status = app.exec()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from desktop.gui.application import create_application
-from desktop.gui.main_window import MainWindow
+from desktop.gui.mainwindow.window import MainWindow
 
 
 def open_and_close_main_window() -> None:

@@ -10,8 +10,9 @@ from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.application import app_icon
-from desktop.gui.main_window import MainWindow
 from desktop.gui.mainwindow.settings import open_settings
+from desktop.gui.mainwindow.window import MainWindow
+from desktop.gui.session.session import Session
 from desktop.paths import settings_file
 
 pytestmark = pytest.mark.gui
@@ -28,7 +29,7 @@ def window(qtbot: QtBot, workspace: MemoryWorkspace) -> Iterator[MainWindow]:
     qtbot.addWidget(main)
     main.show()
     qtbot.waitExposed(main)
-    main.open_workspace(workspace)
+    main.open_session(Session(workspace))
     qtbot.waitUntil(lambda: main.active_profile is not None)
     page = main.workspace_page
     assert page is not None
@@ -179,7 +180,7 @@ def test_layout_and_last_profile_restored(qtbot: QtBot, window: MainWindow) -> N
     again = MainWindow(settings=open_settings())
     qtbot.addWidget(again)
     again.show()
-    again.open_workspace(MemoryWorkspace())
+    again.open_session(Session(MemoryWorkspace()))
     qtbot.waitUntil(lambda: again.active_profile is not None)
     assert again.active_profile is not None
     assert again.active_profile.id == LAB.id
@@ -201,7 +202,7 @@ def test_sync_status_shows_error_and_retry(qtbot: QtBot, window: MainWindow) -> 
     button = status.button_for(CLINIC.id)
     assert "failed" in button.text()
     assert "wrong password" in button.toolTip()
-    with qtbot.waitSignal(window.sync_requested) as retried:
+    with qtbot.waitSignal(status.retry_requested) as retried:
         qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert retried.args == [CLINIC.id]
 
@@ -232,7 +233,7 @@ def test_sidebar_menu_mutes_and_syncs_a_profile_without_acting_as_it(
     assert window.active_profile.id == HOSPITAL.id
     index = page.sidebar.profiles.index(page.sidebar.profiles.row_of(LAB.id) or 0)
     assert "muted" in index.data(Qt.ItemDataRole.AccessibleTextRole)
-    with qtbot.waitSignal(window.sync_requested) as asked:
+    with qtbot.waitSignal(page.sidebar.sync_requested) as asked:
         actions["&Sync now"].trigger()
     assert asked.args == [LAB.id]
     assert page.sidebar.profile_menu(0) is None

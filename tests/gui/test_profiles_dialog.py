@@ -12,13 +12,14 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.profiles.dialog import ProfilesDialog
+from desktop.gui.session.profile_editor import ProfileEditor
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
 def dialog(qtbot: QtBot, seeded: Seeded) -> ProfilesDialog:
-    opened = ProfilesDialog(seeded.services, seeded.actor)
+    opened = ProfilesDialog(ProfileEditor(seeded.services, seeded.actor))
     qtbot.addWidget(opened)
     opened.show()
     qtbot.waitUntil(lambda: opened.list.count() == 2)
@@ -155,7 +156,7 @@ def test_editing_keeps_server_settings_it_does_not_show_changed(
     hospital = next(p for p in accounts.list_profiles(seeded.actor) if p.id == seeded.hospital_id)
     draft = replace(hospital.as_draft(), imap_host="imap.stmarys.example", ca_file="/etc/ca.pem")
     accounts.update_profile(seeded.actor, seeded.hospital_id, draft)
-    dialog = ProfilesDialog(seeded.services, seeded.actor)
+    dialog = ProfilesDialog(ProfileEditor(seeded.services, seeded.actor))
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.list.count() == 2)

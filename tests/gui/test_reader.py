@@ -15,9 +15,10 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event, select
 
-from desktop.gui.main_window import MainWindow
+from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.reader.pane import ReaderPane, RemoteLoader
 from desktop.gui.session.services_workspace import ServicesWorkspace
+from desktop.gui.session.session import Session
 from desktop.gui.session.viewdata import ProfileCard
 from desktop.services.mail.inbox import AttachmentInfo, MessageDetail
 from desktop.services.mail.remote_content import RemoteContent
@@ -302,7 +303,7 @@ def test_opening_in_the_window_lowers_one_count_and_never_counts_the_store_again
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
-    window.open_workspace(ServicesWorkspace(seeded.services, seeded.actor))
+    window.open_session(Session(ServicesWorkspace(seeded.services, seeded.actor)))
     page = window.workspace_page
     assert page is not None
     qtbot.waitUntil(lambda: page.inbox_model.rowCount() == 5 and window.notifier.unread == 5)

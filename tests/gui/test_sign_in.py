@@ -11,7 +11,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.controller import AppController
-from desktop.gui.main_window import MainWindow
+from desktop.gui.mainwindow.window import MainWindow
+from desktop.gui.session.backend import Backend
 from desktop.services.accounts import AccountsService
 from desktop.services.container import Services
 from desktop.services.passwords import CHEAP_TEST_COST, PasswordHashing
@@ -25,7 +26,7 @@ def start(qtbot: QtBot, factory: Callable[[], Services]) -> AppController:
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
-    controller = AppController(window, factory)
+    controller = AppController(window, lambda: Backend(factory()))
     with qtbot.waitSignal(controller.ready):
         controller.start()
     return controller
@@ -54,7 +55,7 @@ def test_first_run_creates_user_and_profile(qtbot: QtBot, services: Services) ->
 
     assert "first profile is the administrator of this store" in page.admin_note.text()
     page.email.setText("grace@navy.example")
-    with qtbot.waitSignal(controller.workspace_opened, timeout=10000):
+    with qtbot.waitSignal(controller.session_opened, timeout=10000):
         qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
     window = controller.window
     qtbot.waitUntil(lambda: window.active_profile is not None)
@@ -78,10 +79,10 @@ def test_wrong_password_then_right(qtbot: QtBot, seeded: Seeded) -> None:
     assert page.password.text() == "wrong password"
     assert page.password.selectedText() == "wrong password"
     assert page.password.hasFocus()
-    assert controller.workspace is None
+    assert controller.session is None
 
     qtbot.keyClicks(page.password, PASSWORD)
-    with qtbot.waitSignal(controller.workspace_opened, timeout=10000):
+    with qtbot.waitSignal(controller.session_opened, timeout=10000):
         qtbot.keyClick(page.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: controller.window.active_profile is not None)
     assert page.password.text() == ""
@@ -106,18 +107,18 @@ def test_remember_me_skips_the_password_next_time(
     assert first.sign_in.no_keyring.isHidden()
     first.sign_in.remember.setChecked(True)
     first.sign_in.password.setText(PASSWORD)
-    with qtbot.waitSignal(first.workspace_opened, timeout=10000):
+    with qtbot.waitSignal(first.session_opened, timeout=10000):
         first.sign_in.submit()
     first.window.close()
 
     second = start(qtbot, lambda: services)
-    assert second.workspace is not None
-    assert second.workspace.user_login == "ada"
+    assert second.session is not None
+    assert second.session.user_login == "ada"
 
     second.sign_out()
     qtbot.waitUntil(lambda: second.sign_in is not None and second.sign_in.isVisible())
     third = start(qtbot, lambda: services)
-    assert third.workspace is None
+    assert third.session is None
     assert third.sign_in is not None
     assert third.sign_in.isVisible()
 
@@ -140,7 +141,7 @@ def test_lock_needs_the_password_and_keeps_the_workspace(qtbot: QtBot, seeded: S
     controller = start(qtbot, lambda: seeded.services)
     assert controller.sign_in is not None
     controller.sign_in.password.setText(PASSWORD)
-    with qtbot.waitSignal(controller.workspace_opened, timeout=10000):
+    with qtbot.waitSignal(controller.session_opened, timeout=10000):
         controller.sign_in.submit()
     window = controller.window
     page = window.workspace_page
@@ -162,7 +163,7 @@ def test_auto_lock_after_idle(qtbot: QtBot, seeded: Seeded) -> None:
     controller = start(qtbot, lambda: seeded.services)
     assert controller.sign_in is not None
     controller.sign_in.password.setText(PASSWORD)
-    with qtbot.waitSignal(controller.workspace_opened, timeout=10000):
+    with qtbot.waitSignal(controller.session_opened, timeout=10000):
         controller.sign_in.submit()
     controller.idle_lock.set_interval_ms(100)
     qtbot.waitUntil(lambda: controller.sign_in is not None and controller.sign_in.isVisible())
@@ -194,7 +195,7 @@ def test_first_run_opens_the_demo_data(qtbot: QtBot, services: Services) -> None
     page = controller.first_run
     assert page is not None
     assert page.demo.isVisible()
-    with qtbot.waitSignal(controller.workspace_opened, timeout=60000):
+    with qtbot.waitSignal(controller.session_opened, timeout=60000):
         qtbot.mouseClick(page.demo, Qt.MouseButton.LeftButton)
     window = controller.window
     qtbot.waitUntil(lambda: len(window.profiles) == 3, timeout=10000)

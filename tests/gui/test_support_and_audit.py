@@ -13,8 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.idsentence import default_codec
 from desktop.gui.controller import AppController
-from desktop.gui.main_window import MainWindow
-from desktop.gui.profiles.dialog import check_connection
+from desktop.gui.mainwindow.window import MainWindow
+from desktop.gui.session.backend import Backend
+from desktop.gui.session.profile_editor import ProfileEditor
 from desktop.services.mail.imap_sync import SyncError
 
 pytestmark = pytest.mark.gui
@@ -25,12 +26,12 @@ def controller(qtbot: QtBot, seeded: Seeded) -> AppController:
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
-    started = AppController(window, lambda: seeded.services)
+    started = AppController(window, lambda: Backend(seeded.services))
     with qtbot.waitSignal(started.ready):
         started.start()
     assert started.sign_in is not None
     started.sign_in.password.setText(PASSWORD)
-    with qtbot.waitSignal(started.workspace_opened, timeout=10000):
+    with qtbot.waitSignal(started.session_opened, timeout=10000):
         started.sign_in.submit()
     qtbot.waitUntil(lambda: window.active_profile is not None)
     return started
@@ -139,7 +140,7 @@ def test_audit_view_only_for_admin_and_lists_switches_and_connections(
     draft = replace(clinic.as_draft(), imap_host="127.0.0.1", imap_port=port)
     accounts.update_profile(seeded.actor, seeded.clinic_id, draft)
     with pytest.raises(SyncError):
-        check_connection(seeded.services, seeded.actor, seeded.clinic_id, "pw")
+        ProfileEditor(seeded.services, seeded.actor).check_connection(seeded.clinic_id, "pw")
     window = controller.window
     audit_keys = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     qtbot.keyClick(window, Qt.Key.Key_A, audit_keys)

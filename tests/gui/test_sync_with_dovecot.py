@@ -14,11 +14,10 @@ from imapclient import IMAPClient
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.gui.main_window import MainWindow
-from desktop.gui.mainwindow.sync_link import SyncLink
 from desktop.gui.mainwindow.sync_status import SyncPhase
 from desktop.gui.mainwindow.tray import Notification
-from desktop.gui.session.services_workspace import ServicesWorkspace
+from desktop.gui.mainwindow.window import MainWindow
+from desktop.gui.session.backend import Backend
 
 pytestmark = [pytest.mark.gui, pytest.mark.imap]
 
@@ -54,9 +53,9 @@ def test_sync_from_the_window_notifies_and_opening_marks_seen_on_the_server(
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
-    window.open_workspace(ServicesWorkspace(seeded.services, seeded.actor))
+    session = Backend(seeded.services).open_session(seeded.actor, window)
+    window.open_session(session)
     qtbot.waitUntil(lambda: len(window.profiles) == 2 and window.profiles[1].mail_server != "")
-    link = SyncLink(window, seeded.services.mail_sync, lambda: seeded.actor)
     shown: list[Notification] = []
     window.notifier.shown.connect(shown.append)
 
@@ -77,5 +76,5 @@ def test_sync_from_the_window_notifies_and_opening_marks_seen_on_the_server(
         page.inbox.table.selectRow(row)
     qtbot.waitUntil(lambda: seen_on_server(dovecot, login, "Lab result 12"), timeout=20000)
     assert not seen_on_server(dovecot, login, "Lab result 11")
-    link.scheduler.close()
+    session.close()
     assert seeded.services.mail_sync.close()

@@ -9,9 +9,10 @@ from conftest import Seeded
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.gui.main_window import MainWindow
+from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
 from desktop.gui.session.services_workspace import ServicesWorkspace
+from desktop.gui.session.session import Session
 
 pytestmark = pytest.mark.gui
 
@@ -21,7 +22,7 @@ def window(qtbot: QtBot, seeded: Seeded) -> Iterator[MainWindow]:
     main = MainWindow()
     qtbot.addWidget(main)
     main.show()
-    main.open_workspace(ServicesWorkspace(seeded.services, seeded.actor))
+    main.open_session(Session(ServicesWorkspace(seeded.services, seeded.actor)))
     qtbot.waitUntil(lambda: main.active_profile is not None)
     qtbot.waitUntil(lambda: page_of(main).inbox_model.rowCount() == 5)
     yield main
@@ -72,7 +73,8 @@ def test_admin_actions_only_under_admin_profile_and_switch_audited(
     assert not window.audit_action.isVisible()
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     assert window.active_profile.id == seeded.clinic_id
-    workspace = window.workspace
+    assert window.session is not None
+    workspace = window.session.workspace
     assert isinstance(workspace, ServicesWorkspace)
     # At once, not when the audited switch finishes: a call submitted now acts as the clinic.
     assert workspace.actor.active_profile_id == seeded.clinic_id

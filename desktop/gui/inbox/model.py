@@ -28,10 +28,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
+from desktop.gui.session.records import InboxRow, describe
 from desktop.gui.session.viewdata import ProfileCard
 from desktop.gui.session.workers import Workers
-from desktop.services.failures import describe
-from desktop.services.mail.inbox import InboxRow
 
 PageKey = tuple[datetime, int]
 DEFAULT_PAGE_SIZE = 200

@@ -6,19 +6,13 @@ relayed by a queued signal, so the status area only ever changes on the GUI thre
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog
 
-from desktop.gui.main_window import MainWindow
-from desktop.gui.session.workers import Workers
-from desktop.services.failures import describe
-from desktop.services.mail.importer import ImportProgress, ImportResult, ProgressCallback
-
-ImportFiles = Callable[[int, Sequence[Path], ProgressCallback], ImportResult]
-"""Imports into a profile for the signed-in user (the workspace's, so the role check applies)."""
+from desktop.gui.mainwindow.window import MainWindow
+from desktop.gui.session.records import Failure, ImportProgress, ImportResult
 
 
 class _ProgressRelay(QObject):
@@ -31,11 +25,9 @@ class _ProgressRelay(QObject):
 class MailImport(QObject):
     finished = Signal(object)
 
-    def __init__(self, window: MainWindow, import_files: ImportFiles) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self._window = window
-        self._import_files = import_files
-        self._workers = Workers(self)
         self._relay = _ProgressRelay()
         self._relay.moved.connect(self._moved)
         window.import_action.triggered.connect(self.choose)
@@ -54,10 +46,15 @@ class MailImport(QObject):
             self.start(profile.id, [Path(p) for p in paths])
 
     def start(self, profile_id: int, paths: list[Path]) -> None:
-        import_files, relay = self._import_files, self._relay
+        """Imports as whoever is signed in when the import starts, not when the app started."""
+        session = self._window.session
+        if session is None:
+            return
+        workspace, relay = session.workspace, self._relay
         self._window.sync_status.import_progress(0, 0)
-        self._workers.submit(
-            lambda: import_files(profile_id, paths, relay.report),
+        session.run(
+            self,
+            lambda: workspace.import_files(profile_id, paths, relay.report),
             self._done,
             self._failed,
         )
@@ -74,14 +71,12 @@ class MailImport(QObject):
             ),
             8000,
         )
-        self._window.refresh_profiles()
-        page = self._window.workspace_page
-        if page is not None:
-            page.inbox_model.reload()
+        session = self._window.session
+        if session is not None:
+            session.mail_arrived()
         self.finished.emit(result)
 
-    def _failed(self, error: Exception) -> None:
+    def _failed(self, failure: Failure) -> None:
         self._window.sync_status.import_finished()
-        reason = describe(error).summary
-        self._window.show_error(self.tr("Import failed: {reason}").format(reason=reason))
-        self.finished.emit(error)
+        self._window.show_error(self.tr("Import failed: {reason}").format(reason=failure.summary))
+        self.finished.emit(failure)

@@ -74,6 +74,9 @@ class SyncStatusArea(QWidget):
             self._refresh(profile.id)
         self._refresh_progress()
 
+    def profile_ids(self) -> list[int]:
+        return list(self._states)
+
     def button_for(self, profile_id: int) -> QToolButton:
         return self._states[profile_id].button
 

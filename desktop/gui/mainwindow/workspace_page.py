@@ -1,4 +1,8 @@
-"""The working area of a signed-in user: profile sidebar, unified inbox and reader side by side."""
+"""The working area of a signed-in user: profile sidebar, unified inbox and reader side by side.
+
+Everything here follows the session's signals: the sidebar and the list's profile marks show the
+session's profiles, and the list reloads when the session says mail changed (a sync or an import).
+"""
 
 from __future__ import annotations
 
@@ -11,33 +15,30 @@ from desktop.gui.inbox.model import InboxModel
 from desktop.gui.inbox.view import InboxView
 from desktop.gui.mainwindow.sidebar import ProfileSidebar
 from desktop.gui.reader.pane import ReaderPane
+from desktop.gui.session.records import OpenedMessage
+from desktop.gui.session.session import Session
 from desktop.gui.session.viewdata import ProfileCard
-from desktop.gui.session.workers import Workers
-from desktop.gui.session.workspace import Workspace
-from desktop.services.failures import describe
-from desktop.services.mail.inbox import OpenedMessage
 
 
 class WorkspacePage(QWidget):
     """Opens the selected message in the background: shown and marked read in one call.
 
-    The unread counts follow from what the open says (``unread_changed``: profile id, change),
+    The unread counts follow from what the open says (the session adjusts one profile's count),
     never from counting the store again; a full count is only made when profiles are loaded,
     after a sync and after an import.
     """
 
     message_shown = Signal(int)
-    unread_changed = Signal(int, int)
-    failed = Signal(str)
 
-    def __init__(self, workspace: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, muted: set[int], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._workspace = workspace
-        self._workers = Workers(self)
-        self._profiles: dict[int, ProfileCard] = {}
+        self._session = session
+        workspace = session.workspace
+        self._listed = False
         self._wanted: int | None = None
 
         self.sidebar = ProfileSidebar()
+        self.sidebar.profiles.set_muted(muted)
         self.inbox_model = InboxModel(workspace.inbox_page, parent=self)
         self.inbox = InboxView(self.inbox_model)
         self.reader = ReaderPane(workspace.attachment_content, workspace.remote_content)
@@ -56,18 +57,24 @@ class WorkspacePage(QWidget):
         layout.addWidget(self.splitter)
 
         self.sidebar.scope_changed.connect(self._scope_changed)
+        # The sidebar already shows its choice; selecting again would undo a Ctrl+click.
+        self.sidebar.profile_activated.connect(session.activate)
+        self.sidebar.sync_requested.connect(session.sync)
+        session.profiles_changed.connect(self.set_profiles)
+        session.mail_changed.connect(self.inbox_model.reload)
         self.inbox.message_selected.connect(lambda message_id, _pid: self.show_message(message_id))
         self.inbox.open_requested.connect(lambda _id: self.reader.browser.setFocus())
         self.setTabOrder(self.sidebar, self.inbox.search)
         self.setTabOrder(self.inbox.search, self.inbox.table)
         self.setTabOrder(self.inbox.table, self.reader.browser)
+        self.inbox_model.reload()
 
     def set_profiles(self, profiles: Sequence[ProfileCard]) -> None:
-        first_time = not self._profiles
-        self._profiles = {p.id: p for p in profiles}
-        self.inbox_model.set_profiles(self._profiles)
-        if first_time:
+        self.inbox_model.set_profiles({p.id: p for p in profiles})
+        if not self._listed:
+            self._listed = True
             self.sidebar.set_profiles(profiles)
+            self.sidebar.show_all()
         else:
             self.sidebar.profiles.update_profiles(profiles)
 
@@ -81,27 +88,31 @@ class WorkspacePage(QWidget):
         """Only the last message asked for is shown; every open still counts (each marked one
         read in the store, so each must lower the count it was in)."""
         self._wanted = message_id
-        workspace = self._workspace
-        self._workers.submit(
-            lambda: workspace.open_message(message_id), self._on_message, self._on_error
+        workspace = self._session.workspace
+        self._session.run(
+            self,
+            lambda: workspace.open_message(message_id),
+            self._on_message,
+            self.tr("Could not open the message: {reason}"),
         )
 
     def _on_message(self, opened: OpenedMessage) -> None:
         message = opened.message
         if message.id == self._wanted:
             self._wanted = None
-            self.reader.show_message(message, self._profiles.get(message.profile_id))
+            self.reader.show_message(message, self._session.profile(message.profile_id))
             self.message_shown.emit(message.id)
         if not opened.newly_seen:
             return
         self.inbox_model.set_seen(message.id)
-        self.unread_changed.emit(message.profile_id, -1)
-        workspace = self._workspace
-        self._workers.submit(lambda: workspace.push_flags(message), _ignore, self._on_error)
-
-    def _on_error(self, error: Exception) -> None:
-        reason = describe(error).summary
-        self.failed.emit(self.tr("Could not open the message: {reason}").format(reason=reason))
+        self._session.adjust_unread(message.profile_id, -1)
+        workspace = self._session.workspace
+        self._session.run(
+            self,
+            lambda: workspace.push_flags(message),
+            _ignore,
+            self.tr("Could not tell the server that the message was read: {reason}"),
+        )
 
 
 def _ignore(_result: object) -> None:

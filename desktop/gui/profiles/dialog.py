@@ -24,52 +24,21 @@ from PySide6.QtWidgets import (
 from desktop.gui.icons import icon
 from desktop.gui.mainwindow.sync_status import colour_dot
 from desktop.gui.profiles.form import ProfileForm
+from desktop.gui.session.profile_editor import ProfileEditor
+from desktop.gui.session.records import AccountError, ProfileInfo, SyncError
 from desktop.gui.session.workers import Workers
-from desktop.services.accounts import ProfileDraft, ProfileInfo
-from desktop.services.authorization import SignedInUser
-from desktop.services.container import Services
-from desktop.services.errors import AccountError
-from desktop.services.mail.imap_sync import SyncError
 
-
-def save_profile(
-    services: Services,
-    actor: SignedInUser,
-    profile_id: int | None,
-    draft: ProfileDraft,
-    password: str,
-) -> ProfileInfo:
-    """Blocking: create or update, then keep the password (if one was typed) in the keyring."""
-    accounts = services.accounts
-    if profile_id is None:
-        saved = accounts.create_profile(actor, draft)
-    else:
-        saved = accounts.update_profile(actor, profile_id, draft)
-    if password:
-        accounts.set_server_password(actor, saved.id, password)
-    return saved
-
-
-def check_connection(
-    services: Services, actor: SignedInUser, profile_id: int, password: str
-) -> str:
-    """Blocking: logs in to the profile's server and lists nothing; returns a line for the user."""
-    secret = password or services.accounts.server_password(actor, profile_id) or ""
-    services.mail_sync.check_connection(actor, profile_id, secret)
-    return "Connected and signed in."
+CONNECTED = "Connected and signed in."
 
 
 class ProfilesDialog(QDialog):
     profiles_changed = Signal()
 
-    def __init__(
-        self, services: Services, actor: SignedInUser, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, editor: ProfileEditor, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Profiles"))
         self.setObjectName("profilesDialog")
-        self._services = services
-        self._actor = actor
+        self._editor = editor
         self._workers = Workers(self)
         self._profiles: list[ProfileInfo] = []
         self._editing: int | None = None
@@ -84,7 +53,7 @@ class ProfilesDialog(QDialog):
         self.delete_button = QPushButton(icon("delete"), self.tr("&Delete…"))
         self.delete_button.setToolTip(self.tr("Delete the selected profile from this computer"))
         self.delete_button.clicked.connect(self.ask_delete)
-        self.form = ProfileForm(keeps_passwords=services.secrets.is_persistent)
+        self.form = ProfileForm(keeps_passwords=editor.keeps_passwords)
         self.form.changed.connect(self._update_buttons)
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
@@ -129,9 +98,8 @@ class ProfilesDialog(QDialog):
         return list(self._profiles)
 
     def reload(self, select: int | None = None, note: str = "") -> None:
-        services, actor = self._services, self._actor
         self._workers.submit(
-            lambda: services.accounts.list_profiles(actor),
+            self._editor.profiles,
             lambda profiles: self._show(profiles, select, note),
             self._failed,
         )
@@ -178,11 +146,11 @@ class ProfilesDialog(QDialog):
         except AccountError as error:
             self.form.show_problem(str(error))
             return
-        services, actor, editing = self._services, self._actor, self._editing
+        editor, editing = self._editor, self._editing
         password = self.form.password.text()
         self._busy(self.tr("Saving…"))
         self._workers.submit(
-            lambda: save_profile(services, actor, editing, draft, password),
+            lambda: editor.save(editing, draft, password),
             self._saved,
             self._save_failed,
         )
@@ -201,10 +169,10 @@ class ProfilesDialog(QDialog):
         profile = next((p for p in self._profiles if p.id == self._editing), None)
         if profile is None:
             return
-        mailbox, actor = self._services.mailbox, self._actor
+        editor = self._editor
         self._busy(self.tr("Counting what would be removed…"))
         self._workers.submit(
-            lambda: mailbox.count(actor, profile_ids=[profile.id]),
+            lambda: editor.message_count(profile.id),
             lambda count: self._confirm_delete(profile, count),
             self._failed,
         )
@@ -226,10 +194,10 @@ class ProfilesDialog(QDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        services, actor = self._services, self._actor
+        editor = self._editor
         self._busy(self.tr("Deleting…"))
         self._workers.submit(
-            lambda: services.accounts.delete_profile(actor, profile.id),
+            lambda: editor.delete(profile.id),
             lambda _none: self._deleted(profile),
             self._failed,
         )
@@ -241,12 +209,12 @@ class ProfilesDialog(QDialog):
     def test(self) -> None:
         if self._editing is None:
             return
-        services, actor, profile_id = self._services, self._actor, self._editing
+        editor, profile_id = self._editor, self._editing
         password = self.form.password.text()
         self._busy(self.tr("Connecting…"))
         self._workers.submit(
-            lambda: check_connection(services, actor, profile_id, password),
-            self._tested,
+            lambda: editor.check_connection(profile_id, password),
+            lambda _none: self._tested(self.tr(CONNECTED)),
             self._failed,
         )
 

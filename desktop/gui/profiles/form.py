@@ -25,14 +25,14 @@ from PySide6.QtWidgets import (
 from desktop.core.roles import Role
 from desktop.gui.forms import error_label, mark_invalid, show_error
 from desktop.gui.profiles.chip import chip_style
-from desktop.services.accounts import (
+from desktop.gui.session.records import (
     DEFAULT_COLOUR,
     IMAP_SECURITY_MODES,
+    AccountError,
     ProfileDraft,
     ProfileInfo,
     validated_draft,
 )
-from desktop.services.errors import AccountError
 
 
 class ProfileForm(QWidget):

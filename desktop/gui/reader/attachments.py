@@ -22,10 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.gui.session.records import AttachmentInfo, clean_filename, describe
 from desktop.gui.session.workers import Workers
-from desktop.services.failures import describe
-from desktop.services.mail.inbox import AttachmentInfo
-from desktop.services.mail.parse import clean_filename
 
 AttachmentLoader = Callable[[int], bytes]
 

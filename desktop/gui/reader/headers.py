@@ -11,8 +11,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.gui.profiles.chip import ProfileChip
+from desktop.gui.session.records import MessageDetail
 from desktop.gui.session.viewdata import ProfileCard
-from desktop.services.mail.inbox import MessageDetail
 
 
 def _plain_label(accessible_name: str) -> QLabel:

@@ -21,11 +21,9 @@ from PySide6.QtWidgets import (
 from desktop.gui.reader.attachments import AttachmentList, AttachmentLoader
 from desktop.gui.reader.headers import HeaderPanel
 from desktop.gui.reader.safe_browser import SafeBrowser
+from desktop.gui.session.records import MessageDetail, RemoteContent, describe
 from desktop.gui.session.viewdata import ProfileCard
 from desktop.gui.session.workers import Workers
-from desktop.services.failures import describe
-from desktop.services.mail.inbox import MessageDetail
-from desktop.services.mail.remote_content import RemoteContent
 
 RemoteLoader = Callable[[int, Sequence[str]], RemoteContent]
 """Blocking: the remote content of a message (by id) at these URLs, as the signed-in user."""

@@ -19,7 +19,7 @@ from PySide6.QtGui import QTextCharFormat, QTextCursor, QTextDocument, QTextImag
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from desktop.gui.icons import icon
-from desktop.services.mail.remote_content import REMOTE_SCHEMES
+from desktop.gui.session.records import REMOTE_SCHEMES
 
 PLACEHOLDER_SIZE = 24
 

@@ -13,12 +13,13 @@ from pathlib import Path
 
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.inbox.model import InboxQuery, PageKey
-from desktop.gui.session.viewdata import ProfileCard
-from desktop.services.accounts import ProfileInfo
+from desktop.gui.session.viewdata import AuditLogs, ProfileCard
+from desktop.services.accounts import ProfileInfo, SupportIdOwner
 from desktop.services.attachment_content import read_attachment
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
+from desktop.services.mail.egress import list_egress
 from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.services.mail.inbox import InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
@@ -123,3 +124,15 @@ class ServicesWorkspace:
         self, profile_id: int, paths: Sequence[Path], progress: ProgressCallback
     ) -> ImportResult:
         return self._mailbox.import_files(self._actor, profile_id, paths, progress)
+
+    def look_up_support_id(self, value: int) -> SupportIdOwner:
+        return self._services.accounts.look_up_support_id(self._actor, value)
+
+    def audit_logs(self, limit: int) -> AuditLogs:
+        """The audit service refuses (and records) a non-admin before egress is read."""
+        services, actor = self._services, self._actor
+        activity = services.audit.list_events(actor, everyone=True, limit=limit)
+        connections = list_egress(
+            services.authorizer, services.session_factory, actor, everyone=True, limit=limit
+        )
+        return AuditLogs(activity, connections)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop.services.audit import AuditEntry
+from desktop.services.mail.egress import EgressRow
+
 ADMIN_ROLE = "admin"
 
 
@@ -31,3 +34,9 @@ class ProfileCard:
     def label(self) -> str:
         """How a profile is named everywhere a person must tell two of them apart."""
         return f"{self.organization} ({self.role})"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditLogs:
+    activity: list[AuditEntry]
+    connections: list[EgressRow]

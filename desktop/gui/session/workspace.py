@@ -8,11 +8,14 @@ wraps the services; keeping the interface this narrow is what lets widgets hold 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 from desktop.core.roles import Action
 from desktop.gui.inbox.model import InboxQuery, PageKey
-from desktop.gui.session.viewdata import ProfileCard
+from desktop.gui.session.viewdata import AuditLogs, ProfileCard
+from desktop.services.accounts import SupportIdOwner
+from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.services.mail.inbox import InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 
@@ -54,4 +57,18 @@ class Workspace(Protocol):
 
     def remote_content(self, message_id: int, urls: Sequence[str]) -> RemoteContent:
         """Only after the user clicked "Load remote content" for this message."""
+        ...
+
+    def import_files(
+        self, profile_id: int, paths: Sequence[Path], progress: ProgressCallback
+    ) -> ImportResult:
+        """Blocking; ``progress`` is called on the worker thread."""
+        ...
+
+    def look_up_support_id(self, value: int) -> SupportIdOwner:
+        """Admins only; the service refuses and records anyone else."""
+        ...
+
+    def audit_logs(self, limit: int) -> AuditLogs:
+        """Admins only; the service refuses and records anyone else."""
         ...

@@ -8,8 +8,6 @@ administrator (the bootstrap), and says so, because only an administrator sets r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -24,43 +22,26 @@ from PySide6.QtWidgets import (
 
 from desktop.gui.forms import error_label, mark_invalid, show_error
 from desktop.gui.icons import icon
-from desktop.gui.session.workers import Workers
-from desktop.gui.signin.sign_in_page import centred_card, heading
-from desktop.services.accounts import (
+from desktop.gui.session.backend import Backend, FirstAccount
+from desktop.gui.session.records import (
     MIN_PASSWORD_LENGTH,
-    AccountsService,
+    AccountError,
     ProfileDraft,
+    SignedInUser,
     validated_draft,
 )
-from desktop.services.authorization import SignedInUser
-from desktop.services.errors import AccountError
-
-
-@dataclass(frozen=True)
-class FirstAccount:
-    login: str
-    display_name: str
-    password: str
-    draft: ProfileDraft
-
-
-def create_first_account(accounts: AccountsService, account: FirstAccount) -> SignedInUser:
-    """Blocking: the user, their sign-in and their first profile (the store's administrator),
-    which becomes active."""
-    accounts.create_first_user(account.login, account.display_name, account.password)
-    actor = accounts.sign_in(account.login, account.password)
-    profile = accounts.create_profile(actor, account.draft)
-    return accounts.switch_profile(actor, profile.id)
+from desktop.gui.session.workers import Workers
+from desktop.gui.signin.sign_in_page import centred_card, heading
 
 
 class FirstRunPage(QWidget):
     signed_in = Signal(object)
     demo_requested = Signal()
 
-    def __init__(self, accounts: AccountsService, parent: QWidget | None = None) -> None:
+    def __init__(self, backend: Backend, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("firstRunPage")
-        self._accounts = accounts
+        self._backend = backend
         self._workers = Workers(self)
 
         title = heading(self.tr("Welcome to Switchboard"))
@@ -149,10 +130,10 @@ class FirstRunPage(QWidget):
         account = self._validated()
         if account is None:
             return
-        accounts = self._accounts
+        backend = self._backend
         self._busy(True)
         self._workers.submit(
-            lambda: create_first_account(accounts, account), self._created, self._failed
+            lambda: backend.create_first_account(account), self._created, self._failed
         )
 
     def _validated(self) -> FirstAccount | None:

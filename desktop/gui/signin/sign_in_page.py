@@ -27,10 +27,14 @@ from PySide6.QtWidgets import (
 
 from desktop.gui.application import app_icon
 from desktop.gui.forms import error_label, show_error
+from desktop.gui.session.backend import SignIn
+from desktop.gui.session.records import (
+    SignedInUser,
+    SignInThrottledError,
+    UserInfo,
+    WrongPasswordError,
+)
 from desktop.gui.session.workers import Workers
-from desktop.services.accounts import AccountsService, UserInfo
-from desktop.services.authorization import SignedInUser
-from desktop.services.errors import SignInThrottledError, WrongPasswordError
 
 
 def centred_card(content: QWidget, parent: QWidget) -> None:
@@ -61,7 +65,7 @@ def heading(text: str, scale: float = 1.5) -> QLabel:
 class SignInPage(QWidget):
     signed_in = Signal(object)
 
-    def __init__(self, accounts: AccountsService, parent: QWidget | None = None) -> None:
+    def __init__(self, accounts: SignIn, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("signInPage")
         self._accounts = accounts

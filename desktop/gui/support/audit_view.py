@@ -9,7 +9,6 @@ them as they are.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -36,31 +35,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.gui.session.services_workspace import ServicesWorkspace
+from desktop.gui.session.records import AuditLogs
+from desktop.gui.session.session import Session
 from desktop.gui.session.workers import Workers
-from desktop.services.audit import AuditEntry
-from desktop.services.mail.egress import EgressRow, list_egress
 
 AUDIT_LIMIT = 5000
 ACTIVITY_COLUMNS = ("When", "User", "Profile", "Action", "Target", "Outcome")
 CONNECTION_COLUMNS = ("When", "Profile", "Server", "TLS", "In", "Out", "Commands", "Outcome")
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-@dataclass(frozen=True)
-class AuditLogs:
-    activity: list[AuditEntry]
-    connections: list[EgressRow]
-
-
-def read_logs(workspace: ServicesWorkspace) -> AuditLogs:
-    """Blocking. The audit service refuses (and records) a non-admin before egress is read."""
-    services, actor = workspace.services, workspace.actor
-    activity = services.audit.list_events(actor, everyone=True, limit=AUDIT_LIMIT)
-    connections = list_egress(
-        services.authorizer, services.session_factory, actor, everyone=True, limit=AUDIT_LIMIT
-    )
-    return AuditLogs(activity, connections)
 
 
 def _when(at: datetime) -> str:
@@ -104,14 +86,14 @@ class TextTableModel(QAbstractTableModel):
 class AuditDialog(QDialog):
     def __init__(
         self,
-        workspace: ServicesWorkspace,
+        session: Session,
         profile_names: dict[int, str],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Audit log"))
         self.setObjectName("auditDialog")
-        self._workspace = workspace
+        self._session = session
         self._names = profile_names
         self._workers = Workers(self)
         self.model = TextTableModel(ACTIVITY_COLUMNS, self)
@@ -159,8 +141,8 @@ class AuditDialog(QDialog):
         return table
 
     def reload(self) -> None:
-        workspace = self._workspace
-        self._workers.submit(lambda: read_logs(workspace), self._loaded, self._failed)
+        workspace = self._session.workspace
+        self._workers.submit(lambda: workspace.audit_logs(AUDIT_LIMIT), self._loaded, self._failed)
 
     def _profile(self, profile_id: int | None) -> str:
         if profile_id is None:

@@ -34,11 +34,11 @@ from desktop.core.roles import Action
 from desktop.gui.forms import error_label, show_error
 from desktop.gui.icons import icon
 from desktop.gui.profiles.chip import ProfileChip
-from desktop.gui.session.services_workspace import ServicesWorkspace
+from desktop.gui.session.records import SupportIdOwner
+from desktop.gui.session.session import Session
 from desktop.gui.session.viewdata import ProfileCard
 from desktop.gui.session.workers import Workers
 from desktop.gui.widgets.id_converter import IdConverter
-from desktop.services.accounts import SupportIdOwner
 
 
 def _plain(text: str = "") -> QLabel:
@@ -52,10 +52,10 @@ def _plain(text: str = "") -> QLabel:
 class LookupBox(QGroupBox):
     """Admin only: from a heard sentence to the user and profile that own it."""
 
-    def __init__(self, workspace: ServicesWorkspace, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("Look up a support ID (administrators)"))
-        self._workspace = workspace
+        self._session = session
         self._workers = Workers(self)
         self._codec = default_codec()
         self.heard = QLineEdit()
@@ -111,10 +111,10 @@ class LookupBox(QGroupBox):
         self._ask(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def _ask(self, value: int) -> None:
-        workspace = self._workspace
+        workspace = self._session.workspace
         self.button.setEnabled(False)
         self._workers.submit(
-            lambda: workspace.services.accounts.look_up_support_id(workspace.actor, value),
+            lambda: workspace.look_up_support_id(value),
             self._found,
             self._not_found,
         )
@@ -141,11 +141,11 @@ def _sentence_case(message: str) -> str:
 
 
 class SupportDialog(QDialog):
-    def __init__(self, workspace: ServicesWorkspace, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Support ID"))
         self.setObjectName("supportDialog")
-        self._workspace = workspace
+        self._session = session
         self._codec = default_codec()
         self._profile: ProfileCard | None = None
 
@@ -168,7 +168,7 @@ class SupportDialog(QDialog):
         self.converter = IdConverter(self._codec)
         converter_box = QGroupBox(self.tr("Convert any support ID"))
         QVBoxLayout(converter_box).addWidget(self.converter)
-        self.lookup = LookupBox(workspace)
+        self.lookup = LookupBox(session)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
 
@@ -210,7 +210,7 @@ class SupportDialog(QDialog):
             )
         )
         self.number.setText(self.tr("Support ID number: {n}").format(n=profile.support_id))
-        self.lookup.setVisible(self._workspace.allows(Action.LOOK_UP_ANY_SUPPORT_ID, profile))
+        self.lookup.setVisible(self._session.allows(Action.LOOK_UP_ANY_SUPPORT_ID, profile))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter in a field belongs to that field (the look-up runs on it); it does not press

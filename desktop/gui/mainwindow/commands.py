@@ -1,0 +1,162 @@
+"""The window's commands: every action with its keys and tip, the toolbar and the menus.
+
+Kept apart from what the actions do (:mod:`desktop.gui.mainwindow.window`), so the list of what
+a person can do, and where they find it, reads in one place and feeds the F1 shortcut list.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QComboBox, QMainWindow, QMenu, QToolBar, QWidget
+
+from desktop.core.roles import Action
+from desktop.gui.icons import icon
+from desktop.gui.mainwindow.badge import ActiveProfileBadge
+
+AUTO_LOCK_CHOICES = (0, 5, 15, 30, 60)
+PROFILE_SHORTCUTS = 9
+
+
+class CommandWindow(QMainWindow):
+    """Builds the actions disabled and unconnected; the subclass gives them their behaviour."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.badge = ActiveProfileBadge()
+        self.switcher = QComboBox()
+        self.switcher.setAccessibleName(self.tr("Active profile"))
+        self.switcher.setToolTip(self.tr("Choose the profile you act as (Ctrl+1…9)"))
+        self.switcher.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._create_actions()
+
+    def _action(
+        self,
+        text: str,
+        icon_name: str | None,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
+        tip: str,
+    ) -> QAction:
+        action = QAction(icon(icon_name) if icon_name else QIcon(), text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            tip = f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+        action.setToolTip(tip)
+        action.setStatusTip(tip)
+        self.addAction(action)
+        return action
+
+    def _create_actions(self) -> None:
+        tr = self.tr
+        self.find_action = self._action(
+            tr("&Search"), "search", QKeySequence.StandardKey.Find, tr("Search all mail")
+        )
+        self.all_inboxes_action = self._action(
+            tr("&All inboxes"), "inbox", "Ctrl+0", tr("List every profile's mail")
+        )
+        self.sync_action = self._action(
+            tr("S&ync now"), "sync", "F5", tr("Fetch new mail for every profile")
+        )
+        self.import_action = self._action(
+            tr("&Import mail…"),
+            "inbox",
+            "Ctrl+Shift+I",
+            tr("Import mbox or .eml files into the active profile"),
+        )
+        self.profiles_action = self._action(
+            tr("&Profiles…"), "profiles", "Ctrl+Shift+P", tr("Add, edit or delete profiles")
+        )
+        self.support_action = self._action(
+            tr("Support &ID…"), "support", "Ctrl+I", tr("Show the support ID to read out")
+        )
+        self.lookup_action = self._action(
+            tr("&Look up support ID…"),
+            "admin",
+            "Ctrl+Shift+L",
+            tr("Admin: find the user and profile behind a support ID"),
+        )
+        self.audit_action = self._action(
+            tr("&Audit log…"), "audit", "Ctrl+Shift+A", tr("Admin: what happened, when")
+        )
+        self.mute_action = self._action(
+            tr("&Mute notifications for this profile"),
+            "bell-off",
+            "Ctrl+M",
+            tr("No desktop notifications for the active profile"),
+        )
+        self.mute_action.setIconText(tr("Mute"))
+        self.mute_action.setCheckable(True)
+        self.lock_action = self._action(
+            tr("&Lock"), "lock", "Ctrl+L", tr("Hide everything until you sign in again")
+        )
+        self.sign_out_action = self._action(
+            tr("Sign &out"), "sign-out", None, tr("Sign out and forget 'remember me'")
+        )
+        self.next_pane_action = self._action(
+            tr("Next &pane"), None, "F6", tr("Move between profiles, messages and reader")
+        )
+        self.shortcuts_action = self._action(
+            tr("&Keyboard shortcuts"), None, "F1", tr("Every key this window knows")
+        )
+        self.quit_action = self._action(
+            tr("&Quit"), None, QKeySequence.StandardKey.Quit, tr("Quit Switchboard")
+        )
+        self.admin_actions = {
+            Action.LOOK_UP_ANY_SUPPORT_ID: self.lookup_action,
+            Action.READ_AUDIT_LOG: self.audit_action,
+        }
+        self.switch_actions: list[QAction] = []
+        for number in range(1, PROFILE_SHORTCUTS + 1):
+            switch = QAction(self)
+            switch.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            # Switching must work from the support panel or audit view too, not only here.
+            switch.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            self.addAction(switch)
+            self.switch_actions.append(switch)
+
+    def _create_toolbar_and_menus(self, auto_lock: QMenu) -> None:
+        toolbar = QToolBar(self.tr("Main"))
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setFloatable(False)
+        toolbar.toggleViewAction().setVisible(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.addWidget(self.switcher)
+        toolbar.addSeparator()
+        for action in (
+            self.sync_action,
+            self.find_action,
+            self.profiles_action,
+            self.support_action,
+            self.lookup_action,
+            self.audit_action,
+            self.mute_action,
+            self.lock_action,
+        ):
+            toolbar.addAction(action)
+        self.addToolBar(toolbar)
+        self.toolbar = toolbar
+
+        menus = self.menuBar()
+        # In the menu bar's corner the badge is never pushed out of sight by a narrow window,
+        # as it would be at the end of the toolbar.
+        menus.setCornerWidget(self.badge, Qt.Corner.TopRightCorner)
+        file_menu = menus.addMenu(self.tr("&File"))
+        file_menu.addActions([self.sync_action, self.import_action, self.lock_action])
+        file_menu.addMenu(auto_lock)
+        file_menu.addAction(self.sign_out_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        self.view_menu = menus.addMenu(self.tr("&View"))
+        self.view_menu.addActions(
+            [self.find_action, self.all_inboxes_action, self.next_pane_action]
+        )
+        self.profile_menu = menus.addMenu(self.tr("&Profiles"))
+        self.tools_menu = menus.addMenu(self.tr("&Tools"))
+        self.tools_menu.addActions([self.support_action, self.lookup_action, self.audit_action])
+        help_menu = menus.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.shortcuts_action)
+
+    def createPopupMenu(self) -> QMenu | None:
+        """No context menu to hide the toolbar: the active-profile badge must stay visible."""
+        return None

@@ -1,0 +1,49 @@
+"""What the Profiles dialog may do, as blocking calls that run on a worker.
+
+Each call acts as the user who opened the dialog, so the role rules of the services apply to the
+dialog exactly as to the command line; the dialog itself holds no rule.
+"""
+
+from __future__ import annotations
+
+from desktop.services.accounts import ProfileDraft, ProfileInfo
+from desktop.services.authorization import SignedInUser
+from desktop.services.container import Services
+
+
+class ProfileEditor:
+    def __init__(self, services: Services, actor: SignedInUser) -> None:
+        self._services = services
+        self._actor = actor
+
+    @property
+    def keeps_passwords(self) -> bool:
+        """False: no usable keyring, so a typed password lasts only this session."""
+        return self._services.secrets.is_persistent
+
+    def profiles(self) -> list[ProfileInfo]:
+        return list(self._services.accounts.list_profiles(self._actor))
+
+    def save(self, profile_id: int | None, draft: ProfileDraft, password: str) -> ProfileInfo:
+        """Create or update, then keep the password (if one was typed) in the keyring."""
+        accounts = self._services.accounts
+        if profile_id is None:
+            saved = accounts.create_profile(self._actor, draft)
+        else:
+            saved = accounts.update_profile(self._actor, profile_id, draft)
+        if password:
+            accounts.set_server_password(self._actor, saved.id, password)
+        return saved
+
+    def message_count(self, profile_id: int) -> int:
+        """What a delete would remove, said before the person confirms it."""
+        return self._services.mailbox.count(self._actor, profile_ids=[profile_id])
+
+    def delete(self, profile_id: int) -> None:
+        self._services.accounts.delete_profile(self._actor, profile_id)
+
+    def check_connection(self, profile_id: int, password: str) -> None:
+        """Logs in to the profile's server and lists nothing; a typed password is tried first."""
+        accounts = self._services.accounts
+        secret = password or accounts.server_password(self._actor, profile_id) or ""
+        self._services.mail_sync.check_connection(self._actor, profile_id, secret)

@@ -1,0 +1,64 @@
+"""The records and failures the screens show, as the services define them.
+
+Widgets name these types through the session layer, never through ``desktop.services``: the
+records are plain frozen data (and exceptions) that cross the door unchanged, while every call
+that produces them stays behind it (the import contract in pyproject.toml checks both).
+"""
+
+from desktop.gui.session.viewdata import AuditLogs
+from desktop.services.accounts import (
+    DEFAULT_COLOUR,
+    IMAP_SECURITY_MODES,
+    MIN_PASSWORD_LENGTH,
+    ProfileDraft,
+    ProfileInfo,
+    SupportIdOwner,
+    UserInfo,
+    validated_draft,
+)
+from desktop.services.audit import AuditEntry
+from desktop.services.authorization import SignedInUser
+from desktop.services.errors import (
+    AccountError,
+    NotFoundError,
+    SignInThrottledError,
+    WrongPasswordError,
+)
+from desktop.services.failures import Failure, describe
+from desktop.services.mail.egress import EgressRow
+from desktop.services.mail.imap_sync import SyncError
+from desktop.services.mail.importer import ImportProgress, ImportResult
+from desktop.services.mail.inbox import AttachmentInfo, InboxRow, MessageDetail, OpenedMessage
+from desktop.services.mail.parse import clean_filename
+from desktop.services.mail.remote_content import REMOTE_SCHEMES, RemoteContent
+
+__all__ = [
+    "DEFAULT_COLOUR",
+    "IMAP_SECURITY_MODES",
+    "MIN_PASSWORD_LENGTH",
+    "REMOTE_SCHEMES",
+    "AccountError",
+    "AttachmentInfo",
+    "AuditEntry",
+    "AuditLogs",
+    "EgressRow",
+    "Failure",
+    "ImportProgress",
+    "ImportResult",
+    "InboxRow",
+    "MessageDetail",
+    "NotFoundError",
+    "OpenedMessage",
+    "ProfileDraft",
+    "ProfileInfo",
+    "RemoteContent",
+    "SignInThrottledError",
+    "SignedInUser",
+    "SupportIdOwner",
+    "SyncError",
+    "UserInfo",
+    "WrongPasswordError",
+    "clean_filename",
+    "describe",
+    "validated_draft",
+]

@@ -1,0 +1,257 @@
+"""The signed-in session as the window sees it: one object that holds state and sends signals.
+
+There is exactly one copy of the profile list and of the active profile, here; widgets read them
+from the session and react to its signals, so no widget has to reload another. Blocking work goes
+through :meth:`Session.run`, which puts it on a worker and turns a failure into a sentence on
+:attr:`Session.failed` (the error channel) unless the caller handles it itself. Sync reports
+arrive here too, so that new mail from a sync and from an import reach the lists the same way
+(:attr:`Session.mail_changed`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from desktop.core.roles import Action, Role, is_allowed
+from desktop.gui.session.sync_scheduler import SyncScheduler
+from desktop.gui.session.viewdata import ProfileCard
+from desktop.gui.session.workers import Workers
+from desktop.gui.session.workspace import Workspace
+from desktop.services.failures import Failure, describe
+from desktop.services.mail.imap_sync import SyncResult
+from desktop.services.mail.sync_owner import SyncState
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+TASKS_NAME = "sessionTasks"
+
+
+class Session(QObject):
+    """Every signal fires on the GUI thread."""
+
+    profiles_changed = Signal(object)  # tuple[ProfileCard, ...], unread counts included
+    active_changed = Signal(object)  # ProfileCard | None
+    mail_changed = Signal()  # mail was added, removed or re-flagged by a sync or an import
+    failed = Signal(str)  # a sentence for the person
+    sync_started = Signal(int)
+    sync_progressed = Signal(int, int, int)  # profile id, done, total (of the current phase)
+    sync_finished = Signal(int)
+    sync_cancelled = Signal(int)
+    sync_failed = Signal(int, str)  # profile id, reason for the person
+    sync_not_set_up = Signal(int)  # a sync was asked of a profile that has no mail server
+    new_mail = Signal(object, int)  # ProfileCard, how many messages arrived
+
+    def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self._tasks = Workers(self)
+        self._profiles: tuple[ProfileCard, ...] = ()
+        self._active: ProfileCard | None = None
+        self._preferred: int | None = None
+        self._loaded = False
+        self._sync: SyncScheduler | None = None
+
+    # State
+
+    @property
+    def workspace(self) -> Workspace:
+        return self._workspace
+
+    @property
+    def user_name(self) -> str:
+        return self._workspace.user_name
+
+    @property
+    def user_login(self) -> str:
+        return self._workspace.user_login
+
+    @property
+    def profiles(self) -> tuple[ProfileCard, ...]:
+        return self._profiles
+
+    @property
+    def active(self) -> ProfileCard | None:
+        return self._active
+
+    def profile(self, profile_id: int) -> ProfileCard | None:
+        return next((p for p in self._profiles if p.id == profile_id), None)
+
+    def allows(self, action: Action, profile: ProfileCard | None = None) -> bool:
+        """Whether ``profile`` (by default the active one) may do ``action``: a table look-up."""
+        chosen = profile if profile is not None else self._active
+        return chosen is not None and is_allowed(Role(chosen.role), action)
+
+    # Work off the GUI thread
+
+    def run(
+        self,
+        owner: QObject,
+        call: Callable[[], T],
+        on_done: Callable[[T], None],
+        failure: str | Callable[[Failure], None],
+    ) -> int:
+        """Runs ``call`` on a worker and hands the outcome to ``owner`` on the GUI thread.
+
+        The outcome goes to a task runner that is ``owner``'s Qt child, so a widget closed
+        meanwhile never receives it. ``failure`` is either the sentence to show on
+        :attr:`failed` (``{reason}`` is filled in) or the caller's own handler.
+        """
+        tasks = owner.findChild(Workers, TASKS_NAME)
+        if tasks is None:
+            tasks = Workers(owner)
+            tasks.setObjectName(TASKS_NAME)
+        return tasks.submit(call, on_done, lambda error: self._failed(error, failure))
+
+    def _failed(self, error: Exception, failure: str | Callable[[Failure], None]) -> None:
+        described = describe(error)
+        log.warning("a background task failed: %s", described.summary)
+        if isinstance(failure, str):
+            self.failed.emit(failure.format(reason=described.summary))
+        else:
+            failure(described)
+
+    # Profiles
+
+    def prefer(self, profile_id: int | None) -> None:
+        """The profile to make active when the list first arrives (the one used last time)."""
+        self._preferred = profile_id
+
+    def refresh_profiles(self) -> None:
+        """Reloads the list and the counts: after a sync, an import or an edit of profiles."""
+        workspace = self._workspace
+        self.run(
+            self,
+            lambda: tuple(workspace.profiles()),
+            self._apply_profiles,
+            self.tr("Could not load your profiles: {reason}"),
+        )
+
+    def _apply_profiles(self, profiles: tuple[ProfileCard, ...]) -> None:
+        self._profiles = profiles
+        self.profiles_changed.emit(profiles)
+        known = {p.id for p in profiles}
+        current = self._active.id if self._active is not None else None
+        if not self._loaded:
+            self._loaded = True
+            current = self._preferred
+        if current in known:
+            assert current is not None
+            if self._active is None or self._active.id != current:
+                self.activate(current)
+            else:
+                self._set_active(self.profile(current))
+        elif profiles:
+            self.activate(profiles[0].id)
+        else:
+            self._set_active(None)
+
+    def adjust_unread(self, profile_id: int, change: int) -> None:
+        """One profile's count moves by what an open or a mark changed; nothing is recounted."""
+        profiles = tuple(
+            replace(p, unread=max(0, p.unread + change)) if p.id == profile_id else p
+            for p in self._profiles
+        )
+        if profiles != self._profiles:
+            self._profiles = profiles
+            self.profiles_changed.emit(profiles)
+
+    def activate(self, profile_id: int) -> None:
+        """Every call made from now on acts as ``profile_id``; the store checks and audits it."""
+        profile = self.profile(profile_id)
+        if profile is None or (self._active is not None and self._active.id == profile_id):
+            return
+        workspace = self._workspace
+        workspace.use_profile(profile_id)
+        self._set_active(profile)
+        self.run(
+            self,
+            lambda: workspace.activate_profile(profile_id),
+            _ignore,
+            self.tr("Could not switch to that profile: {reason}"),
+        )
+
+    def activate_nth(self, number: int) -> None:
+        if 1 <= number <= len(self._profiles):
+            self.activate(self._profiles[number - 1].id)
+
+    def _set_active(self, profile: ProfileCard | None) -> None:
+        changed = profile != self._active
+        self._active = profile
+        if changed:
+            self.active_changed.emit(profile)
+
+    def mail_arrived(self) -> None:
+        """Mail was stored outside the lists' view (an import): counts and lists follow."""
+        self.refresh_profiles()
+        self.mail_changed.emit()
+
+    # Sync
+
+    def attach_sync(self, scheduler: SyncScheduler) -> None:
+        self._sync = scheduler
+        scheduler.state_changed.connect(self._sync_state)
+        scheduler.progress.connect(self.sync_progressed)
+        scheduler.finished.connect(self._sync_done)
+        scheduler.failed.connect(self._sync_stopped)
+        scheduler.refused.connect(self.sync_failed)
+        scheduler.start_periodic()
+
+    @property
+    def scheduler(self) -> SyncScheduler | None:
+        return self._sync
+
+    def syncable(self) -> list[int]:
+        """Called by the scheduler's timer on the GUI thread: cached data only."""
+        return [p.id for p in self._profiles if p.mail_server]
+
+    def sync(self, profile_id: int) -> None:
+        profile = self.profile(profile_id)
+        if profile is not None and not profile.mail_server:
+            self.sync_not_set_up.emit(profile_id)
+        elif profile is not None and self._sync is not None:
+            self._sync.sync(profile_id)
+
+    def sync_all(self) -> None:
+        for profile in self._profiles:
+            if profile.mail_server:
+                self.sync(profile.id)
+
+    @Slot(int, str)
+    def _sync_state(self, profile_id: int, state: str) -> None:
+        if state == SyncState.RUNNING:
+            self.sync_started.emit(profile_id)
+        elif state == SyncState.RETRYING:
+            self.sync_failed.emit(profile_id, self.tr("Connection problem; trying again soon."))
+        elif state == SyncState.CANCELLED:
+            self.sync_cancelled.emit(profile_id)
+
+    @Slot(int, object)
+    def _sync_done(self, profile_id: int, result: SyncResult) -> None:
+        self.sync_finished.emit(profile_id)
+        if result.new or result.removed or result.flags_changed:
+            self.mail_arrived()
+        profile = self.profile(profile_id)
+        if profile is not None and result.new:
+            self.new_mail.emit(profile, result.new)
+
+    @Slot(int, str, bool)
+    def _sync_stopped(self, profile_id: int, reason: str, _permanent: bool) -> None:
+        self.sync_failed.emit(profile_id, reason)
+
+    def close(self) -> None:
+        """Stops sync and waits for running calls, so nothing is cut off mid-write."""
+        if self._sync is not None:
+            self._sync.close()
+            self._sync = None
+        self._tasks.wait()
+
+
+def _ignore(_result: object) -> None:
+    """The switch already shows; the worker only records it in the store and the audit."""
