@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.core.roles import Action
 from desktop.gui.icons import icon
 from desktop.gui.mainwindow.badge import ActiveProfileBadge
+from desktop.gui.mainwindow.reading_menu import ReadingMenu
 from desktop.gui.mainwindow.settings import WindowSettings, open_settings
 from desktop.gui.mainwindow.shortcuts import ShortcutsDialog
 from desktop.gui.mainwindow.sync_status import SyncStatusArea, colour_dot
@@ -226,6 +227,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
         view_menu = menus.addMenu(self.tr("&View"))
         view_menu.addActions([self.find_action, self.all_inboxes_action, self.next_pane_action])
+        self.reading = ReadingMenu(self, self._settings, menus, view_menu, lambda: self._page)
         self.profile_menu = menus.addMenu(self.tr("&Profiles"))
         tools = menus.addMenu(self.tr("&Tools"))
         tools.addActions([self.support_action, self.lookup_action, self.audit_action])
@@ -308,6 +310,7 @@ class MainWindow(QMainWindow):
         page.sidebar.profiles.set_muted(self._settings.muted(workspace.user_login))
         self.notifier.set_muted(self._settings.muted(workspace.user_login))
         self._page = page
+        self.reading.attach(page)
         self._stack.addWidget(page)
         self._stack.setCurrentWidget(page)
         splitter = self._settings.geometry("splitter")

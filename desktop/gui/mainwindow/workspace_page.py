@@ -11,6 +11,7 @@ from desktop.gui.inbox.model import InboxModel
 from desktop.gui.inbox.view import InboxView
 from desktop.gui.mainwindow.sidebar import ProfileSidebar
 from desktop.gui.reader.pane import ReaderPane
+from desktop.gui.reader.read_timer import ReadTimer
 from desktop.gui.session.viewdata import ProfileCard
 from desktop.gui.session.workers import Workers
 from desktop.gui.session.workspace import Workspace
@@ -19,11 +20,12 @@ from desktop.services.mail.inbox import OpenedMessage
 
 
 class WorkspacePage(QWidget):
-    """Opens the selected message in the background: shown and marked read in one call.
+    """Opens the selected message in the background; it is marked read once it stayed open.
 
-    The unread counts follow from what the open says (``unread_changed``: profile id, change),
-    never from counting the store again; a full count is only made when profiles are loaded,
-    after a sync and after an import.
+    How long is the user's choice (``read_timer``); with "immediately" the open marks it in the
+    same call. The unread counts follow from what the open or the mark says (``unread_changed``:
+    profile id, change), never from counting the store again; a full count is only made when
+    profiles are loaded, after a sync and after an import.
     """
 
     message_shown = Signal(int)
@@ -36,6 +38,9 @@ class WorkspacePage(QWidget):
         self._workers = Workers(self)
         self._profiles: dict[int, ProfileCard] = {}
         self._wanted: int | None = None
+        self.read_timer = ReadTimer(workspace.mark_seen, parent=self)
+        self.read_timer.marked.connect(self._marked)
+        self.read_timer.failed.connect(self._mark_failed)
 
         self.sidebar = ProfileSidebar()
         self.inbox_model = InboxModel(workspace.inbox_page, parent=self)
@@ -76,21 +81,24 @@ class WorkspacePage(QWidget):
         shown = self.reader.message
         if shown is not None and profile_ids is not None and shown.profile_id not in profile_ids:
             self.reader.clear()
+            self.read_timer.clear()
 
     def show_message(self, message_id: int) -> None:
         """Only the last message asked for is shown; every open still counts (each marked one
         read in the store, so each must lower the count it was in)."""
         self._wanted = message_id
+        self.read_timer.choose(message_id)
         workspace = self._workspace
-        self._workers.submit(
-            lambda: workspace.open_message(message_id), self._on_message, self._on_error
-        )
+        marking = self.read_timer.marks_on_open
+        opening = workspace.open_message if marking else workspace.preview_message
+        self._workers.submit(lambda: opening(message_id), self._on_message, self._on_error)
 
     def _on_message(self, opened: OpenedMessage) -> None:
         message = opened.message
         if message.id == self._wanted:
             self._wanted = None
             self.reader.show_message(message, self._profiles.get(message.profile_id))
+            self.read_timer.shown(message.id, message.seen)
             self.message_shown.emit(message.id)
         if not opened.newly_seen:
             return
@@ -102,6 +110,20 @@ class WorkspacePage(QWidget):
     def _on_error(self, error: Exception) -> None:
         reason = describe(error).summary
         self.failed.emit(self.tr("Could not open the message: {reason}").format(reason=reason))
+
+    def _marked(self, message_id: int, profile_id: int, seen: bool) -> None:
+        """After the delay or by hand; ``Workspace.mark_seen`` has told the server already."""
+        self.inbox_model.set_seen(message_id, seen)
+        self.unread_changed.emit(profile_id, -1 if seen else 1)
+
+    def _mark_failed(self, seen: bool, error: Exception) -> None:
+        reason = describe(error).summary
+        text = (
+            self.tr("Could not mark the message as read: {reason}")
+            if seen
+            else self.tr("Could not mark the message as unread: {reason}")
+        )
+        self.failed.emit(text.format(reason=reason))
 
 
 def _ignore(_result: object) -> None:

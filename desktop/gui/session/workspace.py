@@ -13,7 +13,7 @@ from typing import Protocol
 from desktop.core.roles import Action
 from desktop.gui.inbox.model import InboxQuery, PageKey
 from desktop.gui.session.viewdata import ProfileCard
-from desktop.services.mail.inbox import InboxRow, MessageDetail, OpenedMessage
+from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 
 
@@ -54,4 +54,13 @@ class Workspace(Protocol):
 
     def remote_content(self, message_id: int, urls: Sequence[str]) -> RemoteContent:
         """Only after the user clicked "Load remote content" for this message."""
+        ...
+
+    def preview_message(self, message_id: int) -> OpenedMessage:
+        """The message, left unread: the reader marks it read once it has stayed open a while."""
+        ...
+
+    def mark_seen(self, message_id: int, seen: bool) -> FlagChange:
+        """Marks the message read or unread and tells its server (when it has one) at once;
+        ``changed`` says whether it was not so already."""
         ...
