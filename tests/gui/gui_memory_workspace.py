@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.inbox.model import InboxQuery, PageKey
 from desktop.gui.session.viewdata import ProfileCard
-from desktop.services.mail.inbox import InboxRow, MessageDetail, OpenedMessage
+from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -52,6 +52,7 @@ class MemoryWorkspace:
         self.activated: list[int] = []
         self.using: int | None = None
         self.seen: list[int] = []
+        self.unseen: list[int] = []
         self.gui_thread = threading.get_ident()
         self.calls_on_gui_thread: list[str] = []
 
@@ -100,8 +101,23 @@ class MemoryWorkspace:
 
     def open_message(self, message_id: int) -> OpenedMessage:
         self._track("open_message")
+        return self._open(message_id, mark_read=True)
+
+    def preview_message(self, message_id: int) -> OpenedMessage:
+        self._track("preview_message")
+        return self._open(message_id, mark_read=False)
+
+    def mark_seen(self, message_id: int, seen: bool) -> FlagChange:
+        self._track("mark_seen")
         row = next(r for r in self.rows if r.id == message_id)
-        if not row.seen:
+        if row.seen != seen:
+            (self.seen if seen else self.unseen).append(message_id)
+            self.rows = [replace(r, seen=seen) if r.id == message_id else r for r in self.rows]
+        return FlagChange(row.profile_id, changed=row.seen != seen, on_server=False)
+
+    def _open(self, message_id: int, mark_read: bool) -> OpenedMessage:
+        row = next(r for r in self.rows if r.id == message_id)
+        if mark_read and not row.seen:
             self.seen.append(message_id)
             self.rows = [replace(r, seen=True) if r.id == message_id else r for r in self.rows]
         detail = MessageDetail(
@@ -117,13 +133,13 @@ class MemoryWorkspace:
             date_guessed=False,
             text=f"Body of {row.subject}",
             html=None,
-            seen=True,
+            seen=mark_read or row.seen,
             flagged=False,
             body_loaded=True,
             parse_error=None,
             attachments=(),
         )
-        return OpenedMessage(detail, newly_seen=not row.seen)
+        return OpenedMessage(detail, newly_seen=mark_read and not row.seen)
 
     def push_flags(self, message: MessageDetail) -> None:
         self._track("push_flags")

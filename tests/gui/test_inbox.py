@@ -202,6 +202,16 @@ def test_marking_seen_unbolds_the_row(qtbot: QtBot) -> None:
     assert view.model.data(index, Qt.ItemDataRole.FontRole) is None
 
 
+def test_marking_unseen_makes_the_row_bold_again(qtbot: QtBot) -> None:
+    view = make_view(qtbot, Mailbox(30))
+    read = next(r for r in range(view.model.rowCount()) if view.model.row_at(r).seen)
+    index = view.model.index(read, Column.SUBJECT)
+    with qtbot.waitSignal(view.model.dataChanged):
+        view.model.set_seen(view.model.row_at(read).id, seen=False)
+    assert not view.model.row_at(read).seen
+    assert view.model.data(index, Qt.ItemDataRole.FontRole).bold()
+
+
 def test_icons_load() -> None:
     for name in ("inbox", "search", "sync", "lock", "support", "audit", "admin", "retry"):
         assert not icon(name).isNull(), name

@@ -127,7 +127,7 @@ def test_ctrl_f_focuses_search(qtbot: QtBot, window: MainWindow) -> None:
     assert page.inbox.search.hasFocus()
 
 
-def test_opening_a_message_marks_it_read_and_updates_unread(
+def test_a_message_is_marked_read_once_it_stayed_open_and_unread_follows(
     qtbot: QtBot, window: MainWindow, workspace: MemoryWorkspace
 ) -> None:
     page = window.workspace_page
@@ -140,6 +140,11 @@ def test_opening_a_message_marks_it_read_and_updates_unread(
     with qtbot.waitSignal(page.message_shown):
         page.inbox.table.selectRow(unread_row)
     assert page.reader.headers.subject.text() == f"Message {message_id}"
+    # Not by opening it: only once it has stayed open (1 s, the default).
+    assert workspace.seen == []
+    assert not page.inbox_model.row_at(unread_row).seen
+    assert window.notifier.unread == before
+    assert page.read_timer.pending == message_id
     qtbot.waitUntil(lambda: workspace.seen == [message_id])
     assert page.inbox_model.row_at(unread_row).seen
     qtbot.waitUntil(lambda: window.notifier.unread == before - 1)

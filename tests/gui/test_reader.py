@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event, select
 
+from desktop.gui.mainwindow.settings import WindowSettings, open_settings
 from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.reader.pane import ReaderPane, RemoteLoader
 from desktop.gui.session.services_workspace import ServicesWorkspace
@@ -297,9 +298,14 @@ def test_headers_only_and_guessed_date_are_said(qtbot: QtBot) -> None:
     assert not pane.notice.isVisible()
 
 
-def test_opening_in_the_window_lowers_one_count_and_never_counts_the_store_again(
-    qtbot: QtBot, seeded: Seeded
+@pytest.mark.parametrize("delay_ms", [0, 50], ids=["immediately", "after a delay"])
+def test_reading_in_the_window_lowers_one_count_and_never_counts_the_store_again(
+    qtbot: QtBot, seeded: Seeded, delay_ms: int
 ) -> None:
+    """Marked by the open itself ("immediately") or once the message stayed open, alike."""
+    settings = WindowSettings(open_settings())
+    settings.set_mark_read_delay_ms(delay_ms)
+    settings.sync()
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
@@ -314,11 +320,13 @@ def test_opening_in_the_window_lowers_one_count_and_never_counts_the_store_again
 
     event.listen(seeded.services.engine, "before_cursor_execute", record)
     try:
-        for row in (1, 1, 0):  # the clinic's newest twice (read the second time), then a ward
+        # The clinic's newest twice (already read the second time), then a ward report.
+        for row, unread in ((1, 4), (1, 4), (0, 3)):
             with qtbot.waitSignal(page.message_shown):
                 page.inbox.table.clearSelection()
                 page.inbox.table.selectRow(row)
-        qtbot.waitUntil(lambda: window.notifier.unread == 3)
+            qtbot.waitUntil(lambda unread=unread: window.notifier.unread == unread)
+            assert page.read_timer.pending is None
     finally:
         event.remove(seeded.services.engine, "before_cursor_execute", record)
     unread = {p.id: p.unread for p in page.sidebar.profiles.profiles}

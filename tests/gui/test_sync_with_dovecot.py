@@ -1,5 +1,6 @@
 """The window against a real IMAP server (the private Dovecot of the mail tests): F5 syncs,
-new mail is announced naming its profile, and opening a message marks it seen on the server.
+new mail is announced naming its profile, and reading a message marks it seen on the server
+(marking it unread takes the flag off again).
 """
 
 from __future__ import annotations
@@ -76,5 +77,9 @@ def test_sync_from_the_window_notifies_and_opening_marks_seen_on_the_server(
         page.inbox.table.selectRow(row)
     qtbot.waitUntil(lambda: seen_on_server(dovecot, login, "Lab result 12"), timeout=20000)
     assert not seen_on_server(dovecot, login, "Lab result 11")
+    # Mark as unread (Ctrl+U) takes the flag off on the server too.
+    window.reading.mark_unread_action.trigger()
+    qtbot.waitUntil(lambda: not seen_on_server(dovecot, login, "Lab result 12"), timeout=20000)
+    qtbot.waitUntil(lambda: not model.row_at(row).seen)
     session.close()
     assert seeded.services.mail_sync.close()

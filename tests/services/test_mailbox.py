@@ -19,7 +19,7 @@ from desktop.services.errors import PermissionDeniedError
 from desktop.services.mail.imap_sync import dirty_folders
 from desktop.services.passwords import CHEAP_TEST_COST
 from desktop.services.secrets import SecretStore
-from desktop.store.models import AuditEvent
+from desktop.store.models import AuditEvent, Message
 from desktop.store.session import unit_of_work
 from desktop.store.side_writes import side_writes_for
 
@@ -238,3 +238,84 @@ def test_opening_answers_while_another_process_holds_the_write_lock(
         other.close()
     assert side_writes_for(services.session_factory).flush(timeout=10)
     assert services.mailbox.unread_counts(ada) == {ada.active_profile_id: 0}
+
+
+def test_opening_without_marking_read_is_one_read_only_select(
+    services: Services, tmp_path: Path
+) -> None:
+    """The window's open: the message is marked read later, once it has stayed open."""
+    ada = _signed_in(services, "ada", "ada@hospital.example")
+    assert ada.active_profile_id is not None
+    services.mailbox.import_files(ada, ada.active_profile_id, [_with_attachment(tmp_path)])
+    message_id = services.mailbox.page(ada)[0].id
+    log = StatementLog(services.engine)
+    try:
+        opened = services.mailbox.open(ada, message_id, mark_read=False)
+    finally:
+        log.close()
+    assert opened is not None
+    assert log.transactions == 1
+    assert len(log.own()) == 1, log.own()
+    assert log.own()[0].lstrip().upper().startswith("SELECT")
+    assert not opened.newly_seen
+    assert not opened.message.seen
+    assert [a.filename for a in opened.message.attachments] == ["bloods.csv"]
+    assert services.mailbox.unread_counts(ada) == {ada.active_profile_id: 1}
+
+
+def test_marking_read_and_unread_says_what_changed(services: Services, tmp_path: Path) -> None:
+    ada = _signed_in(services, "ada", "ada@hospital.example")
+    profile_id = ada.active_profile_id
+    assert profile_id is not None
+    services.mailbox.import_files(ada, profile_id, [_eml(tmp_path, "rota")])
+    message_id = services.mailbox.page(ada)[0].id
+
+    read = services.mailbox.mark_seen(ada, message_id, True)
+    assert read is not None
+    assert (read.profile_id, read.changed, read.on_server) == (profile_id, True, False)
+    assert services.mailbox.unread_counts(ada) == {profile_id: 0}
+    again = services.mailbox.mark_seen(ada, message_id, True)
+    assert again is not None
+    assert not again.changed
+    unread = services.mailbox.mark_seen(ada, message_id, False)
+    assert unread is not None
+    assert unread.changed
+    assert services.mailbox.unread_counts(ada) == {profile_id: 1}
+    assert services.mailbox.page(ada)[0].seen is False
+    # Imported mail has no server copy: nothing is left for a sync to push.
+    assert dirty_folders(services.session_factory, profile_id) == []
+
+
+def test_marking_synced_mail_leaves_the_flag_for_its_server(
+    services: Services, tmp_path: Path
+) -> None:
+    ada = _signed_in(services, "ada", "ada@hospital.example")
+    profile_id = ada.active_profile_id
+    assert profile_id is not None
+    services.mailbox.import_files(ada, profile_id, [_eml(tmp_path, "rota")])
+    message_id = services.mailbox.page(ada)[0].id
+    with unit_of_work(services.session_factory) as session:
+        stored = session.get(Message, message_id)
+        assert stored is not None
+        stored.folder, stored.uidvalidity, stored.uid = "INBOX", 7, 42
+    change = services.mailbox.mark_seen(ada, message_id, True)
+    assert change is not None
+    assert change.changed
+    assert change.on_server
+    assert dirty_folders(services.session_factory, profile_id) == ["INBOX"]
+
+
+def test_marking_another_users_message_changes_nothing_and_no_profile_is_refused(
+    services: Services, tmp_path: Path
+) -> None:
+    ada = _signed_in(services, "ada", "ada@hospital.example")
+    bob = _signed_in(services, "bob", "bob@clinic.example")
+    nobody = _signed_in(services, "nobody", None)
+    assert ada.active_profile_id is not None
+    services.mailbox.import_files(ada, ada.active_profile_id, [_eml(tmp_path, "rota")])
+    message_id = services.mailbox.page(ada)[0].id
+    assert services.mailbox.mark_seen(bob, message_id, True) is None
+    with pytest.raises(PermissionDeniedError, match="may not read own mail"):
+        services.mailbox.mark_seen(nobody, message_id, True)
+    assert _denials(services, nobody.user_id) == [f"message {message_id}"]
+    assert services.mailbox.unread_counts(ada) == {ada.active_profile_id: 1}

@@ -151,6 +151,7 @@ class CommandWindow(QMainWindow):
         self.view_menu.addActions(
             [self.find_action, self.all_inboxes_action, self.next_pane_action]
         )
+        self.message_menu = menus.addMenu(self.tr("&Message"))
         self.profile_menu = menus.addMenu(self.tr("&Profiles"))
         self.tools_menu = menus.addMenu(self.tr("&Tools"))
         self.tools_menu.addActions([self.support_action, self.lookup_action, self.audit_action])

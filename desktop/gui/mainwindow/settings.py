@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from desktop.gui.reader.read_timer import DEFAULT_DELAY_MS
 from desktop.paths import settings_file
 
 
@@ -52,6 +53,18 @@ class WindowSettings:
 
     def set_auto_lock_minutes(self, minutes: int) -> None:
         self._settings.setValue("security/auto_lock_minutes", max(0, minutes))
+
+    def mark_read_delay_ms(self) -> int | None:
+        """How long a message stays open before it counts as read; None: only by hand."""
+        value = self._settings.value("reading/mark_read_after_ms", DEFAULT_DELAY_MS)
+        try:
+            delay = int(str(value))
+        except ValueError:
+            return DEFAULT_DELAY_MS
+        return None if delay < 0 else delay
+
+    def set_mark_read_delay_ms(self, delay_ms: int | None) -> None:
+        self._settings.setValue("reading/mark_read_after_ms", -1 if delay_ms is None else delay_ms)
 
     def sync(self) -> None:
         self._settings.sync()

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QStackedWidget, QWidget
 
 from desktop.gui.mainwindow.chrome import APP_TITLE, ProfileChrome, SessionBinding
 from desktop.gui.mainwindow.commands import AUTO_LOCK_CHOICES, CommandWindow
+from desktop.gui.mainwindow.reading_menu import ReadingMenu
 from desktop.gui.mainwindow.settings import WindowSettings, open_settings
 from desktop.gui.mainwindow.shortcuts import ShortcutsDialog
 from desktop.gui.mainwindow.sync_status import SyncStatusArea
@@ -58,6 +59,9 @@ class MainWindow(CommandWindow):
         self.sync_status.retry_requested.connect(self._sync)
         self._connect_commands()
         self._create_toolbar_and_menus(self._auto_lock_menu())
+        self.reading = ReadingMenu(
+            self, self._settings, self.message_menu, self.view_menu, lambda: self._page
+        )
         self._chrome = ProfileChrome(self, self.notifier)
         self._chrome.show_profiles((), None)
         self.statusBar().addPermanentWidget(self.sync_status)
@@ -148,6 +152,7 @@ class MainWindow(CommandWindow):
         page.sidebar.mute_requested.connect(self.set_muted)
         self.notifier.set_muted(muted)
         self._page = page
+        self.reading.attach(page)
         self._stack.addWidget(page)
         self._stack.setCurrentWidget(page)
         splitter = self._settings.geometry("splitter")

@@ -15,17 +15,19 @@ from desktop.gui.inbox.model import InboxModel
 from desktop.gui.inbox.view import InboxView
 from desktop.gui.mainwindow.sidebar import ProfileSidebar
 from desktop.gui.reader.pane import ReaderPane
-from desktop.gui.session.records import OpenedMessage
+from desktop.gui.reader.read_timer import ReadTimer
+from desktop.gui.session.records import OpenedMessage, describe
 from desktop.gui.session.session import Session
 from desktop.gui.session.viewdata import ProfileCard
 
 
 class WorkspacePage(QWidget):
-    """Opens the selected message in the background: shown and marked read in one call.
+    """Opens the selected message in the background; it is marked read once it stayed open.
 
-    The unread counts follow from what the open says (the session adjusts one profile's count),
-    never from counting the store again; a full count is only made when profiles are loaded,
-    after a sync and after an import.
+    How long is the user's choice (``read_timer``); with "immediately" the open marks it in the
+    same call. The unread counts follow from what the open or the mark says (the session moves
+    one profile's count), never from counting the store again; a full count is only made when
+    profiles are loaded, after a sync and after an import.
     """
 
     message_shown = Signal(int)
@@ -36,6 +38,9 @@ class WorkspacePage(QWidget):
         workspace = session.workspace
         self._listed = False
         self._wanted: int | None = None
+        self.read_timer = ReadTimer(workspace.mark_seen, parent=self)
+        self.read_timer.marked.connect(self._marked)
+        self.read_timer.failed.connect(self._mark_failed)
 
         self.sidebar = ProfileSidebar()
         self.sidebar.profiles.set_muted(muted)
@@ -83,15 +88,19 @@ class WorkspacePage(QWidget):
         shown = self.reader.message
         if shown is not None and profile_ids is not None and shown.profile_id not in profile_ids:
             self.reader.clear()
+            self.read_timer.clear()
 
     def show_message(self, message_id: int) -> None:
         """Only the last message asked for is shown; every open still counts (each marked one
         read in the store, so each must lower the count it was in)."""
         self._wanted = message_id
+        self.read_timer.choose(message_id)
         workspace = self._session.workspace
+        marking = self.read_timer.marks_on_open
+        opening = workspace.open_message if marking else workspace.preview_message
         self._session.run(
             self,
-            lambda: workspace.open_message(message_id),
+            lambda: opening(message_id),
             self._on_message,
             self.tr("Could not open the message: {reason}"),
         )
@@ -101,6 +110,7 @@ class WorkspacePage(QWidget):
         if message.id == self._wanted:
             self._wanted = None
             self.reader.show_message(message, self._session.profile(message.profile_id))
+            self.read_timer.shown(message.id, message.seen)
             self.message_shown.emit(message.id)
         if not opened.newly_seen:
             return
@@ -113,6 +123,20 @@ class WorkspacePage(QWidget):
             _ignore,
             self.tr("Could not tell the server that the message was read: {reason}"),
         )
+
+    def _marked(self, message_id: int, profile_id: int, seen: bool) -> None:
+        """After the delay or by hand; ``Workspace.mark_seen`` has told the server already."""
+        self.inbox_model.set_seen(message_id, seen)
+        self._session.adjust_unread(profile_id, -1 if seen else 1)
+
+    def _mark_failed(self, seen: bool, error: Exception) -> None:
+        reason = describe(error).summary
+        text = (
+            self.tr("Could not mark the message as read: {reason}")
+            if seen
+            else self.tr("Could not mark the message as unread: {reason}")
+        )
+        self._session.report(text.format(reason=reason))
 
 
 def _ignore(_result: object) -> None:

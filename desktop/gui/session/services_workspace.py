@@ -21,7 +21,7 @@ from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
 from desktop.services.mail.egress import list_egress
 from desktop.services.mail.importer import ImportResult, ProgressCallback
-from desktop.services.mail.inbox import InboxRow, MessageDetail, OpenedMessage
+from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 from desktop.store.models.mail import IMPORTED_FOLDER
 
@@ -136,3 +136,18 @@ class ServicesWorkspace:
             services.authorizer, services.session_factory, actor, everyone=True, limit=limit
         )
         return AuditLogs(activity, connections)
+
+    def preview_message(self, message_id: int) -> OpenedMessage:
+        opened = self._mailbox.open(self._actor, message_id, mark_read=False)
+        if opened is None:
+            raise NotFoundError(f"there is no message {message_id}")
+        return opened
+
+    def mark_seen(self, message_id: int, seen: bool) -> FlagChange:
+        """Also queues the flag for the server at once, as :meth:`push_flags` does."""
+        change = self._mailbox.mark_seen(self._actor, message_id, seen)
+        if change is None:
+            raise NotFoundError(f"there is no message {message_id}")
+        if change.changed and change.on_server:
+            self._services.mail_sync.push_flags(self._actor, change.profile_id)
+        return change

@@ -109,6 +109,10 @@ class Session(QObject):
             tasks.setObjectName(TASKS_NAME)
         return tasks.submit(call, on_done, lambda error: self._failed(error, failure))
 
+    def report(self, message: str) -> None:
+        """A failure a widget met on its own (a sentence): shown where every other one is."""
+        self.failed.emit(message)
+
     def _failed(self, error: Exception, failure: str | Callable[[Failure], None]) -> None:
         described = describe(error)
         log.warning("a background task failed: %s", described.summary)

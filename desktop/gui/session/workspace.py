@@ -16,7 +16,7 @@ from desktop.gui.inbox.model import InboxQuery, PageKey
 from desktop.gui.session.viewdata import AuditLogs, ProfileCard
 from desktop.services.accounts import SupportIdOwner
 from desktop.services.mail.importer import ImportResult, ProgressCallback
-from desktop.services.mail.inbox import InboxRow, MessageDetail, OpenedMessage
+from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 
 
@@ -71,4 +71,13 @@ class Workspace(Protocol):
 
     def audit_logs(self, limit: int) -> AuditLogs:
         """Admins only; the service refuses and records anyone else."""
+        ...
+
+    def preview_message(self, message_id: int) -> OpenedMessage:
+        """The message, left unread: the reader marks it read once it has stayed open a while."""
+        ...
+
+    def mark_seen(self, message_id: int, seen: bool) -> FlagChange:
+        """Marks the message read or unread and tells its server (when it has one) at once;
+        ``changed`` says whether it was not so already."""
         ...

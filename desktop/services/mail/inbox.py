@@ -7,9 +7,9 @@ API (all methods take the signed-in ``user_id`` and never return mail of another
     inbox.count(user_id, profile_ids=None, search=None) -> int
     inbox.unread_counts(user_id) -> dict[int, int]          # profile id -> unread messages
     inbox.get(user_id, message_id) -> MessageDetail | None
-    inbox.open(user_id, message_id, check) -> OpenedMessage | None  # get + mark seen, at once
-    inbox.mark_seen(user_id, message_id, seen=True) -> bool
-    inbox.set_flagged(user_id, message_id, flagged=True) -> bool
+    inbox.open(user_id, message_id, check, mark_read=True) -> OpenedMessage | None  # get (+ seen)
+    inbox.mark_seen(user_id, message_id, seen=True) -> FlagChange | None  # None: not the user's
+    inbox.set_flagged(user_id, message_id, flagged=True) -> FlagChange | None
 
 Paging is by keyset, never by OFFSET: ``after`` is the ``key`` of the last row already shown (the
 ``(date, id)`` pair), so page 500 costs what page 1 costs and rows arriving during a sync do not
@@ -28,7 +28,10 @@ profile pushes them to the server (so opening a message marks it ``\\Seen`` ther
 Opening a message is what the user waits for after every click, so it is one transaction of two
 statements: one SELECT of the message, its attachments (aggregated as JSON) and the active role,
 then an UPDATE only when it was unread. It says whether it was unread, so that the window adjusts
-that profile's count instead of counting the whole store again.
+that profile's count instead of counting the whole store again. With ``mark_read=False`` (the
+window, which marks a message read only once it has stayed open a moment) it is the SELECT alone,
+in a read-only transaction; :meth:`Inbox.mark_seen` later says in the same way whether the flag
+changed.
 """
 
 from __future__ import annotations
@@ -134,6 +137,20 @@ class OpenedMessage:
 
     message: MessageDetail
     newly_seen: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FlagChange:
+    """A flag set on one of the user's messages; ``changed`` is False when it already was so.
+
+    Returned rather than a bare yes or no so that the window moves that profile's unread count
+    by exactly what the store did, without counting again, and knows whether a server has a copy
+    to tell (``on_server``: the message came by IMAP).
+    """
+
+    profile_id: int
+    changed: bool
+    on_server: bool
 
 
 _DETAIL_COLUMNS = (
@@ -285,7 +302,12 @@ class Inbox:
 
     @internal("the queries behind Mailbox, which checks the role and ownership first")
     def open(
-        self, user_id: int, message_id: int, check: RoleCheck | None = None
+        self,
+        user_id: int,
+        message_id: int,
+        check: RoleCheck | None = None,
+        *,
+        mark_read: bool = True,
     ) -> OpenedMessage | None:
         """The message for reading, marked seen here (and, at the next sync, on the server).
 
@@ -293,16 +315,20 @@ class Inbox:
         SELECT and settled before anything is returned or written. One write transaction that
         waits at most :data:`QUICK_LOCK_WAIT` for SQLite's lock; when a sync or another process
         holds it, the message is read from a snapshot instead and the seen flag follows as a
-        side write, so opening never waits behind a writer.
+        side write, so opening never waits behind a writer. Without ``mark_read`` nothing is
+        written, so the snapshot is all it takes.
         """
+        if not mark_read:
+            with read_only(self._session_factory) as session:
+                return self._open(session, user_id, message_id, check, write=False, mark=False)
         try:
             with unit_of_work(self._session_factory, lock_wait=QUICK_LOCK_WAIT) as session:
-                return self._open(session, user_id, message_id, check, write=True)
+                return self._open(session, user_id, message_id, check, write=True, mark=True)
         except OperationalError as error:
             if not _is_busy(error):
                 raise
         with read_only(self._session_factory) as session:
-            opened = self._open(session, user_id, message_id, check, write=False)
+            opened = self._open(session, user_id, message_id, check, write=False, mark=True)
         if opened is not None and opened.newly_seen:
             side_writes_for(self._session_factory).write(
                 lambda later: _mark_read(later, message_id), f"seen flag of message {message_id}"
@@ -317,7 +343,9 @@ class Inbox:
         check: RoleCheck | None,
         *,
         write: bool,
+        mark: bool,
     ) -> OpenedMessage | None:
+        """``mark``: the open marks the message read (``write``: here, else as a side write)."""
         dialect = session.get_bind().dialect.name
         role = check.role_column() if check is not None else null()
         row = session.execute(
@@ -336,7 +364,7 @@ class Inbox:
             return None
         if check is not None:
             check.settle(row.active_role)
-        newly_seen = not row.seen
+        newly_seen = mark and not row.seen
         if newly_seen and write:
             _mark_read(session, message_id)
         files = row.files if not isinstance(row.files, str) else json.loads(row.files)
@@ -353,7 +381,7 @@ class Inbox:
             date_guessed=bool(row.date_guessed),
             text=row.text,
             html=row.html,
-            seen=True,
+            seen=mark or bool(row.seen),
             flagged=bool(row.flagged),
             body_loaded=bool(row.body_loaded),
             parse_error=row.parse_error,
@@ -362,24 +390,24 @@ class Inbox:
         return OpenedMessage(detail, newly_seen)
 
     @internal("the queries behind Mailbox, which checks the role and ownership first")
-    def mark_seen(self, user_id: int, message_id: int, seen: bool = True) -> bool:
+    def mark_seen(self, user_id: int, message_id: int, seen: bool = True) -> FlagChange | None:
         return self._set_flag(user_id, message_id, seen=seen)
 
     @internal("the queries behind Mailbox, which checks the role and ownership first")
-    def set_flagged(self, user_id: int, message_id: int, flagged: bool = True) -> bool:
+    def set_flagged(self, user_id: int, message_id: int, flagged: bool = True) -> FlagChange | None:
         return self._set_flag(user_id, message_id, flagged=flagged)
 
-    def _set_flag(self, user_id: int, message_id: int, **values: bool) -> bool:
-        """Change a flag; returns False when the message is not one of this user's."""
+    def _set_flag(self, user_id: int, message_id: int, **values: bool) -> FlagChange | None:
+        """Change a flag; None when the message is not one of this user's."""
         with unit_of_work(self._session_factory) as session:
             owned = self._profiles(session, user_id, None)
             current = session.execute(
-                select(Message.profile_id, Message.seen, Message.flagged).where(
+                select(Message.profile_id, Message.uid, Message.seen, Message.flagged).where(
                     Message.id == message_id
                 )
             ).first()
             if current is None or current.profile_id not in owned:
-                return False
+                return None
             changed = any(getattr(current, name) != value for name, value in values.items())
             if changed:
                 # Only mail that came by IMAP has a server copy to tell; imported mail has no UID.
@@ -388,7 +416,7 @@ class Inbox:
                     .where(Message.id == message_id)
                     .values(flags_dirty=Message.uid.is_not(None), **values)
                 )
-            return True
+            return FlagChange(current.profile_id, changed, on_server=current.uid is not None)
 
     def _detail(self, session: Session, user_id: int, message_id: int) -> MessageDetail | None:
         emails = self._profiles(session, user_id, None)

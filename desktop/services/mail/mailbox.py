@@ -17,6 +17,7 @@ from desktop.core.roles import Action
 from desktop.services.authorization import Authorizer, SignedInUser, gated, role_check
 from desktop.services.mail.inbox import (
     DEFAULT_PAGE,
+    FlagChange,
     Inbox,
     InboxRow,
     MessageDetail,
@@ -65,19 +66,27 @@ class Mailbox:
         return self._inbox.get(actor.user_id, message_id)
 
     @gated(READ, target="message {message_id}", role_in_body=True)
-    def open(self, actor: SignedInUser, message_id: int) -> OpenedMessage | None:
+    def open(
+        self, actor: SignedInUser, message_id: int, *, mark_read: bool = True
+    ) -> OpenedMessage | None:
         """Read a message and mark it seen (the next sync, or a flag push, tells the server).
 
         One transaction: the role is read in the message's own SELECT (see ``RoleCheck``).
+        ``mark_read=False`` leaves it unread, for a reader that marks it once it stayed open.
         """
-        return self._inbox.open(actor.user_id, message_id, role_check())
+        return self._inbox.open(actor.user_id, message_id, role_check(), mark_read=mark_read)
 
     @gated(READ, target="message {message_id}")
-    def mark_seen(self, actor: SignedInUser, message_id: int, seen: bool = True) -> bool:
+    def mark_seen(
+        self, actor: SignedInUser, message_id: int, seen: bool = True
+    ) -> FlagChange | None:
+        """Mark read or unread; says whether that changed anything (None: not the actor's)."""
         return self._inbox.mark_seen(actor.user_id, message_id, seen)
 
     @gated(READ, target="message {message_id}")
-    def set_flagged(self, actor: SignedInUser, message_id: int, flagged: bool = True) -> bool:
+    def set_flagged(
+        self, actor: SignedInUser, message_id: int, flagged: bool = True
+    ) -> FlagChange | None:
         return self._inbox.set_flagged(actor.user_id, message_id, flagged)
 
     @gated(READ, profile="profile_id")

@@ -1,0 +1,96 @@
+"""Message > Mark as read / unread, and View > Mark as read after: how reading marks mail.
+
+Kept apart from ``main_window`` so that the window only builds it and hands it each new working
+area. The actions belong to the window (so F1 lists their keys and they are off while signed
+out) and act on the message chosen in the list; the list's context menu offers them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMenu, QWidget
+
+from desktop.gui.mainwindow.settings import WindowSettings
+from desktop.gui.mainwindow.workspace_page import WorkspacePage
+
+DELAY_CHOICES: tuple[tuple[int | None, str], ...] = (
+    (0, "Immediately"),
+    (1000, "After 1 second"),
+    (3000, "After 3 seconds"),
+    (None, "Never (only by hand)"),
+)
+"""Milliseconds a message stays open before it counts as read; None: only "Mark as read"."""
+
+
+class ReadingMenu(QObject):
+    def __init__(
+        self,
+        window: QWidget,
+        settings: WindowSettings,
+        message_menu: QMenu,
+        view_menu: QMenu,
+        page: Callable[[], WorkspacePage | None],
+    ) -> None:
+        super().__init__(window)
+        self._settings = settings
+        self._page = page
+        self.mark_read_action = self._action(
+            window, self.tr("Mark as &read"), "Ctrl+Shift+U", self.tr("Mark the message as read")
+        )
+        self.mark_read_action.triggered.connect(lambda _checked=False: self._mark(True))
+        self.mark_unread_action = self._action(
+            window,
+            self.tr("Mark as &unread"),
+            "Ctrl+U",
+            self.tr("Mark the message as unread, to come back to it later"),
+        )
+        self.mark_unread_action.triggered.connect(lambda _checked=False: self._mark(False))
+        message_menu.addActions([self.mark_read_action, self.mark_unread_action])
+        view_menu.addSeparator()
+        view_menu.addMenu(self._delay_menu(window))
+
+    @staticmethod
+    def _action(window: QWidget, text: str, keys: str, tip: str) -> QAction:
+        action = QAction(text, window)
+        action.setShortcut(QKeySequence(keys))
+        native = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{tip} ({native})")
+        action.setStatusTip(action.toolTip())
+        window.addAction(action)
+        return action
+
+    def _delay_menu(self, window: QWidget) -> QMenu:
+        menu = QMenu(self.tr("Mark as read a&fter"), window)
+        menu.setToolTipsVisible(True)
+        group = QActionGroup(menu)
+        chosen = self._settings.mark_read_delay_ms()
+        for delay_ms, text in DELAY_CHOICES:
+            action = menu.addAction(self.tr(text))
+            action.setToolTip(self.tr("How long a message stays open before it counts as read"))
+            action.setCheckable(True)
+            action.setChecked(delay_ms == chosen)
+            action.triggered.connect(lambda _c=False, d=delay_ms: self._set_delay(d))
+            group.addAction(action)
+        self.delay_actions = group.actions()
+        return menu
+
+    def attach(self, page: WorkspacePage) -> None:
+        """A new working area reads with the chosen delay; its list offers the actions."""
+        page.read_timer.set_delay(self._settings.mark_read_delay_ms())
+        table = page.inbox.table
+        table.addActions([self.mark_read_action, self.mark_unread_action])
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def _set_delay(self, delay_ms: int | None) -> None:
+        self._settings.set_mark_read_delay_ms(delay_ms)
+        page = self._page()
+        if page is not None:
+            page.read_timer.set_delay(delay_ms)
+
+    def _mark(self, seen: bool) -> None:
+        page = self._page()
+        if page is not None:
+            page.read_timer.mark_by_hand(seen)
