@@ -93,6 +93,7 @@ class ServicesWorkspace:
             search=query.search or None,
             after=after,
             limit=limit,
+            sort=query.sort,
         )
 
     def open_message(self, message_id: int) -> OpenedMessage:
@@ -123,3 +124,10 @@ class ServicesWorkspace:
         self, profile_id: int, paths: Sequence[Path], progress: ProgressCallback
     ) -> ImportResult:
         return self._mailbox.import_files(self._actor, profile_id, paths, progress)
+
+    def inbox_count(self, query: InboxQuery) -> int:
+        return self._mailbox.count(
+            self._actor,
+            profile_ids=sorted(query.profile_ids) if query.profile_ids is not None else None,
+            search=query.search or None,
+        )

@@ -55,3 +55,7 @@ class Workspace(Protocol):
     def remote_content(self, message_id: int, urls: Sequence[str]) -> RemoteContent:
         """Only after the user clicked "Load remote content" for this message."""
         ...
+
+    def inbox_count(self, query: InboxQuery) -> int:
+        """How many messages ``query`` matches (its order aside), for "12 messages match"."""
+        ...
