@@ -5,10 +5,12 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QDateTime, QLocale, QModelIndex, QRect, Qt
+from gui_memory_workspace import MemoryWorkspace
+from PySide6.QtCore import QDateTime, QLocale, QModelIndex, QPoint, QRect, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from pytestqt.qtbot import QtBot
 
@@ -24,6 +26,7 @@ from desktop.gui.inbox.model import (
 )
 from desktop.gui.inbox.row_delegate import row_layout
 from desktop.gui.inbox.view import InboxView
+from desktop.gui.main_window import MainWindow
 from desktop.gui.session.viewdata import ProfileCard
 from desktop.services.mail.inbox import InboxRow
 
@@ -325,3 +328,45 @@ def test_a_narrow_row_elides_the_sender_but_never_the_date(qtbot: QtBot) -> None
     assert parts.sender.right() < parts.date.left()
     assert parts.chip.right() < parts.sender.left()
     assert parts.subject.left() < parts.chip.right()  # the subject has the whole second line
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1280, 800)])
+def test_in_the_window_a_40_character_subject_and_the_date_are_shown_whole(
+    qtbot: QtBot, size: tuple[int, int]
+) -> None:
+    subject = "Re: Night shift rota for the week of 9th"
+    assert len(subject) == 40
+    workspace = MemoryWorkspace(count=30)
+    workspace.rows = [replace(r, subject=subject, seen=False) for r in workspace.rows]
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_workspace(workspace)
+    page = window.workspace_page
+    assert page is not None
+    qtbot.waitUntil(lambda: page.inbox_model.rowCount() > 0)
+    window.resize(*size)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == size)
+    assert window.minimumSizeHint().width() <= size[0]
+
+    table = page.inbox.table
+    index = page.inbox_model.index(0, 0)
+    date = page.inbox_model.data(index, Role.DATE)
+    chip = page.inbox_model.data(index, Qt.ItemDataRole.DecorationRole) is not None
+    parts = row_layout(table.visualRect(index), table.font(), date, chip)
+    bold = QFont(table.font())
+    bold.setBold(True)
+    assert parts.subject.width() >= QFontMetrics(bold).horizontalAdvance(subject)
+    assert parts.date.width() >= QFontMetrics(table.font()).horizontalAdvance(date)
+    assert parts.subject.right() < table.viewport().width()
+    assert parts.subject.bottom() < table.visualRect(index).bottom()
+    inbox = page.inbox
+    for widget in (inbox.scope, inbox.sort, inbox.search, inbox.table):
+        assert widget.isVisible()
+        where = widget.geometry().translated(widget.parentWidget().mapTo(inbox, QPoint(0, 0)))
+        assert inbox.rect().contains(where), widget
+        assert widget.width() >= widget.minimumSizeHint().width(), widget
+    assert page.reader.isVisible()
+    assert page.reader.width() > 0
+    window.close()

@@ -3,8 +3,8 @@ Esc in the search field clears the search."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -19,9 +19,12 @@ from PySide6.QtWidgets import (
 
 from desktop.gui.icons import icon
 from desktop.gui.inbox.model import InboxModel, InboxQuery, Sort
-from desktop.gui.inbox.row_delegate import RowDelegate, row_height
+from desktop.gui.inbox.row_delegate import MARGIN, RowDelegate, row_height
 
 SEARCH_DELAY_MS = 250
+# The list is never narrower than this subject in bold (40 characters): a subject must be
+# readable at 800x600 (issue 12); the reader beside it gives way first.
+READABLE_SUBJECT = "Quarterly budget review for the new ward"
 SORT_LABELS = {
     Sort.NEWEST: "Newest first",
     Sort.OLDEST: "Oldest first",
@@ -67,6 +70,13 @@ class InboxTable(QTableView):
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setMinimumSectionSize(1)
         rows.setDefaultSectionSize(row_height(self.font()))
+
+    def width_for(self, subject: str) -> int:
+        """The width at which ``subject``, bold, fits whole on a row's second line."""
+        bold = QFont(self.font())
+        bold.setBold(True)
+        chrome = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+        return QFontMetrics(bold).horizontalAdvance(subject) + 2 * MARGIN + chrome + 1
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -144,6 +154,10 @@ class InboxView(QWidget):
         layout.addLayout(top)
         layout.addLayout(finder)
         layout.addWidget(self.table, 1)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), self.table.width_for(READABLE_SUBJECT)), hint.height())
 
     def _sort_control(self) -> QComboBox:
         control = QComboBox()
