@@ -12,8 +12,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from desktop.core.roles import Action, Role, is_allowed
-from desktop.gui.inbox.model import InboxQuery, PageKey
-from desktop.gui.session.viewdata import ProfileCard
+from desktop.gui.session.records import PageKey, Sort
+from desktop.gui.session.viewdata import InboxQuery, ProfileCard
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 
@@ -86,18 +86,31 @@ class MemoryWorkspace:
         self._track("activate_profile")
         self.activated.append(profile_id)
 
-    def inbox_page(
-        self, query: InboxQuery, after: PageKey | None, limit: int
-    ) -> Sequence[InboxRow]:
-        self._track("inbox_page")
-        rows = [
+    def _matching(self, query: InboxQuery) -> list[InboxRow]:
+        return [
             r
             for r in self.rows
             if (query.profile_ids is None or r.profile_id in query.profile_ids)
             and query.search.lower() in r.subject.lower()
-            and (after is None or r.key < after)
         ]
+
+    def inbox_page(
+        self, query: InboxQuery, after: PageKey | None, limit: int
+    ) -> Sequence[InboxRow]:
+        self._track("inbox_page")
+        newest = query.sort is Sort.NEWEST
+        rows = sorted(self._matching(query), key=lambda r: r.key_for(query.sort), reverse=newest)
+        if after is not None:
+            rows = [
+                r
+                for r in rows
+                if (r.key_for(query.sort) < after if newest else r.key_for(query.sort) > after)
+            ]
         return rows[:limit]
+
+    def inbox_count(self, query: InboxQuery) -> int:
+        self._track("inbox_count")
+        return len(self._matching(query))
 
     def open_message(self, message_id: int) -> OpenedMessage:
         self._track("open_message")

@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from pytestqt.qtbot import QtBot
 
-from desktop.gui.inbox.model import Column
 from desktop.gui.mainwindow.settings import WindowSettings, open_settings
 from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
@@ -62,7 +61,7 @@ def read_rows(page: WorkspacePage) -> list[int]:
 
 
 def is_bold(page: WorkspacePage, row: int) -> bool:
-    font = page.inbox_model.data(page.inbox_model.index(row, Column.SUBJECT), Qt.FontRole)
+    font = page.inbox_model.data(page.inbox_model.index(row, 0), Qt.FontRole)
     return isinstance(font, QFont) and font.bold()
 
 

@@ -14,7 +14,6 @@ from conftest import Seeded, mail
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.gui.inbox.model import InboxQuery
 from desktop.gui.mainwindow.mail_import import MailImport
 from desktop.gui.mainwindow.sync_status import SyncPhase
 from desktop.gui.mainwindow.window import MainWindow
@@ -22,6 +21,7 @@ from desktop.gui.session.backend import Backend
 from desktop.gui.session.services_workspace import ServicesWorkspace
 from desktop.gui.session.session import Session
 from desktop.gui.session.sync_scheduler import SyncScheduler
+from desktop.gui.session.viewdata import InboxQuery
 from desktop.gui.session.workers import Workers
 from desktop.services.mail.imap_sync import SyncResult
 from desktop.services.mail.sync_owner import RetryPolicy

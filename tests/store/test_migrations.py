@@ -146,6 +146,7 @@ SEEDS: dict[str, Seed] = {
     "0110": seed_0102,
     "0111": seed_0102,
     "0112": seed_0102,
+    "0113": seed_0102,
 }
 """Data for a store at each earlier revision: a new revision makes the head one of these."""
 

@@ -1,23 +1,27 @@
-"""The unified inbox as a Qt table model that only ever holds the pages someone looked at.
+"""The unified inbox as a Qt model that only ever holds the pages someone looked at.
 
-Rows come from a page-fetching callable that continues after a keyset position (date, id), so the
-cost of opening or scrolling does not grow with the size of the mailbox: a million messages open
-as fast as a hundred, and jumping to the end loads one more page, never everything. Pages are
-fetched on the worker pool; a page that arrives for an older query (the user typed on, or changed
-the filter) is dropped.
+Rows come from a page-fetching callable that continues after a keyset position (the last row's
+key in the chosen order), so the cost of opening or scrolling does not grow with the size of the
+mailbox: a million messages open as fast as a hundred, and jumping to the end loads one more
+page, never everything. Pages and match counts are fetched on the worker pool; a page or count
+that arrives for an older query (the user typed on, or changed the filter or the order) is
+dropped.
+
+One column: a row is painted by :class:`desktop.gui.inbox.row_delegate.RowDelegate` from the
+roles below, so that the subject gets the width instead of sharing it with four columns.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from email.utils import parseaddr
 from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
+    QAbstractListModel,
     QDateTime,
     QLocale,
     QModelIndex,
@@ -28,65 +32,69 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
-from desktop.gui.session.records import InboxRow, describe
-from desktop.gui.session.viewdata import ProfileCard
+from desktop.gui.session.records import InboxRow, PageKey, describe
+from desktop.gui.session.viewdata import InboxQuery, ProfileCard
 from desktop.gui.session.workers import Workers
 
-PageKey = tuple[datetime, int]
 DEFAULT_PAGE_SIZE = 200
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
+class Role(IntEnum):
+    """What the row delegate paints besides the subject (``DisplayRole``)."""
+
+    SENDER = Qt.ItemDataRole.UserRole + 1
+    DATE = Qt.ItemDataRole.UserRole + 2
+    UNREAD = Qt.ItemDataRole.UserRole + 3
+
+
 def sender_name(sender: str) -> str:
     """The name a person recognises ("Zoë Müller"), or the bare address when there is none.
 
-    The full ``Name <address>`` stays in the row's tooltip; in a narrow column the address would
+    The full ``Name <address>`` stays in the row's tooltip; in a narrow list the address would
     only push the name out of sight.
     """
     name, address = parseaddr(sender)
     return name or address or sender
 
 
-@dataclass(frozen=True, slots=True)
-class InboxQuery:
-    """Which mail to list: ``profile_ids`` None means every profile."""
+def short_date(when: datetime, today: date, locale: QLocale) -> str:
+    """Today's mail by its time, this year's by day and month, older mail with the year.
 
-    profile_ids: frozenset[int] | None = None
-    search: str = ""
+    Always short enough to be shown whole: the sender is elided, never the date.
+    """
+    local = QDateTime.fromSecsSinceEpoch(int(when.timestamp()))
+    day = when.astimezone().date()
+    if day == today:
+        return locale.toString(local.time(), QLocale.FormatType.ShortFormat)
+    if day.year == today.year:
+        return locale.toString(local.date(), "d MMM")
+    return locale.toString(local.date(), "d MMM yyyy")
 
 
 PageFetcher = Callable[[InboxQuery, PageKey | None, int], Sequence[InboxRow]]
+MatchCounter = Callable[[InboxQuery], int]
 
 
-class Column(IntEnum):
-    PROFILE = 0
-    SENDER = 1
-    SUBJECT = 2
-    DATE = 3
+class InboxModel(QAbstractListModel):
+    """``match_count`` follows each search: the number of messages it matched, from the service."""
 
-
-HEADERS = {
-    Column.PROFILE: "Profile",
-    Column.SENDER: "From",
-    Column.SUBJECT: "Subject",
-    Column.DATE: "Date",
-}
-
-
-class InboxModel(QAbstractTableModel):
     loading_changed = Signal(bool)
     page_loaded = Signal(int)
     load_failed = Signal(str)
+    match_count_changed = Signal()
 
     def __init__(
         self,
         fetch_page: PageFetcher,
         page_size: int = DEFAULT_PAGE_SIZE,
         parent: QObject | None = None,
+        count_matches: MatchCounter | None = None,
     ) -> None:
         super().__init__(parent)
         self._fetch_page = fetch_page
+        self._count_matches = count_matches
         self._page_size = page_size
         self._workers = Workers(self)
         self._rows: list[InboxRow] = []
@@ -95,6 +103,7 @@ class InboxModel(QAbstractTableModel):
         self._generation = 0
         self._exhausted = False
         self._in_flight: int | None = None
+        self._match_count: int | None = None
         self._bold = QFont()
         self._bold.setBold(True)
         self._locale = QLocale()
@@ -112,12 +121,22 @@ class InboxModel(QAbstractTableModel):
     def exhausted(self) -> bool:
         return self._exhausted
 
+    @property
+    def match_count(self) -> int | None:
+        """How many messages the search matched; None when not searching or not known yet."""
+        if self._match_count is None and self._query.search and self._exhausted:
+            return len(self._rows)  # every match is loaded: the count is exact
+        return self._match_count
+
+    @property
+    def shows_profiles(self) -> bool:
+        """Whether rows carry their profile's chip: not when the list shows one profile only."""
+        ids = self._query.profile_ids
+        return (len(ids) if ids is not None else len(self._profiles)) > 1
+
     def set_profiles(self, profiles: Mapping[int, ProfileCard]) -> None:
         self._profiles = dict(profiles)
-        if self._rows:
-            self.dataChanged.emit(
-                self.index(0, Column.PROFILE), self.index(len(self._rows) - 1, Column.PROFILE)
-            )
+        self._changed_all()
 
     def set_query(self, query: InboxQuery) -> None:
         """Starts over with ``query``: the rows go and the first page is requested."""
@@ -129,9 +148,11 @@ class InboxModel(QAbstractTableModel):
         self._generation += 1
         self._rows = []
         self._exhausted = False
+        self._match_count = None
         self._cancel_in_flight()
         self.endResetModel()
         self.fetchMore(QModelIndex())
+        self._count()
 
     def row_at(self, row: int) -> InboxRow:
         return self._rows[row]
@@ -147,15 +168,12 @@ class InboxModel(QAbstractTableModel):
         if row is None or self._rows[row].seen == seen:
             return
         self._rows[row] = replace(self._rows[row], seen=seen)
-        self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+        self.dataChanged.emit(self.index(row, 0), self.index(row, 0))
 
     # Qt model interface
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(Column)
 
     def canFetchMore(self, parent: AnyIndex) -> bool:
         return not parent.isValid() and not self._exhausted
@@ -164,8 +182,8 @@ class InboxModel(QAbstractTableModel):
         if parent.isValid() or self._exhausted or self._in_flight is not None:
             return
         generation = self._generation
-        after = self._rows[-1].key if self._rows else None
         fetch, query, size = self._fetch_page, self._query, self._page_size
+        after = self._rows[-1].key_for(query.sort) if self._rows else None
         self._in_flight = self._workers.submit(
             lambda: list(fetch(query, after, size)),
             lambda page: self._on_page(generation, page),
@@ -173,51 +191,55 @@ class InboxModel(QAbstractTableModel):
         )
         self.loading_changed.emit(True)
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(HEADERS[Column(section)])
-        return None
-
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         item = self._rows[index.row()]
-        column = Column(index.column())
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(item, column)
+            return item.subject or self.tr("(no subject)")
+        if role == Role.SENDER:
+            return sender_name(item.sender)
+        if role == Role.DATE:
+            return short_date(item.date, self._today, self._locale)
+        if role == Role.UNREAD:
+            return not item.seen
         if role == Qt.ItemDataRole.FontRole:
             return None if item.seen else self._bold
-        if role == Qt.ItemDataRole.DecorationRole and column == Column.PROFILE:
+        if role == Qt.ItemDataRole.DecorationRole:
             profile = self._profiles.get(item.profile_id)
-            return QColor(profile.colour) if profile else None
+            return QColor(profile.colour) if profile and self.shows_profiles else None
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._describe(item)
+            return self._tooltip(item)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self._describe(item)
         if role == Qt.ItemDataRole.UserRole:
             return item.id
         return None
 
-    def _display(self, item: InboxRow, column: Column) -> str:
-        if column == Column.PROFILE:
-            profile = self._profiles.get(item.profile_id)
-            return profile.organization if profile else ""
-        if column == Column.SENDER:
-            return sender_name(item.sender)
-        if column == Column.SUBJECT:
-            return item.subject or self.tr("(no subject)")
-        when = QDateTime.fromSecsSinceEpoch(int(item.date.timestamp()))
-        if item.date.astimezone().date() == self._today:
-            return self._locale.toString(when.time(), QLocale.FormatType.ShortFormat)
-        return self._locale.toString(when.date(), "d MMM yyyy")
+    def _profile_name(self, item: InboxRow) -> str:
+        profile = self._profiles.get(item.profile_id)
+        if profile is None:
+            return item.profile_email
+        return f"{profile.organization} ({profile.email})"
+
+    def _tooltip(self, item: InboxRow) -> str:
+        subject = item.subject or self.tr("(no subject)")
+        return "\n".join((item.sender, subject, self._profile_name(item)))
 
     def _describe(self, item: InboxRow) -> str:
-        profile = self._profiles.get(item.profile_id)
+        """Everything the row shows, in words: the profile is named, not only coloured."""
         state = self.tr("Read") if item.seen else self.tr("Unread")
-        owner = profile.label if profile else ""
-        return f"{state}: {item.subject} — {item.sender} — {owner}"
+        return self.tr("{state}. From {sender}. {subject}. {date}. Profile: {profile}.").format(
+            state=state,
+            sender=sender_name(item.sender),
+            subject=item.subject or self.tr("(no subject)"),
+            date=short_date(item.date, self._today, self._locale),
+            profile=self._profile_name(item),
+        )
+
+    def _changed_all(self) -> None:
+        if self._rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._rows) - 1, 0))
 
     def _on_page(self, generation: int, page: list[InboxRow]) -> None:
         if generation != self._generation:
@@ -232,6 +254,25 @@ class InboxModel(QAbstractTableModel):
             self.endInsertRows()
         self.loading_changed.emit(False)
         self.page_loaded.emit(len(page))
+        if self._exhausted and self._query.search:
+            self.match_count_changed.emit()
+
+    def _count(self) -> None:
+        """Counts the search's matches beside the first page (a count may take longer)."""
+        counter, query, generation = self._count_matches, self._query, self._generation
+        if counter is None or not query.search:
+            self.match_count_changed.emit()
+            return
+        self._workers.submit(
+            lambda: counter(query),
+            lambda count: self._on_count(generation, count),
+            lambda _error: None,  # the list itself says when the store cannot be read
+        )
+
+    def _on_count(self, generation: int, count: int) -> None:
+        if generation == self._generation:
+            self._match_count = count
+            self.match_count_changed.emit()
 
     def _on_error(self, generation: int, error: Exception) -> None:
         if generation != self._generation:

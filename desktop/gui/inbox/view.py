@@ -1,11 +1,13 @@
-"""The inbox list with its search field: arrows move, Enter opens, Space pages down."""
+"""The inbox list with its search field and order: arrows move, Enter opens, Space pages down,
+Esc in the search field clears the search."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -16,9 +18,35 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.gui.icons import icon
-from desktop.gui.inbox.model import Column, InboxModel, InboxQuery
+from desktop.gui.inbox.model import InboxModel
+from desktop.gui.inbox.row_delegate import MARGIN, RowDelegate, row_height
+from desktop.gui.session.records import Sort
+from desktop.gui.session.viewdata import InboxQuery
 
 SEARCH_DELAY_MS = 250
+# The list is never narrower than this subject in bold (40 characters): a subject must be
+# readable at 800x600 (issue 12); the reader beside it gives way first.
+READABLE_SUBJECT = "Quarterly budget review for the new ward"
+SORT_LABELS = {
+    Sort.NEWEST: "Newest first",
+    Sort.OLDEST: "Oldest first",
+    Sort.SENDER: "By sender",
+    Sort.SUBJECT: "By subject",
+}
+
+
+class SearchField(QLineEdit):
+    """Esc clears a search at once (and so lists all mail again); on an empty field it is left
+    to the window."""
+
+    cleared = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            self.cleared.emit()
+            return
+        super().keyPressEvent(event)
 
 
 class InboxTable(QTableView):
@@ -34,11 +62,23 @@ class InboxTable(QTableView):
         self.setTabKeyNavigation(False)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setItemDelegate(RowDelegate(self))
+        self.horizontalHeader().hide()
+        self.horizontalHeader().setStretchLastSection(True)
         rows = self.verticalHeader()
         rows.hide()
         # Fixed row heights let the view skip measuring every row: essential with huge lists.
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        rows.setMinimumSectionSize(1)
+        rows.setDefaultSectionSize(row_height(self.font()))
+
+    def width_for(self, subject: str) -> int:
+        """The width at which ``subject``, bold, fits whole on a row's second line."""
+        bold = QFont(self.font())
+        bold.setBold(True)
+        chrome = 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+        return QFontMetrics(bold).horizontalAdvance(subject) + 2 * MARGIN + chrome + 1
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
@@ -69,7 +109,7 @@ class InboxView(QWidget):
         scope_font = self.scope.font()
         scope_font.setBold(True)
         self.scope.setFont(scope_font)
-        self.search = QLineEdit()
+        self.search = SearchField()
         self.search.setPlaceholderText(self.tr("Search all mail (Ctrl+F)"))
         self.search.setAccessibleName(self.tr("Search mail"))
         self.search.setToolTip(
@@ -80,18 +120,11 @@ class InboxView(QWidget):
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setEnabled(False)
+        self.sort = self._sort_control()
 
         self.table = InboxTable()
         self.table.setModel(model)
         self.table.setAccessibleName(self.tr("Messages"))
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(Column.PROFILE, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Column.SENDER, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Column.SUBJECT, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(Column.DATE, QHeaderView.ResizeMode.ResizeToContents)
-        header.resizeSection(Column.PROFILE, 140)
-        header.resizeSection(Column.SENDER, 180)
-        header.setHighlightSections(False)
         self.table.open_requested.connect(self._open)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
@@ -101,6 +134,7 @@ class InboxView(QWidget):
         self._search_timer.timeout.connect(self._apply_search)
         self.search.textChanged.connect(lambda _text: self._search_timer.start())
         self.search.returnPressed.connect(self._apply_search_now)
+        self.search.cleared.connect(self._search_cleared)
 
         self._keep: int | None = None
         model.modelAboutToBeReset.connect(self._remember_current)
@@ -108,15 +142,34 @@ class InboxView(QWidget):
         model.loading_changed.connect(self._loading_changed)
         model.load_failed.connect(self._load_failed)
         model.modelReset.connect(self._loading_changed)
+        model.match_count_changed.connect(self._loading_changed)
 
+        # Two short rows rather than one long one, so that nothing is cut off in a narrow window.
         top = QHBoxLayout()
-        top.addWidget(self.scope)
-        top.addWidget(self.search, 1)
-        top.addWidget(self.status)
+        top.addWidget(self.scope, 1)
+        top.addWidget(self.sort)
+        finder = QHBoxLayout()
+        finder.addWidget(self.search, 1)
+        finder.addWidget(self.status)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addLayout(finder)
         layout.addWidget(self.table, 1)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), self.table.width_for(READABLE_SUBJECT)), hint.height())
+
+    def _sort_control(self) -> QComboBox:
+        control = QComboBox()
+        control.setAccessibleName(self.tr("Order of the messages"))
+        control.setToolTip(self.tr("Choose how the messages are ordered"))
+        for order, label in SORT_LABELS.items():
+            control.addItem(self.tr(label), order)
+        control.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        control.currentIndexChanged.connect(self._sort_changed)
+        return control
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -124,7 +177,8 @@ class InboxView(QWidget):
 
     def set_scope(self, profile_ids: frozenset[int] | None, description: str) -> None:
         self.scope.setText(description)
-        self.model.set_query(InboxQuery(profile_ids, self.model.query.search))
+        query = self.model.query
+        self.model.set_query(InboxQuery(profile_ids, query.search, query.sort))
 
     def _remember_current(self) -> None:
         """A reload (new mail, another filter) should not lose the message being read."""
@@ -150,8 +204,19 @@ class InboxView(QWidget):
 
     def _apply_search(self) -> None:
         text = self.search.text().strip()
-        if text != self.model.query.search:
-            self.model.set_query(InboxQuery(self.model.query.profile_ids, text))
+        query = self.model.query
+        if text != query.search:
+            self.model.set_query(InboxQuery(query.profile_ids, text, query.sort))
+
+    def _search_cleared(self) -> None:
+        self._search_timer.stop()
+        self._apply_search()
+
+    def _sort_changed(self, _index: int) -> None:
+        query = self.model.query
+        order = Sort(self.sort.currentData())
+        if order is not query.sort:
+            self.model.set_query(InboxQuery(query.profile_ids, query.search, order))
 
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()
@@ -163,14 +228,24 @@ class InboxView(QWidget):
         self.open_requested.emit(self.model.row_at(index.row()).id)
 
     def _loading_changed(self, loading: bool = False) -> None:
-        if self.model.loading:
+        model = self.model
+        matched = model.match_count
+        if model.query.search and matched is not None:
+            self.status.setText(self._matches(matched))
+        elif model.loading and model.rowCount() == 0:
             self.status.setText(self.tr("Loading…"))
-        elif self.model.rowCount() == 0 and self.model.exhausted:
-            self.status.setText(
-                self.tr("No messages match") if self.model.query.search else self.tr("No messages")
-            )
+        elif model.rowCount() == 0 and model.exhausted and not model.query.search:
+            self.status.setText(self.tr("No messages"))
         else:
             self.status.clear()
+        self.search.setAccessibleDescription(self.status.text())
+
+    def _matches(self, count: int) -> str:
+        if count == 0:
+            return self.tr("No message matches")
+        if count == 1:
+            return self.tr("1 message matches")
+        return self.tr("{count} messages match").format(count=self.locale().toString(count))
 
     def _load_failed(self, reason: str) -> None:
         self.status.setText(self.tr("Could not load messages: %s") % reason)

@@ -44,7 +44,9 @@ class WorkspacePage(QWidget):
 
         self.sidebar = ProfileSidebar()
         self.sidebar.profiles.set_muted(muted)
-        self.inbox_model = InboxModel(workspace.inbox_page, parent=self)
+        self.inbox_model = InboxModel(
+            workspace.inbox_page, parent=self, count_matches=workspace.inbox_count
+        )
         self.inbox = InboxView(self.inbox_model)
         self.reader = ReaderPane(workspace.attachment_content, workspace.remote_content)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)

@@ -28,7 +28,14 @@ from desktop.services.failures import Failure, describe
 from desktop.services.mail.egress import EgressRow
 from desktop.services.mail.imap_sync import SyncError
 from desktop.services.mail.importer import ImportProgress, ImportResult
-from desktop.services.mail.inbox import AttachmentInfo, InboxRow, MessageDetail, OpenedMessage
+from desktop.services.mail.inbox import (
+    AttachmentInfo,
+    InboxRow,
+    MessageDetail,
+    OpenedMessage,
+    PageKey,
+    Sort,
+)
 from desktop.services.mail.parse import clean_filename
 from desktop.services.mail.remote_content import REMOTE_SCHEMES, RemoteContent
 
@@ -49,11 +56,13 @@ __all__ = [
     "MessageDetail",
     "NotFoundError",
     "OpenedMessage",
+    "PageKey",
     "ProfileDraft",
     "ProfileInfo",
     "RemoteContent",
     "SignInThrottledError",
     "SignedInUser",
+    "Sort",
     "SupportIdOwner",
     "SyncError",
     "UserInfo",

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop.core.roles import Action, Role, is_allowed
-from desktop.gui.inbox.model import InboxQuery, PageKey
-from desktop.gui.session.viewdata import AuditLogs, ProfileCard
+from desktop.gui.session.viewdata import AuditLogs, InboxQuery, ProfileCard
 from desktop.services.accounts import ProfileInfo, SupportIdOwner
 from desktop.services.attachment_content import read_attachment
 from desktop.services.authorization import SignedInUser
@@ -21,7 +20,7 @@ from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
 from desktop.services.mail.egress import list_egress
 from desktop.services.mail.importer import ImportResult, ProgressCallback
-from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage
+from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
 from desktop.services.mail.remote_content import RemoteContent
 from desktop.store.models.mail import IMPORTED_FOLDER
 
@@ -94,6 +93,7 @@ class ServicesWorkspace:
             search=query.search or None,
             after=after,
             limit=limit,
+            sort=query.sort,
         )
 
     def open_message(self, message_id: int) -> OpenedMessage:
@@ -151,3 +151,10 @@ class ServicesWorkspace:
         if change.changed and change.on_server:
             self._services.mail_sync.push_flags(self._actor, change.profile_id)
         return change
+
+    def inbox_count(self, query: InboxQuery) -> int:
+        return self._mailbox.count(
+            self._actor,
+            profile_ids=sorted(query.profile_ids) if query.profile_ids is not None else None,
+            search=query.search or None,
+        )

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from desktop.services.audit import AuditEntry
 from desktop.services.mail.egress import EgressRow
+from desktop.services.mail.inbox import Sort
 
 ADMIN_ROLE = "admin"
 
@@ -40,3 +41,12 @@ class ProfileCard:
 class AuditLogs:
     activity: list[AuditEntry]
     connections: list[EgressRow]
+
+
+@dataclass(frozen=True, slots=True)
+class InboxQuery:
+    """Which mail to list and in which order: ``profile_ids`` None means every profile."""
+
+    profile_ids: frozenset[int] | None = None
+    search: str = ""
+    sort: Sort = Sort.NEWEST

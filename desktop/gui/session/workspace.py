@@ -12,11 +12,10 @@ from pathlib import Path
 from typing import Protocol
 
 from desktop.core.roles import Action
-from desktop.gui.inbox.model import InboxQuery, PageKey
-from desktop.gui.session.viewdata import AuditLogs, ProfileCard
+from desktop.gui.session.viewdata import AuditLogs, InboxQuery, ProfileCard
 from desktop.services.accounts import SupportIdOwner
 from desktop.services.mail.importer import ImportResult, ProgressCallback
-from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage
+from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
 from desktop.services.mail.remote_content import RemoteContent
 
 
@@ -80,4 +79,7 @@ class Workspace(Protocol):
     def mark_seen(self, message_id: int, seen: bool) -> FlagChange:
         """Marks the message read or unread and tells its server (when it has one) at once;
         ``changed`` says whether it was not so already."""
+
+    def inbox_count(self, query: InboxQuery) -> int:
+        """How many messages ``query`` matches (its order aside), for "12 messages match"."""
         ...

@@ -3,7 +3,7 @@
 API (all methods take the signed-in ``user_id`` and never return mail of another user's profile)::
 
     inbox = Inbox(session_factory)
-    inbox.page(user_id, profile_ids=None, search=None, after=None, limit=100) -> list[InboxRow]
+    inbox.page(user_id, profile_ids=None, search=None, after=None, limit=100, sort=Sort.NEWEST)
     inbox.count(user_id, profile_ids=None, search=None) -> int
     inbox.unread_counts(user_id) -> dict[int, int]          # profile id -> unread messages
     inbox.get(user_id, message_id) -> MessageDetail | None
@@ -11,16 +11,19 @@ API (all methods take the signed-in ``user_id`` and never return mail of another
     inbox.mark_seen(user_id, message_id, seen=True) -> FlagChange | None  # None: not the user's
     inbox.set_flagged(user_id, message_id, flagged=True) -> FlagChange | None
 
-Paging is by keyset, never by OFFSET: ``after`` is the ``key`` of the last row already shown (the
-``(date, id)`` pair), so page 500 costs what page 1 costs and rows arriving during a sync do not
-shift what the user is scrolling through. A lazy Qt model calls ``page(..., after=rows[-1].key)``
-from ``fetchMore``.
+Paging is by keyset, never by OFFSET: ``after`` is the ``key_for(sort)`` of the last row already
+shown (``(date, id)`` by date; ``(sender or subject, date, id)`` by sender or subject), so page
+500 costs what page 1 costs and rows arriving during a sync do not shift what the user is
+scrolling through. A lazy Qt model calls ``page(..., after=rows[-1].key_for(sort))`` from
+``fetchMore``.
 
-Each profile's newest rows come from its own range of the ``(profile_id, date, id)`` index and
-are merged (``UNION ALL`` of per-profile ``LIMIT`` queries), so opening the inbox reads at most
-``limit`` rows per profile whatever the mailbox sizes. ``search`` is full-text over subject,
-sender and body (FTS5 on SQLite, ``to_tsvector('simple', ...)`` with its GIN index on PostgreSQL);
-every word must match, the last one also as a prefix so results follow typing.
+Each profile's first rows in the chosen order come from its own range of an index that starts
+with ``profile_id`` (``(profile_id, date, id)``, or the sort-key expression indexes of migration
+0114) and are merged (``UNION ALL`` of per-profile ``LIMIT`` queries), so opening the inbox reads
+at most ``limit`` rows per profile whatever the mailbox sizes and whatever the order. ``search``
+is full-text over subject, sender and body (FTS5 on SQLite, ``to_tsvector('simple', ...)`` with
+its GIN index on PostgreSQL); every word must match, the last one also as a prefix so results
+follow typing.
 
 Changes of seen/flagged made here to synced mail set ``flags_dirty``; the next sync of that
 profile pushes them to the server (so opening a message marks it ``\\Seen`` there too).
@@ -41,6 +44,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -85,6 +89,21 @@ _FTS_MATCH = text("messages_fts MATCH :search_query")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+class Sort(StrEnum):
+    """The orders of the inbox list. By sender or subject, a group reads oldest first, as a
+    conversation does, so one index per order serves every page in both directions."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    SENDER = "sender"
+    SUBJECT = "subject"
+
+
+PageKey = tuple[datetime, int] | tuple[str, datetime, int]
+# A page statement is built once per (dialect, profiles, searching, paging, common, sort).
+_Shape = tuple[str, int, bool, bool, bool, Sort]
+
+
 @dataclass(frozen=True, slots=True)
 class InboxRow:
     id: int
@@ -98,8 +117,20 @@ class InboxRow:
 
     @property
     def key(self) -> tuple[datetime, int]:
-        """Pass as ``after`` to get the page that follows this row."""
+        """Pass as ``after`` to get the page that follows this row, newest or oldest first."""
         return (self.date, self.id)
+
+    def key_for(self, sort: Sort) -> PageKey:
+        """Pass as ``after`` to get the page that follows this row in ``sort`` order.
+
+        The raw sender or subject is passed; the query folds it with the very expression it sorts
+        by, so the key is exact whatever the database's idea of lower case is.
+        """
+        if sort is Sort.SENDER:
+            return (self.sender, self.date, self.id)
+        if sort is Sort.SUBJECT:
+            return (self.subject, self.date, self.id)
+        return self.key
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,12 +217,10 @@ _ROW_COLUMNS = (
 class Inbox:
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
-        # Built once per shape (dialect, profiles, searching, paging) with bound parameters:
-        # constructing the per-profile UNION cost several times more than running it.
-        self._statements: dict[tuple[str, int, bool, bool, bool], Executable] = {}
-        self._compiled: dict[
-            tuple[str, int, bool, bool, bool], tuple[str, tuple[str, ...], dict[str, Any]]
-        ] = {}
+        # Built once per shape (dialect, profiles, searching, paging, common, sort) with bound
+        # parameters: constructing the per-profile UNION cost several times more than running it.
+        self._statements: dict[_Shape, Executable] = {}
+        self._compiled: dict[_Shape, tuple[str, tuple[str, ...], dict[str, Any]]] = {}
 
     @internal("the queries behind Mailbox, which checks the role and ownership first")
     def page(
@@ -199,10 +228,12 @@ class Inbox:
         user_id: int,
         profile_ids: Sequence[int] | None = None,
         search: str | None = None,
-        after: tuple[datetime, int] | None = None,
+        after: PageKey | None = None,
         limit: int = DEFAULT_PAGE,
+        *,
+        sort: Sort = Sort.NEWEST,
     ) -> list[InboxRow]:
-        """Up to ``limit`` rows older than ``after`` (all from the newest when None)."""
+        """Up to ``limit`` rows that follow ``after`` in ``sort`` order (from the first if None)."""
         limit = max(1, min(limit, MAX_PAGE))
         with read_only(self._session_factory) as session:
             emails = self._profiles(session, user_id, profile_ids)
@@ -211,11 +242,11 @@ class Inbox:
             if not emails or (search is not None and query is None):
                 return []
             common = query is not None and _is_common(session, dialect, query)
-            shape = (dialect, len(emails), query is not None, after is not None, common)
+            shape = (dialect, len(emails), query is not None, after is not None, common, sort)
             statement = self._statements.get(shape)
             if statement is None:
-                statement = self._statements[shape] = _page_statement(*shape)
-            params = _page_params(list(emails), query, after, limit)
+                statement = self._statements[shape] = _page_statement(shape)
+            params = _page_params(list(emails), query, after, limit, sort)
             if dialect == "sqlite" and query is None:
                 rows = self._run_sqlite(session, shape, statement, params)
             else:
@@ -237,7 +268,7 @@ class Inbox:
     def _run_sqlite(
         self,
         session: Session,
-        shape: tuple[str, int, bool, bool, bool],
+        shape: _Shape,
         statement: Executable,
         params: dict[str, Any],
     ) -> list[tuple[Any, ...]]:
@@ -495,55 +526,97 @@ def _is_busy(error: OperationalError) -> bool:
     return "locked" in message or "busy" in message
 
 
-def _page_statement(
-    dialect: str, profiles: int, searching: bool, paging: bool, common: bool
-) -> Executable:
+def _page_statement(shape: _Shape) -> Executable:
+    dialect, profiles, searching, paging, common, sort = shape
+
     def narrowed(statement: Any) -> Any:
-        return _newest_first(statement.where(_match(dialect)) if searching else statement, paging)
+        return _in_order(statement.where(_match(dialect)) if searching else statement, paging, sort)
 
     owned = Message.profile_id.in_(bindparam("profile_ids", expanding=True))
-    if common:
-        # Many matches: walk all mail newest first and stop at the first page of matches (the
+    hits: Any = select(literal_column("rowid")).select_from(text("messages_fts"))
+    common_hit = literal_column("+messages.id").in_(hits.where(_FTS_MATCH))
+    if common and sort in (Sort.NEWEST, Sort.OLDEST):
+        # Many matches: walk all mail by date and stop at the first page of matches (the
         # matches are gathered once; "+" keeps SQLite from driving the query by them instead).
-        hits: Any = select(literal_column("rowid")).select_from(text("messages_fts"))
         walk = (
             select(*_ROW_COLUMNS)
             .with_hint(Message, "INDEXED BY ix_messages_date", "sqlite")
             .where(owned)
-            .where(literal_column("+messages.id").in_(hits.where(_FTS_MATCH)))
+            .where(common_hit)
         )
-        walked: Executable = _newest_first(walk, paging)
+        walked: Executable = _in_order(walk, paging, sort)
         return walked
-    if searching:
+    if searching and not common:
         # Few matches: the query is driven by them (from the full-text index), then sorted.
         single: Executable = narrowed(select(*_ROW_COLUMNS).where(owned))
         return single
+
+    def arm(i: int) -> Any:
+        """One profile's first rows in order, from its own range of the order's index."""
+        statement = select(*_ROW_COLUMNS).where(Message.profile_id == bindparam(f"profile_{i}"))
+        if common:
+            # Many matches, by sender or subject: walk each profile in that order instead.
+            return _in_order(statement.where(common_hit), paging, sort)
+        return narrowed(statement)
+
     if profiles == 1:
-        one: Executable = narrowed(
-            select(*_ROW_COLUMNS).where(Message.profile_id == bindparam("profile_0"))
-        )
+        one: Executable = arm(0)
         return one
-    arms = [
-        select(
-            narrowed(
-                select(*_ROW_COLUMNS).where(Message.profile_id == bindparam(f"profile_{i}"))
-            ).subquery()
-        )
-        for i in range(profiles)
-    ]
-    merged = union_all(*arms).subquery()
+    merged = union_all(*(select(arm(i).subquery()) for i in range(profiles))).subquery()
     return (
         select(*(merged.c[column.key] for column in _ROW_COLUMNS))
-        .order_by(merged.c.date.desc(), merged.c.id.desc())
+        .order_by(*_order_terms(sort, merged.c.date, merged.c.id, _sort_key(sort, merged.c)))
         .limit(bindparam("page_limit"))
     )
 
 
-def _newest_first(statement: Any, paging: bool) -> Any:
+def _sort_key(sort: Sort, columns: Any = Message) -> ColumnElement[Any] | None:
+    """The folded sender or subject of ``columns`` (the messages table or a subquery's)."""
+    if sort is Sort.SENDER:
+        return _fold(sort, columns.sender)
+    if sort is Sort.SUBJECT:
+        return _fold(sort, columns.subject)
+    return None
+
+
+def _fold(sort: Sort, value: Any) -> ColumnElement[Any]:
+    """The store's ``SENDER_SORT_KEY`` or ``SUBJECT_SORT_KEY`` of a column or a parameter.
+
+    Written out again here, as expressions, because the planner uses an expression index only
+    for the very same expression (``tests/services/test_inbox_sort.py`` checks that it does).
+    """
+    if sort is Sort.SENDER:
+        return func.ltrim(func.lower(value), literal_column("'\" '"))
+    return func.lower(value)
+
+
+def _order_terms(sort: Sort, date: Any, row_id: Any, key: Any) -> list[Any]:
+    terms = [date, row_id] if key is None else [key, date, row_id]
+    if sort is Sort.NEWEST:
+        return [term.desc() for term in terms]
+    return [term.asc() for term in terms]
+
+
+def _in_order(statement: Any, paging: bool, sort: Sort) -> Any:
+    """``statement`` in ``sort`` order, after the ``after_*`` key when paging, ``page_limit`` rows.
+
+    One row-value comparison in the index's own direction, so the page starts by a seek.
+    """
+    key = _sort_key(sort)
     if paging:
-        key = tuple_(bindparam("after_date", type_=Message.date.type), bindparam("after_id"))
-        statement = statement.where(tuple_(Message.date, Message.id) < key)
-    return statement.order_by(Message.date.desc(), Message.id.desc()).limit(bindparam("page_limit"))
+        position: list[Any] = [
+            bindparam("after_date", type_=Message.date.type),
+            bindparam("after_id"),
+        ]
+        columns: list[Any] = [Message.date, Message.id]
+        if key is not None:
+            position.insert(0, _fold(sort, bindparam("after_text", type_=Message.subject.type)))
+            columns.insert(0, key)
+        here, there = tuple_(*columns), tuple_(*position)
+        statement = statement.where(here < there if sort is Sort.NEWEST else here > there)
+    return statement.order_by(*_order_terms(sort, Message.date, Message.id, key)).limit(
+        bindparam("page_limit")
+    )
 
 
 def _is_common(session: Session, dialect: str, query: str) -> bool:
@@ -565,12 +638,15 @@ def _is_common(session: Session, dialect: str, query: str) -> bool:
 
 
 def _page_params(
-    profile_ids: list[int], query: str | None, after: tuple[datetime, int] | None, limit: int
+    profile_ids: list[int], query: str | None, after: PageKey | None, limit: int, sort: Sort
 ) -> dict[str, Any]:
     params: dict[str, Any] = {"page_limit": limit, "profile_ids": profile_ids}
     params.update({f"profile_{i}": profile_id for i, profile_id in enumerate(profile_ids)})
     if after is not None:
-        params["after_date"], params["after_id"] = after
+        if len(after) == 3:
+            params["after_text"], params["after_date"], params["after_id"] = after
+        else:
+            params["after_date"], params["after_id"] = after
     if query is not None:
         params["search_query"] = query
     return params

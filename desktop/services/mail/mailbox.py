@@ -9,7 +9,6 @@ refusal is audited), and a profile id from outside must belong to the signed-in 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +21,8 @@ from desktop.services.mail.inbox import (
     InboxRow,
     MessageDetail,
     OpenedMessage,
+    PageKey,
+    Sort,
 )
 from desktop.store.session import SessionFactory
 
@@ -43,10 +44,13 @@ class Mailbox:
         actor: SignedInUser,
         profile_ids: Sequence[int] | None = None,
         search: str | None = None,
-        after: tuple[datetime, int] | None = None,
+        after: PageKey | None = None,
         limit: int = DEFAULT_PAGE,
+        *,
+        sort: Sort = Sort.NEWEST,
     ) -> list[InboxRow]:
-        return self._inbox.page(actor.user_id, profile_ids, search, after, limit)
+        """``after`` is the last row's ``key_for(sort)``: pages continue by keyset in any order."""
+        return self._inbox.page(actor.user_id, profile_ids, search, after, limit, sort=sort)
 
     @gated(READ, target="unified inbox")
     def count(

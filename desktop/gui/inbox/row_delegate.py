@@ -1,0 +1,108 @@
+"""Two-line inbox rows: sender and date on the first line, the subject below with the width.
+
+The date is always drawn whole (it is short, see ``model.short_date``) and the sender gives way
+to it; the subject has the full width of the second line, bold while unread. A profile's colour
+chip leads the first line when the list shows several profiles; the row's tooltip and
+accessible text name the profile, so colour is never the only sign of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from desktop.gui.inbox.model import Role
+
+MARGIN = 8
+PADDING = 5
+LINE_GAP = 2
+CHIP = 10
+DATE_GAP = 12
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True, slots=True)
+class RowLayout:
+    """Where each part of a row goes; ``chip`` is empty when the chip is hidden."""
+
+    chip: QRect
+    sender: QRect
+    date: QRect
+    subject: QRect
+
+
+def row_height(font: QFont) -> int:
+    metrics = QFontMetrics(font)
+    return 2 * metrics.height() + LINE_GAP + 2 * PADDING
+
+
+def row_layout(rect: QRect, font: QFont, date_text: str, with_chip: bool) -> RowLayout:
+    """The parts of a row in ``rect``; the date takes what it needs, the sender the rest."""
+    metrics = QFontMetrics(font)
+    line = metrics.height()
+    left, right = rect.left() + MARGIN, rect.right() - MARGIN
+    first = rect.top() + PADDING
+    chip = QRect()
+    if with_chip:
+        chip = QRect(left, first + (line - CHIP) // 2, CHIP, CHIP)
+        left = chip.right() + 1 + MARGIN
+    date_width = metrics.horizontalAdvance(date_text)
+    date = QRect(right - date_width + 1, first, date_width, line)
+    sender = QRect(left, first, max(0, date.left() - DATE_GAP - left), line)
+    subject_left = rect.left() + MARGIN
+    subject = QRect(subject_left, first + line + LINE_GAP, right - subject_left + 1, line)
+    return RowLayout(chip, sender, date, subject)
+
+
+class RowDelegate(QStyledItemDelegate):
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        return QSize(option.rect.width(), row_height(option.font))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        self.initStyleOption(option, index)
+        rect: QRect = option.rect
+        palette: QPalette = option.palette
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        widget = option.widget
+        # The style draws the background (selection, alternate rows, focus); the rest is ours.
+        option.text = ""
+        option.icon = QIcon()
+        option.features &= ~QStyleOptionViewItem.ViewItemFeature.HasDecoration
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, widget)
+
+        plain = QFont(option.font)
+        plain.setBold(False)
+        date_text = str(index.data(Role.DATE) or "")
+        colour = index.data(Qt.ItemDataRole.DecorationRole)
+        chip = isinstance(colour, QColor)
+        parts = row_layout(rect, plain, date_text, chip)
+        painter.save()
+        if chip:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(colour)
+            painter.drawRoundedRect(parts.chip, 3, 3)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.setPen(palette.color(role))
+        left = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        _draw_elided(painter, plain, parts.sender, str(index.data(Role.SENDER) or ""), left)
+        right = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
+        painter.drawText(parts.date, right, date_text)
+        subject_font = QFont(plain)
+        subject_font.setBold(bool(index.data(Role.UNREAD)))
+        subject = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        _draw_elided(painter, subject_font, parts.subject, subject, left)
+        painter.restore()
+
+
+def _draw_elided(
+    painter: QPainter, font: QFont, rect: QRect, text: str, align: Qt.AlignmentFlag
+) -> None:
+    painter.setFont(font)
+    elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
+    painter.drawText(rect, align, elided)
