@@ -83,6 +83,7 @@ def import_paths(
     paths: Sequence[Path],
     progress: ProgressCallback | None = None,
     batch_size: int = BATCH_SIZE,
+    *,
     cancel: threading.Event | None = None,
 ) -> ImportResult:
     """Import every message of ``paths`` into the profile; returns what was added and skipped.

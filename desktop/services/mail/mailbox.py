@@ -98,9 +98,9 @@ class Mailbox:
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> ImportResult:
-        from desktop.services.mail.importer import BATCH_SIZE, import_paths
+        from desktop.services.mail.importer import import_paths
 
-        return import_paths(self._session_factory, profile_id, paths, progress, BATCH_SIZE, cancel)
+        return import_paths(self._session_factory, profile_id, paths, progress, cancel=cancel)
 
     @gated(READ, target="mail to import")
     def preview_import(self, actor: SignedInUser, paths: Sequence[Path]) -> ImportPreview:
