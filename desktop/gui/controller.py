@@ -8,15 +8,14 @@ keyring runs on a worker; this object only moves between screens.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop.core.roles import Action
+from desktop.gui.mailimport.opener import MailImport
 from desktop.gui.main_window import MainWindow
-from desktop.gui.mainwindow.mail_import import MailImport
 from desktop.gui.mainwindow.sync_link import SyncLink
 from desktop.gui.profiles.dialog import ProfilesDialog
 from desktop.gui.session.services_workspace import ServicesWorkspace
@@ -31,9 +30,7 @@ from desktop.services.accounts import UserInfo
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.demo import seed_demo
-from desktop.services.errors import NotFoundError
 from desktop.services.failures import describe
-from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.services.user_directory import list_users
 
 log = logging.getLogger(__name__)
@@ -169,17 +166,9 @@ class AppController(QObject):
             self.window.open_workspace(self.workspace)
             self._start_sync(services)
             if self.mail_import is None:
-                self.mail_import = MailImport(self.window, self._import_files)
+                self.mail_import = MailImport(self.window)
             self.workspace_opened.emit(self.workspace)
         self.idle_lock.restart()
-
-    def _import_files(
-        self, profile_id: int, paths: Sequence[Path], progress: ProgressCallback
-    ) -> ImportResult:
-        """Imports as whoever is signed in when the import starts, not when the app started."""
-        if self.workspace is None:
-            raise NotFoundError("nobody is signed in")
-        return self.workspace.import_files(profile_id, paths, progress)
 
     def _start_sync(self, services: Services) -> None:
         self._stop_sync()

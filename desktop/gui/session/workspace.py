@@ -7,14 +7,21 @@ wraps the services; keeping the interface this narrow is what lets widgets hold 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Protocol
 
 from desktop.core.roles import Action
 from desktop.gui.inbox.model import InboxQuery, PageKey
 from desktop.gui.session.viewdata import ProfileCard
+from desktop.services.mail.import_preview import ImportPreview
+from desktop.services.mail.importer import ImportProgress, ImportResult
 from desktop.services.mail.inbox import InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
+
+# The import's records, for the import dialog, which may not reach the services itself.
+__all__ = ["ImportPreview", "ImportProgress", "ImportResult", "Workspace"]
 
 
 class Workspace(Protocol):
@@ -54,4 +61,22 @@ class Workspace(Protocol):
 
     def remote_content(self, message_id: int, urls: Sequence[str]) -> RemoteContent:
         """Only after the user clicked "Load remote content" for this message."""
+        ...
+
+    def preview_import(self, paths: Sequence[Path]) -> ImportPreview:
+        """Reads the first messages' headers only: which of the user's profiles they name."""
+        ...
+
+    def import_mail(
+        self,
+        profile_id: int,
+        paths: Sequence[Path],
+        progress: Callable[[ImportProgress], None],
+        cancel: threading.Event,
+    ) -> ImportResult:
+        """Long: reports ``progress`` on its own thread and stops between messages on ``cancel``."""
+        ...
+
+    def explain(self, error: Exception) -> str:
+        """Pure and fast, on the GUI thread: what went wrong, in sentences for the user."""
         ...
