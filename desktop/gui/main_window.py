@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
             self.tr("&Import mail…"),
             "inbox",
             "Ctrl+Shift+I",
-            self.tr("Import mbox or .eml files into the active profile"),
+            self.tr("Import mbox or .eml files, or a Maildir folder, into one of your profiles"),
         )
         self.profiles_action = self._action(
             self.tr("&Profiles…"),
