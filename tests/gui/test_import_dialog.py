@@ -13,10 +13,13 @@ from PySide6.QtCore import QLocale, QPoint, QRect, Qt
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from desktop.gui.mailimport import wording
 from desktop.gui.mailimport.dialog import MailImportDialog
 from desktop.gui.mailimport.opener import MailImport
 from desktop.gui.main_window import MainWindow
 from desktop.gui.session.services_workspace import ServicesWorkspace
+from desktop.gui.session.viewdata import ProfileCard
+from desktop.gui.session.workspace import ImportPreview, ImportResult
 
 pytestmark = pytest.mark.gui
 
@@ -191,4 +194,36 @@ def test_a_large_import_shows_progress_in_the_dialog_and_cancel_keeps_a_true_cou
     assert page is not None
     qtbot.waitUntil(
         lambda: {p.id: p.unread for p in window.profiles}[seeded.hospital_id] == 3 + stored
+    )
+
+
+def card(profile_id: int, organization: str, email: str) -> ProfileCard:
+    return ProfileCard(profile_id, organization, "", email, "member", "#000000", 0)
+
+
+def test_the_sentences_say_how_much_was_looked_at_and_what_an_import_did() -> None:
+    hospital, clinic = card(1, "Hospital", "ada@h.example"), card(2, "Clinic", "ada@c.example")
+    profiles = [hospital, clinic]
+    many = ImportPreview(700, True, {frozenset({2}): 38}, sources=2, limit=500)
+    assert wording.addressed_elsewhere(many, hospital, profiles) == (
+        "38 of the 700 messages looked at (at most 500 of each source) are addressed to "
+        "ada@c.example (Clinic). Import them into Hospital anyway?",
+        clinic,
+    )
+    one = ImportPreview(500, True, {frozenset({2}): 1, frozenset({1, 2}): 4})
+    assert wording.addressed_elsewhere(one, hospital, profiles)[0] == (
+        "1 of the first 500 messages is addressed to ada@c.example (Clinic). "
+        "Import them into Hospital anyway?"
+    )
+    assert wording.addressed_elsewhere(one, clinic, profiles) == ("", None)
+    single = ImportPreview(1, False, {frozenset({2}): 1})
+    assert wording.addressed_elsewhere(single, hospital, profiles)[0] == (
+        "The message is addressed to ada@c.example (Clinic). Import it into Hospital anyway?"
+    )
+    assert wording.outcome(ImportResult(added=1, skipped=1, unreadable=0)) == (
+        "Imported 1 message; 1 was already there."
+    )
+    assert wording.outcome(ImportResult(added=5, skipped=0, unreadable=2)) == (
+        "Imported 5 messages; 0 were already there. "
+        "2 messages could not be read as mail and are kept exactly as they were."
     )

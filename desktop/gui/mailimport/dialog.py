@@ -54,6 +54,7 @@ class MailImportDialog(QDialog):
         self._preview: ImportPreview | None = None
         self._preview_error = ""
         self._switch_to: ProfileCard | None = None
+        self._asked = False  # the warning's question is answered once the import starts
         self.runner = ImportRunner(workspace, self)
         self.runner.previewed.connect(self._previewed)
         self.runner.preview_failed.connect(self._preview_failed)
@@ -99,7 +100,7 @@ class MailImportDialog(QDialog):
         self.target.setCurrentIndex(
             next((i for i, p in enumerate(self._profiles) if p.id == active_id), -1)
         )
-        self.target.currentIndexChanged.connect(self._update)
+        self.target.currentIndexChanged.connect(self._target_changed)
         form = QFormLayout()
         form.addRow(self.tr("Import into:"), self.target)
         self.warning = QLabel()
@@ -169,6 +170,7 @@ class MailImportDialog(QDialog):
         target = self.target_profile()
         if target is None or not self.import_button.isEnabled():
             return
+        self._asked = True
         self.progress.setValue(0)
         self.status.setText(wording.progress(0))
         self.runner.start(target.id, self.paths())
@@ -213,9 +215,13 @@ class MailImportDialog(QDialog):
         self._sources_changed()
 
     def _sources_changed(self) -> None:
-        self._preview, self._preview_error = None, ""
+        self._preview, self._preview_error, self._asked = None, "", False
         if self.sources.count():
             self.runner.preview(self.paths())
+        self._update()
+
+    def _target_changed(self) -> None:
+        self._asked = False
         self._update()
 
     def _switch_target(self) -> None:
@@ -253,7 +259,7 @@ class MailImportDialog(QDialog):
             text = self._preview_error
         elif checking:
             text = self.tr("Checking whom the mail is addressed to…")
-        elif self._preview is not None and target is not None:
+        elif self._preview is not None and target is not None and not self._asked:
             text, self._switch_to = wording.addressed_elsewhere(
                 self._preview, target, self._profiles
             )

@@ -38,9 +38,13 @@ def addressed_elsewhere(
     )
     if not named:
         return "", None
-    looked_at = (
-        _tr("the first {n} messages") if preview.cut_short else _tr("the {n} messages")
-    ).format(n=_number(preview.examined))
+    if not preview.cut_short:
+        looked_at = _tr("the {n} messages")
+    elif preview.sources == 1:
+        looked_at = _tr("the first {n} messages")
+    else:
+        looked_at = _tr("the {n} messages looked at (at most {limit} of each source)")
+    looked_at = looked_at.format(n=_number(preview.examined), limit=_number(preview.limit))
     sentences = []
     for profile in named:
         count = counts[profile.id]

@@ -41,6 +41,9 @@ class ImportPreview:
     cut_short: bool
     """Some source has more messages than were looked at."""
     addressed: Mapping[frozenset[int], int]
+    sources: int = 1
+    limit: int = PREVIEW_LIMIT
+    """At most this many messages of each source were looked at."""
 
     def addressed_elsewhere(self, target_id: int) -> dict[int, int]:
         """Messages naming each other profile of the user but not ``target_id``, by profile."""
@@ -69,7 +72,7 @@ def preview_paths(
             named = _named_profiles(parser.parsebytes(block), addresses)
             if named:
                 addressed[named] += 1
-    return ImportPreview(examined, cut_short, dict(addressed))
+    return ImportPreview(examined, cut_short, dict(addressed), len(paths), limit)
 
 
 def _named_profiles(headers: Message, addresses: Mapping[str, int]) -> frozenset[int]:
