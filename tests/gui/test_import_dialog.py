@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from conftest import Seeded, mail
-from PySide6.QtCore import QLocale, QPoint, QRect, Qt
+from PySide6.QtCore import QLocale, QMimeData, QPoint, QPointF, QRect, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -227,3 +228,23 @@ def test_the_sentences_say_how_much_was_looked_at_and_what_an_import_did() -> No
         "Imported 5 messages; 0 were already there. "
         "2 messages could not be read as mail and are kept exactly as they were."
     )
+
+
+def test_files_dropped_onto_the_list_are_added_once(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    path = write_mbox(tmp_path / "dropped.mbox", [HOSPITAL] * 3)
+    dialog = open_dialog(qtbot, window)
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(path))] * 2)
+    drop = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        data,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    dialog.sources.dropEvent(drop)
+    assert drop.isAccepted()
+    assert dialog.paths() == [path]
+    qtbot.waitUntil(dialog.import_button.isEnabled)
