@@ -12,7 +12,7 @@ import logging
 from PySide6.QtCore import QObject, Signal
 
 from desktop.core.roles import Action
-from desktop.gui.mainwindow.mail_import import MailImport
+from desktop.gui.mailimport.opener import MailImport
 from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.profiles.dialog import ProfilesDialog
 from desktop.gui.session.backend import Backend, BackendFactory, StartState
@@ -128,6 +128,8 @@ class AppController(QObject):
         self.window.settings.setValue(LAST_LOGIN_KEY, actor.login)
         if self.session is not None and self.session.user_login == actor.login:
             self.window.show_workspace()
+            if self.mail_import is not None:
+                self.mail_import.show_again()
         else:
             self._end_session()
             session = backend.open_session(actor, self)
@@ -222,6 +224,8 @@ class AppController(QObject):
             return
         self.idle_lock.pause()
         self._close_panels()
+        if self.mail_import is not None:
+            self.mail_import.hide()
         self.sign_in.lock(actor)
         self.window.show_gate(self.sign_in)
 
@@ -231,6 +235,8 @@ class AppController(QObject):
             return
         self.idle_lock.pause()
         self._close_panels()
+        if self.mail_import is not None:
+            self.mail_import.stop()
         self._end_session()
         self.window.show_notice(self.window.tr("Signing out…"))
         self._workers.submit(

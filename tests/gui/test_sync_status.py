@@ -1,20 +1,19 @@
-"""Sync errors reach the status bar per profile, with retry; a new-mail notification names it."""
+"""Sync errors reach the status bar per profile, with retry; a new-mail notification names it.
+
+Import from the window is tested in test_import_dialog.py."""
 
 from __future__ import annotations
 
-import mailbox
 import socket
 import time
 from dataclasses import replace
 from functools import partial
-from pathlib import Path
 
 import pytest
-from conftest import Seeded, mail
+from conftest import Seeded
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from desktop.gui.mainwindow.mail_import import MailImport
 from desktop.gui.mainwindow.sync_status import SyncPhase
 from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.session.backend import Backend
@@ -98,27 +97,6 @@ def test_new_mail_notifies_naming_the_profile(
     assert getattr(note, "title", "") == "New mail — Riverside Clinic"
     assert getattr(note, "text", "") == "3 new message(s) for Riverside Clinic (admin)"
     assert window.sync_status.phase(seeded.clinic_id) is SyncPhase.DONE
-
-
-def test_import_shows_progress_and_fills_the_inbox(
-    qtbot: QtBot, window: MainWindow, seeded: Seeded, tmp_path: Path
-) -> None:
-    path = tmp_path / "more.mbox"
-    box = mailbox.mbox(path)
-    for number in range(10, 40):
-        box.add(mail(number, f"Imported note {number}"))
-    box.close()
-    importer = MailImport(window)
-    progress = window.sync_status.progress
-    with qtbot.waitSignal(importer.finished, timeout=20000) as done:
-        importer.start(seeded.hospital_id, [path])
-        assert progress.isVisible()
-    assert getattr(done.args[0], "added", None) == 30
-    assert not progress.isVisible()
-    page = window.workspace_page
-    assert page is not None
-    qtbot.waitUntil(lambda: page.inbox_model.rowCount() == 35)
-    assert "Imported 30 message(s)" in window.statusBar().currentMessage()
 
 
 def test_two_unreachable_profiles_retrying_leave_the_inbox_page_quick(

@@ -329,3 +329,38 @@ def test_a_realistic_mailbox_is_stored_once_with_its_files_and_is_searchable(
     again = import_paths(session_factory, profile_id, [box])
     assert (again.added, again.skipped) == (0, total)
     assert count(session_factory, profile_id) == total
+
+
+def test_a_cancelled_import_keeps_whole_messages_counts_them_and_a_rerun_completes_it(
+    tmp_path: Path, session_factory: SessionFactory, profile_id: int
+) -> None:
+    """Cancel is looked at between messages: the batch already read is stored, nothing else."""
+    box = write_mbox(tmp_path / "big.mbox", [simple_message(i) for i in range(35)])
+    cancel = threading.Event()
+
+    def cancel_after_two_batches(progress: ImportProgress) -> None:
+        if progress.messages >= 20:
+            cancel.set()
+
+    result = import_paths(
+        session_factory, profile_id, [box], cancel_after_two_batches, batch_size=10, cancel=cancel
+    )
+    assert result == ImportResult(added=20, skipped=0, unreadable=0, cancelled=True)
+    assert count(session_factory, profile_id) == 20
+    assert subjects(session_factory, profile_id) == sorted(f"Message number {i}" for i in range(20))
+    assert_full_text_index_matches(session_factory)
+    again = import_paths(session_factory, profile_id, [box], batch_size=10)
+    assert again == ImportResult(added=15, skipped=20, unreadable=0, cancelled=False)
+    assert count(session_factory, profile_id) == 35
+
+
+def test_a_cancel_before_the_start_imports_nothing_from_any_source(
+    tmp_path: Path, session_factory: SessionFactory, profile_id: int
+) -> None:
+    first = write_mbox(tmp_path / "a.mbox", [simple_message(i) for i in range(3)])
+    second = write_mbox(tmp_path / "b.mbox", [simple_message(i) for i in range(3, 6)])
+    cancel = threading.Event()
+    cancel.set()
+    result = import_paths(session_factory, profile_id, [first, second], cancel=cancel)
+    assert result == ImportResult(added=0, skipped=0, unreadable=0, cancelled=True)
+    assert count(session_factory, profile_id) == 0

@@ -61,7 +61,7 @@ class CommandWindow(QMainWindow):
             tr("&Import mail…"),
             "inbox",
             "Ctrl+Shift+I",
-            tr("Import mbox or .eml files into the active profile"),
+            tr("Import mbox or .eml files, or a Maildir folder, into one of your profiles"),
         )
         self.profiles_action = self._action(
             tr("&Profiles…"), "profiles", "Ctrl+Shift+P", tr("Add, edit or delete profiles")

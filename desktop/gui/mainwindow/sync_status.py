@@ -49,7 +49,6 @@ class SyncStatusArea(QWidget):
         super().__init__(parent)
         self.setAccessibleName(self.tr("Sync status"))
         self._states: dict[int, _ProfileSync] = {}
-        self._import: tuple[int, int] | None = None
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.progress = QProgressBar()
@@ -95,14 +94,6 @@ class SyncStatusArea(QWidget):
 
     def failed(self, profile_id: int, reason: str) -> None:
         self._update(profile_id, phase=SyncPhase.FAILED, reason=reason)
-
-    def import_progress(self, done: int, total: int) -> None:
-        self._import = (done, total)
-        self._refresh_progress()
-
-    def import_finished(self) -> None:
-        self._import = None
-        self._refresh_progress()
 
     def _update(self, profile_id: int, **changes: object) -> None:
         state = self._states.get(profile_id)
@@ -154,13 +145,11 @@ class SyncStatusArea(QWidget):
     def _refresh_progress(self) -> None:
         running = [s for s in self._states.values() if s.phase is SyncPhase.RUNNING]
         parts = [(s.done, s.total) for s in running]
-        if self._import is not None:
-            parts.append(self._import)
         if not parts:
             self.progress.hide()
             return
         total = sum(t for _d, t in parts)
         self.progress.setRange(0, total if total else 0)
         self.progress.setValue(sum(d for d, _t in parts))
-        self.progress.setFormat(self.tr("importing %p%") if self._import else self.tr("sync %p%"))
+        self.progress.setFormat(self.tr("sync %p%"))
         self.progress.show()

@@ -27,6 +27,7 @@ from desktop.services.errors import (
 from desktop.services.failures import Failure, describe
 from desktop.services.mail.egress import EgressRow
 from desktop.services.mail.imap_sync import SyncError
+from desktop.services.mail.import_preview import ImportPreview
 from desktop.services.mail.importer import ImportProgress, ImportResult
 from desktop.services.mail.inbox import (
     AttachmentInfo,
@@ -50,6 +51,7 @@ __all__ = [
     "AuditLogs",
     "EgressRow",
     "Failure",
+    "ImportPreview",
     "ImportProgress",
     "ImportResult",
     "InboxRow",

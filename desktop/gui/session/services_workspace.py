@@ -8,6 +8,7 @@ switches profile, so a call made afterwards always runs with the new profile's p
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
 from desktop.services.mail.egress import list_egress
+from desktop.services.mail.import_preview import ImportPreview
 from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
 from desktop.services.mail.remote_content import RemoteContent
@@ -120,10 +122,17 @@ class ServicesWorkspace:
     def remote_content(self, message_id: int, urls: Sequence[str]) -> RemoteContent:
         return self._services.remote_content.fetch(self._actor, message_id, urls)
 
-    def import_files(
-        self, profile_id: int, paths: Sequence[Path], progress: ProgressCallback
+    def preview_import(self, paths: Sequence[Path]) -> ImportPreview:
+        return self._mailbox.preview_import(self._actor, paths)
+
+    def import_mail(
+        self,
+        profile_id: int,
+        paths: Sequence[Path],
+        progress: ProgressCallback,
+        cancel: threading.Event,
     ) -> ImportResult:
-        return self._mailbox.import_files(self._actor, profile_id, paths, progress)
+        return self._mailbox.import_files(self._actor, profile_id, paths, progress, cancel)
 
     def look_up_support_id(self, value: int) -> SupportIdOwner:
         return self._services.accounts.look_up_support_id(self._actor, value)

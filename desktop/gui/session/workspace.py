@@ -7,14 +7,16 @@ wraps the services; keeping the interface this narrow is what lets widgets hold 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
 from desktop.core.roles import Action
 from desktop.gui.session.viewdata import AuditLogs, InboxQuery, ProfileCard
 from desktop.services.accounts import SupportIdOwner
-from desktop.services.mail.importer import ImportResult, ProgressCallback
+from desktop.services.mail.import_preview import ImportPreview
+from desktop.services.mail.importer import ImportProgress, ImportResult
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
 from desktop.services.mail.remote_content import RemoteContent
 
@@ -58,12 +60,6 @@ class Workspace(Protocol):
         """Only after the user clicked "Load remote content" for this message."""
         ...
 
-    def import_files(
-        self, profile_id: int, paths: Sequence[Path], progress: ProgressCallback
-    ) -> ImportResult:
-        """Blocking; ``progress`` is called on the worker thread."""
-        ...
-
     def look_up_support_id(self, value: int) -> SupportIdOwner:
         """Admins only; the service refuses and records anyone else."""
         ...
@@ -79,7 +75,22 @@ class Workspace(Protocol):
     def mark_seen(self, message_id: int, seen: bool) -> FlagChange:
         """Marks the message read or unread and tells its server (when it has one) at once;
         ``changed`` says whether it was not so already."""
+        ...
 
     def inbox_count(self, query: InboxQuery) -> int:
         """How many messages ``query`` matches (its order aside), for "12 messages match"."""
+        ...
+
+    def preview_import(self, paths: Sequence[Path]) -> ImportPreview:
+        """Reads the first messages' headers only: which of the user's profiles they name."""
+        ...
+
+    def import_mail(
+        self,
+        profile_id: int,
+        paths: Sequence[Path],
+        progress: Callable[[ImportProgress], None],
+        cancel: threading.Event,
+    ) -> ImportResult:
+        """Long: reports ``progress`` on its own thread and stops between messages on ``cancel``."""
         ...

@@ -8,9 +8,12 @@ refusal is audited), and a profile id from outside must belong to the signed-in 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from sqlalchemy import select
 
 from desktop.core.roles import Action
 from desktop.services.authorization import Authorizer, SignedInUser, gated, role_check
@@ -24,9 +27,11 @@ from desktop.services.mail.inbox import (
     PageKey,
     Sort,
 )
-from desktop.store.session import SessionFactory
+from desktop.store.models import Profile
+from desktop.store.session import SessionFactory, read_only
 
 if TYPE_CHECKING:  # the importer loads the mail parser, which reading the inbox never needs
+    from desktop.services.mail.import_preview import ImportPreview
     from desktop.services.mail.importer import ImportResult, ProgressCallback
 
 READ = Action.READ_OWN_MAIL
@@ -104,7 +109,23 @@ class Mailbox:
         profile_id: int,
         paths: Sequence[Path],
         progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
     ) -> ImportResult:
         from desktop.services.mail.importer import import_paths
 
-        return import_paths(self._session_factory, profile_id, paths, progress)
+        return import_paths(self._session_factory, profile_id, paths, progress, cancel=cancel)
+
+    @gated(READ, target="mail to import")
+    def preview_import(self, actor: SignedInUser, paths: Sequence[Path]) -> ImportPreview:
+        """Which of the actor's own profiles the first messages of ``paths`` are addressed to.
+
+        Only the actor's profiles are matched: whom else the mail names is not the question.
+        """
+        from desktop.services.mail.import_preview import preview_paths
+
+        with read_only(self._session_factory) as session:
+            rows = session.execute(
+                select(Profile.email, Profile.id).where(Profile.user_id == actor.user_id)
+            )
+            addresses = {email.lower(): profile_id for email, profile_id in rows}
+        return preview_paths(paths, addresses)

@@ -1,0 +1,1 @@
+"""Importing mail files and Maildir folders into a profile the user chooses."""
