@@ -48,6 +48,7 @@ class MainWindow(QMainWindow):
     sign_out_requested = Signal()
     sync_requested = Signal(int)
     auto_lock_changed = Signal(int)
+    edit_profile_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
@@ -83,6 +84,7 @@ class MainWindow(QMainWindow):
         self.switcher.activated.connect(self._switcher_chosen)
         self.sync_status = SyncStatusArea()
         self.sync_status.retry_requested.connect(self.sync_requested)
+        self.sync_status.setup_requested.connect(self.edit_profile_requested)
 
         self._create_actions()
         self._create_toolbar_and_menus()
@@ -305,6 +307,7 @@ class MainWindow(QMainWindow):
         page.sidebar.profile_activated.connect(lambda pid: self.activate_profile(pid, select=False))
         page.sidebar.mute_requested.connect(self.set_muted)
         page.sidebar.sync_requested.connect(self.sync_requested)
+        page.sidebar.edit_requested.connect(self.edit_profile_requested)
         page.sidebar.profiles.set_muted(self._settings.muted(workspace.user_login))
         self.notifier.set_muted(self._settings.muted(workspace.user_login))
         self._page = page
@@ -339,6 +342,7 @@ class MainWindow(QMainWindow):
             self._stack.addWidget(gate)
         self._stack.setCurrentWidget(gate)
         self._set_workspace_chrome(False)
+        self._show_identity(self._active)
 
     def show_workspace(self) -> None:
         if self._page is not None:
@@ -417,11 +421,7 @@ class MainWindow(QMainWindow):
     def _apply_active(self, profile: ProfileCard | None) -> None:
         self._active = profile
         self.badge.set_profile(profile)
-        user = self._workspace.user_name if self._workspace is not None else ""
-        if profile is None:
-            self.setWindowTitle(APP_TITLE)
-        else:
-            self.setWindowTitle(f"{profile.label} — {user} — {APP_TITLE}")
+        self._show_identity(profile)
         for permission, action in self.admin_actions.items():
             allowed = (
                 profile is not None
@@ -437,6 +437,19 @@ class MainWindow(QMainWindow):
         index = self.switcher.findData(profile.id if profile else None)
         self.switcher.setCurrentIndex(index)
         self.active_profile_changed.emit(profile)
+
+    def _show_identity(self, profile: ProfileCard | None) -> None:
+        """Who is signed in, in the title and the tray, only while the workspace is in front:
+        behind the lock (or sign-in) screen a shared workstation shows no name or profile."""
+        hidden = self._page is None or self._stack.currentWidget() is not self._page
+        if hidden or profile is None:
+            self.setWindowTitle(APP_TITLE)
+        else:
+            user = self._workspace.user_name if self._workspace is not None else ""
+            self.setWindowTitle(f"{profile.label} — {user} — {APP_TITLE}")
+        self.notifier.set_private(hidden)
+        if hidden:
+            self.statusBar().clearMessage()
 
     def _rebuild_switcher(self) -> None:
         self.switcher.blockSignals(True)

@@ -45,9 +45,7 @@ class SyncLink(QObject):
         if profile is None:
             return
         if not profile.mail_server:
-            self._window.sync_status.failed(
-                profile_id, self.tr("no mail server set: add one in Profiles (Ctrl+Shift+P)")
-            )
+            self._window.sync_status.not_set_up(profile_id)
             return
         self.scheduler.sync(profile_id)
 
