@@ -373,8 +373,7 @@ class MainWindow(QMainWindow):
         if page is None or workspace is None:
             return
         first_time = not self._profiles
-        if [p.id for p in profiles] != [p.id for p in self._profiles]:
-            self.sync_status.set_profiles(profiles)
+        self.sync_status.set_profiles(profiles)  # in place for the same ids, keeping states
         self._profiles = list(profiles)
         page.set_profiles(self._profiles)
         self.notifier.set_unread(sum(p.unread for p in self._profiles))
