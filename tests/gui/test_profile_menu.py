@@ -9,8 +9,17 @@ from dataclasses import replace
 import pytest
 from conftest import PASSWORD, Seeded
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QLineEdit, QMenu, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.controller import AppController
@@ -48,6 +57,9 @@ def window(qtbot: QtBot, seeded: Seeded) -> Iterator[MainWindow]:
     main.open_workspace(ServicesWorkspace(seeded.services, seeded.actor))
     qtbot.waitUntil(lambda: main.active_profile is not None and len(main.profiles) == 2)
     yield main
+    menu = page_of(main).sidebar.open_menu
+    if menu is not None:
+        menu.close()
     main.close()
 
 
@@ -64,13 +76,15 @@ def row_centre(sidebar: ProfileSidebar, profile_id: int) -> QPoint:
 
 
 def right_click(qtbot: QtBot, sidebar: ProfileSidebar, profile_id: int) -> QMenu:
-    """Through the window, as the platform delivers it, so Qt itself makes the context menu
-    event (a click sent to the widget directly gets none)."""
-    window = sidebar.window()
-    handle = window.windowHandle()
-    assert handle is not None
-    at = sidebar.viewport().mapTo(window, row_centre(sidebar, profile_id))
-    QTest.mouseClick(handle, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, at)
+    """What the platform delivers for a right-click: the press, then (on X11 and Wayland) the
+    context menu event, then the release. QTest makes no context menu event for a widget, and
+    one sent through the window is lost after an earlier test's popup, so they are sent here."""
+    viewport = sidebar.viewport()
+    at = row_centre(sidebar, profile_id)
+    QTest.mousePress(viewport, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, at)
+    menu_event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, at, viewport.mapToGlobal(at))
+    QApplication.sendEvent(viewport, menu_event)
+    QTest.mouseRelease(viewport, Qt.MouseButton.RightButton, Qt.KeyboardModifier.NoModifier, at)
     qtbot.waitUntil(lambda: sidebar.open_menu is not None and sidebar.open_menu.isVisible())
     assert sidebar.open_menu is not None
     return sidebar.open_menu
