@@ -50,6 +50,7 @@ class AppController(QObject):
         window.sign_out_requested.connect(self.sign_out)
         window.auto_lock_changed.connect(self.idle_lock.set_minutes)
         window.profiles_action.triggered.connect(self.open_profiles)
+        window.edit_profile_requested.connect(self.edit_profile)
         window.support_action.triggered.connect(self.open_support)
         window.lookup_action.triggered.connect(self.open_lookup)
         window.audit_action.triggered.connect(self.open_audit)
@@ -159,6 +160,12 @@ class AppController(QObject):
             dialog.finished.connect(self._profiles_closed)
             self.profiles_dialog = dialog
         self.profiles_dialog.open()
+
+    def edit_profile(self, profile_id: int) -> None:
+        """The sidebar's Set up… / Edit… and the status bar's Set up…: the dialog on that one."""
+        self.open_profiles()
+        if self.profiles_dialog is not None:
+            self.profiles_dialog.select_profile(profile_id)
 
     def open_support(self) -> None:
         session = self.session

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
+from desktop.core.profile_colours import PALETTE, next_colour
 from desktop.core.roles import Action, Role
 from desktop.core.throttle import delay_after
 from desktop.services.audit_events import Outcome, add_event, record_event, record_event_soon
@@ -48,7 +49,7 @@ IMAP_SECURITY_MODES = ("ssl", "starttls", "none")
 MIN_PASSWORD_LENGTH = 8
 SUPPORT_ID_SPACE = 2**32
 SUPPORT_ID_ATTEMPTS = 16
-DEFAULT_COLOUR = "#3b82f6"
+DEFAULT_COLOUR = PALETTE[0]
 REMEMBER_DAYS_ENV = "SWITCHBOARD_REMEMBER_DAYS"
 DEFAULT_REMEMBER_DAYS = 30
 
@@ -62,13 +63,17 @@ class UserInfo:
 
 @dataclass(frozen=True, kw_only=True)
 class ProfileDraft:
-    """What a person types to make or change a profile; validated by the service."""
+    """What a person types to make or change a profile; validated by the service.
+
+    No colour (None) means "the first palette colour this user's profiles do not have yet" for
+    a new profile, and "keep it" for an existing one, so a user's profiles stay distinct.
+    """
 
     organization: str
     email: str
     title: str = ""
     phone: str = ""
-    colour: str = DEFAULT_COLOUR
+    colour: str | None = None
     imap_host: str | None = None
     imap_port: int | None = None
     imap_security: str = "ssl"
@@ -85,6 +90,7 @@ class ProfileInfo(ProfileDraft):
     user_id: int
     support_id: int
     role: Role
+    colour: str
 
     def as_draft(self) -> ProfileDraft:
         return ProfileDraft(**{f.name: getattr(self, f.name) for f in fields(ProfileDraft)})
@@ -262,6 +268,8 @@ class AccountsService:
                         role=Role.ADMIN if bootstrap else Role.MEMBER,
                         **_draft_values(draft),
                     )
+                    if draft.colour is None:
+                        profile.colour = _free_colour(session, actor.user_id)
                     session.add(profile)
                     session.flush()
                     add_event(
@@ -655,7 +663,7 @@ def validated_draft(draft: ProfileDraft) -> ProfileDraft:
     phone = draft.phone.strip()
     if len(phone) > 64 or not PHONE_PATTERN.fullmatch(phone):
         raise AccountError("a phone number may hold only digits, spaces and + ( ) . / -")
-    if not COLOUR_PATTERN.fullmatch(draft.colour):
+    if draft.colour is not None and not COLOUR_PATTERN.fullmatch(draft.colour):
         raise AccountError(f"colour must look like {DEFAULT_COLOUR}, not {draft.colour!r}")
     if draft.imap_port is not None and not 1 <= draft.imap_port <= 65535:
         raise AccountError(f"the IMAP port must be between 1 and 65535, not {draft.imap_port}")
@@ -667,7 +675,7 @@ def validated_draft(draft: ProfileDraft) -> ProfileDraft:
         email=email,
         title=_bounded("title", draft.title.strip(), 200),
         phone=phone,
-        colour=draft.colour.lower(),
+        colour=draft.colour.lower() if draft.colour is not None else None,
         imap_host=_optional("IMAP host", draft.imap_host, 255),
         imap_user=_optional("IMAP user", draft.imap_user, 320),
         ca_file=_optional("CA file", draft.ca_file, 4096),
@@ -703,7 +711,17 @@ def _optional(name: str, value: str | None, limit: int) -> str | None:
 
 
 def _draft_values(draft: ProfileDraft) -> dict[str, object]:
-    return {f.name: getattr(draft, f.name) for f in fields(ProfileDraft)}
+    """The draft's columns; an unset colour is left out, to be chosen or kept."""
+    values = {f.name: getattr(draft, f.name) for f in fields(ProfileDraft)}
+    if draft.colour is None:
+        del values["colour"]
+    return values
+
+
+def _free_colour(session: Session, user_id: int) -> str:
+    """Read under the profiles lock, so two profiles created at once get different colours."""
+    used = session.scalars(select(Profile.colour).where(Profile.user_id == user_id))
+    return next_colour(used)
 
 
 def _profile_info(profile: Profile) -> ProfileInfo:

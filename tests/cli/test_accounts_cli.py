@@ -400,3 +400,12 @@ def test_set_server_refuses_to_store_a_password_without_a_keyring(
     assert "start a keyring" in line
     code, out, _ = ada("audit", "--user", "ada", "--json")
     assert "update profile" not in {e["action"] for e in json.loads(out)}
+
+
+def test_profiles_created_from_the_command_line_get_distinct_colours(ada: Cli) -> None:
+    for org in ("Mary", "Clinic", "Lab"):
+        code, _out, err = ada(
+            "profile", "create", "--user", "ada", "--org", org, "--email", f"ada@{org[:3]}.org"
+        )
+        assert code == 0, err
+    assert [p["colour"] for p in profiles(ada)] == ["#2563eb", "#16a34a", "#dc2626"]

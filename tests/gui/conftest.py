@@ -74,7 +74,6 @@ def seeded(services: Services, tmp_path: Path) -> Seeded:
         ProfileDraft(
             organization="Riverside Clinic",
             email="ada@riverside.example",
-            colour="#2563eb",
         ),
     )
     accounts.set_role(actor, clinic.id, Role.ADMIN)  # the hospital, first, was the bootstrap admin

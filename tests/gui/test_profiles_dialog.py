@@ -8,9 +8,12 @@ from dataclasses import replace
 import pytest
 from conftest import Seeded
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from desktop.core.profile_colours import PALETTE, contrast_ratio
+from desktop.gui.profiles.chip import readable_text_colour
 from desktop.gui.profiles.dialog import ProfilesDialog
 from desktop.gui.session.profile_editor import ProfileEditor
 
@@ -171,3 +174,27 @@ def test_editing_keeps_server_settings_it_does_not_show_changed(
         "/etc/ca.pem",
         "imap.stmarys.example",
     )
+
+
+def test_a_new_profile_is_offered_the_first_colour_not_yet_used(
+    qtbot: QtBot, dialog: ProfilesDialog
+) -> None:
+    used = {p.colour for p in dialog.profiles}
+    assert used == set(PALETTE[:2])
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    assert dialog.form.colour.text() == PALETTE[2]
+
+
+@pytest.mark.parametrize("colour", PALETTE)
+def test_chip_text_is_readable_on_every_palette_colour(colour: str) -> None:
+    text = readable_text_colour(QColor(colour)).name()
+    assert contrast_ratio(colour, text) >= 4.5
+
+
+def test_select_profile_waits_for_the_list(qtbot: QtBot, seeded: Seeded) -> None:
+    opened = ProfilesDialog(ProfileEditor(seeded.services, seeded.actor))
+    qtbot.addWidget(opened)
+    opened.select_profile(seeded.clinic_id)  # before the list has loaded
+    opened.show()
+    qtbot.waitUntil(lambda: opened.form.email.text() == "ada@riverside.example")
+    assert opened.focusWidget() is opened.form.imap_host  # no server yet: start there

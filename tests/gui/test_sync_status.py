@@ -72,8 +72,14 @@ def test_sync_error_shown_per_profile_with_retry(
     button = status.button_for(seeded.clinic_id)
     assert button.text() == "Riverside Clinic: failed — Retry"
     assert "connection to 127.0.0.1" in button.toolTip()
-    # F5 syncs the profiles that have a server; one without is not reported as a failure.
-    assert status.phase(seeded.hospital_id) is not SyncPhase.FAILED
+    # A profile without a server has not failed: it offers set-up instead.
+    assert status.phase(seeded.hospital_id) is SyncPhase.NOT_SET_UP
+    hospital = status.button_for(seeded.hospital_id)
+    assert hospital.text() == "St Mary's Hospital: not set up — Set up…"
+    assert "failed" not in hospital.text()
+    with qtbot.waitSignal(status.setup_requested) as setup:
+        qtbot.mouseClick(hospital, Qt.MouseButton.LeftButton)
+    assert setup.args == [seeded.hospital_id]
 
     qtbot.waitUntil(lambda: not scheduler.is_running(seeded.clinic_id))
     started: list[str] = []

@@ -28,6 +28,16 @@ class ProfileChrome:
     def __init__(self, window: CommandWindow, notifier: Notifier) -> None:
         self._window = window
         self._notifier = notifier
+        self._private = True
+
+    def set_private(self, private: bool) -> None:
+        """Behind the lock (or sign-in) screen a shared workstation shows no name or profile:
+        not in the title, the tray or a status message."""
+        self._private = private
+        self._notifier.set_private(private)
+        if private:
+            self._window.setWindowTitle(APP_TITLE)
+            self._window.statusBar().clearMessage()
 
     def show_profiles(self, profiles: Sequence[ProfileCard], active: ProfileCard | None) -> None:
         window = self._window
@@ -45,7 +55,7 @@ class ProfileChrome:
         """The title names profile and user; admin actions exist only under an admin profile."""
         window = self._window
         window.badge.set_profile(profile)
-        if profile is None or session is None:
+        if profile is None or session is None or self._private:
             window.setWindowTitle(APP_TITLE)
         else:
             window.setWindowTitle(f"{profile.label} — {session.user_name} — {APP_TITLE}")
@@ -99,8 +109,7 @@ class SessionBinding(QObject):
 
     @Slot(object)
     def _profiles_changed(self, profiles: Sequence[ProfileCard]) -> None:
-        if [p.id for p in profiles] != self._status.profile_ids():
-            self._status.set_profiles(profiles)
+        self._status.set_profiles(profiles)  # in place for the same ids, keeping states
         self._chrome.show_profiles(profiles, self._session.active)
 
     @Slot(object)
@@ -140,6 +149,4 @@ class SessionBinding(QObject):
 
     @Slot(int)
     def _not_set_up(self, profile_id: int) -> None:
-        self._status.failed(
-            profile_id, self.tr("No mail server is set. Add one in Profiles (Ctrl+Shift+P).")
-        )
+        self._status.not_set_up(profile_id)

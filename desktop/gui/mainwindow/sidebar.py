@@ -2,7 +2,9 @@
 
 Selecting rows filters the inbox (several with Ctrl or Shift); moving to a profile row makes it
 the active profile, whose role decides what the user may do. Keeping the two apart lets a user
-read every inbox at once while still knowing exactly which account they act as.
+read every inbox at once while still knowing exactly which account they act as. A right-click
+only opens the profile's menu: acting as a profile by accident, on the way to muting it, is how
+mail gets sent from the wrong account.
 """
 
 from __future__ import annotations
@@ -16,33 +18,24 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
-    QRect,
-    QSize,
+    QPoint,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QContextMenuEvent, QFont, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QListView,
-    QMenu,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QWidget,
-)
+from PySide6.QtGui import QContextMenuEvent, QMouseEvent
+from PySide6.QtWidgets import QAbstractItemView, QListView, QMenu, QWidget
 
 from desktop.gui.icons import icon
-from desktop.gui.profiles.chip import readable_text_colour
+from desktop.gui.mainwindow.profile_delegate import (
+    AnyIndex,
+    MutedRole,
+    ProfileDelegate,
+    ProfileRole,
+    UnreadRole,
+)
 from desktop.gui.session.viewdata import ProfileCard
 
-ProfileRole = Qt.ItemDataRole.UserRole + 1
-MutedRole = Qt.ItemDataRole.UserRole + 2
 ALL_ROW = 0
-ADMIN_COLOUR = QColor("#b91c1c")
-
-AnyIndex = QModelIndex | QPersistentModelIndex
 
 
 class ProfileListModel(QAbstractListModel):
@@ -95,15 +88,18 @@ class ProfileListModel(QAbstractListModel):
             return profile
         if role == MutedRole:
             return profile is not None and profile.id in self._muted
+        if role == UnreadRole:
+            return self.total_unread() if profile is None else profile.unread
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return self._describe(index.row(), profile)
         if role == Qt.ItemDataRole.ToolTipRole:
             if profile is None:
                 return self.tr("Every profile's mail in one list (Ctrl+0)")
             shortcut = f" (Ctrl+{index.row()})" if index.row() <= 9 else ""
-            return f"{profile.organization} — {profile.title or profile.role}\n{profile.email}" + (
-                shortcut
-            )
+            tip = f"{profile.organization} — {profile.title or profile.role}\n{profile.email}"
+            if not profile.mail_server:
+                tip += "\n" + self.tr("Not set up: right-click and choose Set up… to add a server.")
+            return tip + shortcut
         return None
 
     def _describe(self, row: int, profile: ProfileCard | None) -> str:
@@ -111,112 +107,20 @@ class ProfileListModel(QAbstractListModel):
             return self.tr("All inboxes, {n} unread").format(n=self.total_unread())
         role = self.tr("administrator") if profile.is_admin else self.tr("member")
         muted = self.tr(", muted") if profile.id in self._muted else ""
-        return self.tr("{org}, {role}, {n} unread{muted}").format(
-            org=profile.organization, role=role, n=profile.unread, muted=muted
+        set_up = "" if profile.mail_server else self.tr(", not set up")
+        return self.tr("{org}, {role}{set_up}, {n} unread{muted}").format(
+            org=profile.organization, role=role, set_up=set_up, n=profile.unread, muted=muted
         )
 
 
-class ProfileDelegate(QStyledItemDelegate):
-    """Paints a profile as two lines beside its colour, with role and unread pills on the right."""
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        metrics = QFontMetrics(option.font)
-        return QSize(220, metrics.height() * 2 + 16)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        style_option = QStyleOptionViewItem(option)
-        self.initStyleOption(style_option, index)
-        style_option.text = ""
-        widget = style_option.widget
-        style = widget.style() if widget is not None else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, style_option, painter, widget)
-
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        text_colour = option.palette.color(role)
-        profile: ProfileCard | None = index.data(ProfileRole)
-        rect = QRect(option.rect)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        left = rect.left() + 8
-        if profile is None:
-            model = index.model()
-            unread = model.total_unread() if isinstance(model, ProfileListModel) else 0
-            icon("inbox").paint(painter, QRect(left, rect.center().y() - 10, 20, 20))
-            title, subtitle = self.tr("All inboxes"), self.tr("Every profile")
-        else:
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(profile.colour))
-            painter.drawRoundedRect(QRect(left, rect.top() + 6, 6, rect.height() - 12), 3, 3)
-            unread = profile.unread
-            title, subtitle = profile.organization, profile.title or profile.email
-        small = QFont(option.font)
-        small.setPointSizeF(option.font.pointSizeF() * 0.85)
-        right = rect.right() - 8
-        if unread:
-            right = _pill(painter, str(unread), right=right, rect=rect, font=small) - 6
-        if profile is not None and profile.is_admin:
-            right = _pill(painter, "ADMIN", right=right, rect=rect, font=small, fill=ADMIN_COLOUR)
-            right -= 6
-        if profile is not None and index.data(MutedRole):
-            icon("bell-off").paint(painter, QRect(right - 16, rect.center().y() - 8, 16, 16))
-            right -= 22
-        text_box = QRect(left + 28, rect.top() + 6, right - left - 28, rect.height() - 12)
-        _two_lines(painter, (title, subtitle), text_box, option.font, text_colour)
-        painter.restore()
-
-
-def _two_lines(
-    painter: QPainter, lines: tuple[str, str], box: QRect, font: QFont, colour: QColor
-) -> None:
-    bold = QFont(font)
-    bold.setBold(True)
-    small = QFont(font)
-    small.setPointSizeF(font.pointSizeF() * 0.85)
-    height = box.height() // 2
-    for number, (text, face) in enumerate(zip(lines, (bold, small), strict=True)):
-        line_box = QRect(box.left(), box.top() + number * height, box.width(), height)
-        pen = QColor(colour)
-        if number:
-            pen.setAlphaF(0.7)
-        painter.setPen(pen)
-        painter.setFont(face)
-        elided = QFontMetrics(face).elidedText(text, Qt.TextElideMode.ElideRight, box.width())
-        painter.drawText(line_box, Qt.AlignmentFlag.AlignVCenter, elided)
-
-
-def _pill(
-    painter: QPainter,
-    text: str,
-    *,
-    right: int,
-    rect: QRect,
-    font: QFont,
-    fill: QColor | None = None,
-) -> int:
-    """Draws a rounded label ending at ``right``; returns its left edge."""
-    bold = QFont(font)
-    bold.setBold(True)
-    metrics = QFontMetrics(bold)
-    width = metrics.horizontalAdvance(text) + 12
-    height = metrics.height() + 4
-    box = QRect(right - width, rect.center().y() - height // 2, width, height)
-    background = fill if fill is not None else QColor("#64748b")
-    painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(background)
-    painter.drawRoundedRect(box, height / 2, height / 2)
-    painter.setPen(readable_text_colour(background))
-    painter.setFont(bold)
-    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
-    return box.left()
-
-
 class ProfileSidebar(QListView):
-    """Emits ``scope_changed`` (profile ids or None for all) and ``profile_activated``."""
+    """Emits ``scope_changed`` (profile ids or None for all) and ``profile_activated``; its
+    profile menu emits ``edit_requested`` (set up or edit), ``mute_requested``, ``sync_requested``.
+    """
 
     scope_changed = Signal(object, str)
     profile_activated = Signal(int)
+    edit_requested = Signal(int)
     mute_requested = Signal(int, bool)
     sync_requested = Signal(int)
 
@@ -232,6 +136,7 @@ class ProfileSidebar(QListView):
         self.setMinimumWidth(200)
         self.selectionModel().selectionChanged.connect(self._selection_changed)
         self.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.open_menu: QMenu | None = None
 
     def set_profiles(self, profiles: Sequence[ProfileCard]) -> None:
         self.profiles.set_profiles(profiles)
@@ -243,6 +148,13 @@ class ProfileSidebar(QListView):
             return None
         index = self.profiles.index(row)
         menu = QMenu(self)
+        menu.setAccessibleName(self.tr("{org} menu").format(org=profile.organization))
+        if profile.mail_server:
+            edit = menu.addAction(icon("edit"), self.tr("&Edit…"))
+        else:
+            edit = menu.addAction(icon("profiles"), self.tr("Set &up…"))
+        menu.setDefaultAction(edit)
+        edit.triggered.connect(lambda: self.edit_requested.emit(profile.id))
         act = menu.addAction(self.tr("&Act as this profile"))
         act.triggered.connect(lambda: self.select_profile(profile.id))
         mute = menu.addAction(icon("bell-off"), self.tr("&Mute notifications"))
@@ -254,11 +166,37 @@ class ProfileSidebar(QListView):
         return menu
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
-        index = self.indexAt(event.pos()) if event.reason() == event.Reason.Mouse else None
-        row = index.row() if index is not None and index.isValid() else self.currentIndex().row()
-        menu = self.profile_menu(row)
-        if menu is not None:
-            menu.exec(event.globalPos())
+        """Opens the menu of the row under the mouse, or of the current row for the menu key."""
+        if event.reason() == event.Reason.Mouse:
+            row = self.indexAt(event.pos()).row()
+            at = event.globalPos()
+        else:
+            row = self.currentIndex().row()
+            at = self.viewport().mapToGlobal(self.visualRect(self.currentIndex()).center())
+        self.popup_menu(row, at)
+
+    def popup_menu(self, row: int, at: QPoint) -> QMenu | None:
+        """Shows ``row``'s menu without blocking: the window keeps syncing and repainting."""
+        if self.open_menu is not None:
+            self.open_menu.close()
+            self.open_menu.deleteLater()
+        self.open_menu = self.profile_menu(row)
+        if self.open_menu is not None:
+            self.open_menu.popup(at)
+        return self.open_menu
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A right press neither selects nor makes current; the context menu follows it."""
+        if event.button() == Qt.MouseButton.RightButton:
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.RightButton:
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
 
     def show_all(self) -> None:
         self.setCurrentIndex(self.profiles.index(ALL_ROW))

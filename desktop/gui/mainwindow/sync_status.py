@@ -1,7 +1,8 @@
 """The status-bar area showing each profile's sync state, overall progress, and retry on error.
 
 A profile that silently stops syncing is the classic multi-account failure, so each profile has
-its own always-visible state, and a failure stays on screen with its reason until retried.
+its own always-visible state, and a failure stays on screen with its reason until retried. A
+profile without a mail server has not failed: it is "not set up", and its button offers set-up.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class SyncPhase(Enum):
     RUNNING = "running"
     DONE = "done"
     FAILED = "failed"
+    NOT_SET_UP = "not set up"
 
 
 @dataclass(slots=True)
@@ -42,8 +44,15 @@ def colour_dot(colour: str, size: int = 12) -> QIcon:
     return QIcon(pixmap)
 
 
+def _resting_phase(profile: ProfileCard) -> SyncPhase:
+    return SyncPhase.IDLE if profile.mail_server else SyncPhase.NOT_SET_UP
+
+
 class SyncStatusArea(QWidget):
+    """Emits ``retry_requested`` to sync a profile, ``setup_requested`` to give it a server."""
+
     retry_requested = Signal(int)
+    setup_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -59,6 +68,9 @@ class SyncStatusArea(QWidget):
         self._layout.addWidget(self.progress)
 
     def set_profiles(self, profiles: Sequence[ProfileCard]) -> None:
+        if [p.id for p in profiles] == list(self._states):
+            self._update_profiles(profiles)
+            return
         for state in self._states.values():
             state.button.deleteLater()
         self._states = {}
@@ -69,12 +81,19 @@ class SyncStatusArea(QWidget):
             button.setIcon(colour_dot(profile.colour))
             button.clicked.connect(lambda _checked=False, pid=profile.id: self._clicked(pid))
             self._layout.addWidget(button)
-            self._states[profile.id] = _ProfileSync(profile, button)
+            self._states[profile.id] = _ProfileSync(profile, button, _resting_phase(profile))
             self._refresh(profile.id)
         self._refresh_progress()
 
-    def profile_ids(self) -> list[int]:
-        return list(self._states)
+    def _update_profiles(self, profiles: Sequence[ProfileCard]) -> None:
+        """The same profiles again: a server just set up (or removed) changes the state."""
+        for profile in profiles:
+            state = self._states[profile.id]
+            had_server = bool(state.profile.mail_server)
+            state.profile = profile
+            if had_server != bool(profile.mail_server):
+                state.phase = _resting_phase(profile)
+            self._refresh(profile.id)
 
     def button_for(self, profile_id: int) -> QToolButton:
         return self._states[profile_id].button
@@ -95,6 +114,9 @@ class SyncStatusArea(QWidget):
     def failed(self, profile_id: int, reason: str) -> None:
         self._update(profile_id, phase=SyncPhase.FAILED, reason=reason)
 
+    def not_set_up(self, profile_id: int) -> None:
+        self._update(profile_id, phase=SyncPhase.NOT_SET_UP, reason="")
+
     def _update(self, profile_id: int, **changes: object) -> None:
         state = self._states.get(profile_id)
         if state is None:
@@ -105,7 +127,10 @@ class SyncStatusArea(QWidget):
         self._refresh_progress()
 
     def _clicked(self, profile_id: int) -> None:
-        if self._states[profile_id].phase in (SyncPhase.FAILED, SyncPhase.DONE, SyncPhase.IDLE):
+        phase = self._states[profile_id].phase
+        if phase is SyncPhase.NOT_SET_UP:
+            self.setup_requested.emit(profile_id)
+        elif phase in (SyncPhase.FAILED, SyncPhase.DONE, SyncPhase.IDLE):
             self.retry_requested.emit(profile_id)
 
     def _refresh(self, profile_id: int) -> None:
@@ -121,6 +146,13 @@ class SyncStatusArea(QWidget):
                 )
             )
             button.setStyleSheet("QToolButton { color: #dc2626; font-weight: 600; }")
+        elif state.phase is SyncPhase.NOT_SET_UP:
+            button.setIcon(colour_dot(state.profile.colour))
+            button.setStyleSheet("")
+            button.setText(self.tr("{name}: not set up — Set up…").format(name=name))
+            button.setToolTip(
+                self.tr("{name} has no mail server yet. Click to set one up.").format(name=name)
+            )
         else:
             button.setIcon(colour_dot(state.profile.colour))
             button.setStyleSheet("")
@@ -131,15 +163,9 @@ class SyncStatusArea(QWidget):
                 button.setText(
                     self.tr("{name}: synced {at}").format(name=name, at=state.finished_at)
                 )
-            elif state.profile.mail_server:
-                button.setText(self.tr("{name}: not synced yet").format(name=name))
             else:
-                button.setText(self.tr("{name}: local only").format(name=name))
-            button.setToolTip(
-                self.tr("{name}: click to sync now").format(name=name)
-                if state.profile.mail_server
-                else self.tr("{name} has no mail server; add one in Profiles").format(name=name)
-            )
+                button.setText(self.tr("{name}: not synced yet").format(name=name))
+            button.setToolTip(self.tr("{name}: click to sync now").format(name=name))
         button.setAccessibleName(button.text())
 
     def _refresh_progress(self) -> None:

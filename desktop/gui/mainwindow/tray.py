@@ -1,7 +1,8 @@
 """The tray icon with the total unread count, and new-mail notifications naming the profile.
 
 Notifications say how many messages arrived for which profile, never a subject or sender: the
-text shows up on a shared workstation's screen, and mail here may be patient data.
+text shows up on a shared workstation's screen, and mail here may be patient data. While the
+window is locked they do not even name the profile, and the tray's tooltip is just the app's name.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class Notifier(QObject):
         self._muted: set[int] = set()
         self._tray: QSystemTrayIcon | None = None
         self._unread = 0
+        self._private = False
         self._last: Notification | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self._tray = QSystemTrayIcon(app_icon(), self)
@@ -73,7 +75,15 @@ class Notifier(QObject):
 
     @property
     def tooltip(self) -> str:
+        if self._private:
+            return "Switchboard"
         return self.tr("Switchboard — {n} unread").format(n=self._unread)
+
+    def set_private(self, private: bool) -> None:
+        """While locked: no profile in notifications, nothing but the name in the tooltip."""
+        if private != self._private:
+            self._private = private
+            self.set_unread(self._unread)
 
     def set_muted(self, muted: set[int]) -> None:
         self._muted = set(muted)
@@ -91,11 +101,14 @@ class Notifier(QObject):
         """Announces ``count`` new messages for ``profile`` unless that profile is muted."""
         if count <= 0 or profile.id in self._muted:
             return None
-        note = Notification(
-            title=self.tr("New mail — {org}").format(org=profile.organization),
-            text=self.tr("{n} new message(s) for {profile}").format(n=count, profile=profile.label),
-            profile_id=profile.id,
-        )
+        if self._private:
+            title, text = self.tr("New mail"), self.tr("{n} new message(s)").format(n=count)
+        else:
+            title = self.tr("New mail — {org}").format(org=profile.organization)
+            text = self.tr("{n} new message(s) for {profile}").format(
+                n=count, profile=profile.label
+            )
+        note = Notification(title=title, text=text, profile_id=profile.id)
         if self._tray is not None:
             self._tray.showMessage(note.title, note.text, QSystemTrayIcon.MessageIcon.Information)
         self._last = note

@@ -28,6 +28,7 @@ class MainWindow(CommandWindow):
     """Emits ``lock_requested`` and ``sign_out_requested``; the owner decides what follows."""
 
     lock_requested = Signal()
+    edit_profile_requested = Signal(int)
     sign_out_requested = Signal()
     auto_lock_changed = Signal(int)
 
@@ -57,6 +58,7 @@ class MainWindow(CommandWindow):
         self.notifier.profile_requested.connect(self.activate_profile)
         self.sync_status = SyncStatusArea()
         self.sync_status.retry_requested.connect(self._sync)
+        self.sync_status.setup_requested.connect(self.edit_profile_requested)
         self._connect_commands()
         self._create_toolbar_and_menus(self._auto_lock_menu())
         self.reading = ReadingMenu(
@@ -119,6 +121,7 @@ class MainWindow(CommandWindow):
         self._welcome.setText(text)
         self._welcome.setStyleSheet("color: #dc2626; font-weight: 600;" if error else "")
         self._stack.setCurrentWidget(self._welcome)
+        self._chrome.set_private(True)
         self._set_workspace_chrome(False)
 
     @property
@@ -150,11 +153,13 @@ class MainWindow(CommandWindow):
         muted = self._settings.muted(login)
         page = WorkspacePage(session, muted)
         page.sidebar.mute_requested.connect(self.set_muted)
+        page.sidebar.edit_requested.connect(self.edit_profile_requested)
         self.notifier.set_muted(muted)
         self._page = page
         self.reading.attach(page)
         self._stack.addWidget(page)
         self._stack.setCurrentWidget(page)
+        self._chrome.set_private(False)
         splitter = self._settings.geometry("splitter")
         if splitter is not None:
             page.splitter.restoreState(splitter)
@@ -193,12 +198,13 @@ class MainWindow(CommandWindow):
         if self._stack.indexOf(gate) < 0:
             self._stack.addWidget(gate)
         self._stack.setCurrentWidget(gate)
+        self._chrome.set_private(True)
         self._set_workspace_chrome(False)
-        self.setWindowTitle(APP_TITLE)
 
     def show_workspace(self) -> None:
         if self._page is not None:
             self._stack.setCurrentWidget(self._page)
+            self._chrome.set_private(False)
             self._set_workspace_chrome(True)
 
     # The active profile

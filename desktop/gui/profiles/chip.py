@@ -1,7 +1,8 @@
 """A small coloured badge naming a profile, used wherever a profile must be recognised at a glance.
 
-The text colour is chosen from the background's luminance so that any profile colour stays
-readable in light and dark palettes alike.
+The text is black or white, whichever contrasts more with the background by WCAG's measure
+(at least 4.5:1 for every colour of the default palette), so any profile colour stays readable
+in light and dark palettes alike.
 """
 
 from __future__ import annotations
@@ -9,14 +10,14 @@ from __future__ import annotations
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QWidget
 
+from desktop.core.profile_colours import contrast_ratio
 from desktop.gui.session.viewdata import ProfileCard
 
 
 def readable_text_colour(background: QColor) -> QColor:
-    luminance = (
-        0.2126 * background.redF() + 0.7152 * background.greenF() + 0.0722 * background.blueF()
-    )
-    return QColor("#000000") if luminance > 0.55 else QColor("#ffffff")
+    colour = background.name()
+    black = contrast_ratio(colour, "#000000") > contrast_ratio(colour, "#ffffff")
+    return QColor("#000000") if black else QColor("#ffffff")
 
 
 def chip_style(colour: str) -> str:

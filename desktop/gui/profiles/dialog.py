@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.profile_colours import next_colour
 from desktop.gui.icons import icon
 from desktop.gui.mainwindow.sync_status import colour_dot
 from desktop.gui.profiles.form import ProfileForm
@@ -42,6 +43,7 @@ class ProfilesDialog(QDialog):
         self._workers = Workers(self)
         self._profiles: list[ProfileInfo] = []
         self._editing: int | None = None
+        self._wanted: int | None = None
 
         self.list = QListWidget()
         self.list.setAccessibleName(self.tr("Your profiles"))
@@ -104,6 +106,18 @@ class ProfilesDialog(QDialog):
             self._failed,
         )
 
+    def select_profile(self, profile_id: int) -> None:
+        """Shows that profile's form (once the list has loaded); one without a mail server opens
+        with the focus on the server field, since setting it up is why the user came."""
+        ids = [p.id for p in self._profiles]
+        if profile_id not in ids:
+            self._wanted = profile_id
+            return
+        self._wanted = None
+        self.list.setCurrentRow(ids.index(profile_id))
+        if not self._profiles[ids.index(profile_id)].imap_host:
+            self.form.imap_host.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _show(self, profiles: list[ProfileInfo], select: int | None, note: str) -> None:
         self._profiles = profiles
         self.list.blockSignals(True)
@@ -114,7 +128,10 @@ class ProfilesDialog(QDialog):
             self.list.addItem(item)
         self.list.blockSignals(False)
         ids = [p.id for p in profiles]
-        if select in ids:
+        wanted = self._wanted if select is None else None
+        if wanted is not None and wanted in ids:
+            self.select_profile(wanted)
+        elif select in ids:
             self.list.setCurrentRow(ids.index(select))
         elif profiles:
             self.list.setCurrentRow(0)
@@ -135,7 +152,7 @@ class ProfilesDialog(QDialog):
         self.list.clearSelection()
         self.list.setCurrentRow(-1)
         self._editing = None
-        self.form.load(None)
+        self.form.load(None, next_colour(p.colour for p in self._profiles))
         self.status.setText(self.tr("New profile: fill in the fields and save."))
         self.form.organization.setFocus()
         self._update_buttons()

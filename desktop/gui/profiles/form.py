@@ -140,8 +140,8 @@ class ProfileForm(QWidget):
             self._pristine = False
             self.validate()
 
-    def load(self, profile: ProfileInfo | None) -> None:
-        """Fills the form from ``profile``, or empties it for a new one."""
+    def load(self, profile: ProfileInfo | None, new_colour: str = DEFAULT_COLOUR) -> None:
+        """Fills the form from ``profile``, or empties it for a new one of ``new_colour``."""
         self._pristine = profile is None
         self.blockSignals(True)
         self.organization.setText(profile.organization if profile else "")
@@ -149,7 +149,7 @@ class ProfileForm(QWidget):
         self.email.setText(profile.email if profile else "")
         self.phone.setText(profile.phone if profile else "")
         self.role.setText(self._role_text(profile.role if profile else None))
-        self.colour.setText(profile.colour if profile else DEFAULT_COLOUR)
+        self.colour.setText(profile.colour if profile else new_colour)
         self.imap_host.setText((profile.imap_host or "") if profile else "")
         self.imap_port.setText(str(profile.imap_port) if profile and profile.imap_port else "")
         security = profile.imap_security if profile else IMAP_SECURITY_MODES[0]

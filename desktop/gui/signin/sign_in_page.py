@@ -2,13 +2,15 @@
 
 The password check is slow on purpose (argon2id) and runs on a worker; a wrong password keeps
 what was typed, selected, with the focus back in the field, so retyping replaces it at once.
-The same page is the lock screen: then the user is fixed and "remember me" is not offered.
+The same page is the lock screen: then the user is fixed and not shown (a locked screen on a
+shared workstation must not say whose it is), and "remember me" is not offered.
 Without a usable keyring the page says once that typed passwords last until the app closes, and
 "remember me" is disabled with the reason, rather than ticking a box that does nothing.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
@@ -116,7 +118,7 @@ class SignInPage(QWidget):
         self.button.setDefault(True)
         self.button.clicked.connect(self.submit)
 
-        form = QFormLayout()
+        self._form = form = QFormLayout()
         form.addRow(self.tr("&User:"), self.user)
         form.addRow(self.tr("&Password:"), self.password)
         content = QWidget()
@@ -144,6 +146,7 @@ class SignInPage(QWidget):
         index = self.user.findData(preferred) if preferred else 0
         self.user.setCurrentIndex(max(index, 0))
         self.user.setEnabled(True)
+        self._form.setRowVisible(self.user, True)
         self.remember.show()
         self.no_keyring.setVisible(not self._accounts.remembers_sign_ins)
         self._reset()
@@ -156,8 +159,8 @@ class SignInPage(QWidget):
             self.tr("Locked to protect the data on screen. Enter your password to continue.")
         )
         self.user.clear()
-        self.user.addItem(f"{actor.display_name} ({actor.login})", actor.login)
         self.user.setEnabled(False)
+        self._form.setRowVisible(self.user, False)
         self.remember.hide()
         self.no_keyring.hide()
         self._reset()
@@ -173,7 +176,7 @@ class SignInPage(QWidget):
         self.password.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def submit(self) -> None:
-        login = self.user.currentData()
+        login = self._locked_login or self.user.currentData()
         password = self.password.text()
         if not isinstance(login, str) or not self.button.isEnabled():
             return
@@ -200,7 +203,8 @@ class SignInPage(QWidget):
         if isinstance(error, WrongPasswordError):
             self._fail(self.tr("Wrong password. Check Caps Lock and try again."))
         elif isinstance(error, SignInThrottledError):
-            self._fail(str(error).capitalize() + ".")
+            wait = math.ceil(error.retry_after_s)
+            self._fail(self.tr("Too many wrong passwords. Try again in {n} s.").format(n=wait))
         else:
             self._fail(self.tr("Could not sign in: {reason}").format(reason=error))
 
@@ -211,4 +215,5 @@ class SignInPage(QWidget):
 
     def _busy(self, busy: bool) -> None:
         self.button.setEnabled(not busy)
-        self.button.setText(self.tr("Signing in…") if busy else self.tr("&Sign in"))
+        idle = self.tr("&Unlock") if self._locked_login else self.tr("&Sign in")
+        self.button.setText(self.tr("Signing in…") if busy else idle)
