@@ -148,6 +148,12 @@ class MainWindow(QMainWindow):
         self.audit_action = self._action(
             self.tr("&Audit log…"), "audit", "Ctrl+Shift+A", self.tr("Admin: what happened, when")
         )
+        self.activity_action = self._action(
+            self.tr("&My activity…"),
+            "audit",
+            None,
+            self.tr("What you did, and the connections made for your profiles"),
+        )
         self.mute_action = self._action(
             self.tr("&Mute notifications for this profile"),
             "bell-off",
@@ -229,6 +235,7 @@ class MainWindow(QMainWindow):
         self.profile_menu = menus.addMenu(self.tr("&Profiles"))
         tools = menus.addMenu(self.tr("&Tools"))
         tools.addActions([self.support_action, self.lookup_action, self.audit_action])
+        tools.addAction(self.activity_action)
         help_menu = menus.addMenu(self.tr("&Help"))
         help_menu.addAction(self.shortcuts_action)
         self._rebuild_profile_menu()

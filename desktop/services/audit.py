@@ -35,9 +35,23 @@ from desktop.services.audit_queries import (
     event_filters,
     events_from,
 )
+from desktop.services.audit_words import CONNECTION_KINDS, EVENT_KINDS, Kind
 from desktop.services.authorization import Authorizer, SignedInUser, gated
 from desktop.store.models import AuditEvent, EgressEvent, Profile
 from desktop.store.session import SessionFactory, read_only
+
+__all__ = [
+    "CONNECTION_KINDS",
+    "EVENT_KINDS",
+    "PAGE_LIMIT",
+    "AuditEntry",
+    "AuditQuery",
+    "AuditService",
+    "ConnectionEntry",
+    "Kind",
+    "Page",
+]
+"""With the event types and the query, what a screen showing the audit needs, in one place."""
 
 PAGE_LIMIT = 1000
 E = TypeVar("E")

@@ -16,6 +16,7 @@ from desktop.gui.inbox.model import InboxQuery, PageKey
 from desktop.gui.session.viewdata import ProfileCard
 from desktop.services.accounts import ProfileInfo
 from desktop.services.attachment_content import read_attachment
+from desktop.services.audit import AuditEntry, AuditQuery, ConnectionEntry, Page
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
@@ -123,3 +124,9 @@ class ServicesWorkspace:
         self, profile_id: int, paths: Sequence[Path], progress: ProgressCallback
     ) -> ImportResult:
         return self._mailbox.import_files(self._actor, profile_id, paths, progress)
+
+    def audit_events(self, query: AuditQuery, *, everyone: bool) -> Page[AuditEntry]:
+        return self._services.audit.find_events(self._actor, query, everyone=everyone)
+
+    def audit_connections(self, query: AuditQuery, *, everyone: bool) -> Page[ConnectionEntry]:
+        return self._services.audit.find_connections(self._actor, query, everyone=everyone)

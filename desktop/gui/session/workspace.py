@@ -13,6 +13,7 @@ from typing import Protocol
 from desktop.core.roles import Action
 from desktop.gui.inbox.model import InboxQuery, PageKey
 from desktop.gui.session.viewdata import ProfileCard
+from desktop.services.audit import AuditEntry, AuditQuery, ConnectionEntry, Page
 from desktop.services.mail.inbox import InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 
@@ -54,4 +55,13 @@ class Workspace(Protocol):
 
     def remote_content(self, message_id: int, urls: Sequence[str]) -> RemoteContent:
         """Only after the user clicked "Load remote content" for this message."""
+        ...
+
+    def audit_events(self, query: AuditQuery, *, everyone: bool) -> Page[AuditEntry]:
+        """The newest events matching ``query`` and how many match: the user's own, or with
+        ``everyone`` every user's (an admin profile only; refused and audited otherwise)."""
+        ...
+
+    def audit_connections(self, query: AuditQuery, *, everyone: bool) -> Page[ConnectionEntry]:
+        """Connections to servers, for the user's own profiles or (admins) every profile."""
         ...
