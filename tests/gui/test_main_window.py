@@ -238,7 +238,7 @@ def test_sidebar_menu_mutes_and_syncs_a_profile_without_acting_as_it(
     assert page.sidebar.profile_menu(0) is None
 
 
-def test_f1_lists_the_shortcuts_from_the_actions_the_role_can_use(qtbot: QtBot, window: MainWindow) -> None:
+def test_f1_lists_the_shortcuts_the_role_can_use(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.keyClick(window, Qt.Key.Key_F1)
     dialog = window.shortcuts_dialog
     assert dialog is not None

@@ -91,7 +91,8 @@ def test_rows_name_users_and_profiles_and_never_show_an_id(
     services: Services, store: Store
 ) -> None:
     page = services.audit.find_events(store.ada, everyone=True)
-    assert page.entries and page.matching == len(page.entries)
+    assert page.entries
+    assert page.matching == len(page.entries)
     for entry in page.entries:
         assert not AN_ID.search(shown(entry)), shown(entry)
         assert shown(entry) == shown(entry).strip()
