@@ -69,11 +69,12 @@ class AuditEntry:
     user_name: str
     """The display name of who acted, or "Deleted user"."""
     profile_name: str
-    """The acting profile as the window names it, "Deleted profile", or empty when none."""
+    """The acting profile's organization, "Deleted profile", or empty when none. Not its role:
+    that is today's, and the log is of what happened then."""
     what: str
     """The action in plain words, e.g. "Switched to profile"."""
     about: str
-    """What the action was about, with names, e.g. "Riverside Clinic (admin)"."""
+    """What the action was about, with names, e.g. "Riverside Clinic, Bob Stone"."""
     result: str
     """The outcome in plain words: "Done", "Refused", "Failed"."""
 
@@ -153,7 +154,6 @@ class AuditService:
         columns = select(
             EgressEvent,
             Profile.organization.label("organization"),
-            Profile.role.label("role"),
             Owner.display_name.label("owner"),
         )
         rows = _newest_first(connections_from(columns).where(*filters), EgressEvent, limit)
@@ -169,9 +169,7 @@ def _event_columns() -> AnySelect:
         ActingUser.login.label("login"),
         ActingUser.display_name.label("user_name"),
         ActingProfile.organization.label("organization"),
-        ActingProfile.role.label("role"),
         TargetProfile.organization.label("target_organization"),
-        TargetProfile.role.label("target_role"),
         TargetProfile.user_id.label("target_user_id"),
         TargetOwner.display_name.label("target_owner"),
         TargetUser.display_name.label("target_user"),
@@ -192,17 +190,14 @@ def _entry(row: Any) -> AuditEntry:
     else:
         user = words.DELETED_USER
     if row.organization is not None:
-        profile = words.profile_label(row.organization, row.role)
+        profile = row.organization
     elif event.action == "switch profile":  # a switch always names its profile
         profile = words.DELETED_PROFILE
     else:
         profile = ""
-    target_profile = None
-    if row.target_organization is not None:
-        target_profile = words.profile_label(row.target_organization, row.target_role)
     about = words.target_words(
         event.target,
-        profile=target_profile,
+        profile=row.target_organization,
         profile_owner=row.target_owner if row.target_user_id != event.user_id else None,
         user=row.target_user,
         outcome=event.outcome,
@@ -226,10 +221,7 @@ def _entry(row: Any) -> AuditEntry:
 def _connection(row: Any) -> ConnectionEntry:
     event: EgressEvent = row[0]
     commands = tuple(c for c in event.commands.split(",") if c)
-    if row.organization is not None:
-        profile = words.profile_label(row.organization, row.role)
-    else:
-        profile = words.DELETED_PROFILE
+    profile = row.organization if row.organization is not None else words.DELETED_PROFILE
     return ConnectionEntry(
         id=event.id,
         at=event.at,

@@ -102,9 +102,7 @@ def _event_says(text: str) -> ColumnElement[bool]:
     shown = [
         ActingUser.display_name.icontains(text, autoescape=True),
         ActingProfile.organization.icontains(text, autoescape=True),
-        cast(ActingProfile.role, String).icontains(text, autoescape=True),
         TargetProfile.organization.icontains(text, autoescape=True),
-        cast(TargetProfile.role, String).icontains(text, autoescape=True),
         TargetOwner.display_name.icontains(text, autoescape=True),
         TargetUser.display_name.icontains(text, autoescape=True),
         # A target without a name behind it is shown as recorded (a support ID, a detail).
@@ -163,7 +161,6 @@ def _connection_says(text: str, web: ColumnElement[bool]) -> ColumnElement[bool]
     shown = [
         EgressEvent.host.icontains(text, autoescape=True),
         Profile.organization.icontains(text, autoescape=True),
-        cast(Profile.role, String).icontains(text, autoescape=True),
         Owner.display_name.icontains(text, autoescape=True),
         *(
             and_(web if is_web else ~web, outcome.startswith(status))

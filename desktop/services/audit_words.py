@@ -130,11 +130,6 @@ def outcomes_saying(text: str) -> list[str]:
     return sorted(code for code, words in OUTCOME_WORDS.items() if says(words, text))
 
 
-def profile_label(organization: str, role: str) -> str:
-    """As the window names a profile everywhere (the sidebar, the switcher)."""
-    return f"{organization} ({role})"
-
-
 def target_words(
     target: str,
     *,

@@ -213,13 +213,13 @@ def test_audit_view_only_for_admin_names_people_and_says_what_happened(
     assert set(column(dialog.model, 1)) == {"Ada Lovelace"}
     assert {"Signed in", "Switched to profile", "Created a profile"} <= set(column(dialog.model, 3))
     switched = [row for row in cells(dialog.model) if row[3] == "Switched to profile"]
-    assert ["Riverside Clinic (admin)", "Riverside Clinic (admin)"] in [r[2::2] for r in switched]
+    assert ["Riverside Clinic", "Riverside Clinic"] in [r[2::2] for r in switched]
     for row in cells(dialog.model, range(1, 6)):
         assert not AN_ID.search(" | ".join(row)), row
     [connection] = cells(dialog.connections)
     assert connection[1:5] == [
         "Ada Lovelace",
-        "Riverside Clinic (admin)",
+        "Riverside Clinic",
         "Could not connect to 127.0.0.1: the server refused the connection",
         "Not encrypted",
     ]
@@ -308,7 +308,7 @@ def test_a_member_reads_its_own_activity_and_not_another_users(
     assert "Harbour" not in shown  # Bob's profile, his sign-ins, his connection
     assert [row[4] for row in cells(dialog.model) if "Bob" in " ".join(row)] == ["Bob Stone"]
     assert cells(dialog.connections)[0][2:4] == [
-        "St Mary's Hospital (member)",
+        "St Mary's Hospital",
         "Could not connect to 127.0.0.1: the server refused the connection",
     ]
     assert dialog.connections.rowCount() == 1
@@ -399,3 +399,24 @@ def test_profiles_dialog_from_the_window_updates_the_sidebar(
     page = window.workspace_page
     assert page is not None
     assert page.sidebar.profiles.rowCount() == 4
+
+
+@pytest.mark.parametrize("size", [(800, 600), (1280, 800)], ids=["800x600", "1280x800"])
+def test_the_audit_view_fits_its_window_without_sideways_scrolling(
+    qtbot: QtBot, controller: AppController, seeded: Seeded, size: tuple[int, int]
+) -> None:
+    refused_connection(seeded, seeded.clinic_id)
+    dialog = open_audit(qtbot, controller, seeded)
+    dialog.resize(*size)
+    qtbot.waitUntil(lambda: dialog.width() <= size[0])
+    for tab, table in enumerate((dialog.activity_table, dialog.connections_table)):
+        dialog.tabs.setCurrentIndex(tab)
+        qtbot.waitUntil(table.isVisible)
+        assert table.horizontalHeader().length() <= table.viewport().width()
+        assert table.height() > 6 * table.verticalHeader().defaultSectionSize()
+    filters = dialog.filters
+    for field in (filters.search, filters.connection_kind, filters.period):
+        assert field.isVisible()
+        assert field.mapTo(dialog, field.rect().topRight()).x() <= dialog.width()
+    assert filters.search.width() >= 200
+    assert dialog.status.geometry().bottom() <= dialog.height()

@@ -52,6 +52,8 @@ log = logging.getLogger(__name__)
 ACTIVITY_COLUMNS = ("When", "User", "Profile", "What happened", "About", "Result")
 CONNECTION_COLUMNS = ("When", "User", "Profile", "What happened", "Security", "Received", "Sent")
 USER_COLUMN = 1
+WORDS_COLUMNS = ((3, 4), (3,))
+"""The columns of sentences ("What happened", "About"), which take the room that is left."""
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -148,8 +150,10 @@ class AuditDialog(QDialog):
         )
         self.model = TextTableModel(ACTIVITY_COLUMNS, self)
         self.connections = TextTableModel(CONNECTION_COLUMNS, self)
-        self.activity_table = self._table(self.model, self.tr("Activity"))
-        self.connections_table = self._table(self.connections, self.tr("Connections to servers"))
+        self.activity_table = self._table(self.model, self.tr("Activity"), WORDS_COLUMNS[0])
+        self.connections_table = self._table(
+            self.connections, self.tr("Connections to servers"), WORDS_COLUMNS[1]
+        )
         self.tabs = QTabWidget()
         self.tabs.addTab(self.activity_table, "")
         self.tabs.addTab(self.connections_table, "")
@@ -175,7 +179,9 @@ class AuditDialog(QDialog):
         self.resize(1040, 600)
         self.reload()
 
-    def _table(self, model: TextTableModel, name: str) -> QTableView:
+    def _table(self, model: TextTableModel, name: str, words: Sequence[int]) -> QTableView:
+        """Names and times as wide as they are; the sentences share what is left, cut short
+        with "…" (the whole in a tooltip) rather than pushed out of sight in a narrow window."""
         table = QTableView()
         table.setModel(model)
         table.setAccessibleName(name)
@@ -184,8 +190,10 @@ class AuditDialog(QDialog):
         rows = table.verticalHeader()
         rows.hide()
         rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in words:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
         return table
 
     def reload(self) -> None:
@@ -197,6 +205,7 @@ class AuditDialog(QDialog):
         connections = AuditQuery(chosen.text, chosen.connection_kind, chosen.since)
         self._unfiltered = {0: events == AuditQuery(), 1: connections == AuditQuery()}
         self._pages = {0: None, 1: None}
+        self._show_counts()  # no count of the filter before: it would be taken for this one's
         self.status.setText(self.tr("Loading…"))
         self._workers.submit(
             lambda: workspace.audit_events(events, everyone=everyone),
