@@ -15,7 +15,7 @@ from desktop.core.roles import Action, Role
 
 EVENT_WORDS: Mapping[str, str] = {
     # A refusal is recorded under the permission that was missing ("read the audit log...").
-    **{action.value: action.value[:1].upper() + action.value[1:] for action in Action},
+    **{action.value: f"Tried to {action.value}" for action in Action},
     "sign in": "Signed in",
     "sign in (remembered)": "Signed in, remembered on this computer",
     "sign out": "Signed out",

@@ -55,6 +55,8 @@ USER_COLUMN = 1
 WORDS_COLUMNS = ((3, 4), (3,))
 """The columns of sentences ("What happened", "About"), which take the room that is left."""
 AnyIndex = QModelIndex | QPersistentModelIndex
+SIZES = QLocale.DataSizeFormat.DataSizeTraditionalFormat
+"""47.1 KB rather than 47.08 KiB: how most people write sizes."""
 
 
 def _when(at: datetime) -> str:
@@ -114,8 +116,8 @@ def connection_row(entry: ConnectionEntry) -> tuple[str, ...]:
         entry.profile_name,
         entry.summary,
         entry.security,
-        locale.formattedDataSize(entry.bytes_in),
-        locale.formattedDataSize(entry.bytes_out),
+        locale.formattedDataSize(entry.bytes_in, 1, SIZES),
+        locale.formattedDataSize(entry.bytes_out, 1, SIZES),
     )
 
 
