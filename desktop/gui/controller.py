@@ -54,8 +54,10 @@ class AppController(QObject):
         window.support_action.triggered.connect(self.open_support)
         window.lookup_action.triggered.connect(self.open_lookup)
         window.audit_action.triggered.connect(self.open_audit)
+        window.activity_action.triggered.connect(self.open_my_activity)
         self.support_dialog: SupportDialog | None = None
         self.audit_dialog: AuditDialog | None = None
+        self.activity_dialog: AuditDialog | None = None
         self.profiles_dialog: ProfilesDialog | None = None
         self.mail_import: MailImport | None = None
         self.idle_lock.set_minutes(window.auto_lock_minutes)
@@ -185,11 +187,21 @@ class AppController(QObject):
         session = self.session
         if session is None:
             return
-        names = {p.id: p.organization for p in session.profiles}
         if self.audit_dialog is not None:
             self.audit_dialog.deleteLater()
-        self.audit_dialog = AuditDialog(session, names, self.window)
+        self.audit_dialog = AuditDialog(session.workspace, everyone=True, parent=self.window)
         self.audit_dialog.show()
+
+    def open_my_activity(self) -> None:
+        """Every role reads its own activity; the same view as the audit log, restricted."""
+        session = self.session
+        if session is None:
+            return
+        workspace = session.workspace
+        if self.activity_dialog is not None:
+            self.activity_dialog.deleteLater()
+        self.activity_dialog = AuditDialog(workspace, everyone=False, parent=self.window)
+        self.activity_dialog.show()
 
     def _active_changed(self, profile: ProfileCard | None) -> None:
         """Privileges follow the active profile at once, in open panels too."""
@@ -209,11 +221,16 @@ class AppController(QObject):
         self.profiles_dialog = None
 
     def _close_panels(self) -> None:
-        for dialog in (self.support_dialog, self.audit_dialog, self.profiles_dialog):
+        for dialog in (
+            self.support_dialog,
+            self.audit_dialog,
+            self.activity_dialog,
+            self.profiles_dialog,
+        ):
             if dialog is not None:
                 dialog.close()
                 dialog.deleteLater()
-        self.support_dialog = self.audit_dialog = None
+        self.support_dialog = self.audit_dialog = self.activity_dialog = None
         self.profiles_dialog = None
 
     def shut_down(self) -> None:

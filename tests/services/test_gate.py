@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 import desktop as desktop_package
 import desktop.services
-from desktop.core.roles import Role, is_allowed
+from desktop.core.roles import Action, Role, is_allowed
 from desktop.services.accounts import ProfileDraft
 from desktop.services.authorization import (
     Internal,
@@ -217,7 +217,15 @@ FLAGGED = [entry for entry in GATED if _rule(entry).when]
 
 
 def test_some_entry_point_has_a_flag_that_needs_more() -> None:
-    assert "desktop.services.audit.AuditService.list_events" in {entry.name for entry in FLAGGED}
+    """Every reading of the audit: one's own activity for every role, everyone's for admins."""
+    audit = "desktop.services.audit.AuditService"
+    readers = {f"{audit}.{name}" for name in ("list_events", "find_events", "find_connections")}
+    assert readers <= {entry.name for entry in FLAGGED}
+    for entry in FLAGGED:
+        if entry.name in readers:
+            rule = _rule(entry)
+            assert rule.action is Action.READ_OWN_ACTIVITY
+            assert dict(rule.when) == {"everyone": Action.READ_AUDIT_LOG}
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.MEMBER, None], ids=str)

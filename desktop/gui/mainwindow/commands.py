@@ -78,6 +78,12 @@ class CommandWindow(QMainWindow):
         self.audit_action = self._action(
             tr("&Audit log…"), "audit", "Ctrl+Shift+A", tr("Admin: what happened, when")
         )
+        self.activity_action = self._action(
+            tr("&My activity…"),
+            "audit",
+            None,
+            tr("What you did, and the connections made for your profiles"),
+        )
         self.mute_action = self._action(
             tr("&Mute notifications for this profile"),
             "bell-off",
@@ -154,7 +160,9 @@ class CommandWindow(QMainWindow):
         self.message_menu = menus.addMenu(self.tr("&Message"))
         self.profile_menu = menus.addMenu(self.tr("&Profiles"))
         self.tools_menu = menus.addMenu(self.tr("&Tools"))
-        self.tools_menu.addActions([self.support_action, self.lookup_action, self.audit_action])
+        self.tools_menu.addActions(
+            [self.support_action, self.lookup_action, self.audit_action, self.activity_action]
+        )
         help_menu = menus.addMenu(self.tr("&Help"))
         help_menu.addAction(self.shortcuts_action)
 

@@ -1,13 +1,16 @@
-"""Help > Keyboard shortcuts: every shortcut of the window, read from its actions.
+"""Help > Keyboard shortcuts: the shortcuts of the window that the active profile can use.
 
-Built from the live actions, so the list cannot drift from what the keys really do; the keys that
-belong to the widgets themselves (arrows, Enter, Space in the message list) are added by hand.
+Built from the live actions, so the list cannot drift from what the keys really do: an action
+hidden or disabled for the active profile's role (the admin tools for a member profile) is left
+out, and the list follows a profile switch made while it is open. The keys that belong to the
+widgets themselves (arrows, Enter, Space in the message list) are added by hand.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,11 +33,15 @@ WIDGET_KEYS = (
 
 
 def shortcut_rows(actions: Iterable[QAction]) -> list[tuple[str, str]]:
+    """The keys and what they do, for the actions that can be used now."""
     rows = []
     for action in actions:
+        if not (action.isVisible() and action.isEnabled()):
+            continue
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        if keys:
-            rows.append((keys, action.text().replace("&", "") or action.toolTip()))
+        does = action.text().replace("&", "") or action.toolTip()
+        if keys and does:
+            rows.append((keys, does))
     return rows
 
 
@@ -42,8 +49,8 @@ class ShortcutsDialog(QDialog):
     def __init__(self, actions: Iterable[QAction], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Keyboard shortcuts"))
-        rows = shortcut_rows(actions) + [(k, self.tr(text)) for k, text in WIDGET_KEYS]
-        self.table = QTableWidget(len(rows), 2)
+        self._actions = list(actions)
+        self.table = QTableWidget(0, 2)
         self.table.setAccessibleName(self.tr("Keyboard shortcuts"))
         self.table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Does")])
         self.table.verticalHeader().hide()
@@ -52,15 +59,27 @@ class ShortcutsDialog(QDialog):
             0, QHeaderView.ResizeMode.ResizeToContents
         )
         self.table.horizontalHeader().setStretchLastSection(True)
-        for row, (keys, text) in enumerate(rows):
-            self.table.setItem(row, 0, QTableWidgetItem(keys))
-            self.table.setItem(row, 1, QTableWidgetItem(text))
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
         layout.addWidget(close)
         self.resize(520, 560)
+        # A switch changes several actions at once: one refill once they all have changed.
+        self._refill = QTimer(self)
+        self._refill.setSingleShot(True)
+        self._refill.setInterval(0)
+        self._refill.timeout.connect(self._fill)
+        for action in self._actions:
+            action.changed.connect(self._refill.start)
+        self._fill()
+
+    def _fill(self) -> None:
+        rows = shortcut_rows(self._actions) + [(k, self.tr(text)) for k, text in WIDGET_KEYS]
+        self.table.setRowCount(len(rows))
+        for row, (keys, text) in enumerate(rows):
+            self.table.setItem(row, 0, QTableWidgetItem(keys))
+            self.table.setItem(row, 1, QTableWidgetItem(text))
 
     def rows(self) -> list[tuple[str, str]]:
         return [(self._text(r, 0), self._text(r, 1)) for r in range(self.table.rowCount())]

@@ -5,7 +5,6 @@ records are plain frozen data (and exceptions) that cross the door unchanged, wh
 that produces them stays behind it (the import contract in pyproject.toml checks both).
 """
 
-from desktop.gui.session.viewdata import AuditLogs
 from desktop.services.accounts import (
     DEFAULT_COLOUR,
     IMAP_SECURITY_MODES,
@@ -16,7 +15,14 @@ from desktop.services.accounts import (
     UserInfo,
     validated_draft,
 )
-from desktop.services.audit import AuditEntry
+from desktop.services.audit import (
+    CONNECTION_KINDS,
+    EVENT_KINDS,
+    AuditEntry,
+    AuditQuery,
+    ConnectionEntry,
+    Page,
+)
 from desktop.services.authorization import SignedInUser
 from desktop.services.errors import (
     AccountError,
@@ -41,14 +47,17 @@ from desktop.services.mail.parse import clean_filename
 from desktop.services.mail.remote_content import REMOTE_SCHEMES, RemoteContent
 
 __all__ = [
+    "CONNECTION_KINDS",
     "DEFAULT_COLOUR",
+    "EVENT_KINDS",
     "IMAP_SECURITY_MODES",
     "MIN_PASSWORD_LENGTH",
     "REMOTE_SCHEMES",
     "AccountError",
     "AttachmentInfo",
     "AuditEntry",
-    "AuditLogs",
+    "AuditQuery",
+    "ConnectionEntry",
     "EgressRow",
     "Failure",
     "ImportPreview",
@@ -58,6 +67,7 @@ __all__ = [
     "MessageDetail",
     "NotFoundError",
     "OpenedMessage",
+    "Page",
     "PageKey",
     "ProfileDraft",
     "ProfileInfo",

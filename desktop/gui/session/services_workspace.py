@@ -13,13 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop.core.roles import Action, Role, is_allowed
-from desktop.gui.session.viewdata import AuditLogs, InboxQuery, ProfileCard
+from desktop.gui.session.viewdata import InboxQuery, ProfileCard
 from desktop.services.accounts import ProfileInfo, SupportIdOwner
 from desktop.services.attachment_content import read_attachment
+from desktop.services.audit import AuditEntry, AuditQuery, ConnectionEntry, Page
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
-from desktop.services.mail.egress import list_egress
 from desktop.services.mail.import_preview import ImportPreview
 from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
@@ -137,15 +137,6 @@ class ServicesWorkspace:
     def look_up_support_id(self, value: int) -> SupportIdOwner:
         return self._services.accounts.look_up_support_id(self._actor, value)
 
-    def audit_logs(self, limit: int) -> AuditLogs:
-        """The audit service refuses (and records) a non-admin before egress is read."""
-        services, actor = self._services, self._actor
-        activity = services.audit.list_events(actor, everyone=True, limit=limit)
-        connections = list_egress(
-            services.authorizer, services.session_factory, actor, everyone=True, limit=limit
-        )
-        return AuditLogs(activity, connections)
-
     def preview_message(self, message_id: int) -> OpenedMessage:
         opened = self._mailbox.open(self._actor, message_id, mark_read=False)
         if opened is None:
@@ -167,3 +158,9 @@ class ServicesWorkspace:
             profile_ids=sorted(query.profile_ids) if query.profile_ids is not None else None,
             search=query.search or None,
         )
+
+    def audit_events(self, query: AuditQuery, *, everyone: bool) -> Page[AuditEntry]:
+        return self._services.audit.find_events(self._actor, query, everyone=everyone)
+
+    def audit_connections(self, query: AuditQuery, *, everyone: bool) -> Page[ConnectionEntry]:
+        return self._services.audit.find_connections(self._actor, query, everyone=everyone)

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop.services.audit import AuditEntry
-from desktop.services.mail.egress import EgressRow
 from desktop.services.mail.inbox import Sort
 
 ADMIN_ROLE = "admin"
@@ -35,12 +33,6 @@ class ProfileCard:
     def label(self) -> str:
         """How a profile is named everywhere a person must tell two of them apart."""
         return f"{self.organization} ({self.role})"
-
-
-@dataclass(frozen=True, slots=True)
-class AuditLogs:
-    activity: list[AuditEntry]
-    connections: list[EgressRow]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Protocol
 
 from desktop.core.roles import Action
-from desktop.gui.session.viewdata import AuditLogs, InboxQuery, ProfileCard
+from desktop.gui.session.viewdata import InboxQuery, ProfileCard
 from desktop.services.accounts import SupportIdOwner
+from desktop.services.audit import AuditEntry, AuditQuery, ConnectionEntry, Page
 from desktop.services.mail.import_preview import ImportPreview
 from desktop.services.mail.importer import ImportProgress, ImportResult
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
@@ -64,10 +65,6 @@ class Workspace(Protocol):
         """Admins only; the service refuses and records anyone else."""
         ...
 
-    def audit_logs(self, limit: int) -> AuditLogs:
-        """Admins only; the service refuses and records anyone else."""
-        ...
-
     def preview_message(self, message_id: int) -> OpenedMessage:
         """The message, left unread: the reader marks it read once it has stayed open a while."""
         ...
@@ -93,4 +90,12 @@ class Workspace(Protocol):
         cancel: threading.Event,
     ) -> ImportResult:
         """Long: reports ``progress`` on its own thread and stops between messages on ``cancel``."""
+
+    def audit_events(self, query: AuditQuery, *, everyone: bool) -> Page[AuditEntry]:
+        """The newest events matching ``query`` and how many match: the user's own, or with
+        ``everyone`` every user's (an admin profile only; refused and audited otherwise)."""
+        ...
+
+    def audit_connections(self, query: AuditQuery, *, everyone: bool) -> Page[ConnectionEntry]:
+        """Connections to servers, for the user's own profiles or (admins) every profile."""
         ...
