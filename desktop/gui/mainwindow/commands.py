@@ -6,8 +6,11 @@ a person can do, and where they find it, reads in one place and feeds the F1 sho
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
 from PySide6.QtWidgets import QComboBox, QMainWindow, QMenu, QToolBar, QWidget
 
 from desktop.core.roles import Action
@@ -16,6 +19,28 @@ from desktop.gui.mainwindow.badge import ActiveProfileBadge
 
 AUTO_LOCK_CHOICES = (0, 5, 15, 30, 60)
 PROFILE_SHORTCUTS = 9
+
+T = TypeVar("T")
+
+
+def choice_menu(
+    title: str,
+    choices: Sequence[tuple[T, str]],
+    chosen: T,
+    on_chosen: Callable[[T], None],
+    parent: QWidget,
+) -> tuple[QMenu, list[QAction]]:
+    """A submenu of exclusive, checkable settings (auto-lock, mark-read delay)."""
+    menu = QMenu(title, parent)
+    menu.setToolTipsVisible(True)
+    group = QActionGroup(menu)
+    for value, text in choices:
+        action = menu.addAction(text)
+        action.setCheckable(True)
+        action.setChecked(value == chosen)
+        action.triggered.connect(lambda _c=False, v=value: on_chosen(v))
+        group.addAction(action)
+    return menu, group.actions()
 
 
 class CommandWindow(QMainWindow):

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
+from desktop.gui.mainwindow.commands import choice_menu
 from desktop.gui.mainwindow.settings import WindowSettings
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
 
@@ -63,18 +64,15 @@ class ReadingMenu(QObject):
         return action
 
     def _delay_menu(self, window: QWidget) -> QMenu:
-        menu = QMenu(self.tr("Mark as read a&fter"), window)
-        menu.setToolTipsVisible(True)
-        group = QActionGroup(menu)
-        chosen = self._settings.mark_read_delay_ms()
-        for delay_ms, text in DELAY_CHOICES:
-            action = menu.addAction(self.tr(text))
+        menu, self.delay_actions = choice_menu(
+            self.tr("Mark as read a&fter"),
+            [(delay_ms, self.tr(text)) for delay_ms, text in DELAY_CHOICES],
+            self._settings.mark_read_delay_ms(),
+            self._set_delay,
+            window,
+        )
+        for action in self.delay_actions:
             action.setToolTip(self.tr("How long a message stays open before it counts as read"))
-            action.setCheckable(True)
-            action.setChecked(delay_ms == chosen)
-            action.triggered.connect(lambda _c=False, d=delay_ms: self._set_delay(d))
-            group.addAction(action)
-        self.delay_actions = group.actions()
         return menu
 
     def attach(self, page: WorkspacePage) -> None:

@@ -9,11 +9,11 @@ copy of the profiles: it shows what the session signals.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QActionGroup, QCloseEvent
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMenu, QStackedWidget, QWidget
 
 from desktop.gui.mainwindow.chrome import APP_TITLE, ProfileChrome, SessionBinding
-from desktop.gui.mainwindow.commands import AUTO_LOCK_CHOICES, CommandWindow
+from desktop.gui.mainwindow.commands import AUTO_LOCK_CHOICES, CommandWindow, choice_menu
 from desktop.gui.mainwindow.reading_menu import ReadingMenu
 from desktop.gui.mainwindow.settings import WindowSettings, open_settings
 from desktop.gui.mainwindow.shortcuts import ShortcutsDialog
@@ -88,20 +88,17 @@ class MainWindow(CommandWindow):
             switch.triggered.connect(lambda _c=False, n=number: self.activate_nth_profile(n))
 
     def _auto_lock_menu(self) -> QMenu:
-        menu = QMenu(self.tr("Lock &automatically"), self)
-        menu.setToolTipsVisible(True)
-        group = QActionGroup(menu)
-        chosen = self._settings.auto_lock_minutes()
-        for minutes in AUTO_LOCK_CHOICES:
-            text = (
-                self.tr("after {n} minutes idle").format(n=minutes) if minutes else self.tr("Never")
-            )
-            action = menu.addAction(text)
-            action.setCheckable(True)
-            action.setChecked(minutes == chosen)
-            action.triggered.connect(lambda _c=False, m=minutes: self._set_auto_lock(m))
-            group.addAction(action)
-        self.auto_lock_actions = group.actions()
+        choices = [
+            (m, self.tr("after {n} minutes idle").format(n=m) if m else self.tr("Never"))
+            for m in AUTO_LOCK_CHOICES
+        ]
+        menu, self.auto_lock_actions = choice_menu(
+            self.tr("Lock &automatically"),
+            choices,
+            self._settings.auto_lock_minutes(),
+            self._set_auto_lock,
+            self,
+        )
         return menu
 
     def _set_auto_lock(self, minutes: int) -> None:
