@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import mailbox
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
 from desktop.core.roles import Role
+from desktop.gui.mainwindow.window import MainWindow
+from desktop.gui.session.backend import Backend
+from desktop.gui.session.services_workspace import ServicesWorkspace
+from desktop.gui.session.session import Session
 from desktop.services.accounts import ProfileDraft
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services, wire_services
@@ -27,6 +33,30 @@ class Seeded:
     actor: SignedInUser
     hospital_id: int
     clinic_id: int
+
+
+def open_window(
+    qtbot: QtBot, session: Callable[[MainWindow], Session], size: tuple[int, int] = (1280, 800)
+) -> MainWindow:
+    """A shown window of the given size with a session open and its active profile known."""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    window.open_session(session(window))
+    qtbot.waitUntil(lambda: window.active_profile is not None)
+    return window
+
+
+def services_session(seeded: Seeded) -> Callable[[MainWindow], Session]:
+    """A session over the real services, without the sync scheduler."""
+    return lambda _window: Session(ServicesWorkspace(seeded.services, seeded.actor))
+
+
+def syncing_session(seeded: Seeded) -> Callable[[MainWindow], Session]:
+    """A session as the app opens it, with the sync scheduler."""
+    return lambda window: Backend(seeded.services).open_session(seeded.actor, window)
 
 
 @pytest.fixture

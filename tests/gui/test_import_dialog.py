@@ -8,7 +8,7 @@ import mailbox
 from pathlib import Path
 
 import pytest
-from conftest import Seeded, mail
+from conftest import Seeded, mail, open_window, services_session
 from PySide6.QtCore import QLocale, QMimeData, QPoint, QPointF, QRect, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QWidget
@@ -19,8 +19,6 @@ from desktop.gui.mailimport.dialog import MailImportDialog
 from desktop.gui.mailimport.opener import MailImport
 from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.session.records import ImportPreview, ImportResult
-from desktop.gui.session.services_workspace import ServicesWorkspace
-from desktop.gui.session.session import Session
 from desktop.gui.session.viewdata import ProfileCard
 
 pytestmark = pytest.mark.gui
@@ -31,11 +29,7 @@ CLINIC = "ada@riverside.example"
 
 @pytest.fixture
 def window(qtbot: QtBot, seeded: Seeded) -> MainWindow:
-    main = MainWindow()
-    qtbot.addWidget(main)
-    main.resize(1280, 800)
-    main.show()
-    main.open_session(Session(ServicesWorkspace(seeded.services, seeded.actor)))
+    main = open_window(qtbot, services_session(seeded))
     qtbot.waitUntil(lambda: len(main.profiles) == 2 and main.workspace_page is not None)
     return main
 

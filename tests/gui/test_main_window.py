@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from conftest import open_window
 from gui_memory_workspace import CLINIC, HOSPITAL, LAB, MemoryWorkspace
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
@@ -25,12 +26,7 @@ def workspace() -> MemoryWorkspace:
 
 @pytest.fixture
 def window(qtbot: QtBot, workspace: MemoryWorkspace) -> Iterator[MainWindow]:
-    main = MainWindow()
-    qtbot.addWidget(main)
-    main.show()
-    qtbot.waitExposed(main)
-    main.open_session(Session(workspace))
-    qtbot.waitUntil(lambda: main.active_profile is not None)
+    main = open_window(qtbot, lambda _window: Session(workspace))
     page = main.workspace_page
     assert page is not None
     qtbot.waitUntil(lambda: page.inbox_model.rowCount() > 0)
@@ -172,14 +168,21 @@ def test_mute_per_profile_silences_its_notifications(qtbot: QtBot, window: MainW
     assert window.active_profile.id == LAB.id
 
 
-def test_layout_and_last_profile_restored(qtbot: QtBot, window: MainWindow) -> None:
+def test_layout_reader_placement_and_last_profile_restored(
+    qtbot: QtBot, window: MainWindow
+) -> None:
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     page = window.workspace_page
     assert page is not None
-    window.resize(701, 503)
-    qtbot.waitUntil(lambda: window.width() == 701)
-    page.splitter.setSizes([210, 250, 240])
+    window.resize(761, 563)
+    qtbot.waitUntil(lambda: window.width() == 761)
+    page.splitter.setSizes([210, 590])
     sizes = page.splitter.sizes()
+    below = next(a for a in window.reading.reader_actions if "low" in a.text())
+    below.trigger()
+    assert page.reader_below
+    page.mail_splitter.setSizes([200, 300])
+    mail_sizes = page.mail_splitter.sizes()
     window.close()
 
     again = MainWindow(settings=open_settings())
@@ -189,10 +192,13 @@ def test_layout_and_last_profile_restored(qtbot: QtBot, window: MainWindow) -> N
     qtbot.waitUntil(lambda: again.active_profile is not None)
     assert again.active_profile is not None
     assert again.active_profile.id == LAB.id
-    assert (again.width(), again.height()) == (701, 503)
+    assert (again.width(), again.height()) == (761, 563)
     restored = again.workspace_page
     assert restored is not None
     assert restored.splitter.sizes() == sizes
+    assert restored.reader_below
+    assert restored.mail_splitter.sizes() == mail_sizes
+    assert [a.isChecked() for a in again.reading.reader_actions] == [False, True]
     again.close()
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
-from conftest import PASSWORD, Seeded
+from conftest import PASSWORD, Seeded, open_window, syncing_session
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtTest import QTest
@@ -49,12 +49,8 @@ def give_server(seeded: Seeded, profile_id: int, host: str) -> None:
 def window(qtbot: QtBot, seeded: Seeded) -> Iterator[MainWindow]:
     """The clinic has a mail server; the hospital (active at first) has none yet."""
     give_server(seeded, seeded.clinic_id, CLINIC_SERVER)
-    main = MainWindow()
-    qtbot.addWidget(main)
-    main.resize(1280, 800)
-    main.show()
-    main.open_session(Backend(seeded.services).open_session(seeded.actor, main))
-    qtbot.waitUntil(lambda: main.active_profile is not None and len(main.profiles) == 2)
+    main = open_window(qtbot, syncing_session(seeded))
+    qtbot.waitUntil(lambda: len(main.profiles) == 2)
     yield main
     menu = page_of(main).sidebar.open_menu
     if menu is not None:

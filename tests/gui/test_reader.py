@@ -9,17 +9,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from conftest import Seeded, import_messages, mail
+from conftest import Seeded, import_messages, mail, open_window, services_session
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event, select
 
 from desktop.gui.mainwindow.settings import WindowSettings, open_settings
-from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.reader.pane import ReaderPane, RemoteLoader
 from desktop.gui.session.services_workspace import ServicesWorkspace
-from desktop.gui.session.session import Session
 from desktop.gui.session.viewdata import ProfileCard
 from desktop.services.mail.inbox import AttachmentInfo, MessageDetail
 from desktop.services.mail.remote_content import RemoteContent
@@ -306,10 +304,7 @@ def test_reading_in_the_window_lowers_one_count_and_never_counts_the_store_again
     settings = WindowSettings(open_settings())
     settings.set_mark_read_delay_ms(delay_ms)
     settings.sync()
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.show()
-    window.open_session(Session(ServicesWorkspace(seeded.services, seeded.actor)))
+    window = open_window(qtbot, services_session(seeded))
     page = window.workspace_page
     assert page is not None
     qtbot.waitUntil(lambda: page.inbox_model.rowCount() == 5 and window.notifier.unread == 5)

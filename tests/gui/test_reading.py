@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from conftest import Seeded
+from conftest import Seeded, services_session
+from conftest import open_window as window_with
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.mainwindow.settings import WindowSettings, open_settings
 from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
-from desktop.gui.session.services_workspace import ServicesWorkspace
-from desktop.gui.session.session import Session
 
 pytestmark = pytest.mark.gui
 
@@ -35,10 +35,7 @@ def open_window(qtbot: QtBot, seeded: Seeded) -> Iterator[OpenWindow]:
         settings = WindowSettings(open_settings())
         settings.set_mark_read_delay_ms(delay_ms)
         settings.sync()
-        window = MainWindow()
-        qtbot.addWidget(window)
-        window.show()
-        window.open_session(Session(ServicesWorkspace(seeded.services, seeded.actor)))
+        window = window_with(qtbot, services_session(seeded))
         page = page_of(window)
         qtbot.waitUntil(lambda: page.inbox_model.rowCount() == 5 and window.notifier.unread == 5)
         windows.append(window)
@@ -87,6 +84,24 @@ def test_arrowing_through_three_messages_marks_none_of_them_read(
     }
     # Only the message still open waits to be marked.
     assert page.read_timer.pending == page.inbox_model.row_at(2).id
+
+
+def test_behind_the_lock_screen_the_open_message_is_not_marked_read(
+    qtbot: QtBot, open_window: OpenWindow, seeded: Seeded
+) -> None:
+    window = open_window(3000)
+    page = page_of(window)
+    with qtbot.waitSignal(page.message_shown):
+        page.inbox.table.selectRow(1)
+    opened = page.inbox_model.row_at(1).id
+    assert page.read_timer.counting
+    window.show_gate(QWidget())
+    assert not page.read_timer.counting
+    assert page.read_timer.pending == opened
+    window.show_workspace()
+    assert page.read_timer.counting
+    assert page.read_timer.pending == opened
+    assert read_rows(page) == []
 
 
 def test_the_message_that_stays_open_is_the_only_one_marked_read(

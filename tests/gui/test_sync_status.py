@@ -10,13 +10,12 @@ from dataclasses import replace
 from functools import partial
 
 import pytest
-from conftest import Seeded
+from conftest import Seeded, open_window, syncing_session
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.mainwindow.sync_status import SyncPhase
 from desktop.gui.mainwindow.window import MainWindow
-from desktop.gui.session.backend import Backend
 from desktop.gui.session.services_workspace import ServicesWorkspace
 from desktop.gui.session.session import Session
 from desktop.gui.session.sync_scheduler import SyncScheduler
@@ -41,10 +40,7 @@ def window(qtbot: QtBot, seeded: Seeded) -> MainWindow:
     draft = replace(clinic.as_draft(), imap_host="127.0.0.1", imap_port=closed_port())
     accounts.update_profile(seeded.actor, seeded.clinic_id, draft)
     accounts.set_server_password(seeded.actor, seeded.clinic_id, "secret")
-    main = MainWindow()
-    qtbot.addWidget(main)
-    main.show()
-    main.open_session(Backend(seeded.services).open_session(seeded.actor, main))
+    main = open_window(qtbot, syncing_session(seeded))
     qtbot.waitUntil(lambda: len(main.profiles) == 2)
     return main
 

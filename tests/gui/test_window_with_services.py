@@ -5,25 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import Seeded
+from conftest import Seeded, open_window, services_session
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
 from desktop.gui.session.services_workspace import ServicesWorkspace
-from desktop.gui.session.session import Session
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
 def window(qtbot: QtBot, seeded: Seeded) -> Iterator[MainWindow]:
-    main = MainWindow()
-    qtbot.addWidget(main)
-    main.show()
-    main.open_session(Session(ServicesWorkspace(seeded.services, seeded.actor)))
-    qtbot.waitUntil(lambda: main.active_profile is not None)
+    main = open_window(qtbot, services_session(seeded))
     qtbot.waitUntil(lambda: page_of(main).inbox_model.rowCount() == 5)
     yield main
     main.close()

@@ -63,6 +63,7 @@ class ProfileChrome:
             allowed = session is not None and session.allows(permission, profile)
             action.setVisible(allowed)
             action.setEnabled(allowed)
+        window.fit_toolbar()
         self.show_muted(profile is not None and self._notifier.is_muted(profile.id))
         window.mute_action.setEnabled(profile is not None)
         window.switcher.setCurrentIndex(window.switcher.findData(profile.id if profile else None))

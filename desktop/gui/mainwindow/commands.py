@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import QComboBox, QMainWindow, QMenu, QToolBar, QWidget
 
 from desktop.core.roles import Action
@@ -21,6 +21,21 @@ AUTO_LOCK_CHOICES = (0, 5, 15, 30, 60)
 PROFILE_SHORTCUTS = 9
 
 T = TypeVar("T")
+Keys = QKeySequence | QKeySequence.StandardKey | str
+
+
+def command_action(
+    owner: QWidget, text: str, icon_name: str | None, shortcut: Keys | None, tip: str
+) -> QAction:
+    """An action of the window, its keys named in its tip, so F1 and the tooltips agree."""
+    action = QAction(icon(icon_name) if icon_name else QIcon(), text, owner)
+    if shortcut is not None:
+        action.setShortcut(QKeySequence(shortcut))
+        tip = f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+    action.setToolTip(tip)
+    action.setStatusTip(tip)
+    owner.addAction(action)
+    return action
 
 
 def choice_menu(
@@ -52,24 +67,16 @@ class CommandWindow(QMainWindow):
         self.switcher = QComboBox()
         self.switcher.setAccessibleName(self.tr("Active profile"))
         self.switcher.setToolTip(self.tr("Choose the profile you act as (Ctrl+1…9)"))
-        self.switcher.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # A fixed width that holds most names: long ones are shortened in the box and whole in
+        # the list, so the toolbar keeps its room at 800 pixels.
+        self.switcher.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.switcher.setMinimumContentsLength(24)
         self._create_actions()
 
-    def _action(
-        self,
-        text: str,
-        icon_name: str | None,
-        shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
-        tip: str,
-    ) -> QAction:
-        action = QAction(icon(icon_name) if icon_name else QIcon(), text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            tip = f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-        action.setToolTip(tip)
-        action.setStatusTip(tip)
-        self.addAction(action)
-        return action
+    def _action(self, text: str, icon_name: str | None, shortcut: Keys | None, tip: str) -> QAction:
+        return command_action(self, text, icon_name, shortcut, tip)
 
     def _create_actions(self) -> None:
         tr = self.tr
@@ -190,6 +197,20 @@ class CommandWindow(QMainWindow):
         )
         help_menu = menus.addMenu(self.tr("&Help"))
         help_menu.addAction(self.shortcuts_action)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_toolbar()
+
+    def fit_toolbar(self) -> None:
+        """Icons with words while they fit, icons alone when narrow: no command goes out of sight.
+
+        The words come back as tooltips and accessible names, which the actions keep either way.
+        """
+        toolbar = self.toolbar
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        if toolbar.sizeHint().width() > self.width():
+            toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
 
     def createPopupMenu(self) -> QMenu | None:
         """No context menu to hide the toolbar: the active-profile badge must stay visible."""

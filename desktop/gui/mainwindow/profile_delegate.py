@@ -27,7 +27,9 @@ class ProfileDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         metrics = QFontMetrics(option.font)
-        return QSize(220, metrics.height() * 2 + 16)
+        # Narrower than the sidebar, so that the row takes the view's width: the name is
+        # shortened to make room for the pills, never the pills pushed out of sight.
+        return QSize(120, metrics.height() * 2 + 16)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         style_option = QStyleOptionViewItem(option)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QMenu
 
@@ -21,13 +22,13 @@ def rebuild_switcher(
     switcher.blockSignals(True)
     switcher.clear()
     for number, profile in enumerate(profiles, start=1):
-        shortcut = f"  (Ctrl+{number})" if number <= 9 else ""
-        switcher.addItem(colour_dot(profile.colour), profile.label + shortcut, profile.id)
+        switcher.addItem(colour_dot(profile.colour), profile.label, profile.id)
+        if number <= 9:
+            tip = f"{profile.label} (Ctrl+{number})"
+            switcher.setItemData(number - 1, tip, Qt.ItemDataRole.ToolTipRole)
     if active is not None:
         switcher.setCurrentIndex(switcher.findData(active.id))
     switcher.blockSignals(False)
-    # The toolbar keeps the width it had when empty unless told that the hint changed.
-    switcher.setMinimumWidth(switcher.sizeHint().width())
 
 
 def rebuild_profile_menu(

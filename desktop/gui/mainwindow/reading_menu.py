@@ -1,4 +1,4 @@
-"""Message > Mark as read / unread, and View > Mark as read after: how reading marks mail.
+"""Message > Mark as read / unread, View > Mark as read after and View > Reader: how one reads.
 
 Kept apart from ``main_window`` so that the window only builds it and hands it each new working
 area. The actions belong to the window (so F1 lists their keys and they are off while signed
@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
-from desktop.gui.mainwindow.commands import choice_menu
+from desktop.gui.mainwindow.commands import choice_menu, command_action
 from desktop.gui.mainwindow.settings import WindowSettings
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
 
@@ -33,18 +32,26 @@ class ReadingMenu(QObject):
         settings: WindowSettings,
         message_menu: QMenu,
         view_menu: QMenu,
+        *,
         page: Callable[[], WorkspacePage | None],
+        place_reader: Callable[[bool], None],
     ) -> None:
         super().__init__(window)
         self._settings = settings
         self._page = page
-        self.mark_read_action = self._action(
-            window, self.tr("Mark as &read"), "Ctrl+Shift+U", self.tr("Mark the message as read")
+        self._place_reader = place_reader
+        self.mark_read_action = command_action(
+            window,
+            self.tr("Mark as &read"),
+            None,
+            "Ctrl+Shift+U",
+            self.tr("Mark the message as read"),
         )
         self.mark_read_action.triggered.connect(lambda _checked=False: self._mark(True))
-        self.mark_unread_action = self._action(
+        self.mark_unread_action = command_action(
             window,
             self.tr("Mark as &unread"),
+            None,
             "Ctrl+U",
             self.tr("Mark the message as unread, to come back to it later"),
         )
@@ -52,16 +59,7 @@ class ReadingMenu(QObject):
         message_menu.addActions([self.mark_read_action, self.mark_unread_action])
         view_menu.addSeparator()
         view_menu.addMenu(self._delay_menu(window))
-
-    @staticmethod
-    def _action(window: QWidget, text: str, keys: str, tip: str) -> QAction:
-        action = QAction(text, window)
-        action.setShortcut(QKeySequence(keys))
-        native = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{tip} ({native})")
-        action.setStatusTip(action.toolTip())
-        window.addAction(action)
-        return action
+        view_menu.addMenu(self._reader_menu(window))
 
     def _delay_menu(self, window: QWidget) -> QMenu:
         menu, self.delay_actions = choice_menu(
@@ -74,6 +72,22 @@ class ReadingMenu(QObject):
         for action in self.delay_actions:
             action.setToolTip(self.tr("How long a message stays open before it counts as read"))
         return menu
+
+    def _reader_menu(self, window: QWidget) -> QMenu:
+        menu, self.reader_actions = choice_menu(
+            self.tr("&Reader"),
+            [(False, self.tr("&Beside the list")), (True, self.tr("Be&low the list"))],
+            self._settings.reader_below(),
+            self._set_reader_below,
+            window,
+        )
+        for action in self.reader_actions:
+            action.setToolTip(self.tr("Where the open message is shown"))
+        return menu
+
+    def _set_reader_below(self, below: bool) -> None:
+        self._settings.set_reader_below(below)
+        self._place_reader(below)
 
     def attach(self, page: WorkspacePage) -> None:
         """A new working area reads with the chosen delay; its list offers the actions."""

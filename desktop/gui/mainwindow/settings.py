@@ -66,5 +66,11 @@ class WindowSettings:
     def set_mark_read_delay_ms(self, delay_ms: int | None) -> None:
         self._settings.setValue("reading/mark_read_after_ms", -1 if delay_ms is None else delay_ms)
 
+    def reader_below(self) -> bool:
+        return str(self._settings.value("reading/reader_below", "false")).lower() == "true"
+
+    def set_reader_below(self, below: bool) -> None:
+        self._settings.setValue("reading/reader_below", "true" if below else "false")
+
     def sync(self) -> None:
         self._settings.sync()

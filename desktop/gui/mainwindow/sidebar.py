@@ -134,6 +134,9 @@ class ProfileSidebar(QListView):
         self.setAccessibleName(self.tr("Profiles"))
         self.setToolTip(self.tr("Click a profile to act as it; Ctrl+click to list several"))
         self.setMinimumWidth(200)
+        # Rows fit the sidebar's width and shorten the name; a sideways scroll would hide the
+        # unread counts at the right edge.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.selectionModel().selectionChanged.connect(self._selection_changed)
         self.selectionModel().currentRowChanged.connect(self._current_changed)
         self.open_menu: QMenu | None = None

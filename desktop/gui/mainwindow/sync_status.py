@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from PySide6.QtCore import Qt, QTime, Signal
-from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtCore import QSize, Qt, QTime, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QToolButton, QWidget
 
 from desktop.gui.icons import icon
@@ -36,6 +36,9 @@ class _ProfileSync:
     total: int = 0
     reason: str = ""
     finished_at: str = ""
+    # The state's words after the name ("not set up — Set up…"): they stay whole when the
+    # name has to be shortened to fit a narrow window.
+    state_text: str = ""
 
 
 def colour_dot(colour: str, size: int = 12) -> QIcon:
@@ -66,6 +69,32 @@ class SyncStatusArea(QWidget):
         self.progress.setTextVisible(True)
         self.progress.hide()
         self._layout.addWidget(self.progress)
+        # The layout would otherwise make the window at least as wide as every full label.
+        self.setMinimumWidth(1)
+
+    def minimumSizeHint(self) -> QSize:
+        """Narrow windows shorten the names instead of growing past the screen."""
+        return QSize(0, super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        """The room of the whole labels, asked for even while they are shortened."""
+        spacing = self._layout.spacing()
+        width = sum(self._whole_width(s.button) + spacing for s in self._states.values())
+        if self.progress.isVisible():
+            width += self.progress.sizeHint().width() + spacing
+        return QSize(width, super().sizeHint().height())
+
+    @staticmethod
+    def _whole_width(button: QToolButton) -> int:
+        metrics = button.fontMetrics()
+        shown = metrics.horizontalAdvance(button.text())
+        return (
+            button.sizeHint().width() - shown + metrics.horizontalAdvance(button.accessibleName())
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
 
     def set_profiles(self, profiles: Sequence[ProfileCard]) -> None:
         if [p.id for p in profiles] == list(self._states):
@@ -138,7 +167,7 @@ class SyncStatusArea(QWidget):
         name = state.profile.organization
         button = state.button
         if state.phase is SyncPhase.FAILED:
-            button.setText(self.tr("{name}: failed — Retry").format(name=name))
+            state.state_text = self.tr("failed — Retry")
             button.setIcon(icon("retry"))
             button.setToolTip(
                 self.tr("{name}: {reason}\nClick to try again").format(
@@ -147,9 +176,9 @@ class SyncStatusArea(QWidget):
             )
             button.setStyleSheet("QToolButton { color: #dc2626; font-weight: 600; }")
         elif state.phase is SyncPhase.NOT_SET_UP:
+            state.state_text = self.tr("not set up — Set up…")
             button.setIcon(colour_dot(state.profile.colour))
             button.setStyleSheet("")
-            button.setText(self.tr("{name}: not set up — Set up…").format(name=name))
             button.setToolTip(
                 self.tr("{name} has no mail server yet. Click to set one up.").format(name=name)
             )
@@ -158,24 +187,57 @@ class SyncStatusArea(QWidget):
             button.setStyleSheet("")
             if state.phase is SyncPhase.RUNNING:
                 share = f" {state.done}/{state.total}" if state.total else ""
-                button.setText(self.tr("{name}: syncing{share}").format(name=name, share=share))
+                state.state_text = self.tr("syncing{share}").format(share=share)
             elif state.phase is SyncPhase.DONE:
-                button.setText(
-                    self.tr("{name}: synced {at}").format(name=name, at=state.finished_at)
-                )
+                state.state_text = self.tr("synced {at}").format(at=state.finished_at)
             else:
-                button.setText(self.tr("{name}: not synced yet").format(name=name))
+                state.state_text = self.tr("not synced yet")
             button.setToolTip(self.tr("{name}: click to sync now").format(name=name))
-        button.setAccessibleName(button.text())
+        button.setAccessibleName(self._label(name, state.state_text))
+        self.updateGeometry()
+        self._fit()
+
+    def _label(self, name: str, state_text: str) -> str:
+        return self.tr("{name}: {state}").format(name=name, state=state_text)
+
+    def _fit(self) -> None:
+        """Full labels when they fit; otherwise each name is shortened to an equal share.
+
+        The state words are never cut: "failed — Retry" is the part a person must read.
+        """
+        states = list(self._states.values())
+        if not states:
+            return
+        spacing = self._layout.spacing()
+        room = self.width() - spacing * len(states)
+        if self.progress.isVisible():
+            room -= self.progress.width() + spacing
+        if sum(self._whole_width(state.button) for state in states) <= room:
+            for state in states:
+                state.button.setText(state.button.accessibleName())
+            return
+        share = max(room // len(states), 0)
+        for state in states:
+            button = state.button
+            metrics = button.fontMetrics()
+            frame = button.sizeHint().width() - metrics.horizontalAdvance(button.text())
+            suffix = self._label("", state.state_text)
+            name_room = share - frame - metrics.horizontalAdvance(suffix)
+            name = metrics.elidedText(
+                state.profile.organization, Qt.TextElideMode.ElideRight, max(name_room, 0)
+            )
+            button.setText(self._label(name or "…", state.state_text))
 
     def _refresh_progress(self) -> None:
         running = [s for s in self._states.values() if s.phase is SyncPhase.RUNNING]
         parts = [(s.done, s.total) for s in running]
         if not parts:
             self.progress.hide()
+            self._fit()
             return
         total = sum(t for _d, t in parts)
         self.progress.setRange(0, total if total else 0)
         self.progress.setValue(sum(d for d, _t in parts))
         self.progress.setFormat(self.tr("sync %p%"))
         self.progress.show()
+        self._fit()

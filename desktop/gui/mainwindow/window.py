@@ -62,7 +62,12 @@ class MainWindow(CommandWindow):
         self._connect_commands()
         self._create_toolbar_and_menus(self._auto_lock_menu())
         self.reading = ReadingMenu(
-            self, self._settings, self.message_menu, self.view_menu, lambda: self._page
+            self,
+            self._settings,
+            self.message_menu,
+            self.view_menu,
+            page=lambda: self._page,
+            place_reader=self.place_reader,
         )
         self._chrome = ProfileChrome(self, self.notifier)
         self._chrome.show_profiles((), None)
@@ -160,6 +165,7 @@ class MainWindow(CommandWindow):
         splitter = self._settings.geometry("splitter")
         if splitter is not None:
             page.splitter.restoreState(splitter)
+        self.place_reader(self._settings.reader_below())
         state = self._settings.geometry("state")
         if state is not None:
             self.restoreState(state)
@@ -197,12 +203,15 @@ class MainWindow(CommandWindow):
         self._stack.setCurrentWidget(gate)
         self._chrome.set_private(True)
         self._set_workspace_chrome(False)
+        if self._page is not None:
+            self._page.read_timer.pause()
 
     def show_workspace(self) -> None:
         if self._page is not None:
             self._stack.setCurrentWidget(self._page)
             self._chrome.set_private(False)
             self._set_workspace_chrome(True)
+            self._page.read_timer.resume()
 
     # The active profile
 
@@ -294,11 +303,31 @@ class MainWindow(CommandWindow):
         self.raise_()
         self.activateWindow()
 
+    def place_reader(self, below: bool) -> None:
+        """Each placement keeps its own sizes: a list fitted to the height is not one for the
+        width."""
+        page = self._page
+        if page is None:
+            return
+        if page.reader_below != below:
+            key = self._mail_layout_key(page.reader_below)
+            self._settings.set_geometry(key, QByteArray(page.mail_splitter.saveState()))
+        page.set_reader_below(below)
+        sizes = self._settings.geometry(self._mail_layout_key(below))
+        if sizes is not None:
+            page.mail_splitter.restoreState(sizes)
+
+    @staticmethod
+    def _mail_layout_key(below: bool) -> str:
+        return "mail_splitter_below" if below else "mail_splitter_beside"
+
     def _save_layout(self) -> None:
         self._settings.set_geometry("geometry", self.saveGeometry())
         self._settings.set_geometry("state", self.saveState())
         if self._page is not None:
             self._settings.set_geometry("splitter", QByteArray(self._page.splitter.saveState()))
+            mail = QByteArray(self._page.mail_splitter.saveState())
+            self._settings.set_geometry(self._mail_layout_key(self._page.reader_below), mail)
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

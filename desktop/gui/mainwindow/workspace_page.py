@@ -1,4 +1,7 @@
-"""The working area of a signed-in user: profile sidebar, unified inbox and reader side by side.
+"""The working area of a signed-in user: profile sidebar, unified inbox and reader.
+
+The reader sits beside the list or below it (the person's choice, View > Reader): beside suits
+wide screens, below gives a narrow window's list its whole width for the subjects.
 
 Everything here follows the session's signals: the sidebar and the list's profile marks show the
 session's profiles, and the list reloads when the session says mail changed (a sync or an import).
@@ -49,16 +52,22 @@ class WorkspacePage(QWidget):
         )
         self.inbox = InboxView(self.inbox_model)
         self.reader = ReaderPane(workspace.attachment_content, workspace.remote_content)
+        self.mail_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.mail_splitter.setObjectName("mailSplitter")
+        self.mail_splitter.setChildrenCollapsible(False)
+        self.mail_splitter.addWidget(self.inbox)
+        self.mail_splitter.addWidget(self.reader)
+        self.mail_splitter.setStretchFactor(0, 3)
+        self.mail_splitter.setStretchFactor(1, 4)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(self.inbox)
-        self.splitter.addWidget(self.reader)
+        self.splitter.addWidget(self.mail_splitter)
         self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 4)
-        self.splitter.setSizes([250, 650, 500])
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([250, 1150])
+        self.set_reader_below(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
@@ -75,6 +84,16 @@ class WorkspacePage(QWidget):
         self.setTabOrder(self.inbox.search, self.inbox.table)
         self.setTabOrder(self.inbox.table, self.reader.browser)
         self.inbox_model.reload()
+
+    @property
+    def reader_below(self) -> bool:
+        return self.mail_splitter.orientation() is Qt.Orientation.Vertical
+
+    def set_reader_below(self, below: bool) -> None:
+        """Below: the list keeps about two fifths of the height, as beside of the width."""
+        orientation = Qt.Orientation.Vertical if below else Qt.Orientation.Horizontal
+        self.mail_splitter.setOrientation(orientation)
+        self.mail_splitter.setSizes([300, 450] if below else [650, 500])
 
     def set_profiles(self, profiles: Sequence[ProfileCard]) -> None:
         self.inbox_model.set_profiles({p.id: p for p in profiles})

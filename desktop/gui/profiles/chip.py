@@ -7,7 +7,8 @@ in light and dark palettes alike.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop.core.profile_colours import contrast_ratio
@@ -31,28 +32,86 @@ def chip_style(colour: str) -> str:
     )
 
 
+def chip_role(profile: ProfileCard) -> str:
+    return "ADMIN" if profile.is_admin else profile.role
+
+
 def chip_text(profile: ProfileCard) -> str:
-    role = "ADMIN" if profile.is_admin else profile.role
-    return f"{profile.organization} · {role}"
+    return f"{profile.organization} · {chip_role(profile)}"
 
 
 class ProfileChip(QLabel):
+    """Shortens the organization, never the role, when its pane is narrow.
+
+    The role is what decides what the person may do, so it is the part that must stay readable.
+    """
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTextFormat(self.textFormat().PlainText)
+        self._organization = ""
+        self._role = ""
         self.set_profile(None)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        metrics = self.fontMetrics()
+        whole = self._whole_text()
+        return QSize(
+            hint.width()
+            - metrics.horizontalAdvance(self.text())
+            + metrics.horizontalAdvance(whole),
+            hint.height(),
+        )
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        metrics = self.fontMetrics()
+        shortest = f"… · {self._role}" if self._role else ""
+        width = (
+            hint.width()
+            - metrics.horizontalAdvance(self.text())
+            + metrics.horizontalAdvance(shortest)
+        )
+        return QSize(width, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _whole_text(self) -> str:
+        return f"{self._organization} · {self._role}" if self._role else ""
+
+    def _elide(self) -> None:
+        if not self._role:
+            return
+        metrics = self.fontMetrics()
+        suffix = f" · {self._role}"
+        padding = super().sizeHint().width() - metrics.horizontalAdvance(self.text())
+        if metrics.horizontalAdvance(self._whole_text()) <= self.width() - padding:
+            self.setText(self._whole_text())
+            return
+        room = self.width() - padding - metrics.horizontalAdvance(suffix)
+        organization = metrics.elidedText(
+            self._organization, Qt.TextElideMode.ElideRight, max(room, 0)
+        )
+        self.setText(f"{organization or '…'}{suffix}")
 
     def set_profile(self, profile: ProfileCard | None) -> None:
         if profile is None:
+            self._organization = self._role = ""
             self.clear()
             self.setStyleSheet("")
             self.setAccessibleName(self.tr("No profile"))
             self.hide()
             return
+        self._organization, self._role = profile.organization, chip_role(profile)
         self.setText(chip_text(profile))
         self.setStyleSheet(chip_style(profile.colour))
         self.setToolTip(
             f"{profile.organization} — {profile.title or profile.role}, {profile.email}"
         )
         self.setAccessibleName(self.tr("Profile %s") % chip_text(profile))
+        self.updateGeometry()
         self.show()
+        self._elide()

@@ -56,6 +56,7 @@ class ReadTimer(QObject):
         self._delay_ms = delay_ms
         self._chosen: int | None = None
         self._pending: int | None = None
+        self._paused = False
         self._workers = Workers(self)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -75,6 +76,11 @@ class ReadTimer(QObject):
         """The message that will be marked read when the delay ends, if any."""
         return self._pending
 
+    @property
+    def counting(self) -> bool:
+        """The wait for the pending message is running (not behind the lock screen)."""
+        return self._timer.isActive()
+
     def set_delay(self, delay_ms: int | None) -> None:
         """A new choice applies to the message being read too, counted from now."""
         self._delay_ms = delay_ms
@@ -92,7 +98,19 @@ class ReadTimer(QObject):
         if seen or self._delay_ms is None:
             return
         self._pending = message_id
-        self._timer.start(max(0, self._delay_ms))
+        if not self._paused:
+            self._timer.start(max(0, self._delay_ms))
+
+    def pause(self) -> None:
+        """Behind the lock screen nobody is reading: nothing is marked until it lifts."""
+        self._paused = True
+        self._timer.stop()
+
+    def resume(self) -> None:
+        """The wait for the message in the reader starts again, in full, from now."""
+        self._paused = False
+        if self._pending is not None and self._delay_ms is not None:
+            self._timer.start(max(0, self._delay_ms))
 
     def clear(self) -> None:
         """The reader shows nothing any more."""
