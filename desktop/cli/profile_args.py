@@ -31,6 +31,13 @@ def register(subparsers: Any) -> None:
     create.add_argument("--email", required=True, help="the profile's email address")
     create.add_argument("--title", default="", help="job title at the organization")
     create.add_argument("--phone", default="", help="phone number at the organization")
+    create.add_argument(
+        "--colour",
+        "--color",
+        metavar="#RRGGBB",
+        help="the profile's colour (default: the first of the palette that the user's other "
+        "profiles do not have)",
+    )
     create.set_defaults(handler=f"{RUN}:run_create")
 
     listing = commands.add_parser("list", help="list a user's profiles with their support IDs")

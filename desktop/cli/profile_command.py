@@ -13,7 +13,11 @@ from desktop.services.accounts import ProfileDraft, ProfileInfo
 
 def run_create(args: argparse.Namespace) -> int:
     draft = ProfileDraft(
-        organization=args.org, email=args.email, title=args.title, phone=args.phone
+        organization=args.org,
+        email=args.email,
+        title=args.title,
+        phone=args.phone,
+        colour=args.colour,
     )
     with opened_services(args) as services:
         actor = sign_in_from_args(services, args)

@@ -664,7 +664,10 @@ def validated_draft(draft: ProfileDraft) -> ProfileDraft:
     if len(phone) > 64 or not PHONE_PATTERN.fullmatch(phone):
         raise AccountError("a phone number may hold only digits, spaces and + ( ) . / -")
     if draft.colour is not None and not COLOUR_PATTERN.fullmatch(draft.colour):
-        raise AccountError(f"colour must look like {DEFAULT_COLOUR}, not {draft.colour!r}")
+        raise AccountError(
+            f"A colour is written as # and six hexadecimal digits, like {DEFAULT_COLOUR}, "
+            f"not {draft.colour!r}."
+        )
     if draft.imap_port is not None and not 1 <= draft.imap_port <= 65535:
         raise AccountError(f"the IMAP port must be between 1 and 65535, not {draft.imap_port}")
     if draft.imap_security not in IMAP_SECURITY_MODES:

@@ -409,3 +409,36 @@ def test_profiles_created_from_the_command_line_get_distinct_colours(ada: Cli) -
         )
         assert code == 0, err
     assert [p["colour"] for p in profiles(ada)] == ["#2563eb", "#16a34a", "#dc2626"]
+
+
+def test_a_profile_gets_the_colour_asked_for_and_a_bad_one_is_refused_plainly(ada: Cli) -> None:
+    code, _out, err = ada(
+        "profile",
+        "create",
+        "--user",
+        "ada",
+        "--org",
+        "Lab",
+        "--email",
+        "ada@lab.org",
+        "--colour",
+        "#7C3AED",
+    )
+    assert code == 0, err
+    code, out, err = ada(
+        "profile",
+        "create",
+        "--user",
+        "ada",
+        "--org",
+        "Ward",
+        "--email",
+        "ada@ward.org",
+        "--color",
+        "purple",
+    )
+    assert (code, out) == (2, "")
+    assert "A colour is written as # and six hexadecimal digits" in error_line(err)
+    assert "'purple'" in error_line(err)
+    assert [(p["email"], p["colour"]) for p in profiles(ada)][-1] == ("ada@lab.org", "#7c3aed")
+    assert "ada@ward.org" not in {p["email"] for p in profiles(ada)}

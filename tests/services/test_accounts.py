@@ -330,7 +330,7 @@ def test_profiles_get_distinct_32_bit_support_ids(services: Services) -> None:
         ({"organization": " "}, "organization must not be empty"),
         ({"organization": "x" * 201}, "at most 200 characters"),
         ({"phone": "call me"}, "phone number"),
-        ({"colour": "blue"}, "colour must look like"),
+        ({"colour": "blue"}, "A colour is written as # and six hexadecimal digits"),
         ({"imap_port": 0}, "IMAP port"),
         ({"imap_security": "plain"}, "IMAP security"),
     ],
