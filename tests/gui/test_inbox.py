@@ -141,6 +141,21 @@ def test_keyboard_to_the_end_loads_a_page_at_a_time(qtbot: QtBot) -> None:
     assert all(a is not None for a in afters[1:])
 
 
+def test_the_same_query_again_keeps_the_rows_and_asks_for_nothing(qtbot: QtBot) -> None:
+    mailbox = Mailbox(1000)
+    view = make_view(qtbot, mailbox)
+    model = view.model
+    view.table.setCurrentIndex(model.index(40, 0))
+    asked = len(mailbox.calls)
+    view.set_scope(None, "All inboxes")
+    assert len(mailbox.calls) == asked
+    assert not model.loading
+    assert view.table.currentIndex().row() == 40
+    view.set_scope(frozenset({1}), "Hospital")
+    qtbot.waitUntil(lambda: len(mailbox.calls) == asked + 1 and not model.loading)
+    assert {model.row_at(r).profile_id for r in range(model.rowCount())} == {1}
+
+
 def test_space_pages_down_and_enter_opens(qtbot: QtBot) -> None:
     view = make_view(qtbot, Mailbox(500))
     view.table.setFocus()

@@ -139,7 +139,13 @@ class InboxModel(QAbstractListModel):
         self._changed_all()
 
     def set_query(self, query: InboxQuery) -> None:
-        """Starts over with ``query``: the rows go and the first page is requested."""
+        """Starts over with ``query``: the rows go and the first page is requested.
+
+        The same query again keeps the rows: the sidebar repeats "All inboxes" when the first
+        profile list arrives, and starting over then would move the list from under the cursor.
+        """
+        if query == self._query and self._generation:
+            return
         self._query = query
         self.reload()
 

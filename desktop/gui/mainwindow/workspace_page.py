@@ -90,10 +90,10 @@ class WorkspacePage(QWidget):
         return self.mail_splitter.orientation() is Qt.Orientation.Vertical
 
     def set_reader_below(self, below: bool) -> None:
-        """Below: the list keeps about two fifths of the height, as beside of the width."""
+        """Below, the list keeps a little under half the height; beside, over half the width."""
         orientation = Qt.Orientation.Vertical if below else Qt.Orientation.Horizontal
         self.mail_splitter.setOrientation(orientation)
-        self.mail_splitter.setSizes([300, 450] if below else [650, 500])
+        self.mail_splitter.setSizes([450, 550] if below else [650, 500])
 
     def set_profiles(self, profiles: Sequence[ProfileCard]) -> None:
         self.inbox_model.set_profiles({p.id: p for p in profiles})
