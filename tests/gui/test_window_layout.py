@@ -78,6 +78,7 @@ def test_nothing_is_cut_off_or_pushed_out_of_the_window(
         assert rect.right() < sidebar.viewport().width(), row
 
     toolbar = window.toolbar
+    assert inside(window.switcher, toolbar)
     for action in toolbar.actions():
         if action.isVisible() and not action.isSeparator():
             button = toolbar.widgetForAction(action)
@@ -120,6 +121,8 @@ def test_the_reader_below_gives_the_list_its_width_and_a_wide_window_whole_names
     page = page_of(window)
     hospital = window.sync_status.button_for(seeded_long.hospital_id)
     assert hospital.text() == f"{LONG_NAME}: not set up — Set up…"
+    switcher = window.switcher
+    assert switcher.width() >= switcher.fontMetrics().horizontalAdvance(switcher.currentText())
     beside = page.inbox.table.viewport().width()
 
     below = next(a for a in window.reading.reader_actions if "low" in a.text())

@@ -43,6 +43,7 @@ class ProfileChrome:
         window = self._window
         self._notifier.set_unread(sum(p.unread for p in profiles))
         rebuild_switcher(window.switcher, profiles, active)
+        window.fit_toolbar()
         rebuild_profile_menu(
             window.profile_menu,
             profiles,

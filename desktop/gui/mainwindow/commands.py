@@ -67,11 +67,7 @@ class CommandWindow(QMainWindow):
         self.switcher = QComboBox()
         self.switcher.setAccessibleName(self.tr("Active profile"))
         self.switcher.setToolTip(self.tr("Choose the profile you act as (Ctrl+1…9)"))
-        # A fixed width that holds most names: long ones are shortened in the box and whole in
-        # the list, so the toolbar keeps its room at 800 pixels.
-        self.switcher.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
+        # How short the name may get when the window is narrow (see ``fit_toolbar``).
         self.switcher.setMinimumContentsLength(24)
         self._create_actions()
 
@@ -203,14 +199,21 @@ class CommandWindow(QMainWindow):
         self.fit_toolbar()
 
     def fit_toolbar(self) -> None:
-        """Icons with words while they fit, icons alone when narrow: no command goes out of sight.
+        """The whole profile name and words beside the icons while they fit; then a shortened
+        name (whole in the list); then icons alone: no command goes out of sight.
 
         The words come back as tooltips and accessible names, which the actions keep either way.
         """
-        toolbar = self.toolbar
+        toolbar, switcher = self.toolbar, self.switcher
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        if toolbar.sizeHint().width() > self.width():
-            toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        for policy in (
+            QComboBox.SizeAdjustPolicy.AdjustToContents,
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon,
+        ):
+            switcher.setSizeAdjustPolicy(policy)
+            if toolbar.sizeHint().width() <= self.width():
+                return
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
 
     def createPopupMenu(self) -> QMenu | None:
         """No context menu to hide the toolbar: the active-profile badge must stay visible."""
