@@ -178,8 +178,7 @@ class Postfix:
 
     def _master_cf(self) -> str:
         return (
-            _DAEMONS
-            + f"127.0.0.1:{self.submission_port} inet n - n - - smtpd"
+            _DAEMONS + f"127.0.0.1:{self.submission_port} inet n - n - - smtpd"
             f" -o smtpd_tls_security_level=encrypt -o smtpd_tls_auth_only=yes {_SUBMISSION}\n"
             f"127.0.0.1:{self.smtps_port} inet n - n - - smtpd"
             f" -o smtpd_tls_wrappermode=yes {_SUBMISSION}\n"
