@@ -25,6 +25,7 @@ from desktop.store.migrate import upgrade_store
 from desktop.store.session import SessionFactory, make_session_factory
 
 if TYPE_CHECKING:
+    from desktop.services.mail.outbox import Outbox
     from desktop.services.mail.sync_owner import MailSync
 
 
@@ -45,6 +46,12 @@ class Services:
         from desktop.services.mail.sync_owner import MailSync
 
         return MailSync(self.session_factory, self.secrets, self.authorizer)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        from desktop.services.mail.outbox import Outbox
+
+        return Outbox(self.session_factory, self.authorizer)
 
     def close(self) -> None:
         if "mail_sync" in self.__dict__:

@@ -11,7 +11,7 @@ import imaplib
 import logging
 from collections.abc import Callable
 
-from imapclient import SEEN, SENT
+from imapclient.imapclient import SEEN, SENT
 from sqlalchemy import select, update
 
 from desktop.services.authorization import internal

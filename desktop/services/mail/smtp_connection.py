@@ -112,6 +112,13 @@ class MeteredSMTP(smtplib.SMTP):
         self._implicit_tls = implicit_tls
         super().__init__(timeout=timeout)
 
+    def connect(
+        self, host: str = "localhost", port: int = 0, source_address: Any = None
+    ) -> tuple[int, bytes]:
+        self._host = host  # smtplib keeps it only when given to __init__; TLS checks against it
+        reply: tuple[int, bytes] = super().connect(host, port, source_address)
+        return reply
+
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         sock = self.hangup.connect(host, port, timeout)
         if self._implicit_tls is None:
