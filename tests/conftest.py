@@ -11,8 +11,8 @@ from typing import NoReturn
 
 import pytest
 from dovecot import MAIL_SERVER_PASSWORD, Dovecot
-from postfix import Postfix
 from pg_cluster import PostgresCluster, PostgresUnavailableError
+from postfix import Postfix
 from sqlalchemy import Engine
 
 from desktop.paths import HOME_ENV

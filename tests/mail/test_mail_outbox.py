@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from dovecot import Dovecot
@@ -26,6 +27,17 @@ def sender(
     return make_sender(session_factory, user_id, dovecot, postfix)
 
 
+@dataclass(frozen=True)
+class Servers:
+    dovecot: Dovecot
+    postfix: Postfix
+
+
+@pytest.fixture
+def servers(dovecot: Dovecot, postfix: Postfix) -> Servers:
+    return Servers(dovecot, postfix)
+
+
 @pytest.fixture
 def outbox(session_factory: SessionFactory) -> Outbox:
     return Outbox(session_factory, Authorizer(session_factory))
@@ -40,12 +52,12 @@ def owner(session_factory: SessionFactory, sender: Sender) -> Iterator[MailSync]
 
 def test_a_message_arrives_from_the_profile_without_bcc_and_its_copy_is_in_sent(
     session_factory: SessionFactory,
-    dovecot: Dovecot,
-    postfix: Postfix,
+    servers: Servers,
     sender: Sender,
     outbox: Outbox,
     owner: MailSync,
 ) -> None:
+    dovecot, postfix = servers.dovecot, servers.postfix
     to, hidden = dovecot.add_user(), dovecot.add_user()
     actor = actor_of(session_factory, sender.profile_id)
     sent = message(sender.address, postfix.address(to), subject="Ward round")
@@ -176,12 +188,12 @@ def test_a_message_queued_while_the_server_is_down_is_sent_when_it_is_back(
 
 def test_the_egress_audit_names_the_envelope_but_no_address_subject_or_body(
     session_factory: SessionFactory,
-    dovecot: Dovecot,
-    postfix: Postfix,
+    servers: Servers,
     sender: Sender,
     outbox: Outbox,
     owner: MailSync,
 ) -> None:
+    dovecot, postfix = servers.dovecot, servers.postfix
     first, second = dovecot.add_user(), dovecot.add_user()
     actor = actor_of(session_factory, sender.profile_id)
     sent = message(sender.address, postfix.address(first), subject="Secret subject", body="Body")
@@ -194,29 +206,32 @@ def test_the_egress_audit_names_the_envelope_but_no_address_subject_or_body(
         [row] = session.scalars(
             select(EgressEvent).where(EgressEvent.port == postfix.submission_port)
         ).all()
-        assert row.tls_version is not None and row.tls_version.startswith("TLSv1.")
+        assert row.tls_version is not None
+        assert row.tls_version.startswith("TLSv1.")
         assert row.envelope_sender == sender.address
         assert row.recipient_count == 2
         assert row.recipient_domains == "example.test"
         assert row.message_ids == sent["Message-ID"]
         assert row.outcome == "ok"
-        assert row.bytes_out > len(sent.as_bytes()) and row.bytes_in > 0
+        assert row.bytes_out > len(sent.as_bytes())
+        assert row.bytes_in > 0
         assert {"EHLO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "QUIT"} <= set(
             row.commands.split(",")
         )
         recorded = " ".join(str(value) for value in vars(row).values())
     assert "Secret subject" not in recorded
-    assert first not in recorded and second not in recorded
+    assert first not in recorded
+    assert second not in recorded
 
 
 def test_a_message_interrupted_in_sending_is_never_resent_without_the_person(
     session_factory: SessionFactory,
-    dovecot: Dovecot,
-    postfix: Postfix,
+    servers: Servers,
     sender: Sender,
     outbox: Outbox,
     owner: MailSync,
 ) -> None:
+    dovecot, postfix = servers.dovecot, servers.postfix
     to = dovecot.add_user()
     actor = actor_of(session_factory, sender.profile_id)
     entry = outbox.queue_message(
