@@ -10,6 +10,7 @@ Needs root and the Debian packages postfix, dovecot-imapd and dovecot-lmtpd.
 
 from __future__ import annotations
 
+import importlib
 import os
 import random
 import shutil
@@ -43,10 +44,7 @@ WORDS = ("patient", "ward", "round", "report", "lab", "result", "referral", "cli
 def harness() -> tuple[ModuleType, ModuleType]:
     """The servers the tests use (tests/dovecot.py, tests/postfix.py)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-    import dovecot
-    import postfix
-
-    return dovecot, postfix
+    return importlib.import_module("dovecot"), importlib.import_module("postfix")
 
 
 class Passwords:
@@ -69,7 +67,7 @@ def messages(sender: str, to: str, seed: int) -> list[EmailMessage]:
         message["To"] = to
         message["Subject"] = f"Report {seed}-{number}"
         message["Message-ID"] = make_msgid(domain="example.test")
-        text = []
+        text: list[str] = []
         while sum(len(line) + 1 for line in text) < SIZE:
             text.append(" ".join(rng.choices(WORDS, k=12)))
         message.set_content("\n".join(text) + "\n")

@@ -43,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
                 "accept that"
             )
         plain_remote = True
+    plain_hosts = [h for h, mode in ((host, args.security), (smtp_host, args.smtp_security))
+                   if h and mode == "none" and not is_loopback(h)]  # fmt: skip
     if args.smtp_password_stdin and not smtp_host:
         raise CliError("--smtp-password-stdin needs --smtp-host")
     password = _read_password() if args.password_stdin else None
@@ -116,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         stored_password = accounts.server_password(actor, info.id) is not None
     if plain_remote:
         print(
-            f"WARNING: {owner.email} will talk to {host} WITHOUT ENCRYPTION: the password and "
+            f"WARNING: {owner.email} will talk to {' and '.join(plain_hosts)} WITHOUT ENCRYPTION: the password and "
             "every message can be read on the network.",
             file=sys.stderr,
         )

@@ -17,6 +17,7 @@ from desktop.services.accounts import AccountsService
 from desktop.services.audit import AuditService
 from desktop.services.authorization import Authorizer
 from desktop.services.mail.mailbox import Mailbox
+from desktop.services.mail.outbox import Outbox
 from desktop.services.mail.remote_content import RemoteContentFetcher
 from desktop.services.passwords import PRODUCTION_COST, PasswordCost, PasswordHashing
 from desktop.services.secrets import SecretStore
@@ -25,7 +26,6 @@ from desktop.store.migrate import upgrade_store
 from desktop.store.session import SessionFactory, make_session_factory
 
 if TYPE_CHECKING:
-    from desktop.services.mail.outbox import Outbox
     from desktop.services.mail.sync_owner import MailSync
 
 
@@ -39,6 +39,7 @@ class Services:
     mailbox: Mailbox
     remote_content: RemoteContentFetcher
     authorizer: Authorizer
+    outbox: Outbox
 
     @cached_property
     def mail_sync(self) -> MailSync:
@@ -46,12 +47,6 @@ class Services:
         from desktop.services.mail.sync_owner import MailSync
 
         return MailSync(self.session_factory, self.secrets, self.authorizer)
-
-    @cached_property
-    def outbox(self) -> Outbox:
-        from desktop.services.mail.outbox import Outbox
-
-        return Outbox(self.session_factory, self.authorizer)
 
     def close(self) -> None:
         if "mail_sync" in self.__dict__:
@@ -107,4 +102,5 @@ def wire_services(
         Mailbox(session_factory, authorizer),
         RemoteContentFetcher(session_factory, authorizer),
         authorizer,
+        Outbox(session_factory, authorizer),
     )
