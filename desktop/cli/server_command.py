@@ -118,8 +118,8 @@ def run(args: argparse.Namespace) -> int:
         stored_password = accounts.server_password(actor, info.id) is not None
     if plain_remote:
         print(
-            f"WARNING: {owner.email} will talk to {' and '.join(plain_hosts)} WITHOUT ENCRYPTION: the password and "
-            "every message can be read on the network.",
+            f"WARNING: {owner.email} will talk to {' and '.join(plain_hosts)} WITHOUT "
+            "ENCRYPTION: the password and every message can be read on the network.",
             file=sys.stderr,
         )
     print(f"mail server of {owner.email} set to {host} ({args.security})")
