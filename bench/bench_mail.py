@@ -118,6 +118,9 @@ class Passwords:
     def get_password(self, profile_id: int) -> str | None:
         return PASSWORD
 
+    def get_smtp_password(self, profile_id: int) -> str | None:
+        return None
+
 
 def run_mbsync(server: Any, login: str, folder: Path) -> float:
     target = folder / "mbsync-maildir"

@@ -12,6 +12,7 @@ from typing import NoReturn
 import pytest
 from dovecot import MAIL_SERVER_PASSWORD, Dovecot
 from pg_cluster import PostgresCluster, PostgresUnavailableError
+from postfix import Postfix
 from sqlalchemy import Engine
 
 from desktop.paths import HOME_ENV
@@ -149,5 +150,19 @@ def dovecot() -> Iterator[Dovecot]:
         server.start()
     except (RuntimeError, OSError, KeyError) as error:
         server_unavailable(f"the private Dovecot could not start: {error}")
+    yield server
+    server.destroy()
+
+
+@pytest.fixture(scope="session")
+def postfix(dovecot: Dovecot) -> Iterator[Postfix]:
+    """One private Postfix on loopback for the whole run, delivering into the test Dovecot."""
+    if shutil.which("postfix") is None or not Path("/usr/lib/dovecot/lmtp").exists():
+        server_unavailable("postfix is not installed (Debian packages postfix, dovecot-lmtpd)")
+    server = Postfix(dovecot)
+    try:
+        server.start()
+    except (RuntimeError, OSError) as error:
+        server_unavailable(f"the private Postfix could not start: {error}")
     yield server
     server.destroy()

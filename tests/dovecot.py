@@ -64,6 +64,9 @@ class Dovecot:
         self.root.chmod(0o755)
         self.imap_port = free_port()
         self.imaps_port = free_port()
+        self.lmtp_port = free_port()
+        self.auth_socket = self.root / "auth-smtp"
+        """Where Postfix asks Dovecot to check SMTP logins (SASL), see ``tests/postfix.py``."""
         self.mail_root = self.root / "mail"
         self.config = self.root / "dovecot.conf"
         self.mail_user = pwd.getpwnam("mail")
@@ -172,13 +175,27 @@ class Dovecot:
         state = "start" if listening else "stop"
         raise RuntimeError(f"dovecot did not {state} on port {self.imaps_port}: {log[-2000:]}")
 
+    def _lmtp_text(self) -> str:
+        return f"""
+protocol lmtp {{
+  postmaster_address = postmaster@example.test
+}}
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {self.lmtp_port}
+  }}
+}}
+"""
+
     def _config_text(self) -> str:
+        lmtp = Path("/usr/lib/dovecot/lmtp").exists()  # dovecot-lmtpd: only Postfix needs it
         return f"""
 instance_name = switchboard-test-{self.imaps_port}
 base_dir = {self.root}/run
 state_dir = {self.root}/state
 log_path = {self.root}/dovecot.log
-protocols = imap
+protocols = imap{" lmtp" if lmtp else ""}
 listen = 127.0.0.1
 ssl = yes
 ssl_cert = <{self.cert}
@@ -186,19 +203,32 @@ ssl_key = <{self.key}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_cache_size = 0
+# "user3" and "user3@example.test" (how Postfix delivers over LMTP) are one user.
+auth_username_format = %Ln
 passdb {{
   driver = static
   args = password={self.password}
 }}
 userdb {{
   driver = static
-  args = uid=mail gid=mail home={self.mail_root}/%u
+  args = uid=mail gid=mail home={self.mail_root}/%u allow_all_users=yes
 }}
 first_valid_uid = {self.mail_user.pw_uid}
 first_valid_gid = {self.mail_user.pw_gid}
 mail_location = maildir:~/Maildir
 mail_fsync = never
-service imap-login {{
+namespace inbox {{
+  inbox = yes
+  mailbox Sent {{
+    special_use = \\Sent
+  }}
+}}
+service auth {{
+  unix_listener {self.auth_socket} {{
+    mode = 0666
+  }}
+}}
+{self._lmtp_text() if lmtp else ""}service imap-login {{
   inet_listener imap {{
     address = 127.0.0.1
     port = {self.imap_port}

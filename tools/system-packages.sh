@@ -14,7 +14,8 @@ build=("${runtime[@]}" binutils)
 python=$(readlink -f "$(command -v "${PYTHON:-python3}")") || true
 interpreter=$(dpkg-query -S "$python" 2>/dev/null) || true
 case "${interpreter%%:*}" in python3.*-minimal) build+=("lib${interpreter%%-minimal:*}") ;; esac
-test=("${build[@]}" gnome-keyring dbus-x11 libsecret-tools dovecot-imapd isync postgresql openssl)
+test=("${build[@]}" gnome-keyring dbus-x11 libsecret-tools dovecot-imapd dovecot-lmtpd postfix
+  isync postgresql openssl)
 
 case "${1:-}" in
   runtime) wanted=("${runtime[@]}") ;;
@@ -38,5 +39,8 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Postfix asks which mail setup to write at install; "No configuration" writes none and starts
+# nothing, so the tests' private instance (its own main.cf under a temporary folder) is the only one.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 apt-get update -qq
 apt-get install -y -qq "${missing[@]}" >/dev/null

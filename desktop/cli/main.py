@@ -21,6 +21,7 @@ from desktop.cli import (
     id_args,
     lookup_args,
     mail_args,
+    outbox_args,
     profile_args,
     selftest_args,
     user_args,
@@ -36,6 +37,7 @@ COMMANDS = (
     audit_args,
     id_args,
     mail_args,
+    outbox_args,
 )
 
 Handler = Callable[[argparse.Namespace], int]

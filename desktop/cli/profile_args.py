@@ -1,4 +1,4 @@
-"""Arguments of ``switchboard profile create|list|delete|set-server``; run by
+"""Arguments of ``switchboard profile create|list|delete|set-role|set-server``; run by
 ``desktop.cli.profile_command`` and ``desktop.cli.server_command``."""
 
 from __future__ import annotations
@@ -101,8 +101,36 @@ def _register_set_server(profile_commands: Any) -> None:
         action="store_true",
         help="write the IMAP conversation to the app log for debugging (LOGIN redacted)",
     )
+    _add_smtp_arguments(parser)
     add_database_argument(parser, suppress=True)
     parser.set_defaults(handler="desktop.cli.server_command:run")
+
+
+def _add_smtp_arguments(parser: argparse.ArgumentParser) -> None:
+    sending = parser.add_argument_group(
+        "sending server (SMTP)",
+        "The user name defaults to the IMAP one and the password is the IMAP one unless "
+        "--smtp-password-stdin gives it its own.",
+    )
+    sending.add_argument("--smtp-host", metavar="HOST", help="SMTP server name")
+    sending.add_argument("--smtp-port", metavar="PORT", type=_port, help="default 465 or 587")
+    sending.add_argument(
+        "--smtp-security", choices=SECURITY_MODES, default="starttls", help="default starttls"
+    )
+    sending.add_argument("--smtp-user", metavar="NAME", help="login name (default: the IMAP one)")
+    sending.add_argument(
+        "--smtp-ca-file", metavar="FILE", type=Path, help="CA certificates (default: --ca-file)"
+    )
+    sending.add_argument(
+        "--smtp-password-stdin",
+        action="store_true",
+        help="read the sending server's own password from stdin (after the IMAP one)",
+    )
+    sending.add_argument(
+        "--server-saves-sent",
+        action="store_true",
+        help="the server keeps a copy of sent mail itself: do not add one to the Sent folder",
+    )
 
 
 def _port(text: str) -> int:

@@ -1,4 +1,4 @@
-"""``switchboard profile set-server``: a profile's IMAP server, and its password into the keyring.
+"""``switchboard profile set-server``: a profile's IMAP (and SMTP) server, passwords to the keyring.
 
 The server password arrives on standard input (``--password-stdin``), never as an argument, so
 the user's own sign-in comes from ``$SWITCHBOARD_PASSWORD`` or a remembered sign-in here.
@@ -16,6 +16,7 @@ from desktop.cli.errors import CliError
 from desktop.cli.signin import opened_services, sign_in_from_args
 from desktop.services.mail.connection import DEFAULT_PORTS, is_loopback, tls_context
 from desktop.services.mail.settings import profile_owner, set_server_options
+from desktop.services.mail.smtp_settings import set_smtp_password, set_smtp_server
 from desktop.services.secrets import NO_KEYRING_ADVICE
 
 
@@ -30,9 +31,27 @@ def run(args: argparse.Namespace) -> int:
             "or starttls, or add --allow-plaintext if you really accept that"
         )
     ca_file = _ca_file(args.ca_file)
+    smtp_ca_file = _ca_file(args.smtp_ca_file) if args.smtp_ca_file else ca_file
+    smtp_host = (args.smtp_host or "").strip()
+    if args.smtp_host is not None and not smtp_host:
+        raise CliError("--smtp-host must not be empty")
+    if smtp_host and args.smtp_security == "none" and not is_loopback(smtp_host):
+        if not args.allow_plaintext:
+            raise CliError(
+                f"--smtp-security none would send the password and mail to {smtp_host} "
+                "unencrypted; use ssl or starttls, or add --allow-plaintext if you really "
+                "accept that"
+            )
+        plain_remote = True
+    plain_hosts = [h for h, mode in ((host, args.security), (smtp_host, args.smtp_security))
+                   if h and mode == "none" and not is_loopback(h)]  # fmt: skip
+    if args.smtp_password_stdin and not smtp_host:
+        raise CliError("--smtp-password-stdin needs --smtp-host")
     password = _read_password() if args.password_stdin else None
+    smtp_password = _read_password() if args.smtp_password_stdin else None
     with opened_services(args) as services:
-        if password is not None and not services.secrets.is_persistent:
+        secret_given = password is not None or smtp_password is not None
+        if secret_given and not services.secrets.is_persistent:
             raise CliError(
                 "cannot store the server password: there is no usable keyring on this system, "
                 "and a password kept in memory would be gone when this command ends; "
@@ -74,14 +93,38 @@ def run(args: argparse.Namespace) -> int:
             allow_plaintext=plain_remote,
             protocol_log=args.protocol_log,
         )
+        if smtp_host:
+            set_smtp_server(
+                services.session_factory,
+                services.authorizer,
+                actor,
+                info.id,
+                host=smtp_host,
+                port=args.smtp_port,
+                security=args.smtp_security,
+                user=args.smtp_user,
+                ca_file=smtp_ca_file,
+                server_saves_sent=args.server_saves_sent,
+            )
+            if smtp_password is not None:
+                set_smtp_password(
+                    services.session_factory,
+                    services.authorizer,
+                    services.secrets,
+                    actor,
+                    info.id,
+                    password=smtp_password,
+                )
         stored_password = accounts.server_password(actor, info.id) is not None
     if plain_remote:
         print(
-            f"WARNING: {owner.email} will talk to {host} WITHOUT ENCRYPTION: the password and "
-            "every message can be read on the network.",
+            f"WARNING: {owner.email} will talk to {' and '.join(plain_hosts)} WITHOUT "
+            "ENCRYPTION: the password and every message can be read on the network.",
             file=sys.stderr,
         )
     print(f"mail server of {owner.email} set to {host} ({args.security})")
+    if smtp_host:
+        print(f"sending server of {owner.email} set to {smtp_host} ({args.smtp_security})")
     if not stored_password:
         print("no server password is stored yet: rerun with --password-stdin", file=sys.stderr)
     return 0

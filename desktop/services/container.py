@@ -17,6 +17,7 @@ from desktop.services.accounts import AccountsService
 from desktop.services.audit import AuditService
 from desktop.services.authorization import Authorizer
 from desktop.services.mail.mailbox import Mailbox
+from desktop.services.mail.outbox import Outbox
 from desktop.services.mail.remote_content import RemoteContentFetcher
 from desktop.services.passwords import PRODUCTION_COST, PasswordCost, PasswordHashing
 from desktop.services.secrets import SecretStore
@@ -38,6 +39,7 @@ class Services:
     mailbox: Mailbox
     remote_content: RemoteContentFetcher
     authorizer: Authorizer
+    outbox: Outbox
 
     @cached_property
     def mail_sync(self) -> MailSync:
@@ -100,4 +102,5 @@ def wire_services(
         Mailbox(session_factory, authorizer),
         RemoteContentFetcher(session_factory, authorizer),
         authorizer,
+        Outbox(session_factory, authorizer),
     )

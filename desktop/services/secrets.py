@@ -100,6 +100,16 @@ class SecretStore:
     def delete_password(self, profile_id: int) -> None:
         self._delete(_profile_key(profile_id))
 
+    def set_smtp_password(self, profile_id: int, password: str) -> None:
+        """Only for a sending server whose password differs from the IMAP one."""
+        self._set(_smtp_key(profile_id), password)
+
+    def get_smtp_password(self, profile_id: int) -> str | None:
+        return self._get(_smtp_key(profile_id))
+
+    def delete_smtp_password(self, profile_id: int) -> None:
+        self._delete(_smtp_key(profile_id))
+
     def set_remember_token(self, login: str, token: str) -> None:
         self._set(_remember_key(login), token)
 
@@ -186,6 +196,10 @@ def _name_of(backend: KeyringBackend) -> str:
 
 def _profile_key(profile_id: int) -> str:
     return f"profile-{profile_id}/server-password"
+
+
+def _smtp_key(profile_id: int) -> str:
+    return f"profile-{profile_id}/smtp-password"
 
 
 def _remember_key(login: str) -> str:

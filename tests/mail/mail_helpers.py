@@ -71,9 +71,13 @@ class Passwords:
     """The password source the sync reads, filled the way the keyring would be."""
 
     by_profile: dict[int, str] = field(default_factory=dict)
+    smtp_by_profile: dict[int, str] = field(default_factory=dict)
 
     def get_password(self, profile_id: int) -> str | None:
         return self.by_profile.get(profile_id)
+
+    def get_smtp_password(self, profile_id: int) -> str | None:
+        return self.smtp_by_profile.get(profile_id)
 
 
 @dataclass(frozen=True)

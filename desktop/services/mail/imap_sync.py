@@ -72,6 +72,10 @@ class PasswordSource(Protocol):
 
     def get_password(self, profile_id: int) -> str | None: ...
 
+    def get_smtp_password(self, profile_id: int) -> str | None:
+        """The sending server's own password, for a profile whose SMTP login differs."""
+        ...
+
 
 class SyncError(Exception):
     """A sync that could not complete; ``permanent`` ones need the user, not a retry."""

@@ -9,6 +9,7 @@ from desktop.store.models.mail import (
     MailSyncState,
     Message,
 )
+from desktop.store.models.outbox import OutboxMessage, SmtpServer
 
 __all__ = [
     "Attachment",
@@ -18,8 +19,10 @@ __all__ = [
     "MailServerOption",
     "MailSyncState",
     "Message",
+    "OutboxMessage",
     "Profile",
     "RememberedSignIn",
     "Role",
+    "SmtpServer",
     "User",
 ]

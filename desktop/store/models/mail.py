@@ -173,7 +173,9 @@ class MailServerOption(Base):
 class EgressEvent(Base):
     """One connection that left the machine: where, how protected, how much, which commands.
 
-    Never credentials, never message content: ``commands`` holds command names only.
+    Never credentials, never message content: ``commands`` holds command names only. An SMTP
+    connection also names its envelope (sender, how many recipients and their domains, never
+    their addresses) and the Message-IDs it carried, so a leak can be traced to a message.
     """
 
     __tablename__ = "egress_events"
@@ -190,3 +192,7 @@ class EgressEvent(Base):
     bytes_out: Mapped[int] = mapped_column(BigInteger, default=0)
     commands: Mapped[str] = mapped_column(Text, default="")
     outcome: Mapped[str] = mapped_column(String(200), default="")
+    envelope_sender: Mapped[str | None] = mapped_column(String(320), default=None)
+    recipient_count: Mapped[int | None] = mapped_column(Integer, default=None)
+    recipient_domains: Mapped[str | None] = mapped_column(Text, default=None)
+    message_ids: Mapped[str | None] = mapped_column(Text, default=None)

@@ -1,0 +1,100 @@
+"""``switchboard outbox`` and ``outbox send``: what waits to leave, and sending it now.
+
+The list goes to stdout (``--json`` for scripts); what ``send`` did goes to stderr, one line per
+profile, and its exit status says whether everything went.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from desktop.cli.errors import CliError
+from desktop.cli.signin import opened_services, sign_in_from_args
+from desktop.services.authorization import SignedInUser
+from desktop.services.container import Services
+from desktop.services.mail.outbox import OutboxEntry, OutboxState
+
+SEND_INCOMPLETE = 1
+
+
+def run(args: argparse.Namespace) -> int:
+    return run_send(args) if args.action == "send" else run_list(args)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    with opened_services(args) as services:
+        actor = _sign_in(services, args)
+        entries = _of_profile(services.outbox.list_outbox(actor), actor, args)
+        emails = {p.id: p.email for p in services.accounts.list_profiles(actor)}
+    if args.json:
+        print(json.dumps([_as_json(entry, emails) for entry in entries], indent=2))
+        return 0
+    if not entries:
+        print("the outbox is empty")
+    for entry in entries:
+        line = (
+            f"{entry.id:>5}  {entry.state:<18}  {emails.get(entry.profile_id, '-'):<28}  "
+            f"{', '.join(entry.recipients)}  {entry.subject!r}"
+        )
+        print(line + (f"\n       {entry.reason}" if entry.reason else ""))
+    return 0
+
+
+def run_send(args: argparse.Namespace) -> int:
+    with opened_services(args) as services:
+        actor = _sign_in(services, args)
+        waiting = _of_profile(services.outbox.list_outbox(actor), actor, args)
+        profiles = sorted({e.profile_id for e in waiting if e.state == OutboxState.QUEUED})
+        emails = {p.id: p.email for p in services.accounts.list_profiles(actor)}
+        incomplete = False
+        for profile_id in profiles:
+            report = services.mail_sync.deliver_now(actor, profile_id)
+            incomplete |= bool(report.failed or report.waiting)
+            print(
+                f"{emails[profile_id]}: {report.sent} sent, {report.failed} failed, "
+                f"{report.waiting} waiting" + (f": {report.reason}" if report.reason else ""),
+                file=sys.stderr,
+            )
+        if not profiles:
+            print("nothing is waiting to be sent", file=sys.stderr)
+    return SEND_INCOMPLETE if incomplete else 0
+
+
+def _sign_in(services: Services, args: argparse.Namespace) -> SignedInUser:
+    """Sign in as --user, or as the owner of --profile when no user is named."""
+    from desktop.services.mail.settings import profile_owner
+
+    login = args.user
+    if login is None:
+        if not args.profile:
+            raise CliError("say whose outbox with --user LOGIN or --profile EMAIL")
+        owner = profile_owner(services.session_factory, args.profile)
+        if owner is None:
+            raise CliError(f"there is no profile with email {args.profile}")
+        login = owner.login
+    return sign_in_from_args(services, args, login)
+
+
+def _of_profile(
+    entries: list[OutboxEntry], actor: SignedInUser, args: argparse.Namespace
+) -> list[OutboxEntry]:
+    if not args.profile:
+        return entries
+    return [entry for entry in entries if entry.profile_id == actor.active_profile_id]
+
+
+def _as_json(entry: OutboxEntry, emails: dict[int, str]) -> dict[str, object]:
+    return {
+        "id": entry.id,
+        "profile": emails.get(entry.profile_id),
+        "state": str(entry.state),
+        "reason": entry.reason,
+        "subject": entry.subject,
+        "recipients": list(entry.recipients),
+        "message_id": entry.message_id,
+        "attempts": entry.attempts,
+        "queued_at": entry.queued_at.isoformat(),
+        "sent_at": entry.sent_at.isoformat() if entry.sent_at else None,
+    }
