@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 from desktop.gui.inbox.model import InboxModel
 from desktop.gui.inbox.view import InboxView
 from desktop.gui.mainwindow.sidebar import ProfileSidebar
+from desktop.gui.outbox.button import OutboxButton
+from desktop.gui.outbox.dialog import OutboxDialog
 from desktop.gui.reader.pane import ReaderPane
 from desktop.gui.reader.read_timer import ReadTimer
 from desktop.gui.session.records import OpenedMessage, describe
@@ -62,7 +64,10 @@ class WorkspacePage(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(self.sidebar)
+        self.outbox_button = OutboxButton(session.outbox)
+        self.outbox_button.clicked.connect(self.show_outbox)
+        self.outbox_dialog: OutboxDialog | None = None
+        self.splitter.addWidget(self._left_panel())
         self.splitter.addWidget(self.mail_splitter)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -84,6 +89,27 @@ class WorkspacePage(QWidget):
         self.setTabOrder(self.inbox.search, self.inbox.table)
         self.setTabOrder(self.inbox.table, self.reader.browser)
         self.inbox_model.reload()
+
+    def _left_panel(self) -> QWidget:
+        """The profiles, and under them the outbox while something has not left."""
+        panel = QWidget()
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar, 1)
+        layout.addWidget(self.outbox_button)
+        return panel
+
+    def show_outbox(self) -> None:
+        """One outbox dialog at a time; asking again brings it forward."""
+        dialog = self.outbox_dialog
+        if dialog is not None and dialog.isVisible():
+            dialog.raise_()
+            dialog.activateWindow()
+            return
+        if dialog is None:
+            dialog = self.outbox_dialog = OutboxDialog(self._session, self)
+        dialog.show()
 
     @property
     def reader_below(self) -> bool:

@@ -43,6 +43,7 @@ from desktop.services.mail.inbox import (
     PageKey,
     Sort,
 )
+from desktop.services.mail.outbox import OutboxEntry, OutboxState
 from desktop.services.mail.parse import clean_filename
 from desktop.services.mail.remote_content import REMOTE_SCHEMES, RemoteContent
 
@@ -67,6 +68,8 @@ __all__ = [
     "MessageDetail",
     "NotFoundError",
     "OpenedMessage",
+    "OutboxEntry",
+    "OutboxState",
     "Page",
     "PageKey",
     "ProfileDraft",

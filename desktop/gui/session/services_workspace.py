@@ -23,6 +23,7 @@ from desktop.services.errors import NotFoundError
 from desktop.services.mail.import_preview import ImportPreview
 from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
+from desktop.services.mail.outbox import OutboxEntry
 from desktop.services.mail.remote_content import RemoteContent
 from desktop.store.models.mail import IMPORTED_FOLDER
 
@@ -164,3 +165,27 @@ class ServicesWorkspace:
 
     def audit_connections(self, query: AuditQuery, *, everyone: bool) -> Page[ConnectionEntry]:
         return self._services.audit.find_connections(self._actor, query, everyone=everyone)
+
+    def list_outbox(self) -> Sequence[OutboxEntry]:
+        return self._services.outbox.list_outbox(self._actor, include_sent=False)
+
+    def retry_outbox(self, entry_id: int) -> int:
+        self._services.outbox.retry(self._actor, entry_id)
+        return self._entry_profile(entry_id)
+
+    def send_outbox_again(self, entry_id: int) -> int:
+        self._services.outbox.send_again(self._actor, entry_id)
+        return self._entry_profile(entry_id)
+
+    def mark_outbox_sent(self, entry_id: int) -> None:
+        self._services.outbox.mark_sent(self._actor, entry_id)
+
+    def discard_outbox(self, entry_id: int) -> None:
+        self._services.outbox.discard(self._actor, entry_id)
+
+    def _entry_profile(self, entry_id: int) -> int:
+        entries = self._services.outbox.list_outbox(self._actor)
+        entry = next((e for e in entries if e.id == entry_id), None)
+        if entry is None:
+            raise NotFoundError(f"there is no message {entry_id} in the outbox")
+        return entry.profile_id

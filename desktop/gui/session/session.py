@@ -18,6 +18,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.core.roles import Action, Role, is_allowed
+from desktop.gui.session.outbox import SessionOutbox
 from desktop.gui.session.sync_scheduler import SyncScheduler
 from desktop.gui.session.viewdata import ProfileCard
 from desktop.gui.session.workers import Workers
@@ -57,6 +58,8 @@ class Session(QObject):
         self._preferred: int | None = None
         self._loaded = False
         self._sync: SyncScheduler | None = None
+        self.outbox = SessionOutbox(workspace, self._deliver, self)
+        self.outbox.failed.connect(self.failed)
 
     # State
 
@@ -205,7 +208,13 @@ class Session(QObject):
         scheduler.finished.connect(self._sync_done)
         scheduler.failed.connect(self._sync_stopped)
         scheduler.refused.connect(self.sync_failed)
+        scheduler.delivered.connect(self.outbox.delivered)
         scheduler.start_periodic()
+        self.outbox.refresh(deliver_queued=True)
+
+    def _deliver(self, profile_id: int) -> None:
+        if self._sync is not None:
+            self._sync.deliver(profile_id)
 
     @property
     def scheduler(self) -> SyncScheduler | None:
@@ -239,6 +248,7 @@ class Session(QObject):
     @Slot(int, object)
     def _sync_done(self, profile_id: int, result: SyncResult) -> None:
         self.sync_finished.emit(profile_id)
+        self.outbox.deliver_waiting([profile_id])
         if result.new or result.removed or result.flags_changed:
             self.mail_arrived()
         profile = self.profile(profile_id)

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from desktop.gui.session.workers import Workers
 from desktop.services.authorization import SignedInUser
 from desktop.services.mail.sync_owner import (
+    Delivered,
     Failed,
     Finished,
     FlagsPushed,
@@ -45,6 +46,7 @@ class SyncScheduler(QObject):
     failed = Signal(int, str, bool)  # profile id, reason for the user, permanent
     flags_pushed = Signal(int, int)  # profile id, messages whose flags reached the server
     refused = Signal(int, str)  # profile id, why the gate refused the request
+    delivered = Signal(int, object)  # profile id, DeliveryReport
 
     def __init__(
         self,
@@ -98,6 +100,15 @@ class SyncScheduler(QObject):
             lambda error: self.refused.emit(profile_id, str(error)),
         )
 
+    def deliver(self, profile_id: int) -> None:
+        """Send the profile's outbox after its queued work, retrying while offline."""
+        actor, owner = self._actor(), self._owner
+        self._workers.submit(
+            lambda: owner.deliver(actor, profile_id),
+            lambda _queued: None,
+            lambda error: self.refused.emit(profile_id, str(error)),
+        )
+
     def cancel(self, profile_id: int) -> None:
         self._owner.cancel(profile_id)
 
@@ -143,3 +154,5 @@ class SyncScheduler(QObject):
                 self.failed.emit(profile_id, reason, permanent)
             case FlagsPushed(profile_id, count):
                 self.flags_pushed.emit(profile_id, count)
+            case Delivered(profile_id, report):
+                self.delivered.emit(profile_id, report)

@@ -19,6 +19,7 @@ from desktop.services.audit import AuditEntry, AuditQuery, ConnectionEntry, Page
 from desktop.services.mail.import_preview import ImportPreview
 from desktop.services.mail.importer import ImportProgress, ImportResult
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
+from desktop.services.mail.outbox import OutboxEntry
 from desktop.services.mail.remote_content import RemoteContent
 
 
@@ -98,4 +99,24 @@ class Workspace(Protocol):
 
     def audit_connections(self, query: AuditQuery, *, everyone: bool) -> Page[ConnectionEntry]:
         """Connections to servers, for the user's own profiles or (admins) every profile."""
+        ...
+
+    def list_outbox(self) -> Sequence[OutboxEntry]:
+        """What has not left yet, oldest first: queued, sending, failed, may have been sent."""
+        ...
+
+    def retry_outbox(self, entry_id: int) -> int:
+        """A failed message goes back to the queue; returns its profile, to deliver now."""
+        ...
+
+    def send_outbox_again(self, entry_id: int) -> int:
+        """A message that may have been sent is sent again, as the person decided."""
+        ...
+
+    def mark_outbox_sent(self, entry_id: int) -> None:
+        """The person found the message at the recipient: it counts as sent."""
+        ...
+
+    def discard_outbox(self, entry_id: int) -> None:
+        """The message is dropped from the outbox without being sent."""
         ...
