@@ -1,7 +1,9 @@
 """All mapped classes, imported here so that ``Base.metadata`` knows every table."""
 
 from desktop.store.models.accounts import AuditEvent, Profile, RememberedSignIn, Role, User
+from desktop.store.models.address_book import AddressBookScan, KnownAddress
 from desktop.store.models.base import Base
+from desktop.store.models.drafts import Draft, DraftAttachment, Signature
 from desktop.store.models.mail import (
     Attachment,
     EgressEvent,
@@ -11,15 +13,20 @@ from desktop.store.models.mail import (
 )
 
 __all__ = [
+    "AddressBookScan",
     "Attachment",
     "AuditEvent",
     "Base",
+    "Draft",
+    "DraftAttachment",
     "EgressEvent",
+    "KnownAddress",
     "MailServerOption",
     "MailSyncState",
     "Message",
     "Profile",
     "RememberedSignIn",
     "Role",
+    "Signature",
     "User",
 ]
