@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from desktop.services.accounts import AccountsService
 from desktop.services.audit import AuditService
 from desktop.services.authorization import Authorizer
+from desktop.services.mail.compose import Composer
 from desktop.services.mail.mailbox import Mailbox
 from desktop.services.mail.remote_content import RemoteContentFetcher
 from desktop.services.passwords import PRODUCTION_COST, PasswordCost, PasswordHashing
@@ -38,6 +39,7 @@ class Services:
     mailbox: Mailbox
     remote_content: RemoteContentFetcher
     authorizer: Authorizer
+    composer: Composer
 
     @cached_property
     def mail_sync(self) -> MailSync:
@@ -100,4 +102,5 @@ def wire_services(
         Mailbox(session_factory, authorizer),
         RemoteContentFetcher(session_factory, authorizer),
         authorizer,
+        Composer(session_factory, authorizer),
     )

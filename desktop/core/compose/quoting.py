@@ -39,7 +39,9 @@ def attribution(date: datetime, name: str) -> str:
 def quoted(text: str) -> str:
     """Each line behind ``> `` (``>`` alone before an empty or already quoted line)."""
     lines = text.replace("\r\n", "\n").rstrip("\n").split("\n")
-    return "\n".join(f">{line}" if not line or line.startswith(">") else f"> {line}" for line in lines)
+    return "\n".join(
+        f">{line}" if not line or line.startswith(">") else f"> {line}" for line in lines
+    )
 
 
 def reply_body(original_text: str, date: datetime, name: str, signature: str) -> str:
@@ -52,9 +54,7 @@ def reply_body(original_text: str, date: datetime, name: str, signature: str) ->
     return "\n".join(parts)
 
 
-def forward_body(
-    headers: Sequence[tuple[str, str]], original_text: str, signature: str
-) -> str:
+def forward_body(headers: Sequence[tuple[str, str]], original_text: str, signature: str) -> str:
     """Room to write, the signature, then the original under a block of its headers.
 
     ``headers`` are (name, value) pairs such as Subject, Date, From, To and Cc; empty values

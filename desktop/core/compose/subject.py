@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 _COUNT = r"(?:\s*(?:\[\d+\]|\(\d+\)))?"
-_REPLY = re.compile(rf"^\s*(?:re|aw|sv|antw|odp|vs){_COUNT}\s*[:：]\s*", re.IGNORECASE)
-_FORWARD = re.compile(rf"^\s*(?:fwd?|wg|tr|rv|enc){_COUNT}\s*[:：]\s*", re.IGNORECASE)
+_REPLY = re.compile(rf"^\s*(?:re|aw|sv|antw|odp|vs){_COUNT}\s*(?::|\uff1a)\s*", re.IGNORECASE)
+_FORWARD = re.compile(rf"^\s*(?:fwd?|wg|tr|rv|enc){_COUNT}\s*(?::|\uff1a)\s*", re.IGNORECASE)
 
 
 def reply_subject(subject: str) -> str:

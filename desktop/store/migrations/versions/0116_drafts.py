@@ -84,9 +84,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_draft_attachments")),
     )
-    op.create_index(
-        op.f("ix_draft_attachments_draft_id"), "draft_attachments", ["draft_id"]
-    )
+    op.create_index(op.f("ix_draft_attachments_draft_id"), "draft_attachments", ["draft_id"])
     op.create_table(
         "signatures",
         sa.Column("profile_id", sa.Integer(), nullable=False),
