@@ -51,7 +51,7 @@ def split_addresses(text: str) -> tuple[str, ...]:
     entries: list[str] = []
     for part in _split_outside_quotes(text):
         found = mailboxes(part)
-        if found:
+        if found and all("@" in box.address for box in found):
             entries.extend(box.formatted for box in found)
         else:
             entries.append(part)

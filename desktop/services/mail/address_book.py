@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from desktop.core.compose.recipients import mailboxes
+from desktop.services.authorization import internal
 from desktop.services.mail.draft import KnownRecipient
 from desktop.store.models import AddressBookScan, KnownAddress, Message, Profile
 
@@ -29,6 +30,7 @@ ROWS_PER_UPSERT = 500
 DEFAULT_COMPLETIONS = 10
 
 
+@internal("the address book behind Composer.complete_addresses, which checks the role first")
 def bring_up_to_date(session: Session, user_id: int) -> int:
     """Count in the mail stored since the last time; how many messages that was."""
     _insert(session, AddressBookScan, [{"user_id": user_id, "last_message_id": 0}], None)
@@ -69,6 +71,7 @@ def bring_up_to_date(session: Session, user_id: int) -> int:
     return seen
 
 
+@internal("the address book behind Composer.complete_addresses, which checks the role first")
 def matching(session: Session, user_id: int, prefix: str, limit: int) -> list[KnownRecipient]:
     """The user's known addresses whose address, or a word of whose name, starts with ``prefix``."""
     folded = _like_escaped(prefix.strip().casefold())

@@ -87,7 +87,7 @@ def _checked(entries: Iterable[str], bad: list[str]) -> list[tuple[Address, str]
             try:
                 valid = validate_email(spec, check_deliverability=False, globally_deliverable=False)
             except EmailNotValidError:
-                bad.append(spec if not name else entry.strip())
+                bad.append(entry.strip() if len(boxes) == 1 else spec)
                 continue
             local, _, domain = valid.normalized.rpartition("@")
             address = Address(name, username=local, domain=domain)

@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from desktop.core.compose.identity import Kind
+from desktop.services.authorization import internal
 from desktop.services.errors import NotFoundError
 from desktop.services.mail.draft import Draft, DraftAttachment, DraftSummary
 from desktop.store.models import Draft as DraftRow
@@ -20,6 +21,7 @@ from desktop.store.models import Profile
 from desktop.store.models.base import utcnow
 
 
+@internal("the drafts queries behind Composer, which checks the role and the profile first")
 def save(session: Session, user_id: int, draft: Draft) -> DraftSummary:
     """Insert or update the draft named by ``draft.key``; a save that changes nothing is free."""
     fingerprint = draft.fingerprint()
@@ -89,6 +91,7 @@ def _save_attachments(
         session.execute(delete(DraftAttachmentRow).where(DraftAttachmentRow.id.in_(ids)))
 
 
+@internal("the drafts queries behind Composer, which checks the role and the profile first")
 def listed(session: Session, user_id: int, profile_id: int | None) -> list[DraftSummary]:
     """The user's drafts (of one profile, or all), the most recently saved first."""
     query = (
@@ -102,6 +105,7 @@ def listed(session: Session, user_id: int, profile_id: int | None) -> list[Draft
     return [_summary(row, email) for row, email in session.execute(query).tuples()]
 
 
+@internal("the drafts queries behind Composer, which checks the role and the profile first")
 def reopened(session: Session, user_id: int, key: str) -> Draft:
     row = _owned(session, user_id, key)
     files = session.scalars(
@@ -131,6 +135,7 @@ def reopened(session: Session, user_id: int, key: str) -> Draft:
     )
 
 
+@internal("the drafts queries behind Composer, which checks the role and the profile first")
 def deleted(session: Session, user_id: int, key: str) -> bool:
     """Whether a draft was there to delete (sending deletes it; a second delete is harmless)."""
     row = _found(session, user_id, key)

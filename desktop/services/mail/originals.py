@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.core.compose.identity import SenderProfile
+from desktop.services.authorization import internal
 from desktop.services.mail.draft import DraftAttachment
 from desktop.services.mail.html_body import plain_text
 from desktop.store.models import Attachment, Message, Profile, User
@@ -59,6 +60,7 @@ class UserProfiles:
         return {profile.email for profile in self.profiles.values()}
 
 
+@internal("reads behind Composer, which checks the role first and passes the user")
 def user_profiles(session: Session, user_id: int) -> UserProfiles:
     name = session.scalar(select(User.display_name).where(User.id == user_id)) or ""
     rows = session.execute(
@@ -69,6 +71,7 @@ def user_profiles(session: Session, user_id: int) -> UserProfiles:
     )
 
 
+@internal("reads behind Composer, which checks the role first and passes the user")
 def load_original(session: Session, user_id: int, message_id: int) -> Original | None:
     """The message if it is one of ``user_id``'s, else None (another user's looks absent)."""
     row = session.execute(
@@ -109,6 +112,7 @@ def load_original(session: Session, user_id: int, message_id: int) -> Original |
     )
 
 
+@internal("reads behind Composer, which checks the role first and passes the user")
 def original_attachments(session: Session, message_id: int) -> tuple[DraftAttachment, ...]:
     rows = session.execute(
         select(Attachment.filename, Attachment.content_type, Attachment.content)
