@@ -5,7 +5,9 @@ live in their own table (``desktop.store.models.address_book``): a completion wa
 addresses most used first and stops at the first matches. Before answering, the addresses of
 mail stored since the last completion are counted in (only messages above the last id seen,
 so this is nothing most of the time and the whole mailbox only once); the same header values
-come back over and over (one colleague, thousands of messages), so each is parsed once.
+come back over and over (one colleague, thousands of messages), so each is parsed once. When
+nothing new was stored (most key presses) the completion is a read alone, which never waits
+for a sync or an import that holds the store.
 
 Counts only grow: a deleted message's addresses stay known, as in the mail clients' collected
 addresses. The user's own addresses are never offered.
@@ -16,7 +18,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import case, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -38,37 +40,57 @@ def bring_up_to_date(session: Session, user_id: int) -> int:
         select(AddressBookScan).where(AddressBookScan.user_id == user_id).with_for_update()
     )
     assert scan is not None  # inserted just above, in this transaction
-    profiles = dict(
-        session.execute(select(Profile.id, Profile.email).where(Profile.user_id == user_id))
-        .tuples()
-        .all()
-    )
-    own = {email.casefold() for email in profiles.values()}
+    emails = session.scalars(select(Profile.email).where(Profile.user_id == user_id)).all()
+    profiles = set(session.scalars(select(Profile.id).where(Profile.user_id == user_id)))
+    own = {email.casefold() for email in emails}
     counted: dict[str, list[Any]] = {}
     seen = 0
-    while profiles:
+    while True:
+        # By id alone, the primary key's range: a filter on the profile would lead the planner
+        # to the profile's index and through the whole mailbox. Other users' rows are skipped
+        # here, and only those stored since the last scan are ever read.
         rows = session.execute(
-            select(Message.id, Message.sender, Message.to_addrs, Message.cc_addrs)
-            .where(Message.profile_id.in_(list(profiles)), Message.id > scan.last_message_id)
+            select(
+                Message.id, Message.profile_id, Message.sender, Message.to_addrs, Message.cc_addrs
+            )
+            .where(Message.id > scan.last_message_id)
             .order_by(Message.id)
             .limit(SCAN_BATCH)
         ).all()
         if not rows:
             break
         for row in rows:
+            if row.profile_id not in profiles:
+                continue
+            seen += 1
             for name, address in (
-                _parsed(row.sender) + _parsed(row.to_addrs) + _parsed(row.cc_addrs)
+                *_parsed(row.sender),
+                *_parsed(row.to_addrs),
+                *_parsed(row.cc_addrs),
             ):
                 if address in own:
                     continue
                 entry = counted.setdefault(address, ["", 0])
                 entry[0] = name or entry[0]
                 entry[1] += 1
-        seen += len(rows)
         scan.last_message_id = rows[-1].id
     if counted:
         _add_counts(session, user_id, counted)
     return seen
+
+
+@internal("the address book behind Composer.complete_addresses, which checks the role first")
+def is_behind(session: Session, user_id: int) -> bool:
+    """Whether any mail was stored since the last count (a read of two keys, no lock).
+
+    Any user's mail counts: the scan that follows skips it and moves past it, and asking only
+    about this user's profiles would walk their index instead of reading the newest id.
+    """
+    mark = session.scalar(
+        select(AddressBookScan.last_message_id).where(AddressBookScan.user_id == user_id)
+    )
+    newest = session.scalar(select(func.max(Message.id)))
+    return newest is not None and newest > (mark or 0)
 
 
 @internal("the address book behind Composer.complete_addresses, which checks the role first")
@@ -89,7 +111,7 @@ def matching(session: Session, user_id: int, prefix: str, limit: int) -> list[Kn
                 KnownAddress.name_key.like(f"% {folded}%", escape="\\"),
             )
         )
-    return [KnownRecipient(*row) for row in session.execute(query).tuples()]
+    return [KnownRecipient(name, address, uses) for name, address, uses in session.execute(query)]
 
 
 @lru_cache(maxsize=65536)

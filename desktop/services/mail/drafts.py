@@ -102,7 +102,7 @@ def listed(session: Session, user_id: int, profile_id: int | None) -> list[Draft
     )
     if profile_id is not None:
         query = query.where(DraftRow.profile_id == profile_id)
-    return [_summary(row, email) for row, email in session.execute(query).tuples()]
+    return [_summary(row, email) for row, email in session.execute(query)]
 
 
 @internal("the drafts queries behind Composer, which checks the role and the profile first")
