@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from desktop.services.accounts import AccountsService
 from desktop.services.audit import AuditService
 from desktop.services.authorization import Authorizer
+from desktop.services.mail.compose import Composer
 from desktop.services.mail.mailbox import Mailbox
 from desktop.services.mail.outbox import Outbox
 from desktop.services.mail.remote_content import RemoteContentFetcher
@@ -40,6 +41,7 @@ class Services:
     remote_content: RemoteContentFetcher
     authorizer: Authorizer
     outbox: Outbox
+    composer: Composer
 
     @cached_property
     def mail_sync(self) -> MailSync:
@@ -103,4 +105,5 @@ def wire_services(
         RemoteContentFetcher(session_factory, authorizer),
         authorizer,
         Outbox(session_factory, authorizer),
+        Composer(session_factory, authorizer),
     )

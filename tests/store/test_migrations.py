@@ -148,6 +148,7 @@ SEEDS: dict[str, Seed] = {
     "0112": seed_0102,
     "0113": seed_0102,
     "0114": seed_0102,
+    "0115": seed_0102,
 }
 """Data for a store at each earlier revision: a new revision makes the head one of these."""
 

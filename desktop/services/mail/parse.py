@@ -37,6 +37,8 @@ from email.parser import BytesParser
 from email.utils import parsedate_to_datetime
 from functools import lru_cache, partial
 
+from desktop.core.compose.thread_headers import message_ids
+
 _PARSER = BytesParser(policy=email_policy.compat32)
 _HEADERS_ONLY = BytesParser(policy=email_policy.compat32)
 _BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -73,6 +75,8 @@ class ParsedMessage:
     size: int
     content_hash: str
     attachments: list[ParsedAttachment] = field(default_factory=list)
+    reply_to: str = ""
+    references: str = ""
     parse_error: str | None = None
     raw: bytes | None = None
 
@@ -177,7 +181,18 @@ def _from_headers(
         html=None,
         size=size,
         content_hash=digest,
+        reply_to=decode_header_value(headers.get("reply-to", "")),
+        references=_references(headers),
     )
+
+
+def _references(headers: dict[str, str]) -> str:
+    """The thread an answer must join (RFC 5322 3.6.4): References, or a lone In-Reply-To."""
+    found = message_ids(decode_header_value(headers.get("references", "")))
+    if not found:
+        parent = message_ids(decode_header_value(headers.get("in-reply-to", "")))
+        found = parent if len(parent) == 1 else []
+    return " ".join(found)
 
 
 def decode_header_value(value: str) -> str:

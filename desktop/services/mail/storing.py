@@ -59,6 +59,8 @@ def parsed_columns(parsed: ParsedMessage) -> dict[str, Any]:
         "sender": parsed.sender,
         "to_addrs": parsed.to_addrs,
         "cc_addrs": parsed.cc_addrs,
+        "reply_to": parsed.reply_to,
+        "reference_ids": parsed.references,
         "subject": parsed.subject,
         "date": parsed.date,
         "date_guessed": parsed.date_guessed,

@@ -1,7 +1,9 @@
 """All mapped classes, imported here so that ``Base.metadata`` knows every table."""
 
 from desktop.store.models.accounts import AuditEvent, Profile, RememberedSignIn, Role, User
+from desktop.store.models.address_book import AddressBookScan, KnownAddress
 from desktop.store.models.base import Base
+from desktop.store.models.drafts import Draft, DraftAttachment, Signature
 from desktop.store.models.mail import (
     Attachment,
     EgressEvent,
@@ -12,10 +14,14 @@ from desktop.store.models.mail import (
 from desktop.store.models.outbox import OutboxMessage, SmtpServer
 
 __all__ = [
+    "AddressBookScan",
     "Attachment",
     "AuditEvent",
     "Base",
+    "Draft",
+    "DraftAttachment",
     "EgressEvent",
+    "KnownAddress",
     "MailServerOption",
     "MailSyncState",
     "Message",
@@ -23,6 +29,7 @@ __all__ = [
     "Profile",
     "RememberedSignIn",
     "Role",
+    "Signature",
     "SmtpServer",
     "User",
 ]

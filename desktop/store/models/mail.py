@@ -103,6 +103,9 @@ class Message(Base):
     sender: Mapped[str] = mapped_column(Text, default="")
     to_addrs: Mapped[str] = mapped_column(Text, default="")
     cc_addrs: Mapped[str] = mapped_column(Text, default="")
+    # Kept for answering: where replies go, and the thread the message belongs to (0116).
+    reply_to: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reference_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
     subject: Mapped[str] = mapped_column(Text, default="")
     date: Mapped[datetime] = mapped_column(UTCDateTime())
     date_guessed: Mapped[bool] = mapped_column(Boolean, default=False)
