@@ -12,6 +12,7 @@ import logging
 from PySide6.QtCore import QObject, Signal
 
 from desktop.core.roles import Action
+from desktop.gui.compose.opener import ComposeOpener
 from desktop.gui.mailimport.opener import MailImport
 from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.profiles.dialog import ProfilesDialog
@@ -60,6 +61,7 @@ class AppController(QObject):
         self.activity_dialog: AuditDialog | None = None
         self.profiles_dialog: ProfilesDialog | None = None
         self.mail_import: MailImport | None = None
+        self.compose = ComposeOpener(window)
         self.idle_lock.set_minutes(window.auto_lock_minutes)
         self.idle_lock.pause()
 
@@ -131,6 +133,7 @@ class AppController(QObject):
         self.window.settings.setValue(LAST_LOGIN_KEY, actor.login)
         if self.session is not None and self.session.user_login == actor.login:
             self.window.show_workspace()
+            self.compose.show_again()
             if self.mail_import is not None:
                 self.mail_import.show_again()
         else:
@@ -248,6 +251,7 @@ class AppController(QObject):
             return
         self.idle_lock.pause()
         self._close_panels()
+        self.compose.hide_all()
         if self.mail_import is not None:
             self.mail_import.hide()
         self.sign_in.lock(actor)
@@ -259,6 +263,7 @@ class AppController(QObject):
             return
         self.idle_lock.pause()
         self._close_panels()
+        self.compose.close_all()
         if self.mail_import is not None:
             self.mail_import.stop()
         self._end_session()

@@ -17,6 +17,7 @@ from desktop.services.accounts import AccountsService
 from desktop.services.audit import AuditService
 from desktop.services.authorization import Authorizer
 from desktop.services.mail.compose import Composer
+from desktop.services.mail.draft_sending import DraftSender
 from desktop.services.mail.mailbox import Mailbox
 from desktop.services.mail.outbox import Outbox
 from desktop.services.mail.remote_content import RemoteContentFetcher
@@ -42,6 +43,7 @@ class Services:
     authorizer: Authorizer
     outbox: Outbox
     composer: Composer
+    draft_sender: DraftSender
 
     @cached_property
     def mail_sync(self) -> MailSync:
@@ -95,6 +97,8 @@ def wire_services(
     """The services over an engine whose store is already at this app's schema."""
     session_factory = make_session_factory(engine)
     authorizer = Authorizer(session_factory)
+    outbox = Outbox(session_factory, authorizer)
+    composer = Composer(session_factory, authorizer)
     return Services(
         engine,
         session_factory,
@@ -104,6 +108,7 @@ def wire_services(
         Mailbox(session_factory, authorizer),
         RemoteContentFetcher(session_factory, authorizer),
         authorizer,
-        Outbox(session_factory, authorizer),
-        Composer(session_factory, authorizer),
+        outbox,
+        composer,
+        DraftSender(composer, outbox, authorizer),
     )

@@ -219,7 +219,9 @@ def test_the_lock_screen_names_nobody(qtbot: QtBot, seeded: Seeded) -> None:
     controller = start_signed_in(qtbot, seeded.services)
     window = controller.window
     assert names_anyone(window.windowTitle())  # the check below would see a name if one showed
-    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    )
     sign_in = controller.sign_in
     assert sign_in is not None
     qtbot.waitUntil(sign_in.isVisible)

@@ -145,7 +145,9 @@ def test_lock_needs_the_password_and_keeps_the_workspace(qtbot: QtBot, seeded: S
         controller.sign_in.submit()
     window = controller.window
     page = window.workspace_page
-    qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(
+        window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+    )
     assert controller.sign_in.isVisible()
     assert not controller.sign_in.user.isEnabled()
     assert controller.sign_in.title.text() == "Switchboard is locked"

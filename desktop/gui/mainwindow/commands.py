@@ -121,7 +121,32 @@ class CommandWindow(QMainWindow):
         self.mute_action.setIconText(tr("Mute"))
         self.mute_action.setCheckable(True)
         self.lock_action = self._action(
-            tr("&Lock"), "lock", "Ctrl+L", tr("Hide everything until you sign in again")
+            tr("&Lock"), "lock", "Ctrl+Alt+L", tr("Hide everything until you sign in again")
+        )
+        self.compose_action = self._action(
+            tr("&New message"), "compose", "Ctrl+N", tr("Write a message from the active profile")
+        )
+        self.compose_action.setIconText(tr("New"))
+        self.reply_action = self._action(
+            tr("&Reply"), "reply", "Ctrl+R", tr("Answer the sender, from the profile it came to")
+        )
+        self.reply_all_action = self._action(
+            tr("Reply &all"),
+            "reply-all",
+            "Ctrl+Shift+R",
+            tr("Answer everyone it went to, except your own addresses"),
+        )
+        self.forward_action = self._action(
+            tr("&Forward"), "forward", "Ctrl+L", tr("Send the message on to someone else")
+        )
+        self.forward_attached_action = self._action(
+            tr("Forward as a&ttachment"),
+            None,
+            None,
+            tr("Send the whole message on, attached as it was received"),
+        )
+        self.outbox_action = self._action(
+            tr("&Outbox…"), "outbox", None, tr("Messages that have not left yet")
         )
         self.sign_out_action = self._action(
             tr("Sign &out"), "sign-out", None, tr("Sign out and forget 'remember me'")
@@ -158,6 +183,8 @@ class CommandWindow(QMainWindow):
         toolbar.addWidget(self.switcher)
         toolbar.addSeparator()
         for action in (
+            self.compose_action,
+            self.reply_action,
             self.sync_action,
             self.find_action,
             self.profiles_action,
@@ -186,6 +213,18 @@ class CommandWindow(QMainWindow):
             [self.find_action, self.all_inboxes_action, self.next_pane_action]
         )
         self.message_menu = menus.addMenu(self.tr("&Message"))
+        self.message_menu.addActions(
+            [
+                self.compose_action,
+                self.reply_action,
+                self.reply_all_action,
+                self.forward_action,
+                self.forward_attached_action,
+            ]
+        )
+        self.drafts_menu = self.message_menu.addMenu(self.tr("&Drafts"))
+        self.message_menu.addAction(self.outbox_action)
+        self.message_menu.addSeparator()
         self.profile_menu = menus.addMenu(self.tr("&Profiles"))
         self.tools_menu = menus.addMenu(self.tr("&Tools"))
         self.tools_menu.addActions(

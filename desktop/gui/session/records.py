@@ -5,6 +5,7 @@ records are plain frozen data (and exceptions) that cross the door unchanged, wh
 that produces them stays behind it (the import contract in pyproject.toml checks both).
 """
 
+from desktop.core.compose.identity import Kind, OrganizationWarning
 from desktop.services.accounts import (
     DEFAULT_COLOUR,
     IMAP_SECURITY_MODES,
@@ -31,6 +32,17 @@ from desktop.services.errors import (
     WrongPasswordError,
 )
 from desktop.services.failures import Failure, describe
+from desktop.services.mail.draft import (
+    CrossOrganizationError,
+    Draft,
+    DraftAttachment,
+    DraftSummary,
+    FromChange,
+    InvalidAddressError,
+    KnownRecipient,
+    NoRecipientError,
+)
+from desktop.services.mail.draft_sending import QueuedMessage
 from desktop.services.mail.egress import EgressRow
 from desktop.services.mail.imap_sync import SyncError
 from desktop.services.mail.import_preview import ImportPreview
@@ -59,21 +71,32 @@ __all__ = [
     "AuditEntry",
     "AuditQuery",
     "ConnectionEntry",
+    "CrossOrganizationError",
+    "Draft",
+    "DraftAttachment",
+    "DraftSummary",
     "EgressRow",
     "Failure",
+    "FromChange",
     "ImportPreview",
     "ImportProgress",
     "ImportResult",
     "InboxRow",
+    "InvalidAddressError",
+    "Kind",
+    "KnownRecipient",
     "MessageDetail",
+    "NoRecipientError",
     "NotFoundError",
     "OpenedMessage",
+    "OrganizationWarning",
     "OutboxEntry",
     "OutboxState",
     "Page",
     "PageKey",
     "ProfileDraft",
     "ProfileInfo",
+    "QueuedMessage",
     "RemoteContent",
     "SignInThrottledError",
     "SignedInUser",

@@ -20,6 +20,15 @@ from desktop.services.audit import AuditEntry, AuditQuery, ConnectionEntry, Page
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
+from desktop.services.mail.draft import (
+    Draft,
+    DraftAttachment,
+    DraftSummary,
+    FromChange,
+    KnownRecipient,
+    attachment_from_file,
+)
+from desktop.services.mail.draft_sending import QueuedMessage
 from desktop.services.mail.import_preview import ImportPreview
 from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
@@ -189,3 +198,36 @@ class ServicesWorkspace:
         if entry is None:
             raise NotFoundError(f"there is no message {entry_id} in the outbox")
         return entry.profile_id
+
+    def new_message(self, profile_id: int | None) -> Draft:
+        return self._services.composer.new_message(self._actor, profile_id)
+
+    def reply(self, message_id: int, *, reply_all: bool) -> Draft:
+        return self._services.composer.reply(self._actor, message_id, reply_all=reply_all)
+
+    def forward(self, message_id: int, *, as_attachment: bool) -> Draft:
+        return self._services.composer.forward(self._actor, message_id, as_attachment=as_attachment)
+
+    def change_from(self, draft: Draft, profile_id: int) -> FromChange:
+        return self._services.composer.change_from(self._actor, draft, profile_id)
+
+    def save_draft(self, draft: Draft) -> DraftSummary:
+        return self._services.composer.save_draft(self._actor, draft)
+
+    def list_drafts(self) -> Sequence[DraftSummary]:
+        return self._services.composer.list_drafts(self._actor)
+
+    def open_draft(self, key: str) -> Draft:
+        return self._services.composer.open_draft(self._actor, key)
+
+    def delete_draft(self, key: str) -> bool:
+        return self._services.composer.delete_draft(self._actor, key)
+
+    def send_draft(self, draft: Draft) -> QueuedMessage:
+        return self._services.draft_sender.send(self._actor, draft)
+
+    def complete_addresses(self, prefix: str) -> Sequence[KnownRecipient]:
+        return self._services.composer.complete_addresses(self._actor, prefix)
+
+    def read_attachment(self, path: Path) -> DraftAttachment:
+        return attachment_from_file(path)

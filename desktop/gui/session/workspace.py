@@ -16,6 +16,14 @@ from desktop.core.roles import Action
 from desktop.gui.session.viewdata import InboxQuery, ProfileCard
 from desktop.services.accounts import SupportIdOwner
 from desktop.services.audit import AuditEntry, AuditQuery, ConnectionEntry, Page
+from desktop.services.mail.draft import (
+    Draft,
+    DraftAttachment,
+    DraftSummary,
+    FromChange,
+    KnownRecipient,
+)
+from desktop.services.mail.draft_sending import QueuedMessage
 from desktop.services.mail.import_preview import ImportPreview
 from desktop.services.mail.importer import ImportProgress, ImportResult
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
@@ -119,4 +127,37 @@ class Workspace(Protocol):
 
     def discard_outbox(self, entry_id: int) -> None:
         """The message is dropped from the outbox without being sent."""
+        ...
+
+    def new_message(self, profile_id: int | None) -> Draft:
+        """A blank message from ``profile_id`` (None: the active profile), signature included."""
+        ...
+
+    def reply(self, message_id: int, *, reply_all: bool) -> Draft:
+        """An answer from the profile that received the message, whatever profile is active."""
+        ...
+
+    def forward(self, message_id: int, *, as_attachment: bool) -> Draft: ...
+
+    def change_from(self, draft: Draft, profile_id: int) -> FromChange:
+        """The draft from another profile; a warning when that leaves the original's
+        organization, for the person to confirm."""
+        ...
+
+    def save_draft(self, draft: Draft) -> DraftSummary: ...
+
+    def list_drafts(self) -> Sequence[DraftSummary]: ...
+
+    def open_draft(self, key: str) -> Draft: ...
+
+    def delete_draft(self, key: str) -> bool: ...
+
+    def send_draft(self, draft: Draft) -> QueuedMessage:
+        """Checked, built and queued in the outbox (committed); delivery is the next step."""
+        ...
+
+    def complete_addresses(self, prefix: str) -> Sequence[KnownRecipient]: ...
+
+    def read_attachment(self, path: Path) -> DraftAttachment:
+        """The file's bytes and type, read off the GUI thread (a file may be large or remote)."""
         ...
