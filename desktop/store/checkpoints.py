@@ -12,7 +12,9 @@ written: a passive checkpoint never blocks a writer, nor a writer it.
 The log only starts over from its beginning when a write begins with every frame copied back, and
 a writer that never waited for its checkpoints would grow the WAL by the whole job (181 MB for
 those 20,000 messages). So once a checkpoint finds more than :data:`WAL_LIMIT_PAGES` in the log,
-the next write first waits for the checkpoint running then; that write restarts the log.
+the writer checkpoints the rest itself before its next write, and that write restarts the log.
+A checkpoint still running after :data:`MAX_WRITES_AHEAD` further writes holds the next one back:
+on a disk slower than the writer the log would otherwise grow faster than checkpoints report it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 
 WAL_LIMIT_PAGES = 8192
 """How long the WAL may grow during a bulk write (32 MB at SQLite's 4 kB pages)."""
+MAX_WRITES_AHEAD = 2
+"""How many writes may commit while one checkpoint runs."""
 
 
 class Checkpoints:
@@ -37,17 +41,24 @@ class Checkpoints:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wal-checkpoint")
         self._running: Future[None] | None = None
         self._log_pages = 0
+        self._ahead = 0
 
     def before_write(self) -> None:
-        """Wait for the running checkpoint when the log has grown past its limit."""
+        """Copy back the whole log when it has grown past its limit, so the write restarts it."""
         if self._log_pages > WAL_LIMIT_PAGES:
+            self._finish()
+            self._checkpoint()
+            self._log_pages = 0  # the coming write starts the log over
+        elif self._ahead >= MAX_WRITES_AHEAD:
             self._finish()
 
     def written(self) -> None:
         """Start a checkpoint of what was just committed, unless one is still running (it will
         leave the rest to the next one)."""
+        self._ahead += 1
         if self._running is None or self._running.done():
             self._finish()
+            self._ahead = 0
             self._running = self._pool.submit(self._checkpoint)
 
     def close(self) -> None:

@@ -4,8 +4,10 @@ a server killed mid-sync, and the failures a user must be told about."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from mail_helpers import (
 from sqlalchemy import func, select
 
 from desktop.services.mail import imap_sync
+from desktop.services.mail.connection import AuditedClient, Fetched
 from desktop.services.mail.imap_sync import (
     AuthenticationError,
     CertificateError,
@@ -32,6 +35,7 @@ from desktop.services.mail.imap_sync import (
     SyncProgress,
 )
 from desktop.services.mail.inbox import Inbox
+from desktop.services.mail.parse import ParsedMessage
 from desktop.store.models import EgressEvent, MailServerOption, MailSyncState, Message, Profile
 from desktop.store.session import SessionFactory, unit_of_work
 
@@ -79,6 +83,43 @@ def test_first_sync_stores_every_message_with_body_and_flags_without_marking_rea
         state = session.scalars(select(MailSyncState)).one()
         assert (state.folder, state.highest_uid) == ("INBOX", 25)
         assert state.highest_modseq
+
+
+def test_first_sync_fetches_and_parses_each_message_once_fetching_beside_parsing(
+    dovecot: Dovecot,
+    session_factory: SessionFactory,
+    account: MailAccount,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(imap_sync, "FIRST_BATCH", 10)
+    monkeypatch.setattr(imap_sync, "BODY_BATCH", 25)
+    dovecot.deliver(account.login, [simple_message(i) for i in range(80)])
+    fetched: list[int] = []
+    parsed: list[bytes] = []
+    fetch_threads: set[int] = set()
+    parse_threads: set[int] = set()
+    fetch_messages = AuditedClient.fetch_messages
+    parse_message = imap_sync.parse_message
+
+    def counted_fetch(client: AuditedClient, uids: list[int], part: str) -> list[Fetched]:
+        fetch_threads.add(threading.get_ident())
+        fetched.extend(uids)
+        return fetch_messages(client, uids, part)
+
+    def counted_parse(raw: bytes, fallback: datetime | None = None) -> ParsedMessage:
+        parse_threads.add(threading.get_ident())
+        parsed.append(raw)
+        return parse_message(raw, fallback)
+
+    monkeypatch.setattr(AuditedClient, "fetch_messages", counted_fetch)
+    monkeypatch.setattr(imap_sync, "parse_message", counted_parse)
+    result = sync_profile(session_factory, account.profile_id, account.passwords)
+    assert (result.new, result.bodies) == (80, 80)
+    assert sorted(fetched) == list(range(1, 81))
+    assert fetched[:10] == list(range(80, 70, -1))  # newest first
+    assert len(parsed) == len(set(parsed)) == 80
+    assert fetch_threads.isdisjoint(parse_threads)
+    assert all(m.body_loaded for m in stored(session_factory, account.profile_id))
 
 
 def test_incremental_sync_fetches_only_new_mail(

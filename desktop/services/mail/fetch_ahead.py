@@ -54,19 +54,25 @@ class FetchAhead(Generic[Batch, Fetched]):
     ) -> None:
         self._stop.set()
         # The thread puts at most one more result after this (then it sees the stop): emptying
-        # the queue once makes room for it, whether it is waiting to put one or still fetching.
+        # the queue once releases it, whether it waits for its last result to be taken or is
+        # still fetching.
         while True:
             try:
-                self._ready.get_nowait()
+                self._take()
             except queue.Empty:
                 break
         self._thread.join()
 
     def _results(self) -> Iterator[tuple[Batch, Fetched]]:
-        while (item := self._ready.get()) is not _DONE:
+        while (item := self._take(block=True)) is not _DONE:
             if isinstance(item, _Failed):
                 raise item.error
             yield item  # type: ignore[misc]
+
+    def _take(self, *, block: bool = False) -> object:
+        item = self._ready.get(block=block)
+        self._ready.task_done()
+        return item
 
     def _run(self) -> None:
         try:
@@ -82,9 +88,14 @@ class FetchAhead(Generic[Batch, Fetched]):
         self._put(_DONE)
 
     def _put(self, item: object) -> bool:
-        """Hand over ``item`` unless the caller has left; looking first is what bounds the puts
-        after the stop to the one already under way, which ``__exit__`` makes room for."""
+        """Hand over ``item`` and wait until the caller takes it, unless the caller has left.
+
+        Waiting keeps the thread one batch ahead, not two (one queued, one more fetched), which
+        bounds memory to three batches. Looking first bounds the puts after the stop to the one
+        already under way, which ``__exit__`` releases.
+        """
         if self._stop.is_set():
             return False
         self._ready.put(item)
+        self._ready.join()
         return True

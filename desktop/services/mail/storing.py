@@ -293,10 +293,12 @@ class BackgroundWriter:
         engine = session_factory.kw["bind"]
         self._checkpoints = Checkpoints(engine) if engine.dialect.name == "sqlite" else None
 
+    @internal("the writer of import and sync, which store for a profile they have checked")
     def submit(self, write: Callable[[Session], None]) -> None:
         self.wait()
         self._pending = self._pool.submit(self._write, write)
 
+    @internal("the writer of import and sync, which store for a profile they have checked")
     def wait(self) -> None:
         pending, self._pending = self._pending, None
         if pending is not None:
