@@ -17,8 +17,8 @@ has CONDSTORE (RFC 7162), the HIGHESTMODSEQ of the last sync. A sync then:
    fetches the next batch (:mod:`~desktop.services.mail.fetch_ahead`), this one parses, a writer
    commits the previous one. An interrupted sync resumes where it stopped because "new" is
    whatever the store lacks, not what a counter says. Rows stored with headers only (by
-   Switchboard before 0.9, which fetched the newest headers first and every message again with
-   its body) are filled in by the same pass.
+   earlier builds, which fetched the newest headers first and every message again with its
+   body) are filled in by the same pass.
 
 Errors come out as :class:`SyncError` with ``permanent`` telling the job runner whether retrying
 can help (a wrong password or a rejected certificate cannot; a dropped connection can). The
