@@ -148,7 +148,7 @@ def _sign_in_owner(services: Services, args: argparse.Namespace) -> SignedInUser
 
 def _sync_progress(email: str, progress: SyncProgress) -> None:
     print(
-        f"{email}: {progress.folder}: {progress.phase} {progress.done}/{progress.total}",
+        f"{email}: {progress.folder}: {progress.done}/{progress.total} messages",
         file=sys.stderr,
     )
 

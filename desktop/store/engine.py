@@ -16,6 +16,9 @@ A transaction says at its start whether it may write, through the connection's e
 * a read transaction (:data:`READ_ONLY`) starts with a plain deferred ``BEGIN`` under
   ``PRAGMA query_only``: in WAL mode it reads a snapshot and never waits for a writer, however
   long that writer holds the lock, and a write slipped into it fails instead of queueing.
+* a bulk write transaction (:data:`CHECKPOINT_LATER`) commits without the WAL checkpoint SQLite
+  would otherwise run in the committing connection: its writer checkpoints on a thread of its
+  own (:mod:`desktop.store.checkpoints`). Every other write transaction checkpoints as usual.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ READ_ONLY = "switchboard_read_only"
 LOCK_WAIT = "switchboard_lock_wait"
 """Execution option: seconds a write transaction waits for the write lock (default: the busy
 timeout); past it, beginning fails with "database is locked"."""
+CHECKPOINT_LATER = "switchboard_checkpoint_later"
+"""Execution option: this write transaction's commit leaves the WAL checkpoint to its writer's
+checkpoint thread (:class:`desktop.store.checkpoints.Checkpoints`)."""
+WAL_AUTOCHECKPOINT_PAGES = 1000
+"""SQLite's own default: the WAL size in pages past which a commit checkpoints."""
 
 
 def default_database_url() -> str:
@@ -107,6 +115,8 @@ def _begin(connection: Connection) -> None:
     if read_only:
         connection.exec_driver_sql("BEGIN")
         return
+    later = bool(options.get(CHECKPOINT_LATER, False))
+    _set_autocheckpoint(connection, 0 if later else WAL_AUTOCHECKPOINT_PAGES)
     wait = options.get(LOCK_WAIT)
     if wait is None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -116,6 +126,15 @@ def _begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
     finally:
         connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+
+def _set_autocheckpoint(connection: Connection, pages: int) -> None:
+    """Like ``query_only``, the setting outlives the transaction, so it is set whenever it
+    changes: a pooled connection a bulk write used must checkpoint again for the next writer."""
+    info = connection.connection.info
+    if info.get("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES) != pages:
+        connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={pages}")
+        info["wal_autocheckpoint"] = pages
 
 
 def _set_query_only(connection: Connection, enabled: bool) -> None:

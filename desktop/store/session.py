@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop.store.engine import LOCK_WAIT, READ_ONLY
+from desktop.store.engine import CHECKPOINT_LATER, LOCK_WAIT, READ_ONLY
 
 SessionFactory = sessionmaker[Session]
 
@@ -35,12 +35,21 @@ def make_session_factory(engine: Engine) -> SessionFactory:
 
 
 @contextmanager
-def unit_of_work(factory: SessionFactory, *, lock_wait: float | None = None) -> Iterator[Session]:
-    """A writing unit of work; ``lock_wait`` bounds the wait for SQLite's write lock (seconds)."""
+def unit_of_work(
+    factory: SessionFactory, *, lock_wait: float | None = None, checkpoint_later: bool = False
+) -> Iterator[Session]:
+    """A writing unit of work; ``lock_wait`` bounds the wait for SQLite's write lock (seconds);
+    ``checkpoint_later`` is for a bulk writer that checkpoints the WAL itself
+    (:mod:`desktop.store.checkpoints`)."""
     session = factory()
     try:
+        options: dict[str, object] = {}
         if lock_wait is not None:
-            session.connection(execution_options={LOCK_WAIT: lock_wait})
+            options[LOCK_WAIT] = lock_wait
+        if checkpoint_later:
+            options[CHECKPOINT_LATER] = True
+        if options:
+            session.connection(execution_options=options)
         yield session
         session.commit()
     except BaseException:

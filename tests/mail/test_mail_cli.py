@@ -66,7 +66,7 @@ def test_set_server_sync_inbox_and_egress(cli: Cli, dovecot: Dovecot, tmp_path: 
 
     code, _, err = cli("sync", "--user", "ada")
     assert code == 0, err
-    assert f"{EMAIL}: INBOX: headers 7/7" in err
+    assert f"{EMAIL}: INBOX: 7/7 messages" in err
     assert f"{EMAIL}: 7 new, 0 removed" in err
 
     code, out, err = cli("inbox", "--user", "ada", "--json", "--limit", "5")

@@ -4,8 +4,10 @@ a server killed mid-sync, and the failures a user must be told about."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from mail_helpers import (
 from sqlalchemy import func, select
 
 from desktop.services.mail import imap_sync
+from desktop.services.mail.connection import AuditedClient, Fetched
 from desktop.services.mail.imap_sync import (
     AuthenticationError,
     CertificateError,
@@ -32,6 +35,7 @@ from desktop.services.mail.imap_sync import (
     SyncProgress,
 )
 from desktop.services.mail.inbox import Inbox
+from desktop.services.mail.parse import ParsedMessage
 from desktop.store.models import EgressEvent, MailServerOption, MailSyncState, Message, Profile
 from desktop.store.session import SessionFactory, unit_of_work
 
@@ -50,13 +54,18 @@ def stored(session_factory: SessionFactory, profile_id: int) -> list[Message]:
 
 
 def test_first_sync_stores_every_message_with_body_and_flags_without_marking_read(
-    dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount
+    dovecot: Dovecot,
+    session_factory: SessionFactory,
+    account: MailAccount,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(imap_sync, "FIRST_BATCH", 5)
+    monkeypatch.setattr(imap_sync, "BODY_BATCH", 10)
     dovecot.deliver(account.login, [simple_message(i) for i in range(20)])
     dovecot.deliver(account.login, [simple_message(i) for i in range(20, 25)], seen=True)
-    phases: list[SyncProgress] = []
+    reports: list[SyncProgress] = []
     result = sync_profile(
-        session_factory, account.profile_id, account.passwords, progress=phases.append
+        session_factory, account.profile_id, account.passwords, progress=reports.append
     )
     assert (result.new, result.bodies, result.removed) == (25, 25, 0)
     messages = stored(session_factory, account.profile_id)
@@ -65,8 +74,8 @@ def test_first_sync_stores_every_message_with_body_and_flags_without_marking_rea
     assert sorted(m.subject for m in messages if m.seen) == sorted(
         f"Message number {i}" for i in range(20, 25)
     )
-    assert {p.phase for p in phases} == {"headers", "bodies"}
-    assert phases[-1].done == phases[-1].total == 25
+    # A small first batch for the inbox to show at once, then full ones.
+    assert [(p.done, p.total) for p in reports] == [(5, 25), (15, 25), (25, 25)]
     with server_client(dovecot, account.login) as client:
         unseen = client.search("UNSEEN")
     assert len(unseen) == 20  # BODY.PEEK: syncing marked nothing read
@@ -74,6 +83,43 @@ def test_first_sync_stores_every_message_with_body_and_flags_without_marking_rea
         state = session.scalars(select(MailSyncState)).one()
         assert (state.folder, state.highest_uid) == ("INBOX", 25)
         assert state.highest_modseq
+
+
+def test_first_sync_fetches_and_parses_each_message_once_fetching_beside_parsing(
+    dovecot: Dovecot,
+    session_factory: SessionFactory,
+    account: MailAccount,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(imap_sync, "FIRST_BATCH", 10)
+    monkeypatch.setattr(imap_sync, "BODY_BATCH", 25)
+    dovecot.deliver(account.login, [simple_message(i) for i in range(80)])
+    fetched: list[int] = []
+    parsed: list[bytes] = []
+    fetch_threads: set[int] = set()
+    parse_threads: set[int] = set()
+    fetch_messages = AuditedClient.fetch_messages
+    parse_message = imap_sync.parse_message
+
+    def counted_fetch(client: AuditedClient, uids: list[int], part: str) -> list[Fetched]:
+        fetch_threads.add(threading.get_ident())
+        fetched.extend(uids)
+        return fetch_messages(client, uids, part)
+
+    def counted_parse(raw: bytes, fallback: datetime | None = None) -> ParsedMessage:
+        parse_threads.add(threading.get_ident())
+        parsed.append(raw)
+        return parse_message(raw, fallback)
+
+    monkeypatch.setattr(AuditedClient, "fetch_messages", counted_fetch)
+    monkeypatch.setattr(imap_sync, "parse_message", counted_parse)
+    result = sync_profile(session_factory, account.profile_id, account.passwords)
+    assert (result.new, result.bodies) == (80, 80)
+    assert sorted(fetched) == list(range(1, 81))
+    assert fetched[:10] == list(range(80, 70, -1))  # newest first
+    assert len(parsed) == len(set(parsed)) == 80
+    assert fetch_threads.isdisjoint(parse_threads)
+    assert all(m.body_loaded for m in stored(session_factory, account.profile_id))
 
 
 def test_incremental_sync_fetches_only_new_mail(
@@ -180,18 +226,21 @@ def test_a_server_killed_mid_sync_loses_and_duplicates_nothing(
 ) -> None:
     own, passwords = own_server.server, own_server.passwords
     own.deliver(own_server.login, [simple_message(i) for i in range(500)])
-    monkeypatch.setattr(imap_sync, "HEADERS_FIRST", 100)
+    monkeypatch.setattr(imap_sync, "FIRST_BATCH", 50)
     monkeypatch.setattr(imap_sync, "BODY_BATCH", 50)
 
-    def kill_during_bodies(progress: SyncProgress) -> None:
-        if progress.phase == "bodies" and progress.done >= 50:
+    def kill_during_sync(progress: SyncProgress) -> None:
+        if progress.done == 100:
             own.kill()
 
     with pytest.raises(ConnectionProblemError):
-        sync_profile(session_factory, profile_id, passwords, progress=kill_during_bodies)
+        sync_profile(session_factory, profile_id, passwords, progress=kill_during_sync)
     partial = stored(session_factory, profile_id)
-    assert len(partial) == 100  # the newest 100 had their headers first
-    assert sum(m.body_loaded for m in partial) == 50  # then bodies came, newest first
+    # The two batches before the kill, and the one fetched ahead if it had arrived by then:
+    # each a whole message, newest first.
+    assert len(partial) in {100, 150}
+    assert sorted(m.uid for m in partial) == list(range(501 - len(partial), 501))
+    assert all(m.body_loaded for m in partial)
 
     own.start()
     sync_profile(session_factory, profile_id, passwords)
@@ -202,7 +251,7 @@ def test_a_server_killed_mid_sync_loses_and_duplicates_nothing(
     assert_full_text_index_matches(session_factory)
 
 
-def test_a_server_killed_during_headers_resumes_without_duplicates(
+def test_a_server_killed_after_the_first_batch_resumes_without_duplicates(
     session_factory: SessionFactory,
     profile_id: int,
     own_server: OwnServer,
@@ -210,15 +259,16 @@ def test_a_server_killed_during_headers_resumes_without_duplicates(
 ) -> None:
     own, passwords = own_server.server, own_server.passwords
     own.deliver(own_server.login, [simple_message(i) for i in range(300)])
-    monkeypatch.setattr(imap_sync, "HEADERS_FIRST", 100)
+    monkeypatch.setattr(imap_sync, "FIRST_BATCH", 100)
+    monkeypatch.setattr(imap_sync, "BODY_BATCH", 50)
 
     def kill_after_first_batch(progress: SyncProgress) -> None:
-        if progress.phase == "headers":
+        if progress.done == 100:
             own.kill()
 
     with pytest.raises(ConnectionProblemError):
         sync_profile(session_factory, profile_id, passwords, progress=kill_after_first_batch)
-    assert len(stored(session_factory, profile_id)) == 100
+    assert len(stored(session_factory, profile_id)) in {100, 150}
     own.start()
     sync_profile(session_factory, profile_id, passwords)
     messages = stored(session_factory, profile_id)

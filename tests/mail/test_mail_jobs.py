@@ -210,7 +210,7 @@ def test_cancel_stops_a_running_sync_between_batches_keeping_what_it_stored(
     owner: MailSync,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(imap_sync, "HEADERS_FIRST", 0)
+    monkeypatch.setattr(imap_sync, "FIRST_BATCH", 20)
     monkeypatch.setattr(imap_sync, "BODY_BATCH", 20)
     dovecot.deliver(account.login, [simple_message(i) for i in range(400)])
     recorder = Recorder(owner)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 
 import pytest
 from mail_helpers import assert_full_text_index_matches, simple_message
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from desktop.services.mail.parse import parse_message
 from desktop.services.mail.storing import (
@@ -19,45 +21,65 @@ from desktop.services.mail.storing import (
 from desktop.store.models import Attachment, Message
 from desktop.store.session import SessionFactory, read_only, unit_of_work
 
+Write = Callable[[Session], None]
 
-def write_all(*writes: Callable[[], None]) -> None:
-    with BackgroundWriter() as writer:
+
+def write_all(session_factory: SessionFactory, *writes: Write) -> None:
+    with BackgroundWriter(session_factory) as writer:
         for write in writes:
             writer.submit(write)
 
 
-def fail() -> None:
+def fail(session: Session) -> None:
     raise OSError("disk full")
 
 
-def test_writes_run_in_order_off_the_calling_thread() -> None:
+def test_writes_run_in_order_off_the_calling_thread(session_factory: SessionFactory) -> None:
     done: list[tuple[int, bool]] = []
     caller = threading.get_ident()
-    write_all(*(lambda n=n: done.append((n, threading.get_ident() != caller)) for n in range(5)))
+
+    def write(n: int, session: Session) -> None:
+        done.append((n, threading.get_ident() != caller))
+
+    write_all(session_factory, *(partial(write, n) for n in range(5)))
     assert done == [(n, True) for n in range(5)]
 
 
-def test_a_failed_write_surfaces_at_the_next_submit() -> None:
+def test_each_write_is_a_unit_of_work_committed_on_its_own(
+    session_factory: SessionFactory, profile_id: int
+) -> None:
+    def insert(n: int, session: Session) -> None:
+        items = [(parse_message(simple_message(n)), Placement(folder="Imported"))]
+        insert_messages(session, profile_id, items)
+
+    with pytest.raises(OSError, match="disk full"):
+        write_all(session_factory, partial(insert, 1), partial(insert, 2), fail)
+    assert stored(session_factory) == (2, 0)
+
+
+def test_a_failed_write_surfaces_at_the_next_submit(session_factory: SessionFactory) -> None:
     later: list[str] = []
     with pytest.raises(OSError, match="disk full"):
-        write_all(fail, lambda: later.append("ran"))
+        write_all(session_factory, fail, lambda session: later.append("ran"))
     assert later == []
 
 
-def test_a_failed_last_write_surfaces_at_the_end() -> None:
+def test_a_failed_last_write_surfaces_at_the_end(session_factory: SessionFactory) -> None:
     with pytest.raises(OSError, match="disk full"):
-        write_all(fail)
+        write_all(session_factory, fail)
 
 
-def test_leaving_on_an_error_still_waits_for_the_write_in_flight() -> None:
+def test_leaving_on_an_error_still_waits_for_the_write_in_flight(
+    session_factory: SessionFactory,
+) -> None:
     finished = threading.Event()
 
-    def slow_write() -> None:
+    def slow_write(session: Session) -> None:
         threading.Event().wait(0.2)
         finished.set()
 
     def slow_then_caller_fails() -> None:
-        with BackgroundWriter() as writer:
+        with BackgroundWriter(session_factory) as writer:
             writer.submit(slow_write)
             raise KeyError("caller failed")
 

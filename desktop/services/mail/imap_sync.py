@@ -9,15 +9,16 @@ has CONDSTORE (RFC 7162), the HIGHESTMODSEQ of the last sync. A sync then:
    spaces);
 3. lists the server's UIDs (``UID SEARCH ALL``): UIDs the store lacks are new, UIDs the server
    lacks were expunged there and are deleted here;
-4. fetches the headers of the newest new mail (:data:`HEADERS_FIRST`), so the inbox shows a big
-   first sync within a second;
-5. updates flags: only those changed since the last HIGHESTMODSEQ (``CHANGEDSINCE``) with
+4. updates flags: only those changed since the last HIGHESTMODSEQ (``CHANGEDSINCE``) with
    CONDSTORE, otherwise all flags of the folder;
-6. fetches whole messages newest first in batches (``BODY.PEEK[]``, so syncing never marks mail
-   read), filling in the header-only rows and storing the rest, each batch committed on a writer
-   thread while the next is fetched. An interrupted sync resumes where it stopped because "new"
-   is whatever the store lacks, not what a counter says. Older mail arrives with its body in one
-   pass instead of two: measured, parsing every message twice cost more than the network.
+5. fetches whole messages newest first in batches (``BODY.PEEK[]``, so syncing never marks mail
+   read), each fetched once and parsed once. The first batch is small (:data:`FIRST_BATCH`), so
+   the inbox shows the newest mail of a big first sync at once; then three threads overlap: one
+   fetches the next batch (:mod:`~desktop.services.mail.fetch_ahead`), this one parses, a writer
+   commits the previous one. An interrupted sync resumes where it stopped because "new" is
+   whatever the store lacks, not what a counter says. Rows stored with headers only (by
+   earlier builds, which fetched the newest headers first and every message again with its
+   body) are filled in by the same pass.
 
 Errors come out as :class:`SyncError` with ``permanent`` telling the job runner whether retrying
 can help (a wrong password or a rejected certificate cannot; a dropped connection can). The
@@ -39,6 +40,7 @@ from typing import Any, Protocol, cast
 
 from imapclient.exceptions import LoginError
 from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy.orm import Session
 
 from desktop.services.authorization import internal
 from desktop.services.mail.connection import (
@@ -48,7 +50,8 @@ from desktop.services.mail.connection import (
     PlaintextRefusedError,
     ServerSettings,
 )
-from desktop.services.mail.parse import ParsedMessage, parse_headers, parse_message
+from desktop.services.mail.fetch_ahead import FetchAhead
+from desktop.services.mail.parse import ParsedMessage, parse_message
 from desktop.services.mail.storing import (
     BackgroundWriter,
     Placement,
@@ -60,7 +63,7 @@ from desktop.store.models import MailServerOption, MailSyncState, Message, Profi
 from desktop.store.models.base import utcnow
 from desktop.store.session import SessionFactory, unit_of_work
 
-HEADERS_FIRST = 1000
+FIRST_BATCH = 100
 BODY_BATCH = 500
 _SEEN = b"\\Seen"
 _FLAGGED = b"\\Flagged"
@@ -107,7 +110,6 @@ class SyncCancelledError(SyncError):
 class SyncProgress:
     profile_id: int
     folder: str
-    phase: str  # "headers" | "bodies"
     done: int
     total: int
 
@@ -268,12 +270,10 @@ class _FolderSync:
         gone = sorted(set(local) - on_server)
         if gone:
             self._remove(folder, uidvalidity, gone)
-        new = sorted(on_server - set(local), reverse=True)
-        self._fetch_headers(folder, uidvalidity, new[:HEADERS_FIRST])
         if state is not None and local:
             kept = {uid: flags for uid, flags in local.items() if uid in on_server}
             self._update_flags(folder, uidvalidity, kept, state.highest_modseq)
-        self._fetch_bodies(folder, uidvalidity, new[HEADERS_FIRST:])
+        self._fetch_messages(folder, uidvalidity, on_server - set(local))
         self._save_state(folder, uidvalidity, max(on_server, default=0), server_modseq)
         self.result.folders += 1
 
@@ -351,24 +351,8 @@ class _FolderSync:
                 )
         self.result.removed += len(uids)
 
-    def _fetch_headers(self, folder: str, uidvalidity: int, uids: list[int]) -> None:
-        """Headers of the newest new mail, so the inbox shows them before any body arrives."""
-        for chunk in _chunks(uids, BODY_BATCH):
-            self._check_cancel()
-            items = [
-                (
-                    parse_headers(fetched.data, fetched.size, fetched.internal_date),
-                    self._placement(folder, uidvalidity, fetched, body_loaded=False),
-                )
-                for fetched in self.client.fetch_messages(chunk, "BODY.PEEK[HEADER]")
-            ]
-            with unit_of_work(self.session_factory) as session:
-                insert_messages(session, self.profile_id, items)
-            self.result.new += len(items)
-            self._report(folder, "headers", self.result.new, len(uids))
-
-    def _fetch_bodies(self, folder: str, uidvalidity: int, unstored: list[int]) -> None:
-        """Whole messages, newest first: fills in header-only rows and stores the rest anew."""
+    def _fetch_messages(self, folder: str, uidvalidity: int, unstored: set[int]) -> None:
+        """Whole messages, newest first: stores the new ones and fills in header-only rows."""
         with unit_of_work(self.session_factory) as session:
             rows = session.execute(
                 select(Message.uid, Message.id).where(
@@ -380,19 +364,23 @@ class _FolderSync:
             )
             header_only = {uid: row_id for uid, row_id in rows if uid is not None}
         wanted = sorted({*header_only, *unstored}, reverse=True)
+        batches = itertools.chain([wanted[:FIRST_BATCH]], _chunks(wanted[FIRST_BATCH:], BODY_BATCH))
         done = 0
-        # The next batch is fetched and parsed while the store writes this one.
-        with BackgroundWriter() as writer:
-            for chunk in _chunks(wanted, BODY_BATCH):
+        fetch = partial(self.client.fetch_messages, part="BODY.PEEK[]")
+        with (
+            BackgroundWriter(self.session_factory) as writer,
+            FetchAhead(fetch, (batch for batch in batches if batch)) as fetched_batches,
+        ):
+            for chunk, fetched_batch in fetched_batches:
                 self._check_cancel()
                 updates: list[dict[str, Any]] = []
                 owners: list[tuple[int, ParsedMessage]] = []
                 inserts: list[tuple[ParsedMessage, Placement]] = []
-                for fetched in self.client.fetch_messages(chunk, "BODY.PEEK[]"):
+                for fetched in fetched_batch:
                     parsed = parse_message(fetched.data, fetched.internal_date)
                     row_id = header_only.get(fetched.uid)
                     if row_id is None:
-                        placement = self._placement(folder, uidvalidity, fetched, body_loaded=True)
+                        placement = self._placement(folder, uidvalidity, fetched)
                         inserts.append((parsed, placement))
                         continue
                     updates.append(_body_update(row_id, parsed))
@@ -402,33 +390,28 @@ class _FolderSync:
                 done += len(chunk)
                 self.result.new += len(inserts)
                 self.result.bodies += len(inserts) + len(updates)
-                self._report(folder, "bodies", done, len(wanted))
+                self._report(folder, done, len(wanted))
 
     def _store_bodies(
         self,
         inserts: list[tuple[ParsedMessage, Placement]],
         updates: list[dict[str, Any]],
         owners: list[tuple[int, ParsedMessage]],
+        session: Session,
     ) -> None:
-        with unit_of_work(self.session_factory) as session:
-            insert_messages(session, self.profile_id, inserts)
-            if updates:
-                session.execute(
-                    update(_MESSAGES).where(_MESSAGES.c.id == bindparam("row_id")), updates
-                )
-            store_attachments(session, owners)
+        insert_messages(session, self.profile_id, inserts)
+        if updates:
+            session.execute(update(_MESSAGES).where(_MESSAGES.c.id == bindparam("row_id")), updates)
+        store_attachments(session, owners)
 
     @staticmethod
-    def _placement(
-        folder: str, uidvalidity: int, fetched: Fetched, *, body_loaded: bool
-    ) -> Placement:
+    def _placement(folder: str, uidvalidity: int, fetched: Fetched) -> Placement:
         return Placement(
             folder=folder,
             uidvalidity=uidvalidity,
             uid=fetched.uid,
             seen=_SEEN in fetched.flags,
             flagged=_FLAGGED in fetched.flags,
-            body_loaded=body_loaded,
         )
 
     def _update_flags(
@@ -483,9 +466,9 @@ class _FolderSync:
             state.highest_modseq = int(modseq) if modseq is not None else None
             state.synced_at = utcnow()
 
-    def _report(self, folder: str, phase: str, done: int, total: int) -> None:
+    def _report(self, folder: str, done: int, total: int) -> None:
         if self.progress is not None:
-            self.progress(SyncProgress(self.profile_id, folder, phase, done, total))
+            self.progress(SyncProgress(self.profile_id, folder, done, total))
 
     def _check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():

@@ -37,7 +37,7 @@ from desktop.services.mail.parse import ParsedMessage, parse_message
 from desktop.services.mail.storing import BackgroundWriter, Placement, insert_messages
 from desktop.store.models import Message
 from desktop.store.models.mail import IMPORTED_FOLDER
-from desktop.store.session import SessionFactory, read_only, unit_of_work
+from desktop.store.session import SessionFactory, read_only
 
 BATCH_SIZE = 1000
 _FROM_AFTER_NEWLINE = re.compile(rb"\nFrom ")
@@ -103,13 +103,12 @@ def import_paths(
     stored = _Stored()
     stopped = False
 
-    def store(items: list[tuple[ParsedMessage, Placement]]) -> None:
-        with unit_of_work(session_factory) as session:
-            inserted = insert_messages(session, profile_id, items)
+    def store(items: list[tuple[ParsedMessage, Placement]], session: Session) -> None:
+        inserted = insert_messages(session, profile_id, items)
         stored.added += len(inserted)
         stored.unreadable += sum(items[i][0].parse_error is not None for i in inserted)
 
-    with BackgroundWriter() as writer:
+    with BackgroundWriter(session_factory) as writer:
         for path, size in sources:
             for raw in _messages(path):
                 if cancel is not None and cancel.is_set():

@@ -33,7 +33,9 @@ from sqlalchemy.orm import Session
 
 from desktop.services.authorization import internal
 from desktop.services.mail.parse import ParsedMessage
+from desktop.store.checkpoints import Checkpoints
 from desktop.store.models import Attachment, Message
+from desktop.store.session import SessionFactory, unit_of_work
 
 ROWS_PER_STATEMENT = 500
 _MESSAGES = cast(Table, Message.__table__)
@@ -279,23 +281,40 @@ def store_attachments(session: Session, owners: Sequence[tuple[int, ParsedMessag
 class BackgroundWriter:
     """Runs one write at a time on a worker thread; batches stay in order, errors surface.
 
-    ``submit`` waits for the previous write before queueing the next, so at most one batch is in
-    flight and memory stays bounded; leaving the ``with`` block waits for the last write even when
-    the caller failed, so every batch handed over is committed (or its error raised).
+    Each write is a unit of work of its own, given its session. ``submit`` waits for the
+    previous write before queueing the next, so at most one batch is in flight and memory stays
+    bounded; leaving the ``with`` block waits for the last write even when the caller failed, so
+    every batch handed over is committed (or its error raised). On SQLite the writes leave WAL
+    checkpoints to a thread of their own (:mod:`desktop.store.checkpoints`).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, session_factory: SessionFactory) -> None:
+        self._session_factory = session_factory
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-writer")
         self._pending: Future[None] | None = None
+        engine = session_factory.kw["bind"]
+        self._checkpoints = Checkpoints(engine) if engine.dialect.name == "sqlite" else None
 
-    def submit(self, write: Callable[[], None]) -> None:
+    @internal("the writer of import and sync, which store for a profile they have checked")
+    def submit(self, write: Callable[[Session], None]) -> None:
         self.wait()
-        self._pending = self._pool.submit(write)
+        self._pending = self._pool.submit(self._write, write)
 
+    @internal("the writer of import and sync, which store for a profile they have checked")
     def wait(self) -> None:
         pending, self._pending = self._pending, None
         if pending is not None:
             pending.result()
+
+    def _write(self, write: Callable[[Session], None]) -> None:
+        checkpoints = self._checkpoints
+        if checkpoints is not None:
+            checkpoints.before_write()
+        later = checkpoints is not None
+        with unit_of_work(self._session_factory, checkpoint_later=later) as session:
+            write(session)
+        if checkpoints is not None:
+            checkpoints.written()
 
     def __enter__(self) -> BackgroundWriter:
         return self
@@ -310,3 +329,5 @@ class BackgroundWriter:
             self.wait()
         finally:
             self._pool.shutdown(wait=True)
+            if self._checkpoints is not None:
+                self._checkpoints.close()
