@@ -66,7 +66,7 @@ def messages(sender: str, to: str, seed: int) -> list[EmailMessage]:
         message["From"] = sender
         message["To"] = to
         message["Subject"] = f"Report {seed}-{number}"
-        message["Message-ID"] = make_msgid(domain="example.test")
+        message["Message-ID"] = make_msgid(domain="example.net")
         text: list[str] = []
         while sum(len(line) + 1 for line in text) < SIZE:
             text.append(" ".join(rng.choices(WORDS, k=12)))

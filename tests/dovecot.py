@@ -178,7 +178,7 @@ class Dovecot:
     def _lmtp_text(self) -> str:
         return f"""
 protocol lmtp {{
-  postmaster_address = postmaster@example.test
+  postmaster_address = postmaster@example.net
 }}
 service lmtp {{
   inet_listener lmtp {{
@@ -203,7 +203,7 @@ ssl_key = <{self.key}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_cache_size = 0
-# "user3" and "user3@example.test" (how Postfix delivers over LMTP) are one user.
+# "user3" and "user3@example.net" (how Postfix delivers over LMTP) are one user.
 auth_username_format = %Ln
 passdb {{
   driver = static

@@ -2,7 +2,7 @@
 
 Submission with STARTTLS on one port and implicit TLS on another, SASL through the private
 Dovecot's auth socket, and Postfix's own sender check (``reject_sender_login_mismatch``): user
-``userN`` may send as ``userN@example.test`` only. Mail for ``example.test`` goes by LMTP into the
+``userN`` may send as ``userN@example.net`` only. Mail for ``example.net`` goes by LMTP into the
 Dovecot, so a test reads what arrived over IMAP; mail for any other domain is handed to a pipe
 that writes it to files (``outbox/<n>.eml`` and ``<n>.json``). Nothing under /etc is touched: the
 instance has its own config folder, spool and log under a temporary folder (the checked recipe of
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from dovecot import STARTUP_TIMEOUT, Dovecot, free_port
 
-DOMAIN = "example.test"
+DOMAIN = "example.net"
 _DAEMONS = """\
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup

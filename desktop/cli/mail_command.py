@@ -14,12 +14,11 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from desktop.cli.errors import CliError
-from desktop.cli.signin import opened_services, sign_in_from_args
+from desktop.cli.signin import opened_services, sign_in_from_args, sign_in_user_or_owner
 from desktop.services.authorization import SignedInUser
 from desktop.services.mail.inbox import MAX_PAGE, InboxRow
 
 if TYPE_CHECKING:  # sync and import load IMAP and the parsers; ``inbox`` needs neither
-    from desktop.services.container import Services
     from desktop.services.mail.imap_sync import SyncProgress
     from desktop.services.mail.importer import ImportProgress
     from desktop.services.mail.mailbox import Mailbox
@@ -34,7 +33,7 @@ def run_sync(args: argparse.Namespace) -> int:
     from desktop.services.mail.imap_sync import SyncError
 
     with opened_services(args) as services:
-        actor = _sign_in_owner(services, args)
+        actor = sign_in_user_or_owner(services, args)
         profiles = [
             p
             for p in services.accounts.list_profiles(actor)
@@ -70,7 +69,7 @@ def run_import(args: argparse.Namespace) -> int:
     from desktop.services.mail.importer import ImportSourceError
 
     with opened_services(args) as services:
-        actor = _sign_in_owner(services, args)
+        actor = sign_in_user_or_owner(services, args)
         assert actor.active_profile_id is not None  # sign_in_from_args activated --profile
         try:
             result = services.mailbox.import_files(
@@ -129,21 +128,6 @@ def _as_json(row: InboxRow) -> dict[str, object]:
         "seen": row.seen,
         "flagged": row.flagged,
     }
-
-
-def _sign_in_owner(services: Services, args: argparse.Namespace) -> SignedInUser:
-    """Sign in as --user, or as the owner of --profile when no user is named."""
-    from desktop.services.mail.settings import profile_owner
-
-    login = args.user
-    if login is None:
-        if not args.profile:
-            raise CliError("say whose mail with --user LOGIN or --profile EMAIL")
-        owner = profile_owner(services.session_factory, args.profile)
-        if owner is None:
-            raise CliError(f"there is no profile with email {args.profile}")
-        login = owner.login
-    return sign_in_from_args(services, args, login)
 
 
 def _sync_progress(email: str, progress: SyncProgress) -> None:

@@ -18,6 +18,7 @@ from functools import partial
 from desktop import __version__
 from desktop.cli import (
     audit_args,
+    compose_args,
     id_args,
     lookup_args,
     mail_args,
@@ -37,6 +38,7 @@ COMMANDS = (
     audit_args,
     id_args,
     mail_args,
+    compose_args,
     outbox_args,
 )
 

@@ -10,10 +10,8 @@ import argparse
 import json
 import sys
 
-from desktop.cli.errors import CliError
-from desktop.cli.signin import opened_services, sign_in_from_args
+from desktop.cli.signin import opened_services, sign_in_user_or_owner
 from desktop.services.authorization import SignedInUser
-from desktop.services.container import Services
 from desktop.services.mail.outbox import OutboxEntry, OutboxState
 
 SEND_INCOMPLETE = 1
@@ -25,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     with opened_services(args) as services:
-        actor = _sign_in(services, args)
+        actor = sign_in_user_or_owner(services, args)
         entries = _of_profile(services.outbox.list_outbox(actor), actor, args)
         emails = {p.id: p.email for p in services.accounts.list_profiles(actor)}
     if args.json:
@@ -44,7 +42,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_send(args: argparse.Namespace) -> int:
     with opened_services(args) as services:
-        actor = _sign_in(services, args)
+        actor = sign_in_user_or_owner(services, args)
         waiting = _of_profile(services.outbox.list_outbox(actor), actor, args)
         profiles = sorted({e.profile_id for e in waiting if e.state == OutboxState.QUEUED})
         emails = {p.id: p.email for p in services.accounts.list_profiles(actor)}
@@ -60,21 +58,6 @@ def run_send(args: argparse.Namespace) -> int:
         if not profiles:
             print("nothing is waiting to be sent", file=sys.stderr)
     return SEND_INCOMPLETE if incomplete else 0
-
-
-def _sign_in(services: Services, args: argparse.Namespace) -> SignedInUser:
-    """Sign in as --user, or as the owner of --profile when no user is named."""
-    from desktop.services.mail.settings import profile_owner
-
-    login = args.user
-    if login is None:
-        if not args.profile:
-            raise CliError("say whose outbox with --user LOGIN or --profile EMAIL")
-        owner = profile_owner(services.session_factory, args.profile)
-        if owner is None:
-            raise CliError(f"there is no profile with email {args.profile}")
-        login = owner.login
-    return sign_in_from_args(services, args, login)
 
 
 def _of_profile(

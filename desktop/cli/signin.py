@@ -79,3 +79,18 @@ def sign_in_from_args(
             raise CliError(f"{login} has no profile with email {args.profile}")
         actor = accounts.switch_profile(actor, match.id)
     return actor
+
+
+def sign_in_user_or_owner(services: Services, args: argparse.Namespace) -> SignedInUser:
+    """Sign in as --user, or as the owner of --profile when no user is named."""
+    from desktop.services.mail.settings import profile_owner
+
+    login = args.user
+    if login is None:
+        if not args.profile:
+            raise CliError("say who acts with --user LOGIN or --profile EMAIL")
+        owner = profile_owner(services.session_factory, args.profile)
+        if owner is None:
+            raise CliError(f"there is no profile with email {args.profile}")
+        login = owner.login
+    return sign_in_from_args(services, args, login)

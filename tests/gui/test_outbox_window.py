@@ -64,7 +64,7 @@ def queue(seeded: Seeded, profile_id: int, sender: str, to: str, subject: str) -
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="example.test")
+    message["Message-ID"] = make_msgid(domain="example.net")
     message.set_content("Hello.\n")
     return seeded.services.outbox.queue_message(seeded.actor, profile_id, message, [to])
 

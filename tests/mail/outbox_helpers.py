@@ -68,7 +68,7 @@ def message(sender: str, to: str, subject: str = "Hello", body: str = "Hello.\n"
     built["From"] = sender
     built["To"] = to
     built["Subject"] = subject
-    built["Message-ID"] = make_msgid(domain="example.test")
+    built["Message-ID"] = make_msgid(domain="example.net")
     built.set_content(body)
     return built
 

@@ -210,7 +210,7 @@ def test_the_egress_audit_names_the_envelope_but_no_address_subject_or_body(
         assert row.tls_version.startswith("TLSv1.")
         assert row.envelope_sender == sender.address
         assert row.recipient_count == 2
-        assert row.recipient_domains == "example.test"
+        assert row.recipient_domains == "example.net"
         assert row.message_ids == sent["Message-ID"]
         assert row.outcome == "ok"
         assert row.bytes_out > len(sent.as_bytes())
@@ -260,15 +260,15 @@ def test_a_message_with_a_bcc_header_or_a_bad_address_is_refused_before_the_outb
     session_factory: SessionFactory, sender: Sender, outbox: Outbox
 ) -> None:
     actor = actor_of(session_factory, sender.profile_id)
-    with_bcc = message(sender.address, "a@example.test")
-    with_bcc["Bcc"] = "b@example.test"
+    with_bcc = message(sender.address, "a@example.net")
+    with_bcc["Bcc"] = "b@example.net"
     with pytest.raises(OutboxError, match="Bcc"):
-        outbox.queue_message(actor, sender.profile_id, with_bcc, ["a@example.test"])
+        outbox.queue_message(actor, sender.profile_id, with_bcc, ["a@example.net"])
     with pytest.raises(OutboxError, match="not valid: bad address, x@y\\.test\r\nRSET"):
         outbox.queue_message(
             actor,
             sender.profile_id,
-            message(sender.address, "a@example.test"),
-            ["a@example.test", "bad address", "x@y.test\r\nRSET"],
+            message(sender.address, "a@example.net"),
+            ["a@example.net", "bad address", "x@y.test\r\nRSET"],
         )
     assert outbox.list_outbox(actor) == []

@@ -1,4 +1,5 @@
-"""``switchboard profile set-server --smtp-*``, ``outbox`` and ``outbox send`` end to end.
+"""``profile set-server --smtp-*``, ``outbox``, ``outbox send``, ``compose``, ``reply`` and
+``forward`` end to end.
 
 The commands run in-process through ``main()``, as from a shell, against the real Postfix and
 Dovecot; messages are queued through the service (composing is another command's business).
@@ -140,3 +141,96 @@ def test_smtp_without_encryption_to_another_machine_is_refused(
     )  # fmt: skip
     assert code != 0
     assert "--smtp-security none would send the password" in err
+
+
+def synced_message_id(cli: Cli, dovecot: Dovecot, login: str, sender: str, to: str) -> int:
+    """The original lands in the profile's INBOX on the server and comes in by a sync."""
+    original = message(sender, to, subject="Lab results for bed 4", body="Results attached.\n")
+    dovecot.deliver(login, [original.as_bytes()])
+    code, _, err = cli("sync", "--user", "ada")
+    assert code == 0, err
+    code, out, _ = cli("inbox", "--user", "ada", "--json")
+    assert code == 0
+    [row] = json.loads(out)
+    return int(row["id"])
+
+
+@pytest.mark.keyring
+def test_reply_from_the_command_line_goes_from_the_receiving_profile_threaded_without_bcc(
+    cli: Cli, dovecot: Dovecot, postfix: Postfix, login: str, secret_service: SecretStore
+) -> None:
+    code, _, err = set_servers(
+        cli, dovecot, postfix, login, "--smtp-host", "127.0.0.1",
+        "--smtp-port", str(postfix.submission_port),
+    )  # fmt: skip
+    assert code == 0, err
+    colleague, watcher = dovecot.add_user(), dovecot.add_user()
+    own = postfix.address(login)
+    message_id = synced_message_id(cli, dovecot, login, postfix.address(colleague), own)
+    [original] = read_folder(dovecot, login, at_least=1)
+
+    code, _, err = cli(
+        "reply", str(message_id), "--user", "ada", "--body-file", "-",
+        stdin="Thank you, I will look at them today.\n",
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"{own}: 1 sent, 0 failed, 0 waiting" in err
+    [answer] = read_folder(dovecot, colleague, at_least=1)
+    assert answer["From"].addresses[0].addr_spec == own
+    assert answer["Subject"] == "Re: Lab results for bed 4"
+    assert answer["In-Reply-To"] == original["Message-ID"]
+    assert original["Message-ID"] in answer["References"]
+    text = answer.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text.startswith("Thank you, I will look at them today.\n")
+    assert "> Results attached." in text
+    assert answer["Bcc"] is None
+
+    code, _, err = cli(
+        "forward", str(message_id), "--user", "ada", "--to", postfix.address(colleague),
+        "--bcc", postfix.address(watcher), "--as-attachment",
+    )  # fmt: skip
+    assert code == 0, err
+    [copy] = read_folder(dovecot, watcher, at_least=1)
+    assert copy["Bcc"] is None
+    assert copy["Subject"] == "Fwd: Lab results for bed 4"
+    assert [part.get_content_type() for part in copy.iter_attachments()] == ["message/rfc822"]
+    sent = read_folder(dovecot, login, "Sent", at_least=2)
+    assert {m["Subject"] for m in sent} == {
+        "Re: Lab results for bed 4",
+        "Fwd: Lab results for bed 4",
+    }
+
+
+@pytest.mark.keyring
+def test_a_reply_from_another_organization_needs_yes_and_a_bad_address_sends_nothing(
+    cli: Cli, dovecot: Dovecot, postfix: Postfix, login: str
+) -> None:
+    code, _, err = set_servers(
+        cli, dovecot, postfix, login, "--smtp-host", "127.0.0.1",
+        "--smtp-port", str(postfix.submission_port),
+    )  # fmt: skip
+    assert code == 0, err
+    code, _, err = cli(
+        "profile", "create", "--user", "ada", "--org", "Hospital", "--email", "ada@hospital.org"
+    )
+    assert code == 0, err
+    colleague = dovecot.add_user()
+    own = postfix.address(login)
+    message_id = synced_message_id(cli, dovecot, login, postfix.address(colleague), own)
+
+    code, _, err = cli(
+        "reply", str(message_id), "--user", "ada", "--from", "ada@hospital.org",
+        "--body-file", "-", stdin="Noted.\n",
+    )  # fmt: skip
+    assert code == 1
+    assert "warning: This message came to your Clinic account" in err
+    assert "add --yes to send from ada@hospital.org anyway" in err
+
+    code, _, err = cli(
+        "compose", "--profile", own, "--to", "colleague@, ward@example.net", "--subject", "Hi",
+        "--body-file", "-", stdin="Hello.\n",
+    )  # fmt: skip
+    assert code == 2
+    assert "“colleague@”" in err
+    code, out, _ = cli("outbox", "--user", "ada", "--json")
+    assert json.loads(out) == []
