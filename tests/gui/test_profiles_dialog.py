@@ -198,3 +198,36 @@ def test_select_profile_waits_for_the_list(qtbot: QtBot, seeded: Seeded) -> None
     opened.show()
     qtbot.waitUntil(lambda: opened.form.email.text() == "ada@riverside.example")
     assert opened.focusWidget() is opened.form.imap_host  # no server yet: start there
+
+
+def test_the_sending_tab_sets_the_smtp_server_and_the_signature_of_that_profile(
+    qtbot: QtBot, dialog: ProfilesDialog, seeded: Seeded
+) -> None:
+    services = seeded.services
+    dialog.select_profile(seeded.clinic_id)
+    sending = dialog.sending
+    qtbot.waitUntil(lambda: "wait in the outbox" in sending.note.text())
+    dialog.tabs.setCurrentWidget(sending)
+    sending.host.setText("smtp.riverside.example")
+    sending.port.setText("5x87")
+    dialog.save_button.click()
+    assert "The sending port must be a number, not '5x87'." in dialog.form.error.text()
+    sending.port.setText("")
+    sending.security.setCurrentIndex(sending.security.findData("ssl"))
+    sending.signature.setPlainText("Ada Lovelace\nHead of IT, Riverside Clinic")
+    dialog.save_button.click()
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Saved"))
+
+    editor = ProfileEditor(services, seeded.actor)
+    saved = editor.sending(seeded.clinic_id)
+    assert (saved.host, saved.port, saved.security) == ("smtp.riverside.example", 465, "ssl")
+    assert saved.signature == "Ada Lovelace\nHead of IT, Riverside Clinic"
+    assert editor.sending(seeded.hospital_id).host == ""
+    clinic = services.accounts.switch_profile(seeded.actor, seeded.clinic_id)
+    draft = services.composer.new_message(clinic, seeded.clinic_id)
+    assert draft.body.endswith("-- \nAda Lovelace\nHead of IT, Riverside Clinic\n")
+
+    dialog.select_profile(seeded.hospital_id)
+    qtbot.waitUntil(lambda: sending.host.text() == "")
+    dialog.select_profile(seeded.clinic_id)
+    qtbot.waitUntil(lambda: sending.host.text() == "smtp.riverside.example")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -25,8 +26,10 @@ from desktop.core.profile_colours import next_colour
 from desktop.gui.icons import icon
 from desktop.gui.mainwindow.sync_status import colour_dot
 from desktop.gui.profiles.form import ProfileForm
+from desktop.gui.profiles.sending_form import SendingForm
 from desktop.gui.session.profile_editor import ProfileEditor
 from desktop.gui.session.records import AccountError, ProfileInfo, SyncError
+from desktop.gui.session.viewdata import SendingSetup
 from desktop.gui.session.workers import Workers
 
 CONNECTED = "Connected and signed in."
@@ -57,6 +60,10 @@ class ProfilesDialog(QDialog):
         self.delete_button.clicked.connect(self.ask_delete)
         self.form = ProfileForm(keeps_passwords=editor.keeps_passwords)
         self.form.changed.connect(self._update_buttons)
+        self.sending = SendingForm()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.form, self.tr("A&ccount"))
+        self.tabs.addTab(self.sending, self.tr("Se&nding"))
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
@@ -80,7 +87,7 @@ class ProfilesDialog(QDialog):
         buttons.addWidget(self.delete_button)
         left.addLayout(buttons)
         right = QVBoxLayout()
-        right.addWidget(self.form)
+        right.addWidget(self.tabs)
         right.addWidget(self.status)
         actions = QHBoxLayout()
         actions.addWidget(self.test_button)
@@ -145,6 +152,7 @@ class ProfilesDialog(QDialog):
         if 0 <= row < len(self._profiles):
             self._editing = self._profiles[row].id
             self.form.load(self._profiles[row])
+            self._load_sending(self._editing)
             self.status.clear()
         self._update_buttons()
 
@@ -153,6 +161,7 @@ class ProfilesDialog(QDialog):
         self.list.setCurrentRow(-1)
         self._editing = None
         self.form.load(None, next_colour(p.colour for p in self._profiles))
+        self.sending.load(SendingSetup())
         self.status.setText(self.tr("New profile: fill in the fields and save."))
         self.form.organization.setFocus()
         self._update_buttons()
@@ -160,6 +169,7 @@ class ProfilesDialog(QDialog):
     def save(self) -> None:
         try:
             draft = self.form.draft()
+            sending = self.sending.setup()
         except AccountError as error:
             self.form.show_problem(str(error))
             return
@@ -167,9 +177,19 @@ class ProfilesDialog(QDialog):
         password = self.form.password.text()
         self._busy(self.tr("Saving…"))
         self._workers.submit(
-            lambda: editor.save(editing, draft, password),
+            lambda: editor.save(editing, draft, password, sending),
             self._saved,
             self._save_failed,
+        )
+
+    def _load_sending(self, profile_id: int) -> None:
+        """The Sending tab fills in when its settings arrive; a late answer for another
+        profile is dropped."""
+        editor = self._editor
+        self._workers.submit(
+            lambda: editor.sending(profile_id),
+            lambda setup: self.sending.load(setup) if self._editing == profile_id else None,
+            self._failed,
         )
 
     def _saved(self, profile: ProfileInfo) -> None:

@@ -6,9 +6,11 @@ dialog exactly as to the command line; the dialog itself holds no rule.
 
 from __future__ import annotations
 
+from desktop.gui.session.viewdata import SendingSetup
 from desktop.services.accounts import ProfileDraft, ProfileInfo
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
+from desktop.services.mail.smtp_settings import sending_server, set_smtp_server
 
 
 class ProfileEditor:
@@ -24,8 +26,15 @@ class ProfileEditor:
     def profiles(self) -> list[ProfileInfo]:
         return list(self._services.accounts.list_profiles(self._actor))
 
-    def save(self, profile_id: int | None, draft: ProfileDraft, password: str) -> ProfileInfo:
-        """Create or update, then keep the password (if one was typed) in the keyring."""
+    def save(
+        self,
+        profile_id: int | None,
+        draft: ProfileDraft,
+        password: str,
+        sending: SendingSetup | None = None,
+    ) -> ProfileInfo:
+        """Create or update, keep the password (if one was typed) in the keyring, then set the
+        sending server (when a host is given) and the signature."""
         accounts = self._services.accounts
         if profile_id is None:
             saved = accounts.create_profile(self._actor, draft)
@@ -33,7 +42,43 @@ class ProfileEditor:
             saved = accounts.update_profile(self._actor, profile_id, draft)
         if password:
             accounts.set_server_password(self._actor, saved.id, password)
+        if sending is not None:
+            self._save_sending(saved.id, sending)
         return saved
+
+    def sending(self, profile_id: int) -> SendingSetup:
+        services = self._services
+        server = sending_server(
+            services.session_factory, services.authorizer, self._actor, profile_id
+        )
+        signature = services.composer.signature(self._actor, profile_id)
+        if server is None:
+            return SendingSetup(signature=signature)
+        return SendingSetup(
+            host=server.host,
+            port=server.port,
+            security=server.security,
+            user=server.user,
+            server_saves_sent=server.server_saves_sent,
+            signature=signature,
+        )
+
+    def _save_sending(self, profile_id: int, sending: SendingSetup) -> None:
+        services = self._services
+        if sending.host.strip():
+            set_smtp_server(
+                services.session_factory,
+                services.authorizer,
+                self._actor,
+                profile_id,
+                host=sending.host,
+                port=sending.port,
+                security=sending.security,
+                user=sending.user or None,
+                server_saves_sent=sending.server_saves_sent,
+            )
+        if sending.signature != services.composer.signature(self._actor, profile_id):
+            services.composer.set_signature(self._actor, profile_id, sending.signature)
 
     def message_count(self, profile_id: int) -> int:
         """What a delete would remove, said before the person confirms it."""

@@ -42,3 +42,15 @@ class InboxQuery:
     profile_ids: frozenset[int] | None = None
     search: str = ""
     sort: Sort = Sort.NEWEST
+
+
+@dataclass(frozen=True, slots=True)
+class SendingSetup:
+    """The Sending tab of a profile: its SMTP server (no host: none yet) and its signature."""
+
+    host: str = ""
+    port: int | None = None
+    security: str = "starttls"
+    user: str = ""
+    server_saves_sent: bool = False
+    signature: str = ""

@@ -110,6 +110,20 @@ def set_smtp_password(
         server.own_password = password is not None
 
 
+@gated(Action.MANAGE_OWN_PROFILES, profile="profile_id")
+def sending_server(
+    session_factory: SessionFactory,
+    authorizer: Authorizer,
+    actor: SignedInUser,
+    profile_id: int,
+) -> SmtpSettings | None:
+    """The profile's sending server as its form shows it; None when it has none yet."""
+    try:
+        return smtp_settings(session_factory, profile_id)
+    except SmtpNotConfiguredError:
+        return None
+
+
 @internal("read by the sender on the profile's queue, after its gated request")
 def smtp_settings(session_factory: SessionFactory, profile_id: int) -> SmtpSettings:
     with unit_of_work(session_factory) as session:
