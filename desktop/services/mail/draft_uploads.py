@@ -25,6 +25,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from email.policy import SMTP
 
 from imapclient.imapclient import DELETED, DRAFT, DRAFTS, SEEN
 from sqlalchemy import delete, select, update
@@ -202,7 +203,9 @@ def _append(
         session.add(row)
         session.flush()
         row_id = row.id
-    response = client.append(folder, copy.as_bytes(), flags=(DRAFT, SEEN), msg_time=saved_at)
+    response = client.append(
+        folder, copy.message.as_bytes(policy=SMTP), flags=(DRAFT, SEEN), msg_time=saved_at
+    )
     matched = _APPENDUID.search(response or b"")
     found = (int(matched[1]), int(matched[2])) if matched else None
     if found is None:
