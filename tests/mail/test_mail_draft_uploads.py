@@ -7,6 +7,7 @@ import email.policy
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
+from typing import Any
 
 import pytest
 from dovecot import Dovecot
@@ -16,6 +17,7 @@ from sqlalchemy import select, update
 from desktop.core.compose.identity import Kind
 from desktop.services.authorization import Authorizer, SignedInUser
 from desktop.services.mail.compose import Composer
+from desktop.services.mail.connection import AuditedClient
 from desktop.services.mail.draft import Draft, DraftAttachment
 from desktop.services.mail.draft_uploads import DRAFTS_FALLBACK
 from desktop.services.mail.sync_owner import MailSync
@@ -197,6 +199,12 @@ def test_a_restarted_app_uploads_nothing_again(world: World) -> None:
     assert world.uid_next() == next_uid
     [after] = world.on_server()
     assert after.uid == before.uid
+    with unit_of_work(world.session_factory) as session:
+        last = session.scalars(select(EgressEvent).order_by(EgressEvent.id.desc())).first()
+    assert last is not None
+    assert "SELECT" in last.commands
+    assert "APPEND" not in last.commands
+    assert "UID EXPUNGE" not in last.commands
 
 
 def test_an_append_the_app_died_in_is_found_again_not_repeated(world: World) -> None:
@@ -233,6 +241,37 @@ def test_an_append_that_never_reached_the_server_is_made_at_the_next_sync(world:
     [copy] = world.on_server()
     [row] = world.uploads()
     assert (row.uid, row.message_id) == (copy.uid, copy.message["Message-ID"])
+
+
+def test_without_uidplus_the_old_copy_is_flagged_deleted_and_left(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server without UIDPLUS answers APPEND without the new UID and has no UID EXPUNGE."""
+    real_append, real_has = AuditedClient.append, AuditedClient.has_capability
+
+    def append_without_uid(client: AuditedClient, *args: Any, **kwargs: Any) -> bytes:
+        real_append(client, *args, **kwargs)
+        return b"Append completed."
+
+    def capabilities(client: AuditedClient, name: str) -> bool:
+        return name.upper() != "UIDPLUS" and bool(real_has(client, name))
+
+    monkeypatch.setattr(AuditedClient, "append", append_without_uid)
+    monkeypatch.setattr(AuditedClient, "has_capability", capabilities)
+    draft = new_draft(world.profile_id)
+    world.save(draft)
+    world.sync()
+    [first] = world.on_server()
+
+    world.save(replace(draft, body="Second thoughts.\n"))
+    world.sync()
+
+    old, new = world.on_server()
+    assert old.uid == first.uid
+    assert b"\\Deleted" in old.flags
+    assert b"\\Deleted" not in new.flags
+    assert plain_text(new) == "Second thoughts.\n"
+    assert [row.uid for row in world.uploads()] == [new.uid]
 
 
 def test_an_unfinished_draft_is_copied_without_what_is_not_an_address(world: World) -> None:

@@ -89,21 +89,26 @@ def save_drafts_to_server(
 ) -> DraftsSaved:
     """Append what changed, delete what is no longer wanted; no IMAP command when all is done."""
     plan = _plan(session_factory, profile_id)
-    if not (plan.unsure or plan.to_append() or plan.to_remove()):
+    if plan is None or not (plan.unsure or plan.to_append() or plan.to_remove()):
         return DraftsSaved()
     appended = removed = 0
     try:
         if plan.unsure:
             _settle_unsure(session_factory, client, plan.unsure)
-            plan = _plan(session_factory, profile_id)
+            plan = _plan(session_factory, profile_id) or plan
         keys = plan.to_append()
         if keys:
             folder = drafts_folder(client)
-            appended = sum(_append(session_factory, client, plan, folder, key) for key in keys)
-            plan = _plan(session_factory, profile_id)
+            for key in keys:
+                if _append(session_factory, client, plan, folder, key):
+                    appended += 1
+            plan = _plan(session_factory, profile_id) or plan
         removed = _remove(session_factory, client, plan.to_remove())
     except (OSError, EOFError, imaplib.IMAP4.error) as error:
         log.info("drafts of profile %s wait for the next sync: %s", profile_id, error)
+    log.info(
+        "drafts of profile %s: %d copied, %d old copies removed", profile_id, appended, removed
+    )
     return DraftsSaved(appended, removed)
 
 
@@ -115,10 +120,12 @@ def drafts_folder(client: AuditedClient) -> str:
     return DRAFTS_FALLBACK
 
 
-def _plan(session_factory: SessionFactory, profile_id: int) -> _Plan:
+def _plan(session_factory: SessionFactory, profile_id: int) -> _Plan | None:
+    """What the folder should hold and what it holds; None once the profile is deleted."""
     with read_only(session_factory) as session:
         user_id = session.scalar(select(Profile.user_id).where(Profile.id == profile_id))
-        assert user_id is not None, "the queue runs only for existing profiles"
+        if user_id is None:
+            return None
         profiles = user_profiles(session, user_id).profiles
         sender = profiles[profile_id]
         rows = session.execute(
@@ -179,7 +186,9 @@ def _append(
             draft = drafts.reopened(session, plan.user_id, key)
         except AccountError:
             return False
-        saved_at = session.scalar(select(DraftRow.updated_at).where(DraftRow.key == key))
+        saved_at = (
+            session.scalar(select(DraftRow.updated_at).where(DraftRow.key == key)) or utcnow()
+        )
     profile_id = plan.profile_id
     sender = people.profiles[profile_id]
     origin = people.profiles.get(draft.origin_profile_id or 0)
@@ -188,7 +197,7 @@ def _append(
     ):
         return False
     try:
-        copy = draft_copy(draft, sender, people.display_name, saved_at=saved_at or utcnow())
+        copy = draft_copy(draft, sender, people.display_name, saved_at=saved_at)
     except AccountError:
         log.warning("a draft of profile %s cannot be copied to the server", sender.profile_id)
         return False
