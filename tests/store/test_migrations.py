@@ -149,6 +149,7 @@ SEEDS: dict[str, Seed] = {
     "0113": seed_0102,
     "0114": seed_0102,
     "0115": seed_0102,
+    "0116": seed_0102,
 }
 """Data for a store at each earlier revision: a new revision makes the head one of these."""
 

@@ -5,7 +5,8 @@ test, delivering its outbox) is a step in that profile's queue
 (:mod:`desktop.services.mail.profile_queue`), run one at a time on the profile's own thread over
 one IMAP connection kept open between steps. So a flag push queued behind a sync runs after it,
 on the same connection, a sent message's copy goes to the Sent folder over that same connection,
-and no step ever waits in a thread pool the window uses.
+and no step ever waits in a thread pool the window uses. A sync ends by saving the profile's
+changed drafts to its Drafts folder (:mod:`desktop.services.mail.draft_uploads`).
 
 * Transient failures (refused or dropped connections, timeouts, BYE, SMTP 4xx) are retried with
   exponential back-off up to a cap. The wait is a timer entry in the profile's queue, not a
@@ -37,6 +38,7 @@ from typing import Any
 from desktop.core.roles import Action
 from desktop.services.authorization import Authorizer, SignedInUser, gated, without_actor
 from desktop.services.mail.connection import DEFAULT_TIMEOUT, AuditedClient, Hangup, ServerSettings
+from desktop.services.mail.draft_uploads import save_drafts_to_server
 from desktop.services.mail.imap_sync import (
     PasswordSource,
     SyncCancelledError,
@@ -245,6 +247,8 @@ class MailSync:
                 progress=lambda progress: self._progressed(step, progress),
                 cancel=step.cancel,
             )
+            if not step.cancel.is_set():
+                save_drafts_to_server(self.session_factory, pid, client)
         except Exception as error:
             queue.drop_connection(error)
             self._failed(queue, step, error)

@@ -13,7 +13,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.store.models.base import Base, UTCDateTime, utcnow
@@ -65,6 +75,30 @@ class DraftAttachment(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
     draft: Mapped[Draft] = relationship(back_populates="attachments")
+
+
+class DraftUpload(Base):
+    """One copy of a draft in a profile's Drafts folder on the server, or one being appended.
+
+    Not a child of ``drafts``: the row must outlive the draft (sent or discarded) until its
+    server copy is deleted. ``message_id`` is written, committed, before the APPEND, and ``uid``
+    after it; a row without a ``uid`` is an APPEND the app may have died in, found again by
+    that Message-ID, so a restart neither loses track of a copy nor appends it twice.
+    """
+
+    __tablename__ = "draft_uploads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    profile_id: Mapped[int] = mapped_column(
+        ForeignKey("profiles.id", ondelete="CASCADE"), index=True
+    )
+    draft_key: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    folder: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(998))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    uid: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Signature(Base):
