@@ -66,6 +66,13 @@ def test_reply_goes_to_reply_to_when_there_is_one() -> None:
     assert answer.to == ("List <list@x.org>",)
 
 
+def test_names_keep_their_letters_and_an_address_with_a_non_ascii_local_part_is_answered() -> None:
+    answer = reply_recipients("Zoë Martin <zoë@example.org>", "", "", OWN)
+    assert answer.to == ("Zoë Martin <zoë@example.org>",)
+    answer = reply_all_recipients("Björn <bjorn@x.org>", "", '"Martin, Zoë" <zoe@x.org>', "", OWN)
+    assert answer.to == ("Björn <bjorn@x.org>", '"Martin, Zoë" <zoe@x.org>')
+
+
 def test_replying_to_ones_own_sent_mail_goes_to_its_recipients() -> None:
     answer = reply_recipients("Ada <ADA@StMary.org>", "", "Bob <bob@x.org>", OWN)
     assert answer.to == ("Bob <bob@x.org>",)

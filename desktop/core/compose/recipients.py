@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from email.utils import formataddr, getaddresses
+from email.utils import getaddresses
+
+_SPECIALS = frozenset('()<>[]:;@\\,."')
 
 
 @dataclass(frozen=True)
@@ -23,8 +25,18 @@ class Mailbox:
 
     @property
     def formatted(self) -> str:
-        """``Name <address>`` (quoted where the name needs it), or the bare address."""
-        return formataddr((self.name, self.address)) if self.name else self.address
+        """``Name <address>`` as a person reads and edits it, or the bare address.
+
+        The name stays in its own letters ("Zoë", not an RFC 2047 ``=?utf-8?…?=`` word), quoted
+        only where a comma or another special would split it; encoding for the wire is the
+        builder's job. An address with a non-ASCII local part (RFC 6531) is kept as it is.
+        """
+        if not self.name:
+            return self.address
+        name = self.name
+        if any(special in name for special in _SPECIALS):
+            name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return f"{name} <{self.address}>"
 
 
 @dataclass(frozen=True)
