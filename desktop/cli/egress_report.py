@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
             f"{row.at:%Y-%m-%d %H:%M:%S}  {row.profile_email or '-':<28}  "
             f"{row.host}:{row.port}  {row.tls_version or 'NO TLS':<8}  "
             f"in {row.bytes_in} B  out {row.bytes_out} B  {row.outcome}  "
-            f"[{' '.join(row.commands)}]"
+            f"[{' '.join(row.commands)}]" + _envelope(row)
         )
     return 0
 
@@ -50,4 +50,19 @@ def _as_json(row: EgressRow) -> dict[str, object]:
         "bytes_out": row.bytes_out,
         "commands": list(row.commands),
         "outcome": row.outcome,
+        "envelope_sender": row.envelope_sender,
+        "recipient_count": row.recipient_count,
+        "recipient_domains": list(row.recipient_domains),
+        "message_ids": list(row.message_ids),
     }
+
+
+def _envelope(row: EgressRow) -> str:
+    """A sending connection also says from whom, to how many and where: never what."""
+    if row.envelope_sender is None:
+        return ""
+    domains = ", ".join(row.recipient_domains) or "-"
+    return (
+        f"\n    from {row.envelope_sender} to {row.recipient_count or 0} recipient(s) at "
+        f"{domains}; Message-ID {' '.join(row.message_ids) or '-'}"
+    )

@@ -107,8 +107,13 @@ def test_set_server_with_smtp_then_outbox_send_delivers_and_lists_it_sent(
 
     code, out, _ = cli("audit", "--egress", "--user", "ada", "--json")
     assert code == 0
-    smtp = [row for row in json.loads(out) if row["port"] == postfix.submission_port]
-    assert len(smtp) == 1
+    [smtp] = [row for row in json.loads(out) if row["port"] == postfix.submission_port]
+    assert smtp["envelope_sender"] == postfix.address(login)
+    assert (smtp["recipient_count"], smtp["recipient_domains"]) == (1, ["example.net"])
+    assert smtp["message_ids"] == [message_id]
+    assert "subject" not in json.dumps(smtp).lower()
+    code, out, _ = cli("audit", "--egress", "--user", "ada")
+    assert f"from {postfix.address(login)} to 1 recipient(s) at example.net" in out
 
 
 @pytest.mark.keyring

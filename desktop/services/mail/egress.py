@@ -29,6 +29,11 @@ class EgressRow:
     bytes_out: int
     commands: tuple[str, ...]
     outcome: str
+    # For a sending (SMTP) connection only: the envelope, never a subject or a body.
+    envelope_sender: str | None = None
+    recipient_count: int | None = None
+    recipient_domains: tuple[str, ...] = ()
+    message_ids: tuple[str, ...] = ()
 
 
 @gated(Action.READ_OWN_ACTIVITY, when={"everyone": Action.READ_AUDIT_LOG}, target="egress log")
@@ -63,6 +68,14 @@ def list_egress(
                 bytes_out=event.bytes_out,
                 commands=tuple(c for c in event.commands.split(",") if c),
                 outcome=event.outcome,
+                envelope_sender=event.envelope_sender,
+                recipient_count=event.recipient_count,
+                recipient_domains=_listed(event.recipient_domains),
+                message_ids=_listed(event.message_ids),
             )
             for event, email in session.execute(query).all()
         ]
+
+
+def _listed(stored: str | None) -> tuple[str, ...]:
+    return tuple(part for part in (stored or "").replace(",", " ").split() if part)
