@@ -48,6 +48,7 @@ class OutboxDialog(QDialog):
         )
         header = self.entries.header()
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
         self.explanation = QLabel()
         self.explanation.setWordWrap(True)

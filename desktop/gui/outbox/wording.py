@@ -35,8 +35,8 @@ def explanation(entry: OutboxEntry) -> str:
             return _tr("This message is being sent now.")
         case OutboxState.FAILED:
             return _tr(
-                "The server refused this message: {reason} Correct what it names, then choose "
-                "Retry, or discard the message."
+                "Not sent. {reason} Correct what it names, then choose Retry, or discard the "
+                "message."
             ).format(reason=entry.reason)
         case OutboxState.MAY_HAVE_BEEN_SENT:
             return _tr(
