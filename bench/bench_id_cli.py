@@ -14,6 +14,7 @@ beside it. Each figure is the median of interleaved runs with its range (``bench
 
 from __future__ import annotations
 
+import os
 import random
 import resource
 import subprocess
@@ -24,7 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-from bench.timing import Figure, alternating, ratio
+from bench.timing import Figure, alternating, as_installed, ratio
 from desktop.core.idsentence import load_codec
 from desktop.core.idsentence.layout import layouts_dir
 
@@ -68,7 +69,9 @@ def _timed(command: list[str], stdin: Path | None = None, stdout: Path | None = 
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         # no timeout: with one, waiting polls in sleeps of up to 50 ms, which would be timed too
-        code = subprocess.Popen(command, stdin=source, stdout=sink).wait()
+        code = subprocess.Popen(
+            command, stdin=source, stdout=sink, env=as_installed(os.environ)
+        ).wait()
         elapsed = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if code != 0:

@@ -35,7 +35,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from bench.timing import Figure, alternating
+from bench.timing import Figure, alternating, as_installed
 from desktop.services.mail.inbox import Inbox
 from desktop.services.passwords import PRODUCTION_COST, PasswordHashing
 from desktop.store.engine import make_engine
@@ -302,7 +302,7 @@ def cli_figures(
     """``switchboard inbox --limit 50`` from process start, beside raw sqlite3 from its start."""
     url = f"sqlite:///{path}"
     inbox = [*switchboard_command(), "--database-url", url, "inbox", "--user", "bench"]
-    env = {**os.environ, "SWITCHBOARD_PASSWORD": PASSWORD}
+    env = {**as_installed(os.environ), "SWITCHBOARD_PASSWORD": PASSWORD}
     env.setdefault("SWITCHBOARD_HOME", tempfile.mkdtemp(prefix="switchboard-bench-home-"))
     # The page SQL of 50 rows, as the command asks it (profile ids are 1-10: 100 is the limit).
     values = [50 if value == 100 else value for value in parameters]

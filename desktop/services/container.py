@@ -14,13 +14,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from desktop.services.accounts import AccountsService
-from desktop.services.audit import AuditService
 from desktop.services.authorization import Authorizer
-from desktop.services.mail.compose import Composer
-from desktop.services.mail.draft_sending import DraftSender
 from desktop.services.mail.mailbox import Mailbox
-from desktop.services.mail.outbox import Outbox
-from desktop.services.mail.remote_content import RemoteContentFetcher
 from desktop.services.passwords import PRODUCTION_COST, PasswordCost, PasswordHashing
 from desktop.services.secrets import SecretStore
 from desktop.store.engine import make_engine
@@ -28,26 +23,63 @@ from desktop.store.migrate import upgrade_store
 from desktop.store.session import SessionFactory, make_session_factory
 
 if TYPE_CHECKING:
+    from desktop.services.audit import AuditService
+    from desktop.services.mail.compose import Composer
+    from desktop.services.mail.draft_sending import DraftSender
+    from desktop.services.mail.outbox import Outbox
+    from desktop.services.mail.remote_content import RemoteContentFetcher
     from desktop.services.mail.sync_owner import MailSync
 
 
 @dataclass(frozen=True)
 class Services:
+    """Signing in and reading mail are built at once; every other service at its first use.
+
+    A command starts in the time its imports take: ``switchboard inbox`` must not load the
+    composer's MIME and address checks, the outbox, the audit queries or an HTTP client. The
+    services hold no state of their own, so building one later changes nothing but when.
+    """
+
     engine: Engine
     session_factory: SessionFactory
     secrets: SecretStore
     accounts: AccountsService
-    audit: AuditService
     mailbox: Mailbox
-    remote_content: RemoteContentFetcher
     authorizer: Authorizer
-    outbox: Outbox
-    composer: Composer
-    draft_sender: DraftSender
+
+    @cached_property
+    def audit(self) -> AuditService:
+        from desktop.services.audit import AuditService
+
+        return AuditService(self.session_factory, self.authorizer)
+
+    @cached_property
+    def remote_content(self) -> RemoteContentFetcher:
+        from desktop.services.mail.remote_content import RemoteContentFetcher
+
+        return RemoteContentFetcher(self.session_factory, self.authorizer)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        from desktop.services.mail.outbox import Outbox
+
+        return Outbox(self.session_factory, self.authorizer)
+
+    @cached_property
+    def composer(self) -> Composer:
+        from desktop.services.mail.compose import Composer
+
+        return Composer(self.session_factory, self.authorizer)
+
+    @cached_property
+    def draft_sender(self) -> DraftSender:
+        from desktop.services.mail.draft_sending import DraftSender
+
+        return DraftSender(self.composer, self.outbox, self.authorizer)
 
     @cached_property
     def mail_sync(self) -> MailSync:
-        """Built at first use: a command that only reads mail never loads the IMAP client."""
+        """A command that only reads mail never loads the IMAP client."""
         from desktop.services.mail.sync_owner import MailSync
 
         return MailSync(self.session_factory, self.secrets, self.authorizer)
@@ -97,18 +129,11 @@ def wire_services(
     """The services over an engine whose store is already at this app's schema."""
     session_factory = make_session_factory(engine)
     authorizer = Authorizer(session_factory)
-    outbox = Outbox(session_factory, authorizer)
-    composer = Composer(session_factory, authorizer)
     return Services(
         engine,
         session_factory,
         secrets,
         AccountsService(session_factory, secrets, authorizer, PasswordHashing(password_cost)),
-        AuditService(session_factory, authorizer),
         Mailbox(session_factory, authorizer),
-        RemoteContentFetcher(session_factory, authorizer),
         authorizer,
-        outbox,
-        composer,
-        DraftSender(composer, outbox, authorizer),
     )

@@ -34,7 +34,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock, Timeout
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -183,6 +182,8 @@ def upgrade_store(engine: Engine) -> UpgradeResult:
 @contextmanager
 def startup_lock(store: Path) -> Iterator[None]:
     """Hold the store's start-up lock (``<store>.lock``, owner-only) while upgrading it."""
+    from filelock import FileLock, Timeout  # only a store behind this app's schema needs it
+
     path = store.with_name(store.name + ".lock")
     create_private_file(path)
     lock = FileLock(path, timeout=STARTUP_LOCK_TIMEOUT, mode=0o600)

@@ -18,6 +18,7 @@ import inspect
 import pkgutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -160,7 +161,10 @@ def _call_as(
 ) -> None:
     rule = gate_of(entry.function)
     assert isinstance(rule, Rule)
-    built = [getattr(services, field.name) for field in fields(services)] + [services.mail_sync]
+    built_later = [
+        name for name, kind in vars(Services).items() if isinstance(kind, cached_property)
+    ]
+    built = [getattr(services, name) for name in [f.name for f in fields(services)] + built_later]
     instances = {type(instance): instance for instance in built}
     arguments: dict[str, Any] = {}
     for name, parameter in inspect.signature(entry.function).parameters.items():
