@@ -8,12 +8,13 @@ copy of the profiles: it shows what the session signals.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMenu, QStackedWidget, QWidget
 
 from desktop.gui.mainwindow.chrome import APP_TITLE, ProfileChrome, SessionBinding
 from desktop.gui.mainwindow.commands import AUTO_LOCK_CHOICES, CommandWindow, choice_menu
+from desktop.gui.mainwindow.page_layout import place_reader, restore_panes, save_panes
 from desktop.gui.mainwindow.reading_menu import ReadingMenu
 from desktop.gui.mainwindow.settings import WindowSettings, open_settings
 from desktop.gui.mainwindow.shortcuts import ShortcutsDialog
@@ -162,10 +163,7 @@ class MainWindow(CommandWindow):
         self._stack.addWidget(page)
         self._stack.setCurrentWidget(page)
         self._chrome.set_private(False)
-        splitter = self._settings.geometry("splitter")
-        if splitter is not None:
-            page.splitter.restoreState(splitter)
-        self.place_reader(self._settings.reader_below())
+        restore_panes(self._settings, page)
         state = self._settings.geometry("state")
         if state is not None:
             self.restoreState(state)
@@ -304,30 +302,14 @@ class MainWindow(CommandWindow):
         self.activateWindow()
 
     def place_reader(self, below: bool) -> None:
-        """Each placement keeps its own sizes: a list fitted to the height is not one for the
-        width."""
-        page = self._page
-        if page is None:
-            return
-        if page.reader_below != below:
-            key = self._mail_layout_key(page.reader_below)
-            self._settings.set_geometry(key, QByteArray(page.mail_splitter.saveState()))
-        page.set_reader_below(below)
-        sizes = self._settings.geometry(self._mail_layout_key(below))
-        if sizes is not None:
-            page.mail_splitter.restoreState(sizes)
-
-    @staticmethod
-    def _mail_layout_key(below: bool) -> str:
-        return "mail_splitter_below" if below else "mail_splitter_beside"
+        if self._page is not None:
+            place_reader(self._settings, self._page, below)
 
     def _save_layout(self) -> None:
         self._settings.set_geometry("geometry", self.saveGeometry())
         self._settings.set_geometry("state", self.saveState())
         if self._page is not None:
-            self._settings.set_geometry("splitter", QByteArray(self._page.splitter.saveState()))
-            mail = QByteArray(self._page.mail_splitter.saveState())
-            self._settings.set_geometry(self._mail_layout_key(self._page.reader_below), mail)
+            save_panes(self._settings, self._page)
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
