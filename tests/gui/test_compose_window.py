@@ -5,18 +5,24 @@ sent message is in the outbox with its draft gone."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from email.parser import BytesParser
+from email.policy import default
+from pathlib import Path
 
 import pytest
 from conftest import Seeded, open_window, services_session
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from desktop.gui.compose.opener import ComposeOpener
 from desktop.gui.compose.window import ComposeWindow
 from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
 from desktop.gui.session.records import OutboxState
+from desktop.store.models import OutboxMessage
+from desktop.store.session import unit_of_work
 
 pytestmark = pytest.mark.gui
 
@@ -178,3 +184,34 @@ def test_closing_keeps_the_draft_and_the_drafts_menu_reopens_it_whole(
     assert composer.list_drafts(seeded.actor) == []
     [entry] = seeded.services.outbox.list_outbox(seeded.actor)
     assert entry.subject == "Handover"
+
+
+def test_a_file_attached_goes_with_the_message_and_delete_takes_one_off(
+    qtbot: QtBot,
+    window: MainWindow,
+    opener: ComposeOpener,
+    seeded: Seeded,
+    tmp_path: Path,
+) -> None:
+    rota, notes = tmp_path / "Dienstplan Zoë.pdf", tmp_path / "notes.txt"
+    rota.write_bytes(b"%PDF-1.4 rota")
+    notes.write_text("notes")
+    window.compose_action.trigger()
+    compose = composed(qtbot, opener)
+    compose.attach_files([rota, notes])
+    qtbot.waitUntil(lambda: compose.attachments.count() == 2)
+    assert compose.attachments.isVisible()
+    compose.attachments.setCurrentRow(1)
+    qtbot.keyClick(compose.attachments, Qt.Key.Key_Delete)
+    assert compose.attachments.count() == 1
+    compose.to.setText("ward@stmarys.example")
+    compose.subject.setText("Rota")
+    compose.send()
+    qtbot.waitUntil(lambda: not opener.windows)
+    with unit_of_work(seeded.services.session_factory) as session:
+        [data] = session.scalars(select(OutboxMessage.data))
+    sent = BytesParser(policy=default).parsebytes(data)
+    [attached] = list(sent.iter_attachments())
+    assert attached.get_filename() == "Dienstplan Zoë.pdf"
+    assert attached.get_content_type() == "application/pdf"
+    assert attached.get_content() == b"%PDF-1.4 rota"

@@ -216,18 +216,20 @@ class ComposeWindow(QMainWindow):
         self.attach_files([Path(file) for file in files])
 
     def attach_files(self, paths: Iterable[Path]) -> None:
-        workspace = self._session.workspace
-        for path in paths:
-            self._session.run(
-                self,
-                lambda p=path: workspace.read_attachment(p),  # type: ignore[misc]
-                self._attached,
-                self.tr("Could not attach {name}: {{reason}}").format(name=path.name),
-            )
+        """Read in one call, so the files are attached in the order they were chosen."""
+        workspace, chosen = self._session.workspace, list(paths)
+        if not chosen:
+            return
+        self._session.run(
+            self,
+            lambda: [workspace.read_attachment(path) for path in chosen],
+            self._attached,
+            self.tr("Could not attach the chosen files: {reason}"),
+        )
 
-    def _attached(self, attachment: DraftAttachment) -> None:
+    def _attached(self, read: list[DraftAttachment]) -> None:
         if self._draft is not None:
-            attachments = (*self._draft.attachments, attachment)
+            attachments = (*self._draft.attachments, *read)
             self._draft = replace(self._draft, attachments=attachments)
             self.attachments.show_attachments(attachments)
 
