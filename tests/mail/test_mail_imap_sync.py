@@ -396,6 +396,24 @@ def test_egress_is_recorded_without_secrets_and_the_protocol_log_redacts_login(
         assert session.scalar(select(func.count()).select_from(EgressEvent)) == 1
 
 
+def test_the_sent_and_drafts_copies_are_not_synced_into_the_inbox(
+    dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount
+) -> None:
+    dovecot.deliver(account.login, [simple_message(1)])
+    with server_client(dovecot, account.login) as client:
+        client.create_folder("Sent")  # the test server marks it \\Sent by its name
+        client.append("Sent", simple_message(2, subject="What I sent"))
+        client.create_folder("Archiv")
+        client.append("Archiv", simple_message(3, subject="Kept"))
+        roles = {name: flags for flags, _d, name in client.list_folders()}
+    assert b"\\Sent" in roles["Sent"]
+    result = sync_profile(session_factory, account.profile_id, account.passwords)
+    assert result.folders == 2
+    subjects = {m.subject for m in stored(session_factory, account.profile_id)}
+    assert "What I sent" not in subjects
+    assert "Kept" in subjects
+
+
 def test_every_folder_is_synced_with_its_own_state_and_bad_mail_is_kept_raw(
     dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount
 ) -> None:

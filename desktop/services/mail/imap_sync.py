@@ -225,10 +225,19 @@ def dirty_folders(session_factory: SessionFactory, profile_id: int) -> list[str]
         )
 
 
+# Folders the server marks with one of these SPECIAL-USE roles (RFC 6154) are not synced: the
+# app has one unified inbox and no folder roles yet, so the copies of what the person sent and
+# drafted would show in it as received mail, and Gmail's All Mail would list every message twice.
+_NOT_INBOX_ROLES = frozenset(
+    {b"\\sent", b"\\drafts", b"\\trash", b"\\junk", b"\\all", b"\\flagged"}
+)
+
+
 def _selectable_folders(client: AuditedClient) -> list[str]:
     names = []
     for flags, _delimiter, name in client.list_folders():
-        if any(flag.lower() in {b"\\noselect", b"\\nonexistent"} for flag in flags):
+        lowered = {flag.lower() for flag in flags}
+        if lowered & {b"\\noselect", b"\\nonexistent"} or lowered & _NOT_INBOX_ROLES:
             continue
         names.append(name if isinstance(name, str) else name.decode("utf-8", "replace"))
     return sorted(names, key=lambda n: (n.upper() != "INBOX", n))
