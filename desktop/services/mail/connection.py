@@ -45,9 +45,10 @@ from imapclient.imapclient import seq_to_parenstr_upper
 from imapclient.response_parser import parse_fetch_response
 
 from desktop.services.authorization import internal
+from desktop.services.mail.egress import record_egress
 from desktop.store.models import EgressEvent
 from desktop.store.models.base import utcnow
-from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.session import SessionFactory
 
 log = logging.getLogger(__name__)
 protocol_log = logging.getLogger("desktop.mail.protocol")
@@ -507,23 +508,20 @@ def _record(
     outcome: str,
     started: datetime,
 ) -> None:
-    try:
-        with unit_of_work(session_factory) as session:
-            session.add(
-                EgressEvent(
-                    at=started,
-                    profile_id=profile_id,
-                    host=settings.host,
-                    port=settings.port,
-                    tls_version=tls,
-                    bytes_in=meter.bytes_in,
-                    bytes_out=meter.bytes_out,
-                    commands=",".join(meter.commands),
-                    outcome=outcome[:200],
-                )
-            )
-    except Exception:
-        log.exception("could not record the egress of profile %s", profile_id)
+    record_egress(
+        session_factory,
+        EgressEvent(
+            at=started,
+            profile_id=profile_id,
+            host=settings.host,
+            port=settings.port,
+            tls_version=tls,
+            bytes_in=meter.bytes_in,
+            bytes_out=meter.bytes_out,
+            commands=",".join(meter.commands),
+            outcome=outcome[:200],
+        ),
+    )
 
 
 def _keep_library_protocol_log_quiet() -> None:

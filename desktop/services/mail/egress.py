@@ -6,13 +6,14 @@ activity log of every user) lists all of them.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
 from desktop.core.roles import Action
-from desktop.services.authorization import Authorizer, SignedInUser, gated
+from desktop.services.authorization import Authorizer, SignedInUser, gated, internal
 from desktop.store.models import EgressEvent, Profile
 from desktop.store.session import SessionFactory, unit_of_work
 
@@ -34,6 +35,20 @@ class EgressRow:
     recipient_count: int | None = None
     recipient_domains: tuple[str, ...] = ()
     message_ids: tuple[str, ...] = ()
+
+
+log = logging.getLogger(__name__)
+
+
+@internal("written by the connection that was just made, for the person who asked for it")
+def record_egress(session_factory: SessionFactory, event: EgressEvent) -> None:
+    """Keep one connection in the audit. A row that cannot be written is logged instead: the
+    mail work it describes has already happened and must not be undone by its record."""
+    try:
+        with unit_of_work(session_factory) as session:
+            session.add(event)
+    except Exception:
+        log.exception("could not record a connection of profile %s", event.profile_id)
 
 
 @gated(Action.READ_OWN_ACTIVITY, when={"everyone": Action.READ_AUDIT_LOG}, target="egress log")

@@ -29,10 +29,11 @@ from desktop.services.mail.connection import (
     is_loopback,
     tls_context,
 )
+from desktop.services.mail.egress import record_egress
 from desktop.services.mail.smtp_settings import SmtpSettings
 from desktop.store.models import EgressEvent
 from desktop.store.models.base import utcnow
-from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.session import SessionFactory
 
 if TYPE_CHECKING:  # the type smtplib's stub names; nothing to import at run time
     from typing_extensions import Buffer
@@ -235,24 +236,21 @@ def _record(
     outcome: str,
     started: Any,
 ) -> None:
-    try:
-        with unit_of_work(session_factory) as session:
-            session.add(
-                EgressEvent(
-                    at=started,
-                    profile_id=profile_id,
-                    host=settings.host,
-                    port=settings.port,
-                    tls_version=tls,
-                    bytes_in=meter.bytes_in,
-                    bytes_out=meter.bytes_out,
-                    commands=",".join(meter.commands),
-                    outcome=outcome[:200],
-                    envelope_sender=envelopes.sender or settings.envelope_sender,
-                    recipient_count=envelopes.recipients,
-                    recipient_domains=",".join(sorted(envelopes.domains)),
-                    message_ids=" ".join(envelopes.message_ids),
-                )
-            )
-    except Exception:
-        log.exception("could not record the SMTP egress of profile %s", profile_id)
+    record_egress(
+        session_factory,
+        EgressEvent(
+            at=started,
+            profile_id=profile_id,
+            host=settings.host,
+            port=settings.port,
+            tls_version=tls,
+            bytes_in=meter.bytes_in,
+            bytes_out=meter.bytes_out,
+            commands=",".join(meter.commands),
+            outcome=outcome[:200],
+            envelope_sender=envelopes.sender or settings.envelope_sender,
+            recipient_count=envelopes.recipients,
+            recipient_domains=",".join(sorted(envelopes.domains)),
+            message_ids=" ".join(envelopes.message_ids),
+        ),
+    )
