@@ -26,6 +26,7 @@ from pathlib import Path
 from dovecot import STARTUP_TIMEOUT, Dovecot, free_port
 
 DOMAIN = "example.net"
+SMALL_LIMIT = 16_384
 _DAEMONS = """\
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
@@ -79,6 +80,8 @@ class Postfix:
         self.log = self.root / "postfix.log"
         self.submission_port = free_port()
         self.smtps_port = free_port()
+        # Submission that takes messages of at most SMALL_LIMIT bytes, for the SIZE check.
+        self.small_port = free_port()
 
     @property
     def ca_file(self) -> str:
@@ -163,7 +166,7 @@ class Postfix:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while time.monotonic() < deadline:
             up = []
-            for port in (self.submission_port, self.smtps_port):
+            for port in (self.submission_port, self.smtps_port, self.small_port):
                 try:
                     with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                         up.append(True)
@@ -182,6 +185,8 @@ class Postfix:
             f" -o smtpd_tls_security_level=encrypt -o smtpd_tls_auth_only=yes {_SUBMISSION}\n"
             f"127.0.0.1:{self.smtps_port} inet n - n - - smtpd"
             f" -o smtpd_tls_wrappermode=yes {_SUBMISSION}\n"
+            f"127.0.0.1:{self.small_port} inet n - n - - smtpd -o smtpd_tls_security_level=encrypt"
+            f" -o smtpd_tls_auth_only=yes -o message_size_limit={SMALL_LIMIT} {_SUBMISSION}\n"
             "outbox unix - n n - - pipe null_sender= user=mail\n"
             f"  argv={self.root}/outbox.sh {self.outbox} ${{queue_id}} ${{sender}} ${{recipient}}\n"
         )

@@ -10,11 +10,12 @@ import pytest
 from dovecot import Dovecot
 from mail_helpers import actor_of, mail_sync
 from outbox_helpers import Sender, make_sender, message, read_folder
-from postfix import Postfix
+from postfix import SMALL_LIMIT, Postfix
 from sqlalchemy import select, update
 
 from desktop.services.authorization import Authorizer
 from desktop.services.mail.outbox import Outbox, OutboxError, OutboxState
+from desktop.services.mail.smtp_settings import set_smtp_server
 from desktop.services.mail.sync_owner import Delivered, MailSync, RetryPolicy, SyncEvent
 from desktop.store.models import EgressEvent, OutboxMessage
 from desktop.store.session import SessionFactory, unit_of_work
@@ -272,3 +273,42 @@ def test_a_message_with_a_bcc_header_or_a_bad_address_is_refused_before_the_outb
             ["a@example.net", "bad address", "x@y.test\r\nRSET"],
         )
     assert outbox.list_outbox(actor) == []
+
+
+def test_a_message_larger_than_the_server_takes_is_refused_before_it_is_sent(
+    session_factory: SessionFactory,
+    sender: Sender,
+    servers: Servers,
+    outbox: Outbox,
+    owner: MailSync,
+) -> None:
+    dovecot, postfix = servers.dovecot, servers.postfix
+    actor = actor_of(session_factory, sender.profile_id)
+    set_smtp_server(
+        session_factory,
+        Authorizer(session_factory),
+        actor,
+        sender.profile_id,
+        host="127.0.0.1",
+        port=postfix.small_port,
+        security="starttls",
+        ca_file=postfix.ca_file,
+    )
+    to = dovecot.add_user()
+    address = postfix.address(to)
+    big = message(sender.address, address, subject="Scan", body="x" * 2 * SMALL_LIMIT)
+    small = message(sender.address, address, subject="Note")
+    big_id = outbox.queue_message(actor, sender.profile_id, big, [address])
+    outbox.queue_message(actor, sender.profile_id, small, [address])
+
+    report = owner.deliver_now(actor, sender.profile_id)
+
+    assert (report.sent, report.failed) == (1, 1)
+    [refused] = [e for e in outbox.list_outbox(actor) if e.id == big_id]
+    assert refused.state == OutboxState.FAILED
+    assert f"more than the {SMALL_LIMIT // 1024} kB the server" in refused.reason
+    [arrived] = read_folder(dovecot, to, at_least=1)
+    assert arrived["Subject"] == "Note"
+    with unit_of_work(session_factory) as session:
+        [event] = session.scalars(select(EgressEvent).where(EgressEvent.port == postfix.small_port))
+    assert event.message_ids == str(small["Message-ID"])
