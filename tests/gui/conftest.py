@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import mailbox
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
@@ -33,6 +34,14 @@ class Seeded:
     actor: SignedInUser
     hospital_id: int
     clinic_id: int
+
+
+@pytest.fixture(autouse=True)
+def no_task_outlives_its_test() -> Iterator[None]:
+    """The window's workers share Qt's global pool (two threads on two cores): a task left
+    running by one test would starve the next one's, so each test ends with the pool idle."""
+    yield
+    assert QThreadPool.globalInstance().waitForDone(20_000), "a background task outlived its test"
 
 
 def open_window(
