@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import pwd
+import select
 import shutil
 import signal
 import socket
@@ -118,16 +119,20 @@ class Postfix:
         )
         if result.returncode != 0:
             raise RuntimeError(f"postfix did not start: {result.stdout[-2000:]}")
-        self._wait(listening=True)
+        # `postfix start` runs `master -w`, which returns only once the master has bound its
+        # listeners: every port answers now, or the start failed.
+        closed = [port for port in self._ports() if not _accepts(port)]
+        if closed:
+            log = self.log.read_text() if self.log.exists() else ""
+            raise RuntimeError(f"postfix is not listening on {closed}: {log[-2000:]}")
 
     def stop(self) -> None:
         """Stop the master and whatever it left serving a client, then wait for the ports."""
         master = self._master_pid()
         if master is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(master, signal.SIGTERM)
-        self._wait(listening=False)
-        self._end_leftovers()
+            _end(master)
+        for leftover in self._leftovers():
+            _end(leftover)
 
     def destroy(self) -> None:
         self.stop()
@@ -149,8 +154,9 @@ class Postfix:
         except (OSError, ValueError, IndexError):
             return None
 
-    def _end_leftovers(self) -> None:
+    def _leftovers(self) -> list[int]:
         """smtpd outlives its master while a client holds a connection."""
+        found = []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdecimal():
                 continue
@@ -159,25 +165,11 @@ class Postfix:
             except OSError:
                 continue
             if cwd.startswith(str(self.root)):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(int(entry.name), signal.SIGTERM)
+                found.append(int(entry.name))
+        return found
 
-    def _wait(self, listening: bool) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while time.monotonic() < deadline:
-            up = []
-            for port in (self.submission_port, self.smtps_port, self.small_port):
-                try:
-                    with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                        up.append(True)
-                except OSError:
-                    up.append(False)
-            if all(up) if listening else not any(up):
-                return
-            time.sleep(0.05)
-        log = self.log.read_text() if self.log.exists() else ""
-        state = "start" if listening else "stop"
-        raise RuntimeError(f"postfix did not {state}: {log[-2000:]}")
+    def _ports(self) -> tuple[int, ...]:
+        return (self.submission_port, self.smtps_port, self.small_port)
 
     def _master_cf(self) -> str:
         return (
@@ -220,3 +212,28 @@ smtpd_sender_login_maps = regexp:{self.config_dir}/senders
 local_header_rewrite_clients =
 message_drop_headers =
 """
+
+
+def _accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _end(pid: int) -> None:
+    """TERM the process and wait for its exit itself (a pidfd becomes readable), so that its
+    ports are closed when this returns."""
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return
+    try:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+        ready, _, _ = select.select([handle], [], [], STARTUP_TIMEOUT)
+        if not ready:
+            raise RuntimeError(f"postfix process {pid} did not stop")
+    finally:
+        os.close(handle)
