@@ -82,7 +82,7 @@ class SessionOutbox(QObject):
         workspace = self._workspace
         self._run(
             lambda: workspace.retry_outbox(entry_id),
-            self._requeued,
+            lambda _none: self._requeued(entry_id),
             self.tr("Could not send the message again: {reason}"),
         )
 
@@ -90,7 +90,7 @@ class SessionOutbox(QObject):
         workspace = self._workspace
         self._run(
             lambda: workspace.send_outbox_again(entry_id),
-            self._requeued,
+            lambda _none: self._requeued(entry_id),
             self.tr("Could not send the message again: {reason}"),
         )
 
@@ -131,8 +131,11 @@ class SessionOutbox(QObject):
             for profile_id in sorted({e.profile_id for e in entries if e.state in unsent}):
                 self._deliver(profile_id)
 
-    def _requeued(self, profile_id: int) -> None:
-        self._deliver(profile_id)
+    def _requeued(self, entry_id: int) -> None:
+        """The entry's profile is in the list already shown: no second read to find it."""
+        entry = next((e for e in self._entries if e.id == entry_id), None)
+        if entry is not None:
+            self._deliver(entry.profile_id)
         self.refresh()
 
     def _done(self, _result: object) -> None:

@@ -178,26 +178,17 @@ class ServicesWorkspace:
     def list_outbox(self) -> Sequence[OutboxEntry]:
         return self._services.outbox.list_outbox(self._actor, include_sent=False)
 
-    def retry_outbox(self, entry_id: int) -> int:
+    def retry_outbox(self, entry_id: int) -> None:
         self._services.outbox.retry(self._actor, entry_id)
-        return self._entry_profile(entry_id)
 
-    def send_outbox_again(self, entry_id: int) -> int:
+    def send_outbox_again(self, entry_id: int) -> None:
         self._services.outbox.send_again(self._actor, entry_id)
-        return self._entry_profile(entry_id)
 
     def mark_outbox_sent(self, entry_id: int) -> None:
         self._services.outbox.mark_sent(self._actor, entry_id)
 
     def discard_outbox(self, entry_id: int) -> None:
         self._services.outbox.discard(self._actor, entry_id)
-
-    def _entry_profile(self, entry_id: int) -> int:
-        entries = self._services.outbox.list_outbox(self._actor)
-        entry = next((e for e in entries if e.id == entry_id), None)
-        if entry is None:
-            raise NotFoundError(f"there is no message {entry_id} in the outbox")
-        return entry.profile_id
 
     def new_message(self, profile_id: int | None) -> Draft:
         return self._services.composer.new_message(self._actor, profile_id)

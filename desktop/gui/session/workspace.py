@@ -113,11 +113,11 @@ class Workspace(Protocol):
         """What has not left yet, oldest first: queued, sending, failed, may have been sent."""
         ...
 
-    def retry_outbox(self, entry_id: int) -> int:
-        """A failed message goes back to the queue; returns its profile, to deliver now."""
+    def retry_outbox(self, entry_id: int) -> None:
+        """A failed message goes back to the queue."""
         ...
 
-    def send_outbox_again(self, entry_id: int) -> int:
+    def send_outbox_again(self, entry_id: int) -> None:
         """A message that may have been sent is sent again, as the person decided."""
         ...
 
