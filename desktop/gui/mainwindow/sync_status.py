@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QToolButton, QWidget
 
 from desktop.gui.icons import icon
+from desktop.gui.profiles.chip import shortened_name
 from desktop.gui.session.viewdata import ProfileCard
 
 
@@ -222,11 +223,8 @@ class SyncStatusArea(QWidget):
             metrics = button.fontMetrics()
             frame = button.sizeHint().width() - metrics.horizontalAdvance(button.text())
             suffix = self._label("", state.state_text)
-            name_room = share - frame - metrics.horizontalAdvance(suffix)
-            name = metrics.elidedText(
-                state.profile.organization, Qt.TextElideMode.ElideRight, max(name_room, 0)
-            )
-            button.setText(self._label(name or "…", state.state_text))
+            name = shortened_name(metrics, state.profile.organization, suffix, share - frame)
+            button.setText(self._label(name, state.state_text))
 
     def _refresh_progress(self) -> None:
         running = [s for s in self._states.values() if s.phase is SyncPhase.RUNNING]

@@ -8,7 +8,7 @@ in light and dark palettes alike.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QResizeEvent
+from PySide6.QtGui import QColor, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop.core.profile_colours import contrast_ratio
@@ -30,6 +30,13 @@ def chip_style(colour: str) -> str:
         f"QLabel {{ background: {background.name()}; color: {text.name()};"
         " border-radius: 4px; padding: 2px 8px; font-weight: 600; }"
     )
+
+
+def shortened_name(metrics: QFontMetrics, name: str, kept: str, width: int) -> str:
+    """``name`` cut to fit ``width`` beside the ``kept`` words (a role, a sync state), which
+    are what a person must read; never empty, so something still marks the place."""
+    room = max(width - metrics.horizontalAdvance(kept), 0)
+    return metrics.elidedText(name, Qt.TextElideMode.ElideRight, room) or "…"
 
 
 def chip_role(profile: ProfileCard) -> str:
@@ -91,11 +98,8 @@ class ProfileChip(QLabel):
         if metrics.horizontalAdvance(self._whole_text()) <= self.width() - padding:
             self.setText(self._whole_text())
             return
-        room = self.width() - padding - metrics.horizontalAdvance(suffix)
-        organization = metrics.elidedText(
-            self._organization, Qt.TextElideMode.ElideRight, max(room, 0)
-        )
-        self.setText(f"{organization or '…'}{suffix}")
+        organization = shortened_name(metrics, self._organization, suffix, self.width() - padding)
+        self.setText(f"{organization}{suffix}")
 
     def set_profile(self, profile: ProfileCard | None) -> None:
         if profile is None:
