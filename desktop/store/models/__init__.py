@@ -4,6 +4,7 @@ from desktop.store.models.accounts import AuditEvent, Profile, RememberedSignIn,
 from desktop.store.models.address_book import AddressBookScan, KnownAddress
 from desktop.store.models.base import Base
 from desktop.store.models.drafts import Draft, DraftAttachment, Signature
+from desktop.store.models.folders import Folder
 from desktop.store.models.mail import (
     Attachment,
     EgressEvent,
@@ -21,6 +22,7 @@ __all__ = [
     "Draft",
     "DraftAttachment",
     "EgressEvent",
+    "Folder",
     "KnownAddress",
     "MailServerOption",
     "MailSyncState",
