@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.gui.compose.addresses import AddressField
 from desktop.gui.compose.attachments import AttachmentList, dropped_files, without
+from desktop.gui.compose.body_editor import BodyEditor
 from desktop.gui.compose.sender import SenderPicker, confirm_organization
 from desktop.gui.icons import icon
 from desktop.gui.session.records import (
@@ -80,8 +80,7 @@ class ComposeWindow(QMainWindow):
         self.subject = QLineEdit()
         self.subject.setAccessibleName(tr("Subject"))
         self.subject.textChanged.connect(self._title)
-        self.body = QPlainTextEdit()
-        self.body.setAccessibleName(tr("Message"))
+        self.body = BodyEditor()
         self.attachments = AttachmentList()
         self.attachments.hide()
         self.attachments.files_dropped.connect(self.attach_files)
@@ -145,7 +144,8 @@ class ComposeWindow(QMainWindow):
             cc=self.cc.addresses,
             bcc=self.bcc.addresses,
             subject=self.subject.text(),
-            body=self.body.toPlainText(),
+            body=self.body.body,
+            html=self.body.is_rich,
         )
 
     def _show_draft(self, draft: Draft) -> None:
@@ -155,12 +155,12 @@ class ComposeWindow(QMainWindow):
         self.cc.set_addresses(draft.cc)
         self.bcc.set_addresses(draft.bcc)
         self.subject.setText(draft.subject)
-        self.body.setPlainText(draft.body)
+        self.body.show_body(draft.body, draft.html)
         self.attachments.show_attachments(draft.attachments)
         self._show_sender(draft.from_profile_id)
         self._set_editable(True)
-        (self.body if draft.to else self.to).setFocus()
-        self.body.moveCursor(self.body.textCursor().MoveOperation.Start)
+        (self.body.text if draft.to else self.to).setFocus()
+        self.body.text.moveCursor(self.body.text.textCursor().MoveOperation.Start)
         self._autosave.start()
 
     def _could_not_prepare(self, failure: Failure) -> None:
@@ -206,7 +206,7 @@ class ComposeWindow(QMainWindow):
                 return
             draft = change.confirmed()
         self._draft = draft
-        self.body.setPlainText(draft.body)
+        self.body.show_body(draft.body, draft.html)
         self._show_sender(draft.from_profile_id)
 
     # Attachments
