@@ -19,6 +19,7 @@ class BodyEditor(QWidget):
         self.text = QTextEdit()
         self.text.setAcceptRichText(False)
         self.text.setAccessibleName(tr("Message"))
+        self.text.setAccessibleDescription(tr("The text of the message"))
         self.toolbar = QToolBar(tr("Formatting"))
         self.toolbar.setAccessibleName(tr("Formatting"))
         self.rich = self._action(tr("Formatted text"), tr("Format the message (Ctrl+Shift+T)"))

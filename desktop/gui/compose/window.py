@@ -79,6 +79,7 @@ class ComposeWindow(QMainWindow):
         self.bcc.setToolTip(tr("Recipients that the others do not see"))
         self.subject = QLineEdit()
         self.subject.setAccessibleName(tr("Subject"))
+        self.subject.setAccessibleDescription(tr("What the message is about"))
         self.subject.textChanged.connect(self._title)
         self.body = BodyEditor()
         self.attachments = AttachmentList()
@@ -99,6 +100,7 @@ class ComposeWindow(QMainWindow):
         self.save_button.setToolTip(tr("Keep the message to finish later (Ctrl+S)"))
         self.save_button.clicked.connect(self.save_draft)
         self.attach_button = QPushButton(icon("attachment"), tr("&Attach…"))
+        self.attach_button.setToolTip(tr("Add files to the message"))
         self.attach_button.clicked.connect(self._choose_files)
         self._lay_out()
         for keys in ("Ctrl+Return", "Ctrl+Enter"):

@@ -4,7 +4,7 @@ Esc in the search field clears the search."""
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -40,6 +40,23 @@ class SearchField(QLineEdit):
     to the window."""
 
     cleared = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        tr = self.tr
+        self.setPlaceholderText(tr("Search all mail (Ctrl+F)"))
+        self.setAccessibleName(tr("Search mail"))
+        self.setToolTip(tr("Search subject, sender and text across the listed profiles"))
+        self.setClearButtonEnabled(True)
+        # The field's two buttons are Qt's own: without text they are nameless to a screen reader.
+        clear = self.findChild(QAction, "_q_qlineeditclearaction")
+        if clear is not None:
+            clear.setText(tr("Clear the search"))
+            clear.setToolTip(tr("Clear the search and list all mail again (Esc)"))
+        glass = self.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        glass.setText(tr("Search"))
+        glass.setToolTip(tr("Type words to find in the listed profiles' mail"))
+        glass.triggered.connect(self.setFocus)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and self.text():
@@ -110,13 +127,6 @@ class InboxView(QWidget):
         scope_font.setBold(True)
         self.scope.setFont(scope_font)
         self.search = SearchField()
-        self.search.setPlaceholderText(self.tr("Search all mail (Ctrl+F)"))
-        self.search.setAccessibleName(self.tr("Search mail"))
-        self.search.setToolTip(
-            self.tr("Search subject, sender and text across the listed profiles")
-        )
-        self.search.setClearButtonEnabled(True)
-        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setEnabled(False)
@@ -125,6 +135,9 @@ class InboxView(QWidget):
         self.table = InboxTable()
         self.table.setModel(model)
         self.table.setAccessibleName(self.tr("Messages"))
+        self.table.setAccessibleDescription(
+            self.tr("The mail of the listed profiles; Enter opens the selected message")
+        )
         self.table.open_requested.connect(self._open)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
