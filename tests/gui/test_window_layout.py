@@ -106,7 +106,9 @@ def test_nothing_is_cut_off_or_pushed_out_of_the_window(
         for row in range(page.inbox_model.rowCount())
         if page.inbox_model.index(row, 0).data(Qt.ItemDataRole.DisplayRole) == SUBJECT
     )
-    parts = row_layout(table.visualRect(index), table.font(), index.data(Role.DATE), True)
+    mark = index.data(Role.MARK)
+    assert mark
+    parts = row_layout(table.visualRect(index), table.font(), index.data(Role.DATE), mark)
     bold = QFont(table.font())
     bold.setBold(True)
     assert parts.subject.width() >= QFontMetrics(bold).horizontalAdvance(SUBJECT)
