@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import pytest
 from accessibility import nameless_controls
-from conftest import PASSWORD, Seeded
+from conftest import PASSWORD, Seeded, open_window, services_session
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QTabWidget, QWidget
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QMenu, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.controller import AppController
@@ -94,3 +95,33 @@ def test_every_window_names_and_describes_its_controls(qtbot: QtBot, seeded: See
 
     nameless = {where: found for where, found in problems.items() if found}
     assert nameless == {}
+
+
+def menu_actions(menu: QMenu) -> list[QAction]:
+    found = []
+    for action in menu.actions():
+        if action.menu() is not None:
+            found += menu_actions(action.menu())
+        elif not action.isSeparator():
+            found.append(action)
+    return found
+
+
+def mnemonic(text: str) -> str | None:
+    at = text.replace("&&", "").find("&")
+    return text.replace("&&", "")[at + 1].lower() if at >= 0 else None
+
+
+def test_every_command_is_in_a_menu_that_the_keyboard_reaches(qtbot: QtBot, seeded: Seeded) -> None:
+    window = open_window(qtbot, services_session(seeded))
+    menus = [a.menu() for a in window.menuBar().actions() if a.menu() is not None]
+    assert all(mnemonic(menu.title()) for menu in menus), [m.title() for m in menus]
+    assert len({mnemonic(m.title()) for m in menus}) == len(menus)
+    in_menus = {action for menu in menus for action in menu_actions(menu)}
+    toolbar = [a for a in window.toolbar.actions() if not a.isSeparator() and a.text()]
+    assert [a.text() for a in toolbar if a not in in_menus] == []
+    for menu in menus:
+        shown = [a for a in menu.actions() if a.isVisible() and not a.isSeparator()]
+        keys = [mnemonic(a.text()) for a in shown if mnemonic(a.text())]
+        assert len(keys) == len(set(keys)), (menu.title(), [a.text() for a in shown])
+    window.close()
