@@ -86,6 +86,10 @@ class ComposeWindow(QMainWindow):
         self.attachments.hide()
         self.attachments.files_dropped.connect(self.attach_files)
         self.attachments.removed.connect(self._remove_attachments)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setAccessibleName(tr("About this message"))
+        self.note.hide()
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #dc2626; font-weight: 600;")
@@ -126,6 +130,7 @@ class ComposeWindow(QMainWindow):
         layout = QVBoxLayout(page)
         layout.addLayout(buttons)
         layout.addLayout(form)
+        layout.addWidget(self.note)
         layout.addWidget(self.problem)
         layout.addWidget(self.body, 1)
         layout.addWidget(self.attachments)
@@ -174,6 +179,11 @@ class ComposeWindow(QMainWindow):
 
     def _title(self, subject: str) -> None:
         self.setWindowTitle(subject or self.tr("New message"))
+
+    def show_note(self, text: str) -> None:
+        """Why the window holds what it holds (a link's message), in sight under the fields."""
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)
