@@ -50,4 +50,4 @@ def link_note(request: MailtoRequest, sender: str | None, choices: int) -> str:
                 "attach them yourself if you mean to send them.",
             )
         )
-    return "\n".join(lines)
+    return "\n\n".join(lines)

@@ -89,7 +89,6 @@ class ComposeWindow(QMainWindow):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setAccessibleName(tr("About this message"))
-        self.note.hide()
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #dc2626; font-weight: 600;")
@@ -116,6 +115,9 @@ class ComposeWindow(QMainWindow):
         tr = self.tr
         form = QFormLayout()
         form.addRow(tr("&From:"), self.sender_picker)
+        form.addRow(self.note)  # why this From: right under it, where the eye checks
+        form.setRowVisible(self.note, False)
+        self._form = form
         for label, field in ((tr("&To:"), self.to), (tr("&Cc:"), self.cc)):
             form.addRow(label, field)
         form.addRow(tr("&Bcc:"), self.bcc)
@@ -130,7 +132,6 @@ class ComposeWindow(QMainWindow):
         layout = QVBoxLayout(page)
         layout.addLayout(buttons)
         layout.addLayout(form)
-        layout.addWidget(self.note)
         layout.addWidget(self.problem)
         layout.addWidget(self.body, 1)
         layout.addWidget(self.attachments)
@@ -183,7 +184,7 @@ class ComposeWindow(QMainWindow):
     def show_note(self, text: str) -> None:
         """Why the window holds what it holds (a link's message), in sight under the fields."""
         self.note.setText(text)
-        self.note.setVisible(bool(text))
+        self._form.setRowVisible(self.note, bool(text))
 
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)
