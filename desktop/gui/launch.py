@@ -29,6 +29,9 @@ def run_gui(database_url: str | None = None, links: Sequence[str] = ()) -> int:
     from desktop.gui.single_instance import AppNotAnsweringError, claim, instance_key, server_name
     from desktop.paths import instance_lock_file
 
+    if not display_available():
+        print(NO_DISPLAY_MESSAGE, file=sys.stderr)
+        return 1
     configure_logging()
     key = instance_key(store_identity(database_url))
     name = server_name(key)
@@ -47,9 +50,6 @@ def run_gui(database_url: str | None = None, links: Sequence[str] = ()) -> int:
 
 
 def _run_app(database_url: str | None, name: str, links: Sequence[str]) -> int:
-    if not display_available():
-        print(NO_DISPLAY_MESSAGE, file=sys.stderr)
-        return 1
     log.info("starting Switchboard %s", __version__)
 
     from desktop.gui.application import create_application

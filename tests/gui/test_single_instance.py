@@ -30,7 +30,8 @@ from desktop.gui.session.store_identity import store_identity
 from desktop.gui.single_instance import InstanceServer, claim, instance_key, server_name
 from desktop.paths import instance_lock_file
 
-pytestmark = pytest.mark.gui
+# Offscreen Qt cannot raise a window; the test checks what raising must leave: shown, not minimized.
+pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support raise")]
 
 LINK = (
     "mailto:ward@stmarys.example,%22Doe%2C%20J%22%20%3Cj@x.example%3E?cc=lab@x.example"
