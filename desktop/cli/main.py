@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args([argument for argument in given if not is_mailto(argument)])
     path: str | None = selftest_args.RUN if args.self_test else getattr(args, "handler", None)
     if links and path is not None:
-        parser.error("a mailto: link opens the window, so it cannot go with a command")
+        parser.error("A mailto: link opens the window, so it cannot go with a command.")
     # The ID converter touches no store, server or keyring: nothing to log, so no log file.
     app_log = path is None or not path.startswith(id_args.RUN)
     return run_with_error_channel(partial(_run, args, path, links), app_log=app_log)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -27,7 +28,13 @@ from desktop.gui.launch_requests import LaunchRequests, serve_launches
 from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.session.backend import Backend
 from desktop.gui.session.store_identity import store_identity
-from desktop.gui.single_instance import InstanceServer, claim, instance_key, server_name
+from desktop.gui.single_instance import (
+    AppNotAnsweringError,
+    InstanceServer,
+    claim,
+    instance_key,
+    server_name,
+)
 from desktop.paths import instance_lock_file
 
 # Offscreen Qt cannot raise a window; the test checks what raising must leave: shown, not minimized.
@@ -38,13 +45,8 @@ LINK = (
     "&BCC=audit@x.example&Subject=Bed%2012%20caf%C3%A9&body=Please%20call%20me.%0D%0AAda"
     "&attach=%2Fetc%2Fpasswd&from=boss@x.example"
 )
-SECOND_LAUNCH = textwrap.dedent(
-    """
-    import sys
-    from desktop.gui.launch import run_gui
-    sys.exit(run_gui(sys.argv[1], sys.argv[2:]))
-    """
-)
+GUI_ENTRY = "import sys; from desktop.gui.launch import main; sys.exit(main())"
+"""What the ``switchboard-gui`` script runs; the store comes from the environment."""
 
 
 @dataclass
@@ -90,14 +92,17 @@ def sign_in(qtbot: QtBot, app: App) -> None:
     qtbot.waitUntil(lambda: app.window.active_profile is not None)
 
 
-def launch_again(app: App, *links: str) -> subprocess.Popen[str]:
-    """``switchboard-gui LINK`` in a process of its own, as a desktop's URL handler runs it."""
+def launch_again(app: App, *links: str, script: bool = False) -> subprocess.Popen[str]:
+    """``switchboard LINK`` (or the ``switchboard-gui`` script) in a process of its own, as a
+    desktop's URL handler runs it."""
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    if script:
+        environment["SWITCHBOARD_DATABASE_URL"] = app.url
+        command = [sys.executable, "-c", GUI_ENTRY, *links]
+    else:
+        command = [sys.executable, "-m", "desktop", "--database-url", app.url, *links]
     return subprocess.Popen(
-        [sys.executable, "-c", SECOND_LAUNCH, app.url, *links],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
     )
 
 
@@ -174,8 +179,7 @@ def test_a_link_waits_for_sign_in_and_opens_after_it(qtbot: QtBot, app: App) -> 
     page = app.controller.sign_in
     assert page is not None
     assert page.isVisible()
-    assert app.requests.server is not None
-    handed(qtbot, hand_over_elsewhere(app.requests.server.name, [LINK]))
+    handed(qtbot, launch_again(app, LINK, script=True))
     qtbot.waitUntil(page.waiting.isVisible)
     assert "once you sign in" in page.waiting.text()
     assert "ward@" not in page.waiting.text()
@@ -297,3 +301,27 @@ def test_two_launches_at_once_make_exactly_one_app(tmp_path: Path) -> None:
     other = 1 - app
     assert outputs[other] == "HANDED"
     assert outputs[app] == f"APP GOT mailto:{('first', 'second')[other]}@x.example"
+
+
+def test_an_app_that_does_not_answer_is_reported_not_waited_for_forever(tmp_path: Path) -> None:
+    name, lock_path = str(tmp_path / "hung.sock"), tmp_path / "hung.lock"
+    hung = FileLock(lock_path)
+    hung.acquire()
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(name)
+    listener.listen()  # connections queue up, nothing ever answers them
+    try:
+        with pytest.raises(AppNotAnsweringError):
+            claim(name, lock_path, ["mailto:a@x.example"], wait_s=0.5)
+    finally:
+        listener.close()
+        hung.release()
+
+
+def test_each_store_has_its_own_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    here = store_identity("sqlite:///store.sqlite3")
+    assert here == f"sqlite:///{tmp_path.resolve() / 'store.sqlite3'}"
+    assert instance_key(here) == instance_key(store_identity(f"sqlite:///{tmp_path}/store.sqlite3"))
+    assert instance_key(here) != instance_key(store_identity("sqlite:///other.sqlite3"))
+    assert instance_key(here) != instance_key("postgresql+psycopg://db.example/switchboard")
