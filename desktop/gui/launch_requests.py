@@ -69,6 +69,13 @@ class LaunchRequests(QObject):
 
     def _open_waiting(self) -> None:
         controller = self._controller
+        session = controller.session
+        if self.waiting and session is not None and session.active is None:
+            # Just signed in, the profiles are still loading: the From list would be empty.
+            session.active_changed.connect(
+                self._open_waiting, Qt.ConnectionType.SingleShotConnection
+            )
+            return
         if controller.workspace_open:
             waiting, self.waiting = self.waiting, []
             for request in waiting:

@@ -189,6 +189,8 @@ def test_a_link_waits_for_sign_in_and_opens_after_it(qtbot: QtBot, app: App) -> 
     sign_in(qtbot, app)
     compose = opened(qtbot, app)
     assert compose.subject.text() == "Bed 12 café"
+    assert compose.sender_picker.profiles.count() == 2
+    assert "because it is the active profile" in compose.note.text()
     assert not page.waiting.isVisible()
 
 
