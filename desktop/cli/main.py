@@ -30,6 +30,7 @@ from desktop.cli import (
 )
 from desktop.cli.arguments import add_database_argument
 from desktop.cli.errors import run_with_error_channel
+from desktop.core.compose.mailto import is_mailto
 
 COMMANDS = (
     selftest_args,
@@ -91,20 +92,26 @@ def load_handler(path: str) -> Handler:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """``switchboard mailto:...`` opens the window (or the running one) on a new message."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    links = [argument for argument in given if is_mailto(argument)]
+    parser = build_parser()
+    args = parser.parse_args([argument for argument in given if not is_mailto(argument)])
     path: str | None = selftest_args.RUN if args.self_test else getattr(args, "handler", None)
+    if links and path is not None:
+        parser.error("A mailto: link opens the window, so it cannot go with a command.")
     # The ID converter touches no store, server or keyring: nothing to log, so no log file.
     app_log = path is None or not path.startswith(id_args.RUN)
-    return run_with_error_channel(partial(_run, args, path), app_log=app_log)
+    return run_with_error_channel(partial(_run, args, path, links), app_log=app_log)
 
 
-def _run(args: argparse.Namespace, path: str | None) -> int:
+def _run(args: argparse.Namespace, path: str | None, links: Sequence[str]) -> int:
     if path is None:
         from desktop.gui.launch import run_gui
 
         if args.demo:
             _seed_demo_if_empty(args.database_url)
-        return run_gui(args.database_url)
+        return run_gui(args.database_url, links)
     result: int = load_handler(path)(args)
     return result
 

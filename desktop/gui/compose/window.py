@@ -86,6 +86,9 @@ class ComposeWindow(QMainWindow):
         self.attachments.hide()
         self.attachments.files_dropped.connect(self.attach_files)
         self.attachments.removed.connect(self._remove_attachments)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setAccessibleName(tr("About this message"))
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #dc2626; font-weight: 600;")
@@ -113,6 +116,9 @@ class ComposeWindow(QMainWindow):
         tr = self.tr
         form = QFormLayout()
         form.addRow(tr("&From:"), self.sender_picker)
+        form.addRow(self.note)  # why this From: right under it, where the eye checks
+        form.setRowVisible(self.note, False)
+        self._form = form
         for label, field in ((tr("&To:"), self.to), (tr("&Cc:"), self.cc)):
             form.addRow(label, field)
         form.addRow(tr("&Bcc:"), self.bcc)
@@ -176,6 +182,11 @@ class ComposeWindow(QMainWindow):
 
     def _title(self, subject: str) -> None:
         self.setWindowTitle(subject or self.tr("New message"))
+
+    def show_note(self, text: str) -> None:
+        """Why the window holds what it holds (a link's message), in sight under the fields."""
+        self.note.setText(text)
+        self._form.setRowVisible(self.note, bool(text))
 
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)

@@ -64,6 +64,23 @@ def heading(text: str, scale: float = 1.5) -> QLabel:
     return label
 
 
+def logo_label() -> QLabel:
+    logo = QLabel()
+    logo.setPixmap(app_icon().pixmap(56, 56))
+    logo.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    logo.setMinimumHeight(64)
+    return logo
+
+
+def waiting_note(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName("waitingNote")
+    label.setWordWrap(True)
+    label.setAccessibleName(name)
+    label.hide()
+    return label
+
+
 class SignInPage(QWidget):
     signed_in = Signal(object)
 
@@ -74,10 +91,7 @@ class SignInPage(QWidget):
         self._workers = Workers(self)
         self._locked_login: str | None = None
 
-        logo = QLabel()
-        logo.setPixmap(app_icon().pixmap(56, 56))
-        logo.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        logo.setMinimumHeight(64)
+        logo = logo_label()
         self.title = heading(self.tr("Sign in to Switchboard"))
         self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.subtitle = QLabel(self.tr("One sign-in opens every profile you hold."))
@@ -93,6 +107,7 @@ class SignInPage(QWidget):
         self.password.returnPressed.connect(self.submit)
         self._build_remember(accounts)
         self.error = error_label(self.tr("Sign-in problem"))
+        self.waiting = waiting_note(self.tr("Waiting for sign-in"))
         self.button = QPushButton(self.tr("&Sign in"))
         self.button.setDefault(True)
         self.button.setAccessibleDescription(
@@ -113,6 +128,7 @@ class SignInPage(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.remember)
         layout.addWidget(self.no_keyring)
+        layout.addWidget(self.waiting)
         layout.addWidget(self.error)
         layout.addWidget(self.button)
         centred_card(content, self)
@@ -172,6 +188,11 @@ class SignInPage(QWidget):
         self.remember.hide()
         self.no_keyring.hide()
         self._reset()
+
+    def show_waiting(self, text: str) -> None:
+        """What opens once the person is in (a link's message); it never opens before."""
+        self.waiting.setText(text)
+        self.waiting.setVisible(bool(text))
 
     def _reset(self) -> None:
         self.password.clear()
