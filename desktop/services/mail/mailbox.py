@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from desktop.core.mail_views import INBOX_VIEW, MailView
 from desktop.core.roles import Action
 from desktop.services.authorization import Authorizer, SignedInUser, gated, role_check
 from desktop.services.mail.inbox import (
@@ -53,9 +54,12 @@ class Mailbox:
         limit: int = DEFAULT_PAGE,
         *,
         sort: Sort = Sort.NEWEST,
+        view: MailView = INBOX_VIEW,
     ) -> list[InboxRow]:
         """``after`` is the last row's ``key_for(sort)``: pages continue by keyset in any order."""
-        return self._inbox.page(actor.user_id, profile_ids, search, after, limit, sort=sort)
+        return self._inbox.page(
+            actor.user_id, profile_ids, search, after, limit, sort=sort, view=view
+        )
 
     @gated(READ, target="unified inbox")
     def count(
@@ -63,8 +67,10 @@ class Mailbox:
         actor: SignedInUser,
         profile_ids: Sequence[int] | None = None,
         search: str | None = None,
+        *,
+        view: MailView = INBOX_VIEW,
     ) -> int:
-        return self._inbox.count(actor.user_id, profile_ids, search)
+        return self._inbox.count(actor.user_id, profile_ids, search, view=view)
 
     @gated(READ, target="unread counts")
     def unread_counts(self, actor: SignedInUser) -> dict[int, int]:
