@@ -74,12 +74,14 @@ def refresh_folders(
     folders = list_server_folders(client)
     synced = {folder.name for folder in folders if folder.synced}
     with unit_of_work(session_factory) as session:
-        states = dict(
+        states: dict[str, int] = dict(
             session.execute(
                 select(MailSyncState.folder, MailSyncState.uidvalidity).where(
                     MailSyncState.profile_id == profile_id
                 )
-            ).tuples()
+            )
+            .tuples()
+            .all()
         )
     vanished = {name: validity for name, validity in states.items() if name not in synced}
     fresh = [name for name in synced if name not in states]

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from desktop.core.mail_views import INBOX_VIEW, MailView
 from desktop.core.roles import Action
 from desktop.services.authorization import Authorizer, SignedInUser, gated, role_check
+from desktop.services.mail.folder_tree import ProfileFolders, folder_tree
 from desktop.services.mail.inbox import (
     DEFAULT_PAGE,
     FlagChange,
@@ -75,6 +76,12 @@ class Mailbox:
     @gated(READ, target="unread counts")
     def unread_counts(self, actor: SignedInUser) -> dict[int, int]:
         return self._inbox.unread_counts(actor.user_id)
+
+    @gated(READ, target="folder list")
+    def folder_tree(self, actor: SignedInUser) -> list[ProfileFolders]:
+        """Each profile's folders with total and unread counts (see ``folder_tree``)."""
+        with read_only(self._session_factory) as session:
+            return folder_tree(session, actor.user_id)
 
     @gated(READ, target="message {message_id}")
     def get(self, actor: SignedInUser, message_id: int) -> MessageDetail | None:

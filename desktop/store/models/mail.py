@@ -87,8 +87,9 @@ class Message(Base):
         # The inbox by sender or by subject, a page per seek in each profile (migration 0114).
         Index("ix_messages_sender_order", "profile_id", text(SENDER_SORT_KEY), "date", "id"),
         Index("ix_messages_subject_order", "profile_id", text(SUBJECT_SORT_KEY), "date", "id"),
-        # Unread counts per profile read only the unread rows (a small part of a big mailbox).
-        Index("ix_messages_unread", "profile_id", sqlite_where=text("seen = 0")),
+        # Unread counts per profile and per folder read only the unread rows (a small part of a
+        # big mailbox; the folder since migration 0119).
+        Index("ix_messages_unread", "profile_id", "folder", sqlite_where=text("seen = 0")),
         # One folder of a profile newest first, and flagged mail alone: the folder views and the
         # unified Flagged read a page per seek (migration 0119, services.mail.views).
         Index("ix_messages_folder", "profile_id", "folder", "date", "id"),
