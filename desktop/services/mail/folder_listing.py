@@ -79,9 +79,7 @@ def refresh_folders(
                 select(MailSyncState.folder, MailSyncState.uidvalidity).where(
                     MailSyncState.profile_id == profile_id
                 )
-            )
-            .tuples()
-            .all()
+            ).all()
         )
     vanished = {name: validity for name, validity in states.items() if name not in synced}
     fresh = [name for name in synced if name not in states]

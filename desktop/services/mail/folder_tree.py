@@ -52,9 +52,7 @@ def folder_tree(session: Session, user_id: int) -> list[ProfileFolders]:
     profiles: dict[int, str] = dict(
         session.execute(
             select(Profile.id, Profile.email).where(Profile.user_id == user_id).order_by(Profile.id)
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     if not profiles:
         return []
