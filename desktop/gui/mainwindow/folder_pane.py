@@ -115,11 +115,13 @@ class FolderPane(QTreeWidget):
 
     def _items(self) -> list[QTreeWidgetItem]:
         found: list[QTreeWidgetItem] = []
-        iterator = QTreeWidgetItemIterator(self)
-        while (item := iterator.value()) is not None:
+        pending = [self.invisibleRootItem()]
+        while pending:
+            item = pending.pop()
+            children = (item.child(i) for i in range(item.childCount()))
+            pending.extend(reversed([child for child in children if child is not None]))
             found.append(item)
-            iterator += 1
-        return found
+        return found[1:]
 
     def _clicked(self, item: QTreeWidgetItem, _column: int) -> None:
         view = item.data(0, ViewRole)
