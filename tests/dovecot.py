@@ -57,9 +57,16 @@ def make_certificate(
 
 class Dovecot:
     def __init__(
-        self, password: str, root: Path | None = None, certificate_name: str = "localhost"
+        self,
+        password: str,
+        root: Path | None = None,
+        certificate_name: str = "localhost",
+        *,
+        special_use: bool = True,
     ) -> None:
+        """``special_use=False``: a server that marks no folder (the apps fall back to names)."""
         self.password = password
+        self.special_use = special_use
         self.root = root or Path(tempfile.mkdtemp(prefix="switchboard-dovecot-"))
         self.root.chmod(0o755)
         self.imap_port = free_port()
@@ -188,6 +195,14 @@ service lmtp {{
 }}
 """
 
+    def _special_use_text(self) -> str:
+        if not self.special_use:
+            return ""
+        return "".join(
+            f"  mailbox {name} {{\n    special_use = \\{name}\n  }}\n"
+            for name in ("Sent", "Drafts", "Trash", "Archive", "Junk")
+        )
+
     def _config_text(self) -> str:
         lmtp = Path("/usr/lib/dovecot/lmtp").exists()  # dovecot-lmtpd: only Postfix needs it
         return f"""
@@ -219,10 +234,7 @@ mail_location = maildir:~/Maildir
 mail_fsync = never
 namespace inbox {{
   inbox = yes
-  mailbox Sent {{
-    special_use = \\Sent
-  }}
-}}
+{self._special_use_text()}}}
 service auth {{
   unix_listener {self.auth_socket} {{
     mode = 0666

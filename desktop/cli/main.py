@@ -20,6 +20,7 @@ from desktop import __version__
 from desktop.cli import (
     audit_args,
     compose_args,
+    folder_args,
     id_args,
     lookup_args,
     mail_args,
@@ -40,6 +41,7 @@ COMMANDS = (
     audit_args,
     id_args,
     mail_args,
+    folder_args,
     compose_args,
     outbox_args,
 )

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.session.records import PageKey, Sort
 from desktop.gui.session.viewdata import InboxQuery, ProfileCard
+from desktop.services.mail.folder_tree import ProfileFolders
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 
@@ -107,6 +108,10 @@ class MemoryWorkspace:
                 if (r.key_for(query.sort) < after if newest else r.key_for(query.sort) > after)
             ]
         return rows[:limit]
+
+    def folder_tree(self) -> list[ProfileFolders]:
+        self._track("folder_tree")
+        return []
 
     def inbox_count(self, query: InboxQuery) -> int:
         self._track("inbox_count")

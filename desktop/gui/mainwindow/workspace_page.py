@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from desktop.gui.inbox.model import InboxModel
 from desktop.gui.inbox.view import InboxView
+from desktop.gui.mainwindow.folder_pane import FolderPane
 from desktop.gui.mainwindow.sidebar import ProfileSidebar
 from desktop.gui.outbox.button import OutboxButton
 from desktop.gui.outbox.dialog import OutboxDialog
@@ -49,6 +50,7 @@ class WorkspacePage(QWidget):
 
         self.sidebar = ProfileSidebar()
         self.sidebar.profiles.set_muted(muted)
+        self.folder_pane = FolderPane()
         self.inbox_model = InboxModel(
             workspace.inbox_page, parent=self, count_matches=workspace.inbox_count
         )
@@ -83,20 +85,24 @@ class WorkspacePage(QWidget):
         self.sidebar.sync_requested.connect(session.sync)
         session.profiles_changed.connect(self.set_profiles)
         session.mail_changed.connect(self.inbox_model.reload)
+        session.folders.changed.connect(self.folder_pane.set_tree)
+        self.folder_pane.view_chosen.connect(self.inbox.set_view)
         self.inbox.message_selected.connect(lambda message_id, _pid: self.show_message(message_id))
         self.inbox.open_requested.connect(lambda _id: self.reader.browser.setFocus())
-        self.setTabOrder(self.sidebar, self.inbox.search)
+        self.setTabOrder(self.sidebar, self.folder_pane)
+        self.setTabOrder(self.folder_pane, self.inbox.search)
         self.setTabOrder(self.inbox.search, self.inbox.table)
         self.setTabOrder(self.inbox.table, self.reader.browser)
         self.inbox_model.reload()
 
     def _left_panel(self) -> QWidget:
-        """The profiles, and under them the outbox while something has not left."""
+        """The profiles, their folders, and under them the outbox while something has not left."""
         panel = QWidget()
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.sidebar, 1)
+        layout.addWidget(self.folder_pane, 1)
         layout.addWidget(self.outbox_button)
         return panel
 

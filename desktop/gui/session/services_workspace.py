@@ -29,6 +29,7 @@ from desktop.services.mail.draft import (
     attachment_from_file,
 )
 from desktop.services.mail.draft_sending import QueuedMessage
+from desktop.services.mail.folder_tree import ProfileFolders
 from desktop.services.mail.import_preview import ImportPreview
 from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
@@ -106,6 +107,7 @@ class ServicesWorkspace:
             after=after,
             limit=limit,
             sort=query.sort,
+            view=query.view,
         )
 
     def open_message(self, message_id: int) -> OpenedMessage:
@@ -167,7 +169,11 @@ class ServicesWorkspace:
             self._actor,
             profile_ids=sorted(query.profile_ids) if query.profile_ids is not None else None,
             search=query.search or None,
+            view=query.view,
         )
+
+    def folder_tree(self) -> list[ProfileFolders]:
+        return self._mailbox.folder_tree(self._actor)
 
     def audit_events(self, query: AuditQuery, *, everyone: bool) -> Page[AuditEntry]:
         return self._services.audit.find_events(self._actor, query, everyone=everyone)

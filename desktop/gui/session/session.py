@@ -18,6 +18,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.core.roles import Action, Role, is_allowed
+from desktop.gui.session.folders import SessionFolders
 from desktop.gui.session.outbox import SessionOutbox
 from desktop.gui.session.sync_scheduler import SyncScheduler
 from desktop.gui.session.viewdata import ProfileCard
@@ -60,6 +61,9 @@ class Session(QObject):
         self._sync: SyncScheduler | None = None
         self.outbox = SessionOutbox(workspace, self._deliver, self)
         self.outbox.failed.connect(self.failed)
+        self.folders = SessionFolders(workspace, self)
+        self.mail_changed.connect(self.folders.refresh)
+        self.profiles_changed.connect(self.folders.refresh)
 
     # State
 

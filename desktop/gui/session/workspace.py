@@ -24,6 +24,7 @@ from desktop.services.mail.draft import (
     KnownRecipient,
 )
 from desktop.services.mail.draft_sending import QueuedMessage
+from desktop.services.mail.folder_tree import ProfileFolders
 from desktop.services.mail.import_preview import ImportPreview
 from desktop.services.mail.importer import ImportProgress, ImportResult
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
@@ -81,6 +82,10 @@ class Workspace(Protocol):
     def mark_seen(self, message_id: int, seen: bool) -> FlagChange:
         """Marks the message read or unread and tells its server (when it has one) at once;
         ``changed`` says whether it was not so already."""
+        ...
+
+    def folder_tree(self) -> list[ProfileFolders]:
+        """Each profile's folders with their unread and total counts, in one query."""
         ...
 
     def inbox_count(self, query: InboxQuery) -> int:
