@@ -23,6 +23,7 @@ from desktop.core.mail_views import INBOX_VIEW, MailView
 from desktop.gui.session.folders import FolderTree
 
 ViewRole = Qt.ItemDataRole.UserRole + 1
+TitleRole = Qt.ItemDataRole.UserRole + 2
 
 
 class FolderPane(QTreeWidget):
@@ -35,6 +36,9 @@ class FolderPane(QTreeWidget):
         self.setColumnCount(2)
         self.setHeaderHidden(True)
         self.setAccessibleName(self.tr("Folders"))
+        self.setAccessibleDescription(
+            self.tr("Each view over all profiles, then each profile's folders, with unread counts")
+        )
         self.setIndentation(12)
         self.setUniformRowHeights(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -49,14 +53,12 @@ class FolderPane(QTreeWidget):
     def set_tree(self, tree: FolderTree) -> None:
         self.blockSignals(True)
         self.clear()
+        every = self._heading(self.tr("All profiles"))
         for view, unread in tree.unified:
-            self._add(self, view, self._title(view), unread)
+            label, title = self._names(view)
+            self._add(every, view, label, unread, title)
         for profile in tree.profiles:
-            top = QTreeWidgetItem(self, [profile.email, ""])
-            top.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            font = top.font(0)
-            font.setBold(True)
-            top.setFont(0, font)
+            top = self._heading(profile.email)
             parents: list[QTreeWidgetItem] = [top]
             for folder in profile.folders:
                 del parents[folder.depth + 1 :]
@@ -81,22 +83,38 @@ class FolderPane(QTreeWidget):
         self._clicked(item, 0)
         return True
 
-    def _title(self, view: MailView) -> str:
+    def _names(self, view: MailView) -> tuple[str, str]:
+        """A unified view's name under "All profiles", and what the list above it says."""
+        tr = self.tr
         names = {
-            FolderRole.INBOX: self.tr("All inboxes"),
-            FolderRole.SENT: self.tr("All sent"),
-            FolderRole.DRAFTS: self.tr("All drafts"),
-            FolderRole.ARCHIVE: self.tr("All archives"),
-            FolderRole.TRASH: self.tr("All trash"),
-            FolderRole.FLAGGED: self.tr("Flagged"),
+            FolderRole.INBOX: (tr("Inbox"), tr("All inboxes")),
+            FolderRole.SENT: (tr("Sent"), tr("All sent")),
+            FolderRole.DRAFTS: (tr("Drafts"), tr("All drafts")),
+            FolderRole.ARCHIVE: (tr("Archive"), tr("All archives")),
+            FolderRole.TRASH: (tr("Trash"), tr("All trash")),
+            FolderRole.FLAGGED: (tr("Flagged"), tr("All flagged")),
         }
-        return names[view.role] if view.role is not None else view.title
+        return names[view.role] if view.role is not None else (view.title, view.title)
+
+    def _heading(self, text: str) -> QTreeWidgetItem:
+        top = QTreeWidgetItem(self, [text, ""])
+        top.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        font = top.font(0)
+        font.setBold(True)
+        top.setFont(0, font)
+        return top
 
     def _add(
-        self, parent: QTreeWidget | QTreeWidgetItem, view: MailView, label: str, unread: int
+        self,
+        parent: QTreeWidget | QTreeWidgetItem,
+        view: MailView,
+        label: str,
+        unread: int,
+        title: str | None = None,
     ) -> QTreeWidgetItem:
         item = QTreeWidgetItem(parent, [label, str(unread) if unread else ""])
         item.setData(0, ViewRole, view)
+        item.setData(0, TitleRole, title or label)
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         described = self.tr("{name}, {n} unread").format(name=label, n=unread)
         item.setData(0, Qt.ItemDataRole.AccessibleTextRole, described)
@@ -127,4 +145,4 @@ class FolderPane(QTreeWidget):
         if not isinstance(view, MailView):
             return
         self.chosen = view
-        self.view_chosen.emit(view, item.text(0))
+        self.view_chosen.emit(view, str(item.data(0, TitleRole)))

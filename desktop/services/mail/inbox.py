@@ -340,13 +340,22 @@ class Inbox:
 
     @internal("the queries behind Mailbox, which checks the role and ownership first")
     def unread_counts(self, user_id: int) -> dict[int, int]:
-        """Unread messages per profile of the user; every profile is present, zero included."""
+        """Unread messages in each profile's Inbox (its INBOX and its imported mail), the same
+        mail the unified Inbox lists; every profile is present, zero included."""
         with read_only(self._session_factory) as session:
             emails = self._profiles(session, user_id, None)
             counts = dict.fromkeys(emails, 0)
+            arms = view_arms(session, INBOX_VIEW, emails)
+            if not arms:
+                return counts
             rows = session.execute(
                 select(Message.profile_id, func.count())
-                .where(Message.profile_id.in_(list(emails)), Message.seen == false())
+                .where(
+                    tuple_(Message.profile_id, Message.folder).in_(
+                        [(arm.profile_id, arm.folder) for arm in arms]
+                    ),
+                    Message.seen == false(),
+                )
                 .group_by(Message.profile_id)
             )
             for profile_id, unread in rows:
