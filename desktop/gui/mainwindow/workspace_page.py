@@ -168,7 +168,7 @@ class WorkspacePage(QWidget):
         if not opened.newly_seen:
             return
         self.inbox_model.set_seen(message.id)
-        self._session.adjust_unread(message.profile_id, -1)
+        self._session.adjust_unread(message.profile_id, -1, message.folder, message.flagged)
         workspace = self._session.workspace
         self._session.run(
             self,
@@ -180,7 +180,14 @@ class WorkspacePage(QWidget):
     def _marked(self, message_id: int, profile_id: int, seen: bool) -> None:
         """After the delay or by hand; ``Workspace.mark_seen`` has told the server already."""
         self.inbox_model.set_seen(message_id, seen)
-        self._session.adjust_unread(profile_id, -1 if seen else 1)
+        shown = self.reader.message
+        where = shown if shown is not None and shown.id == message_id else None
+        self._session.adjust_unread(
+            profile_id,
+            -1 if seen else 1,
+            where.folder if where is not None else None,
+            where is not None and where.flagged,
+        )
 
     def _mark_failed(self, seen: bool, error: Exception) -> None:
         reason = describe(error).summary

@@ -63,7 +63,7 @@ class Session(QObject):
         self.outbox.failed.connect(self.failed)
         self.folders = SessionFolders(workspace, self)
         self.mail_changed.connect(self.folders.refresh)
-        self.profiles_changed.connect(self.folders.refresh)
+        self.profiles_changed.connect(self.folders.follow_profiles)
 
     # State
 
@@ -163,8 +163,15 @@ class Session(QObject):
         else:
             self._set_active(None)
 
-    def adjust_unread(self, profile_id: int, change: int) -> None:
-        """One profile's count moves by what an open or a mark changed; nothing is recounted."""
+    def adjust_unread(
+        self, profile_id: int, change: int, folder: str | None = None, flagged: bool = False
+    ) -> None:
+        """One profile's count moves by what an open or a mark changed; nothing is recounted.
+
+        With ``folder`` (where the message lies) the folder pane's counts follow too.
+        """
+        if folder is not None:
+            self.folders.adjust(profile_id, folder, change, flagged)
         profiles = tuple(
             replace(p, unread=max(0, p.unread + change)) if p.id == profile_id else p
             for p in self._profiles
