@@ -142,15 +142,23 @@ class _Watcher:
             hangup.cut()
 
     def _run(self) -> None:
+        try:
+            self._watch_until_stopped()
+        finally:
+            if self.idling:
+                self.idling = False
+                self._report(False, "")
+
+    def _watch_until_stopped(self) -> None:
         policy, pid = self._watch.policy, self.profile_id
         while not self._stop.is_set():
             try:
                 self._connected()
                 return  # stopped, or the server has no IDLE
             except Exception as error:
-                self.idling = False
                 if self._stop.is_set():
                     return
+                self.idling = False
                 problem = as_sync_error(error, self._settings) if self._settings else None
                 if isinstance(error, NotConfiguredError):
                     problem = error
