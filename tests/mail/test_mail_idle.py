@@ -34,6 +34,8 @@ from desktop.store.session import SessionFactory, unit_of_work
 pytestmark = pytest.mark.imap
 
 QUICK = IdlePolicy(first_retry=0.05, retry_cap=0.2)
+RENEWING = IdlePolicy(renew=0.3, look_every=0.1, first_retry=0.05, retry_cap=0.2)
+"""IDLE re-issued every 0.3 s, so deliveries also land while it is being renewed."""
 DELIVERY_BOUND = 3.0
 """Seconds from a message landing in the server's INBOX to it being in the store."""
 
@@ -65,9 +67,11 @@ class Recorder:
         return lambda events: sum(e.result.new for e in events if isinstance(e, Finished)) >= new
 
 
-@pytest.fixture
-def owner(session_factory: SessionFactory, account: MailAccount) -> Iterator[MailSync]:
-    sync = mail_sync(session_factory, account.passwords, idle=QUICK)
+@pytest.fixture(params=[QUICK, RENEWING], ids=["idle", "renewing"])
+def owner(
+    session_factory: SessionFactory, account: MailAccount, request: pytest.FixtureRequest
+) -> Iterator[MailSync]:
+    sync = mail_sync(session_factory, account.passwords, idle=request.param)
     yield sync
     assert sync.close()
 
