@@ -200,6 +200,85 @@ def test_stopping_is_prompt_when_the_server_never_answers(
             assert time.monotonic() - started < 1.0
 
 
+class Relay:
+    """A TCP relay to the Dovecot whose connections can go dead without closing, as a machine's
+    do when it sleeps: what is sent on them afterwards is dropped, and no FIN or RST comes."""
+
+    def __init__(self, port: int) -> None:
+        self._target = port
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        self._lock = threading.Lock()
+        self._open: list[tuple[socket.socket, socket.socket]] = []
+        self._dead: set[int] = set()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def kill_open_connections(self) -> None:
+        with self._lock:
+            self._dead.update(id(pair) for pair in self._open)
+
+    def close(self) -> None:
+        self._listener.close()
+        with self._lock:
+            for pair in self._open:
+                for end in pair:
+                    end.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _address = self._listener.accept()
+            except OSError:
+                return
+            pair = (client, socket.create_connection(("127.0.0.1", self._target)))
+            with self._lock:
+                self._open.append(pair)
+            for source, sink in (pair, pair[::-1]):
+                threading.Thread(target=self._pump, args=(pair, source, sink), daemon=True).start()
+
+    def _pump(self, pair: object, source: socket.socket, sink: socket.socket) -> None:
+        while True:
+            try:
+                data = source.recv(65536)
+                if not data:
+                    sink.shutdown(socket.SHUT_WR)
+                    return
+                with self._lock:
+                    dead = id(pair) in self._dead
+                if not dead:
+                    sink.sendall(data)
+            except OSError:
+                return
+
+
+def test_after_a_sleep_a_dead_connection_is_replaced_at_once(
+    session_factory: SessionFactory, account: MailAccount, dovecot: Dovecot
+) -> None:
+    """A wall clock an hour ahead (the machine slept) tests the connection before any renewal."""
+    relay = Relay(dovecot.imaps_port)
+    with unit_of_work(session_factory) as session:
+        session.get_one(Profile, account.profile_id).imap_port = relay.port
+    hours_asleep = [0.0]
+    policy = IdlePolicy(
+        look_every=0.1,
+        first_retry=0.05,
+        wall_clock=lambda: time.time() + hours_asleep[0] * 3600,
+    )
+    owner = mail_sync(session_factory, account.passwords, idle=policy, timeout=0.5)
+    try:
+        recorder = _watch(owner, session_factory, account.profile_id)
+        relay.kill_open_connections()
+        dovecot.deliver(account.login, [simple_message(1, "Arrived during the night")])
+        hours_asleep[0] = 1.0
+
+        assert recorder.wait_for(recorder.watching(2), timeout=5)
+        assert recorder.wait_for(recorder.synced(1), timeout=5)
+        assert "Arrived during the night" in _subjects(session_factory, account.profile_id)
+    finally:
+        assert owner.close()
+        relay.close()
+
+
 class DovecotWithoutIdle(Dovecot):
     def _config_text(self) -> str:
         return super()._config_text() + "imap_capability = IMAP4rev1 LITERAL+ UIDPLUS\n"

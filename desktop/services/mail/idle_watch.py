@@ -29,7 +29,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from desktop.services.mail.connection import AuditedClient, Hangup, ServerSettings, open_connection
@@ -57,6 +57,7 @@ class IdlePolicy:
     look_every: float = 60.0
     first_retry: float = 2.0
     retry_cap: float = 300.0
+    wall_clock: Callable[[], float] = field(default=time.time, compare=False)
 
 
 class WatchOwner(Protocol):
@@ -209,7 +210,7 @@ class _Watcher:
             self._report(True, "")
         renew_at = time.monotonic() + policy.renew
         while True:
-            wall, mono = time.time(), time.monotonic()
+            wall, mono = policy.wall_clock(), time.monotonic()
             wait = min(renew_at - mono, policy.look_every)
             if wait <= 0:
                 break
@@ -218,7 +219,7 @@ class _Watcher:
             if self._stop.is_set():
                 return
             self._heard(responses)
-            slept = (time.time() - wall) - (time.monotonic() - mono) > WAKE_SLACK
+            slept = (policy.wall_clock() - wall) - (time.monotonic() - mono) > WAKE_SLACK
             silent = not responses and time.monotonic() - mono < wait - 0.5
             if slept or silent:
                 break  # the connection may be gone: DONE below finds out
