@@ -136,6 +136,7 @@ class AppController(QObject):
         self.window.settings.setValue(LAST_LOGIN_KEY, actor.login)
         if self.session is not None and self.session.user_login == actor.login:
             self.window.show_workspace()
+            self.session.resume_watching()
             self.compose.show_again()
             if self.mail_import is not None:
                 self.mail_import.show_again()
@@ -265,6 +266,7 @@ class AppController(QObject):
         self.compose.hide_all()
         if self.mail_import is not None:
             self.mail_import.hide()
+        self.session.pause_watching()
         self.sign_in.lock(actor)
         self.window.show_gate(self.sign_in)
 

@@ -5,7 +5,10 @@ from the session and react to its signals, so no widget has to reload another. B
 through :meth:`Session.run`, which puts it on a worker and turns a failure into a sentence on
 :attr:`Session.failed` (the error channel) unless the caller handles it itself. Sync reports
 arrive here too, so that new mail from a sync and from an import reach the lists the same way
-(:attr:`Session.mail_changed`).
+(:attr:`Session.mail_changed`). Each profile with a mail server has its INBOX watched over IMAP
+IDLE from the first list of profiles on, so new mail shows and is announced within seconds; the
+watch stops while the window is locked (nothing about the person's mail is fetched behind the
+lock screen) and comes back, with a catch-up sync, when they unlock.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ class Session(QObject):
         self._preferred: int | None = None
         self._loaded = False
         self._sync: SyncScheduler | None = None
+        self._watched: set[int] = set()
+        self._watch_paused = False
         self.outbox = SessionOutbox(workspace, self._deliver, self)
         self.outbox.failed.connect(self.failed)
         self.folders = SessionFolders(workspace, self)
@@ -147,6 +152,7 @@ class Session(QObject):
     def _apply_profiles(self, profiles: tuple[ProfileCard, ...]) -> None:
         self._profiles = profiles
         self.profiles_changed.emit(profiles)
+        self._watch_new_profiles()
         known = {p.id for p in profiles}
         current = self._active.id if self._active is not None else None
         if not self._loaded:
@@ -222,6 +228,24 @@ class Session(QObject):
         scheduler.delivered.connect(self.outbox.delivered)
         scheduler.start_periodic()
         self.outbox.refresh(deliver_queued=True)
+
+    def pause_watching(self) -> None:
+        """Locked: every IDLE connection is cut until :meth:`resume_watching`."""
+        self._watch_paused = True
+        self._watched.clear()
+        if self._sync is not None:
+            self._sync.stop_watching()
+
+    def resume_watching(self) -> None:
+        self._watch_paused = False
+        self._watch_new_profiles()
+
+    def _watch_new_profiles(self) -> None:
+        if self._sync is None or self._watch_paused:
+            return
+        new = [pid for pid in self.syncable() if pid not in self._watched]
+        self._watched.update(new)
+        self._sync.watch(new)
 
     def _deliver(self, profile_id: int) -> None:
         if self._sync is not None:
