@@ -38,3 +38,9 @@ def settings_file() -> Path:
 
 def store_file() -> Path:
     return app_home() / "switchboard.sqlite3"
+
+
+def autostart_file() -> Path:
+    """The desktop's autostart entry (XDG Autostart): the only file written outside the app home,
+    and only when the user turns autostart on."""
+    return platformdirs.user_config_path() / "autostart" / "switchboard.desktop"

@@ -12,7 +12,9 @@ from desktop.logs import configure_logging
 log = logging.getLogger(__name__)
 
 
-def run_gui(database_url: str | None = None) -> int:
+def run_gui(database_url: str | None = None, *, tray: bool = False) -> int:
+    """``tray`` starts with only the tray icon (a click opens the window), as the autostart
+    entry asks; on a desktop without a tray the window opens anyway, or nothing would show."""
     if not display_available():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 1
@@ -32,7 +34,8 @@ def run_gui(database_url: str | None = None) -> int:
     # The store is opened and upgraded on a worker; a store that cannot be opened is explained
     # in the window (and the log) instead of ending the process.
     controller = AppController(window, lambda: open_backend(database_url))
-    window.show()
+    if not (tray and window.notifier.in_tray):
+        window.show()
     controller.start()
     status = app.exec()
     controller.shut_down()
