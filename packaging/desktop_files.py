@@ -73,7 +73,11 @@ def stage(share: Path, bindir: str = "") -> list[Path]:
     template = (HERE / f"{APP_ID}.desktop.in").read_text(encoding="utf-8")
     desktop.write_text(template.replace("@BINDIR@", prefix), encoding="utf-8")
     info = (HERE / "metainfo.xml.in").read_text(encoding="utf-8")
-    for key, value in (("@VERSION@", version()), ("@HOMEPAGE@", HOMEPAGE), ("@COMPONENT_ID@", COMPONENT_ID)):
+    for key, value in (
+        ("@VERSION@", version()),
+        ("@HOMEPAGE@", HOMEPAGE),
+        ("@COMPONENT_ID@", COMPONENT_ID),
+    ):
         info = info.replace(key, value)
     metainfo.write_text(info, encoding="utf-8")
     shutil.copyfile(svg, scalable)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from desktop.paths import autostart_file
 
-_ESCAPED = ('\\', '"', "`", "$")
+_ESCAPED = ("\\", '"', "`", "$")
 
 
 def program() -> Path:
