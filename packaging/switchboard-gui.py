@@ -1,4 +1,4 @@
-"""The bundle's ``switchboard-gui``: the same function as the installed ``switchboard-gui`` script."""
+"""The bundle's ``switchboard-gui``: the function the installed ``switchboard-gui`` runs."""
 
 from desktop.gui.launch import main
 

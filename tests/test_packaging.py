@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,7 +65,7 @@ def test_the_deb_depends_on_every_library_the_runtime_list_installs() -> None:
 
 
 @pytest.fixture(scope="module")
-def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One PyInstaller build for the bundle's test and the .deb's: it takes most of a minute."""
     work = tmp_path_factory.mktemp("pyinstaller")
     started = time.monotonic()
@@ -92,7 +91,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     )
     assert build.returncode == 0, build.stderr[-4000:]
     print(f"PyInstaller build: {time.monotonic() - started:.0f} s")
-    yield work / "dist" / "switchboard"
+    return work / "dist" / "switchboard"
 
 
 def self_test(program: Path, home: Path) -> None:

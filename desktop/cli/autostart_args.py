@@ -1,4 +1,4 @@
-"""Arguments of ``switchboard autostart on|off|status``; run by ``desktop.cli.autostart_command``."""
+"""Arguments of ``switchboard autostart on|off|status``; run by ``autostart_command``."""
 
 from __future__ import annotations
 
