@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ON_CI
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "packaging"))
@@ -22,7 +21,7 @@ def validator(name: str) -> str:
     path = shutil.which(name)
     if path is None:
         reason = f"{name} is not installed: run tools/system-packages.sh test as root"
-        if ON_CI:
+        if os.environ.get("CI", "").lower() == "true":  # CI must run every test
             pytest.fail(reason)
         pytest.skip(reason)
     return path
