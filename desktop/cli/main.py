@@ -19,6 +19,7 @@ from functools import partial
 from desktop import __version__
 from desktop.cli import (
     audit_args,
+    autostart_args,
     compose_args,
     folder_args,
     id_args,
@@ -44,6 +45,7 @@ COMMANDS = (
     folder_args,
     compose_args,
     outbox_args,
+    autostart_args,
 )
 
 Handler = Callable[[argparse.Namespace], int]
@@ -67,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="when the store is empty, fill it with demo data (one user, three profiles, a few "
         "hundred messages) before opening the window",
+    )
+    parser.add_argument(
+        "--tray",
+        action="store_true",
+        help="start with only the tray icon, the window hidden until the icon is clicked (the "
+        "window opens anyway on a desktop without a tray)",
     )
     add_database_argument(parser)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -113,7 +121,7 @@ def _run(args: argparse.Namespace, path: str | None, links: Sequence[str]) -> in
 
         if args.demo:
             _seed_demo_if_empty(args.database_url)
-        return run_gui(args.database_url, links)
+        return run_gui(args.database_url, links, tray=args.tray)
     result: int = load_handler(path)(args)
     return result
 

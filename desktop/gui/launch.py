@@ -23,8 +23,12 @@ NOT_ANSWERING_MESSAGE = (
 )
 
 
-def run_gui(database_url: str | None = None, links: Sequence[str] = ()) -> int:
-    """``links``: mailto: links to open as new messages, here or in the running app."""
+def run_gui(
+    database_url: str | None = None, links: Sequence[str] = (), *, tray: bool = False
+) -> int:
+    """``links``: mailto: links to open as new messages, here or in the running app. ``tray``
+    starts with only the tray icon (a click opens the window), as the autostart entry asks; on a
+    desktop without a tray the window opens anyway, or nothing would show."""
     from desktop.gui.session.store_identity import store_identity
     from desktop.gui.single_instance import AppNotAnsweringError, claim, instance_key, server_name
     from desktop.paths import instance_lock_file
@@ -44,12 +48,12 @@ def run_gui(database_url: str | None = None, links: Sequence[str] = ()) -> int:
         log.info("handed the launch over to the running app")
         return 0
     try:
-        return _run_app(database_url, name, links)
+        return _run_app(database_url, name, links, tray=tray)
     finally:
         lock.release()
 
 
-def _run_app(database_url: str | None, name: str, links: Sequence[str]) -> int:
+def _run_app(database_url: str | None, name: str, links: Sequence[str], *, tray: bool) -> int:
     log.info("starting Switchboard %s", __version__)
 
     from desktop.gui.application import create_application
@@ -67,7 +71,8 @@ def _run_app(database_url: str | None, name: str, links: Sequence[str]) -> int:
     # in the window (and the log) instead of ending the process.
     controller = AppController(window, lambda: open_backend(database_url))
     requests = serve_launches(controller, name)
-    window.show()
+    if not (tray and window.notifier.in_tray):
+        window.show()
     controller.start()
     requests.take_links(links)
     status = app.exec()
