@@ -89,6 +89,8 @@ class Message(Base):
         Index("ix_messages_subject_order", "profile_id", text(SUBJECT_SORT_KEY), "date", "id"),
         # Unread counts per profile read only the unread rows (a small part of a big mailbox).
         Index("ix_messages_unread", "profile_id", sqlite_where=text("seen = 0")),
+        # The messages of one thread, oldest first (its latest date after a delete, 0119).
+        Index("ix_messages_thread", "thread_id", "date", "id"),
         # On PostgreSQL the partial indexes have the WHERE of POSTGRESQL_WHERE, see below.
     )
 
@@ -104,6 +106,8 @@ class Message(Base):
     # Kept for answering: where replies go, and the thread the message belongs to (0116).
     reply_to: Mapped[str] = mapped_column(Text, default="", server_default="")
     reference_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Its conversation (desktop.store.models.threads), set by the writer as it is inserted.
+    thread_id: Mapped[int | None] = mapped_column(Integer, default=None)
     subject: Mapped[str] = mapped_column(Text, default="")
     date: Mapped[datetime] = mapped_column(UTCDateTime())
     date_guessed: Mapped[bool] = mapped_column(Boolean, default=False)
