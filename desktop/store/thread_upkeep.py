@@ -106,7 +106,9 @@ def _messages_of(connection: Connection, thread_ids: set[int]) -> list[tuple[Env
             ).where(Message.thread_id.in_(chunk))
         )
         for row_id, message_id, references, subject, date, thread_id in rows:
-            loaded.append((Envelope(row_id, message_id, references, subject, date), thread_id))
+            envelope = Envelope(row_id, message_id, references, subject, date)
+            assert thread_id is not None  # selected by its thread
+            loaded.append((envelope, thread_id))
     return loaded
 
 
@@ -236,7 +238,7 @@ def _new_threads(
     rows = [_thread_row(profile_id, conversation) for conversation in starting]
     if connection.dialect.name != "sqlite":
         return [
-            int(connection.scalar(insert(Thread).values(**row).returning(Thread.id)))
+            connection.execute(insert(Thread).values(**row).returning(Thread.id)).scalar_one()
             for row in rows
         ]
     highest = int(connection.scalar(text("SELECT coalesce(max(id), 0) FROM threads")) or 0)
