@@ -46,7 +46,7 @@ def test_the_view_lists_conversations_with_counts_and_people(
     assert page is not None
     assert not page.inbox.table.isVisible()
     subjects = [model.index(row, 0).data() for row in range(model.rowCount())]
-    assert subjects[0] == "Ward report 1  (3)"  # its latest reply is the newest mail
+    assert subjects[0] == "Ward report 1  (3 of 3 unread)"  # its latest reply is the newest mail
     assert len(subjects) == 5  # three ward reports (one with two replies) and two invoices
     first = model.index(0, 0)
     assert first.data(Role.SENDER) == "Sender 1, Sender 11, Ada Lovelace"
@@ -78,6 +78,20 @@ def test_a_conversation_expands_and_its_message_opens_in_the_reader(
     ]
     listing.setCurrentIndex(children[1])
     qtbot.waitUntil(lambda: page.reader.headers.subject.text() == "Re: Ward report 1")
+
+
+def test_a_one_message_conversation_opens_straight_in_the_reader(
+    qtbot: QtBot, seeded: Seeded
+) -> None:
+    window = conversations_on(qtbot, seeded, (1280, 800))
+    model, listing = window.conversations.model, window.conversations.list
+    page = window.workspace_page
+    assert model is not None
+    assert listing is not None
+    assert page is not None
+    assert not model.hasChildren(model.index(0, 0))
+    listing.setCurrentIndex(model.index(0, 0))
+    qtbot.waitUntil(lambda: page.reader.headers.subject.text() == "Ward report 5")
 
 
 def test_turning_the_view_off_brings_the_message_list_back(qtbot: QtBot, seeded: Seeded) -> None:

@@ -103,14 +103,14 @@ class ThreadModel(QAbstractItemModel):
     def rowCount(self, parent: AnyIndex = NO_INDEX) -> int:
         if not parent.isValid():
             return len(self._rows)
-        if parent.internalId() != 0:
+        if parent.internalId() != 0 or self._rows[parent.row()].message_count < 2:
             return 0
         return len(self._messages.get(self._rows[parent.row()].id, []))
 
     def hasChildren(self, parent: AnyIndex = NO_INDEX) -> bool:
         if not parent.isValid():
             return bool(self._rows)
-        return parent.internalId() == 0
+        return parent.internalId() == 0 and self._rows[parent.row()].message_count > 1
 
     def canFetchMore(self, parent: AnyIndex) -> bool:
         if not parent.isValid():
@@ -142,7 +142,7 @@ class ThreadModel(QAbstractItemModel):
         item = self._rows[index.row()]
         subject = item.subject or self.tr("(no subject)")
         if role == Qt.ItemDataRole.DisplayRole:
-            return subject if item.message_count == 1 else f"{subject}  ({item.message_count})"
+            return f"{subject}  {self.counts(item)}" if item.message_count > 1 else subject
         if role == Role.SENDER:
             return self.participants(item)
         if role == Role.DATE:
@@ -174,6 +174,19 @@ class ThreadModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.UserRole:
             return message.id
         return None
+
+    def counts(self, item: ThreadRow) -> str:
+        """ "(3)", or "(2 of 3 unread)" while some of it is unread."""
+        if item.unread_count:
+            return self.tr("({unread} of {count} unread)").format(
+                unread=item.unread_count, count=item.message_count
+            )
+        return f"({item.message_count})"
+
+    def only_message(self, row: int) -> InboxRow | None:
+        """The message of a one-message conversation once fetched (it shows no child row)."""
+        messages = self._messages.get(self._rows[row].id, [])
+        return messages[0] if len(messages) == 1 else None
 
     def participants(self, item: ThreadRow) -> str:
         return ", ".join(item.participants)
@@ -207,10 +220,17 @@ class ThreadModel(QAbstractItemModel):
     ) -> None:
         if generation != self._generation or not messages:
             return
-        self.beginInsertRows(self.index(row, 0), 0, len(messages) - 1)
-        self._messages[thread_id] = messages
-        self.endInsertRows()
+        if self._rows[row].message_count < 2:
+            self._messages[thread_id] = messages  # no child row: the reader shows it at once
+        else:
+            self.beginInsertRows(self.index(row, 0), 0, len(messages) - 1)
+            self._messages[thread_id] = messages
+            self.endInsertRows()
         self.messages_loaded.emit(row)
+
+    def fetch_messages(self, row: int) -> None:
+        """Fetches a conversation's messages (also of one without child rows)."""
+        self._fetch_thread(row)
 
     def _on_page(self, generation: int, page: list[ThreadRow]) -> None:
         if generation != self._generation:

@@ -50,6 +50,7 @@ class ConversationView(QObject):
         self._page: WorkspacePage | None = None
         self.model: ThreadModel | None = None
         self.list: ConversationList | None = None
+        self._single: int | None = None
 
     def attach(self, page: WorkspacePage, session: Session) -> None:
         """A new working area: its conversation list, shown if the view is on."""
@@ -63,6 +64,7 @@ class ConversationView(QObject):
         page.inbox.model.modelReset.connect(self._follow_scope)
         session.mail_changed.connect(self._mail_changed)
         model.load_failed.connect(session.report)
+        model.messages_loaded.connect(self._messages_loaded)
         self._page, self.model, self.list = page, model, listing
         self._show(self.action.isChecked())
 
@@ -101,8 +103,25 @@ class ConversationView(QObject):
         indexes = selected.indexes()
         if model is None or listing is None or page is None or not indexes:
             return
-        message = model.message_at(indexes[0])
-        if message is None:
-            listing.expand(indexes[0])
-        else:
+        index = indexes[0]
+        message = model.message_at(index)
+        if message is not None:
             page.show_message(message.id)
+        elif model.row_at(index.row()).message_count > 1:
+            listing.expand(index)
+        else:
+            self._single = index.row()
+            only = model.only_message(index.row())
+            if only is None:
+                model.fetch_messages(index.row())
+            else:
+                page.show_message(only.id)
+
+    def _messages_loaded(self, row: int) -> None:
+        """A one-message conversation chosen before its message was known: show it now."""
+        model, page = self.model, self._page
+        if model is None or page is None or row != self._single:
+            return
+        only = model.only_message(row)
+        if only is not None:
+            page.show_message(only.id)
