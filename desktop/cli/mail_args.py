@@ -43,4 +43,7 @@ def register(subparsers: Any) -> None:
     inbox.add_argument("--search", metavar="TEXT", help="full-text search: subject, sender, body")
     inbox.add_argument("--limit", type=positive, default=50, help="at most N messages (50)")
     inbox.add_argument("--json", action="store_true", help="print JSON")
+    inbox.add_argument(
+        "--thread", action="store_true", help="list conversations instead of messages"
+    )
     inbox.set_defaults(handler=f"{RUN}:run_inbox")

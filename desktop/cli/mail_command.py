@@ -87,6 +87,10 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_inbox(args: argparse.Namespace) -> int:
+    if args.thread:
+        from desktop.cli.thread_listing import run_threads
+
+        return run_threads(args)
     with opened_services(args) as services:
         actor = sign_in_from_args(services, args)
         only = [actor.active_profile_id] if args.profile and actor.active_profile_id else None

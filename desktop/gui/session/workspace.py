@@ -30,6 +30,7 @@ from desktop.services.mail.importer import ImportProgress, ImportResult
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
 from desktop.services.mail.outbox import OutboxEntry
 from desktop.services.mail.remote_content import RemoteContent
+from desktop.services.mail.thread_queries import ThreadKey, ThreadRow
 
 
 class Workspace(Protocol):
@@ -56,6 +57,16 @@ class Workspace(Protocol):
     def inbox_page(
         self, query: InboxQuery, after: PageKey | None, limit: int
     ) -> Sequence[InboxRow]: ...
+
+    def thread_page(
+        self, query: InboxQuery, after: ThreadKey | None, limit: int
+    ) -> Sequence[ThreadRow]:
+        """Conversations instead of messages, newest latest message first (search aside)."""
+        ...
+
+    def thread_messages(self, thread_id: int) -> Sequence[InboxRow]:
+        """The messages of one conversation, oldest first, as the reader lists them."""
+        ...
 
     def open_message(self, message_id: int) -> OpenedMessage:
         """The message, marked read in the same call; ``newly_seen`` says if it was unread."""

@@ -13,6 +13,7 @@ from desktop.store.models.mail import (
     Message,
 )
 from desktop.store.models.outbox import OutboxMessage, SmtpServer
+from desktop.store.models.threads import Thread, ThreadRef
 
 __all__ = [
     "AddressBookScan",
@@ -33,5 +34,7 @@ __all__ = [
     "Role",
     "Signature",
     "SmtpServer",
+    "Thread",
+    "ThreadRef",
     "User",
 ]

@@ -94,6 +94,8 @@ class Message(Base):
         # unified Flagged read a page per seek (migration 0119, services.mail.views).
         Index("ix_messages_folder", "profile_id", "folder", "date", "id"),
         Index("ix_messages_flagged", "profile_id", "date", "id", sqlite_where=text("flagged = 1")),
+        # The messages of one thread, oldest first (its latest date after a delete, 0120).
+        Index("ix_messages_thread", "thread_id", "date", "id"),
         # On PostgreSQL the partial indexes have the WHERE of POSTGRESQL_WHERE, see below.
     )
 
@@ -109,6 +111,8 @@ class Message(Base):
     # Kept for answering: where replies go, and the thread the message belongs to (0116).
     reply_to: Mapped[str] = mapped_column(Text, default="", server_default="")
     reference_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Its conversation (desktop.store.models.threads), set by the writer as it is inserted.
+    thread_id: Mapped[int | None] = mapped_column(Integer, default=None)
     subject: Mapped[str] = mapped_column(Text, default="")
     date: Mapped[datetime] = mapped_column(UTCDateTime())
     date_guessed: Mapped[bool] = mapped_column(Boolean, default=False)
