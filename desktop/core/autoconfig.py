@@ -54,7 +54,7 @@ def parse_autoconfig(data: bytes, email: str, *, source: str, trust: Trust) -> D
         source=source,
         trust=trust,
         provider=next((p for p in map(provider_of_host, hosts) if p is not None), None),
-        name=(provider.findtext("displayName") or "").strip(),
+        name=fill_placeholders((provider.findtext("displayName") or "").strip(), email),
     )
 
 

@@ -211,6 +211,11 @@ class _Run:
             [MxRecord(r.preference, r.exchange.to_text()) for r in records],  # type: ignore[attr-defined]
             self.email,
         )
-        outcome = "Guessed from the MX hosts." if found else f"{self.domain} has no MX records."
+        if found is None:
+            outcome = f"{self.domain} has no MX records."
+        elif found.provider is not None:
+            outcome = f"The MX hosts are {found.provider.display_name}'s."
+        else:
+            outcome = "Guessed from the MX hosts."
         self.attempts.append(Attempt(f"MX {self.domain}", outcome))
         return found

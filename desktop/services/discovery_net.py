@@ -108,6 +108,7 @@ class DnsClient:
     network: DiscoveryNetwork
     record: Recorder
     _dead: str = field(default="", init=False)
+    _missing: set[str] = field(default_factory=set, init=False)
 
     def query(self, name: str, kind: str) -> list[Rdata]:
         """The records of ``kind`` at ``name``: empty when there are none (NXDOMAIN, NODATA)."""
@@ -135,6 +136,8 @@ class DnsClient:
                 f"({dns.rcode.to_text(rcode)})."
             )
         wanted = dns.rdatatype.from_text(kind)
+        if rcode == dns.rcode.NXDOMAIN:
+            self._missing.add(name.lower())
         return [rdata for rrset in answer.answer if rrset.rdtype == wanted for rdata in rrset]
 
     def _exchange(
@@ -162,15 +165,21 @@ class DnsClient:
         return answer, len(data) + len(answer.to_wire()) + 2
 
     def addresses(self, host: str) -> list[str]:
-        """IPv4 addresses first, IPv6 when there are none."""
+        """IPv4 addresses first, IPv6 when there are none (and the name exists at all)."""
         found = [rdata.to_text() for rdata in self.query(host, "A")]
-        return found or [rdata.to_text() for rdata in self.query(host, "AAAA")]
+        if found or host.lower() in self._missing:
+            return found
+        return [rdata.to_text() for rdata in self.query(host, "AAAA")]
 
 
 def _dns_failure(server: Nameserver, error: Exception, timeout: float) -> str:
     if isinstance(error, TimeoutError | dns.exception.Timeout):
-        return f"The DNS server {server.address} did not answer within {timeout:g} seconds."
+        return f"The DNS server {server.address} did not answer within {seconds(timeout)}."
     return f"The DNS server {server.address} could not be asked ({error})."
+
+
+def seconds(value: float) -> str:
+    return "1 second" if value == 1 else f"{value:g} seconds"
 
 
 @dataclass(frozen=True)
@@ -206,7 +215,7 @@ def _get(url: str, dns_client: DnsClient, record: Recorder) -> tuple[int, str, s
     port = parts.port or (network.https_port if secure else network.http_port)
     addresses = dns_client.addresses(host)
     if not addresses:
-        raise NetworkError(f"{host} does not exist in DNS.")
+        raise NetworkError(f"{host} has no address in DNS.")
     shown_host = host if port in (80, 443) else f"{host}:{port}"
     request = (
         f"GET {parts.path or '/'}{'?' + parts.query if parts.query else ''} HTTP/1.1\r\n"
@@ -237,7 +246,7 @@ def _get(url: str, dns_client: DnsClient, record: Recorder) -> tuple[int, str, s
         ) from None
     except TimeoutError:
         outcome = "failed: timeout"
-        raise NetworkError(f"{host} did not answer within {network.timeout:g} seconds.") from None
+        raise NetworkError(f"{host} did not answer within {seconds(network.timeout)}.") from None
     except ConnectionRefusedError:
         outcome = "failed: refused"
         raise NetworkError(f"{host} refused the connection on port {port}.") from None
