@@ -43,8 +43,8 @@ class Trust(enum.StrEnum):
 _EXPLANATIONS = {
     Trust.KNOWN: "Switchboard knows this provider's servers; nothing was asked on the network.",
     Trust.HTTPS: "Published by the domain itself over a verified HTTPS connection.",
-    Trust.DNS: "Read from the domain's DNS service records, which are not signed: check the "
-    "servers if you are unsure.",
+    Trust.DNS: "Read from the domain's DNS records, which are not signed: check the servers if "
+    "you are unsure.",
     Trust.HTTP: "Fetched over plain HTTP, which anyone on the network can change: this answer is "
     "less trustworthy, so check the servers with your organization before you use them.",
     Trust.GUESS: "A guess from where the domain's mail is delivered: nothing confirms that these "

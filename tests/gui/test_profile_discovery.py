@@ -3,11 +3,10 @@ found settings shown with source and trust, edited, confirmed into the form; can
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from accessibility import nameless_controls
 from conftest import Seeded
 from discovery_lab import DiscoveryLab, running_lab
 from PySide6.QtCore import Qt
@@ -20,8 +19,6 @@ from desktop.gui.session.profile_editor import ProfileEditor
 from desktop.services.discovery_net import NAMESERVER_ENV, PORTS_ENV
 
 pytestmark = pytest.mark.gui
-SCREENSHOTS = os.environ.get("SWITCHBOARD_SCREENSHOTS")
-"""A folder: the test also saves what the person sees there (docs/screenshots/README.md)."""
 
 
 @pytest.fixture(scope="module")
@@ -55,18 +52,12 @@ def search(qtbot: QtBot, panel: DiscoveryPanel, email: str) -> None:
     qtbot.waitUntil(lambda: not panel.searching, timeout=15000)
 
 
-def snapshot(dialog: ProfilesDialog, name: str) -> None:
-    if SCREENSHOTS:
-        for width, height in ((800, 600), (1280, 800)):
-            dialog.resize(width, height)
-            dialog.grab().save(str(Path(SCREENSHOTS) / f"{name}-{width}x{height}.png"))
-
-
 def test_found_settings_show_their_source_and_fill_the_form_only_when_confirmed(
     qtbot: QtBot, seeded: Seeded, lab: DiscoveryLab
 ) -> None:
     dialog = opened(qtbot, seeded)
     panel = dialog.discovery
+    assert nameless_controls(dialog) == []
     assert panel.email.hasFocus()
     assert not panel.find_button.isEnabled()
     search(qtbot, panel, "nora@https.test")
@@ -80,8 +71,8 @@ def test_found_settings_show_their_source_and_fill_the_form_only_when_confirmed(
     assert found.imap_security.currentData() == "ssl"
     assert found.imap_user.text() == "nora"
     assert panel.asked.count() == 1
+    assert nameless_controls(dialog) == []
     assert dialog.form.imap_host.text() == ""  # nothing filled before the person confirms
-    snapshot(dialog, "profile-discovery-found")
 
     found.imap_port.setText("10993")  # the person edits before confirming
     qtbot.mouseClick(panel.use_button, Qt.MouseButton.LeftButton)
@@ -111,7 +102,6 @@ def test_an_http_answer_is_shown_as_less_trustworthy(
     assert panel.found.trust.styleSheet() == WEAK_STYLE
     assert panel.found.trust.accessibleDescription() == "Less trustworthy: check these servers"
     assert panel.found.source.text().startswith("http://")
-    snapshot(dialog, "profile-discovery-http")
 
 
 def test_a_microsoft_365_account_is_flagged_for_oauth2(
@@ -140,7 +130,6 @@ def test_nothing_found_offers_the_form_by_hand_with_the_address_kept(
     assert not panel.use_button.isEnabled()
     assert panel.asked.count() == 6
     assert panel.hand_button.hasFocus()
-    snapshot(dialog, "profile-discovery-nothing")
     qtbot.mouseClick(panel.hand_button, Qt.MouseButton.LeftButton)
     assert dialog.pages.currentIndex() == 0
     assert dialog.form.email.text() == "nora@none.test"
@@ -155,7 +144,6 @@ def test_cancel_stops_waiting_for_a_slow_server_at_once(
     qtbot.keyClicks(panel.email, "nora@slow.test")
     qtbot.mouseClick(panel.find_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(lab.web.requests) > before, timeout=10000)  # it is waiting now
-    snapshot(dialog, "profile-discovery-searching")
     qtbot.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     assert not panel.searching
     assert panel.status.text() == "Search cancelled. Try again, or set up by hand."

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -72,7 +73,11 @@ class DiscoveryPanel(QWidget):
         self.asked = QListWidget()
         self.asked.setAccessibleName(tr("Sources asked"))
         self.asked.setAccessibleDescription(tr("Every place asked for settings, and its answer"))
-        self.asked.setMaximumHeight(90)
+        self.asked.setMaximumHeight(120)
+        self.asked.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.asked.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.asked_label = QLabel(tr("What was asked:"))
+        self.asked_label.setBuddy(self.asked)
         self.use_button = self._button(
             tr("&Use these settings"), tr("Fill the profile form with the settings shown")
         )
@@ -101,9 +106,18 @@ class DiscoveryPanel(QWidget):
         layout.addLayout(row)
         layout.addWidget(self.status)
         layout.addWidget(self.error)
-        layout.addWidget(self.found)
-        layout.addWidget(self.asked)
-        layout.addStretch(1)
+        results = QWidget()
+        column = QVBoxLayout(results)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.found)
+        column.addWidget(self.asked_label)
+        column.addWidget(self.asked)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(results)
+        layout.addWidget(scroll, 1)
         layout.addLayout(actions)
 
     def reset(self, email: str = "") -> None:
@@ -114,7 +128,7 @@ class DiscoveryPanel(QWidget):
         show_error(self.error, "")
         self.found.hide()
         self.asked.clear()
-        self.asked.hide()
+        self._show_asked(False)
         self._update_buttons()
         self.email.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -130,12 +144,16 @@ class DiscoveryPanel(QWidget):
         stop, finder = self._stop, self._finder
         show_error(self.error, "")
         self.found.hide()
-        self.asked.hide()
+        self._show_asked(False)
         self.status.setText(self.tr("Looking up the servers of {email}…").format(email=email))
         self._task = self._workers.submit(
             lambda: finder.find(email, stop), self._show_report, self._failed
         )
         self._update_buttons()
+
+    def _show_asked(self, shown: bool) -> None:
+        self.asked.setVisible(shown)
+        self.asked_label.setVisible(shown)
 
     def cancel(self) -> None:
         if self._task is None:
@@ -151,8 +169,9 @@ class DiscoveryPanel(QWidget):
         self.status.setText(report.summary)
         self.asked.clear()
         for attempt in report.attempts:
-            self.asked.addItem(f"{attempt.source}: {attempt.outcome}")
-        self.asked.setVisible(bool(report.attempts))
+            self.asked.addItem(f"{attempt.outcome} ({attempt.source})")
+            self.asked.item(self.asked.count() - 1).setToolTip(attempt.source)
+        self._show_asked(bool(report.attempts))
         if report.found is not None:
             self.found.show_found(report.email, report.found)
             self.found.show()
