@@ -71,8 +71,9 @@ class DiscoveryNetwork:
     """Where discovery asks: the DNS servers, the HTTP ports, the CAs trusted, how long to wait.
 
     ``from_environment`` is the machine's own resolver and the standard ports; the two
-    environment variables point it at a DNS server and autoconfig ports of one's own (a lab, the
-    tests), and ``SSL_CERT_FILE`` names the CAs as for any OpenSSL program.
+    environment variables point it at a DNS server (``ADDRESS`` or ``ADDRESS:PORT``) and at
+    autoconfig ports of one's own (``HTTPS,HTTP``: a lab, the tests), and ``SSL_CERT_FILE`` names
+    the CAs as for any OpenSSL program.
     """
 
     nameservers: tuple[Nameserver, ...]
@@ -84,11 +85,13 @@ class DiscoveryNetwork:
     @classmethod
     def from_environment(cls) -> DiscoveryNetwork:
         chosen = os.environ.get(NAMESERVER_ENV, "").strip()
+        servers: tuple[Nameserver, ...]
         if chosen:
-            address, _colon, port = chosen.rpartition(":") if ":" in chosen else (chosen, "", "")
-            servers: tuple[Nameserver, ...] = (
-                Nameserver(address, int(port) if port.isdecimal() else 53),
-            )
+            address, _colon, port = chosen.rpartition(":")
+            bare_ipv6 = chosen.count(":") > 1 and not chosen.startswith("[")
+            if bare_ipv6 or not port.isdecimal() or not address:
+                address, port = chosen, "53"
+            servers = (Nameserver(address.strip("[]"), int(port)),)
         else:
             try:
                 system = dns.resolver.Resolver().nameservers

@@ -181,10 +181,10 @@ class ProfilesDialog(QDialog):
     def _use_discovered(self, setup: ChosenSetup) -> None:
         self.pages.setCurrentIndex(0)
         fill_forms(setup, self.form, self.sending)
-        self.status.setText(
-            self.tr("Filled in from {source}. Name the organization, check the rest, and save.")
-            .format(source=setup.source)
-        )  # fmt: skip
+        note = self.tr("Filled in from {source}. Name the organization, check the rest, and save.")
+        if setup.wants_oauth2:
+            note += " " + self.tr("This account signs in with OAuth2 rather than a password.")
+        self.status.setText(note.format(source=setup.source))
         self.form.organization.setFocus()
 
     def _set_up_by_hand(self, email: str) -> None:
