@@ -36,13 +36,13 @@ from desktop.core.discovery_dns import (
 )
 from desktop.core.roles import Action
 from desktop.services.authorization import Authorizer, SignedInUser, gated
+from desktop.services.discovery_http import fetch
 from desktop.services.discovery_net import (
     PURPOSE,
     DiscoveryNetwork,
     DnsClient,
     Exchange,
     NetworkError,
-    fetch,
 )
 from desktop.services.errors import AccountError
 from desktop.services.mail.egress import record_egress
