@@ -11,6 +11,7 @@ and one HTTP server, with a domain for each case a person can meet.
 | guess.test | MX at mx1.provider.test |
 | broken.test | malformed XML over HTTPS and HTTP |
 | slow.test | an HTTPS server that never answers |
+| moved.test | a redirect to https.test's file; downgrade.test: a redirect to plain HTTP |
 | none.test | nothing at all |
 """
 
@@ -30,9 +31,11 @@ from http_server import AutoconfigServers
 from desktop.services.discovery_net import DiscoveryNetwork, Nameserver
 
 DOMAINS = ("https.test", "wellknown.test", "plain.test", "srv.test", "ms.test", "gw.test",
-           "guess.test", "broken.test", "slow.test", "none.test", "provider.test")  # fmt: skip
+           "guess.test", "broken.test", "slow.test", "none.test", "provider.test", "moved.test",
+           "downgrade.test")  # fmt: skip
 WEB_HOSTS = ("autoconfig.https.test", "wellknown.test", "autoconfig.plain.test",
-             "autoconfig.broken.test", "broken.test", "autoconfig.slow.test")  # fmt: skip
+             "autoconfig.broken.test", "broken.test", "autoconfig.slow.test",
+             "autoconfig.moved.test", "autoconfig.downgrade.test")  # fmt: skip
 CONFIG_PATH = "/mail/config-v1.1.xml"
 WELL_KNOWN_PATH = "/.well-known/autoconfig/mail/config-v1.1.xml"
 
@@ -95,6 +98,13 @@ class DiscoveryLab:
             ("http", "autoconfig.broken.test", CONFIG_PATH): b"<clientConfig version='1.1'/>",
         }
         self.web.stalled = {"autoconfig.slow.test"}
+        https_file = f"https://autoconfig.https.test:{self.web.https_port}{CONFIG_PATH}"
+        self.web.redirects = {
+            ("https", "autoconfig.moved.test", CONFIG_PATH): https_file,
+            ("https", "autoconfig.downgrade.test", CONFIG_PATH): (
+                f"http://autoconfig.plain.test:{self.web.http_port}{CONFIG_PATH}"
+            ),
+        }
 
     def network(self, timeout: float = 3.0) -> DiscoveryNetwork:
         return DiscoveryNetwork(

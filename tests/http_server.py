@@ -2,7 +2,8 @@
 
 The HTTPS one presents a certificate of a throwaway CA made on the spot, for every host name the
 test serves, so the client verifies it exactly as it would a real one when it trusts that CA.
-Both answer by the Host header and path from one table that a test may change; a host in
+Both answer by the Host header and path from one table that a test may change (and a table of
+redirects); a host in
 ``stalled`` is answered only when the server stops (the slow server of the timeout tests).
 """
 
@@ -50,6 +51,13 @@ class _Handler(BaseHTTPRequestHandler):
             table.release.wait()
             return
         path = self.path.split("?", 1)[0]
+        location = table.redirects.get((self.server.scheme, host, path))
+        if location is not None:
+            self.send_response(301)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         body = table.files.get((self.server.scheme, host, path))
         if body is None:
             self.send_error(404)
@@ -79,6 +87,7 @@ class AutoconfigServers:
     def __init__(self, folder: Path, names: Iterable[str]) -> None:
         self.ca_file, cert, key = make_ca_and_certificate(folder, names)
         self.files: dict[tuple[str, str, str], bytes] = {}
+        self.redirects: dict[tuple[str, str, str], str] = {}
         self.stalled: set[str] = set()
         self.requests: list[tuple[str, str, str]] = []
         self.release = threading.Event()

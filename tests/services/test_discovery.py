@@ -235,6 +235,41 @@ def test_a_dns_server_that_never_answers_is_asked_once(
     assert len([row for row in egress(services) if row.outcome.startswith("failed")]) == 1
 
 
+def test_a_redirect_is_followed_within_https_and_never_down_to_http(
+    services: Services, ada: SignedInUser, lab: DiscoveryLab
+) -> None:
+    moved = discover(services, ada, "ada@moved.test", lab.network()).found
+    assert moved is not None
+    assert moved.trust is Trust.HTTPS
+    assert (
+        moved.source == f"https://autoconfig.https.test:{lab.web.https_port}/mail/config-v1.1.xml"
+    )
+    hops = [row.outcome for row in egress(services) if row.commands == "DISCOVERY,HTTP GET"]
+    assert hops == ["HTTP 301", "HTTP 200"]
+
+    report = discover(services, ada, "ada@downgrade.test", lab.network())
+    assert report.attempts[0].outcome.endswith(
+        "redirects to an unencrypted address, which is refused."
+    )
+
+
+def test_the_next_dns_server_is_asked_when_the_first_is_silent(
+    services: Services, ada: SignedInUser, lab: DiscoveryLab
+) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as black_hole:
+        black_hole.bind(("127.0.0.1", 0))
+        silent = Nameserver("127.0.0.1", black_hole.getsockname()[1])
+        network = lab.network(timeout=0.3)
+        network = DiscoveryNetwork((silent, *network.nameservers), network.https_port,
+                                   network.http_port, 0.3, network.ca_file)  # fmt: skip
+        found = discover(services, ada, "ada@https.test", network).found
+    assert found is not None
+    assert found.trust is Trust.HTTPS
+    dns_rows = [(row.port, row.outcome) for row in egress(services) if "DNS" in row.commands]
+    assert dns_rows[0] == (silent.port, "failed: TimeoutError (autoconfig.https.test)")
+    assert all(port == lab.dns.port for port, _outcome in dns_rows[1:])
+
+
 def test_a_known_consumer_domain_asks_nothing(services: Services, ada: SignedInUser) -> None:
     report = discover_servers(services.session_factory, services.authorizer, ada, "x@gmail.com")
     assert report.found is not None
