@@ -1,8 +1,8 @@
 """The profile set-up's door to server discovery: one blocking call for a worker, and the records
 it returns, named here so that widgets never import the services.
 
-The look-up acts as the user who opened the dialog, for the profile being edited (None: a new
-one), so its questions are in that user's egress audit like every other connection.
+The look-up acts as the user who opened the dialog, for a new profile, so its questions are in
+that user's egress audit (under the active profile) like every other connection.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import threading
 
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
-from desktop.services.discovery import Attempt, DiscoveryInputError, DiscoveryReport
+from desktop.services.discovery import DiscoveryReport
 from desktop.services.discovery import discover_servers as _discover_servers
 from desktop.services.discovery_net import DiscoveryNetwork
 
-__all__ = ["Attempt", "DiscoveryInputError", "DiscoveryReport", "ServerFinder"]
+__all__ = ["DiscoveryReport", "ServerFinder"]
 
 
 class ServerFinder:
@@ -27,9 +27,7 @@ class ServerFinder:
         self._actor = actor
         self._network = network
 
-    def find(
-        self, email: str, stop: threading.Event, profile_id: int | None = None
-    ) -> DiscoveryReport:
+    def find(self, email: str, stop: threading.Event) -> DiscoveryReport:
         """Blocks for a few seconds at most per question; ``stop`` set ends it early."""
         services = self._services
         return _discover_servers(
@@ -37,7 +35,6 @@ class ServerFinder:
             services.authorizer,
             self._actor,
             email,
-            profile_id=profile_id,
             network=self._network,
             cancelled=stop.is_set,
         )
