@@ -152,6 +152,20 @@ def test_cancel_stops_waiting_for_a_slow_server_at_once(
     assert not panel.found.isVisible()
 
 
+def test_leaving_the_step_ends_a_search_in_progress(qtbot: QtBot, seeded: Seeded) -> None:
+    dialog = opened(qtbot, seeded)
+    panel = dialog.discovery
+    qtbot.keyClicks(panel.email, "nora@slow.test")
+    qtbot.mouseClick(panel.find_button, Qt.MouseButton.LeftButton)
+    stop = panel._stop
+    assert panel.searching
+    qtbot.mouseClick(panel.hand_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentIndex() == 0
+    assert not panel.searching
+    assert stop.is_set()  # the worker stops before its next question
+    assert dialog.form.email.text() == "nora@slow.test"
+
+
 def test_a_bad_address_is_a_message_not_a_crash(
     qtbot: QtBot, seeded: Seeded, lab: DiscoveryLab
 ) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QHideEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -150,6 +151,12 @@ class DiscoveryPanel(QWidget):
             lambda: finder.find(email, stop), self._show_report, self._failed
         )
         self._update_buttons()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """Leaving the step (by hand, another profile, closing the dialog) ends the search, so
+        no question goes out for an address the person has moved away from."""
+        self.cancel()
+        super().hideEvent(event)
 
     def _show_asked(self, shown: bool) -> None:
         self.asked.setVisible(shown)
