@@ -1,4 +1,4 @@
-"""Arguments of ``switchboard profile create|list|delete|set-role|set-server``; run by
+"""Arguments of ``switchboard profile create|list|delete|set-role|set-server|discover``; run by
 ``desktop.cli.profile_command`` and ``desktop.cli.server_command``."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop.cli.arguments import add_database_argument, add_sign_in_arguments
+from desktop.cli.discover_args import register_discover
 from desktop.core.roles import Role
 
 RUN = "desktop.cli.profile_command"
@@ -70,6 +71,7 @@ def register(subparsers: Any) -> None:
     set_role.set_defaults(handler=f"{RUN}:run_set_role")
 
     _register_set_server(commands)
+    register_discover(commands)
 
 
 def _register_set_server(profile_commands: Any) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -25,6 +26,8 @@ from desktop.core.profile_colours import next_colour
 from desktop.gui.forms import close_buttons
 from desktop.gui.icons import icon
 from desktop.gui.mainwindow.sync_status import colour_dot
+from desktop.gui.profiles.discovery_panel import DiscoveryPanel
+from desktop.gui.profiles.discovery_result import ChosenSetup, fill_forms
 from desktop.gui.profiles.form import ProfileForm
 from desktop.gui.profiles.sending_form import SendingForm
 from desktop.gui.session.profile_editor import ProfileEditor
@@ -55,7 +58,7 @@ class ProfilesDialog(QDialog):
         self.list.currentRowChanged.connect(self._row_changed)
         self.add_button = QPushButton(icon("add"), self.tr("&Add"))
         self.add_button.setToolTip(self.tr("Start a new profile"))
-        self.add_button.clicked.connect(self.start_new)
+        self.add_button.clicked.connect(self.start_with_address)
         self.delete_button = QPushButton(icon("delete"), self.tr("&Delete…"))
         self.delete_button.setToolTip(self.tr("Delete the selected profile from this computer"))
         self.delete_button.clicked.connect(self.ask_delete)
@@ -77,6 +80,10 @@ class ProfilesDialog(QDialog):
         self.save_button.setDefault(True)
         self.save_button.setToolTip(self.tr("Keep the changes to this profile"))
         self.save_button.clicked.connect(self.save)
+        self.discovery = DiscoveryPanel(editor.server_finder())
+        self.discovery.chosen.connect(self._use_discovered)
+        self.discovery.by_hand.connect(self._set_up_by_hand)
+        self.pages = QStackedWidget()
         self._lay_out()
         self.resize(760, 520)
         self.reload()
@@ -98,9 +105,13 @@ class ProfilesDialog(QDialog):
         actions.addWidget(self.save_button)
         right.addLayout(actions)
         right.addStretch(1)
+        form_page = QWidget()
+        form_page.setLayout(right)
+        self.pages.addWidget(form_page)
+        self.pages.addWidget(self.discovery)
         body = QHBoxLayout()
         body.addLayout(left)
-        body.addLayout(right, 1)
+        body.addWidget(self.pages, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(body)
         layout.addWidget(close)
@@ -146,20 +157,43 @@ class ProfilesDialog(QDialog):
         elif profiles:
             self.list.setCurrentRow(0)
         else:
-            self.start_new()
+            self.start_with_address()
         if note:
             self.status.setText(note)
         self.profiles_changed.emit()
 
     def _row_changed(self, row: int) -> None:
         if 0 <= row < len(self._profiles):
+            self.pages.setCurrentIndex(0)
             self._editing = self._profiles[row].id
             self.form.load(self._profiles[row])
             self._load_sending(self._editing)
             self.status.clear()
         self._update_buttons()
 
+    def start_with_address(self) -> None:
+        """A new profile begins with its address, from which the servers are looked up."""
+        self.start_new()
+        self.pages.setCurrentWidget(self.discovery)
+        self.discovery.reset()
+        self.status.clear()
+
+    def _use_discovered(self, setup: ChosenSetup) -> None:
+        self.pages.setCurrentIndex(0)
+        fill_forms(setup, self.form, self.sending)
+        note = self.tr("Filled in from {source}. Name the organization, check the rest, and save.")
+        if setup.wants_oauth2:
+            note += " " + self.tr("This account signs in with OAuth2 rather than a password.")
+        self.status.setText(note.format(source=setup.source))
+        self.form.organization.setFocus()
+
+    def _set_up_by_hand(self, email: str) -> None:
+        self.start_new()
+        self.form.email.setText(email)
+
     def start_new(self) -> None:
+        """A new profile's form, empty (the by-hand set-up)."""
+        self.pages.setCurrentIndex(0)
         self.list.clearSelection()
         self.list.setCurrentRow(-1)
         self._editing = None
