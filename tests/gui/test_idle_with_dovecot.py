@@ -72,7 +72,12 @@ def test_locking_cuts_the_watch_and_unlocking_brings_what_arrived_meanwhile(
     window, session, login = _open(qtbot, seeded, dovecot)
     scheduler = session.scheduler
     assert scheduler is not None
-    with qtbot.waitSignal(scheduler.watching, timeout=WAIT_MS) as stopped:
+    # The watch's start may still be on its way to the window as a queued signal: wait for the stop.
+    with qtbot.waitSignal(
+        scheduler.watching,
+        timeout=WAIT_MS,
+        check_params_cb=lambda profile_id, watching: not watching,
+    ) as stopped:
         session.pause_watching()
     assert stopped.args == [seeded.clinic_id, False]
     assert not scheduler.is_watching(seeded.clinic_id)
