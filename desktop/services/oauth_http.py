@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from desktop.core.oauth_providers import is_loopback_name
+from desktop.services.authorization import internal
 from desktop.services.mail.connection import PLAIN, tls_context
 from desktop.services.mail.egress import record_egress
 from desktop.store.models import EgressEvent
@@ -117,9 +118,11 @@ class AuditedHttp:
         self._ca_file = ca_file
         self._timeout = timeout
 
+    @internal("used by the OAuth2 client of a profile whose sign-in the gate already allowed")
     def get(self, url: str, **_: Any) -> HttpAnswer:
         return self.request("GET", url)
 
+    @internal("used by the OAuth2 client of a profile whose sign-in the gate already allowed")
     def post(
         self,
         url: str,
@@ -136,6 +139,7 @@ class AuditedHttp:
             url, sent_headers, body = auth.prepare("POST", url, sent_headers, body)
         return self.request("POST", url, body.encode(), sent_headers)
 
+    @internal("used by the OAuth2 client of a profile whose sign-in the gate already allowed")
     def request(
         self,
         method: str,
