@@ -142,6 +142,8 @@ class OAuthProvider:
     def __init__(self, access_lifetime: int = 3600) -> None:
         self.access_lifetime = access_lifetime
         self.approve_as = ""
+        self.approve_devices_as = ""
+        """Who approves each device code at once (the person at another device, for the CLI)."""
         self.state = State()
         self.lock = threading.Lock()
         self.server = _build_server(self)
@@ -304,6 +306,8 @@ def _build_server(provider: OAuthProvider) -> AuthorizationServer:
             credential["expires_at"] = time.time() + data["expires_in"]
             with provider.lock:
                 provider.state.devices[data["device_code"]] = credential
+                if provider.approve_devices_as:
+                    provider.state.approved[data["user_code"]] = provider.approve_devices_as
 
     class Revocation(RevocationEndpoint):  # type: ignore[misc]
         CLIENT_AUTH_METHODS: ClassVar[list[str]] = ["none"]
