@@ -44,12 +44,12 @@ def imap_sign_in(client: IMAPClient, user: str, bearer: Bearer) -> None:
     mechanism = imap_mechanism(client.capabilities())
     token = bearer.token()
     try:
-        _imap_authenticate(client, mechanism, user, token)
+        imap_authenticate(client, mechanism, user, token)
     except LoginError:
-        _imap_authenticate(client, mechanism, user, bearer.renewed(token))
+        imap_authenticate(client, mechanism, user, bearer.renewed(token))
 
 
-def _imap_authenticate(client: IMAPClient, mechanism: str, user: str, token: str) -> None:
+def imap_authenticate(client: IMAPClient, mechanism: str, user: str, token: str) -> None:
     if mechanism == "OAUTHBEARER":
         client.oauthbearer_login(user, token)
     else:
@@ -72,12 +72,12 @@ def smtp_sign_in(client: smtplib.SMTP, user: str, bearer: Bearer) -> None:
     mechanism = smtp_mechanism(client)
     token = bearer.token()
     try:
-        client.auth(mechanism, _SaslAnswer(mechanism, user, token))
+        client.auth(mechanism, SaslAnswer(mechanism, user, token))
     except smtplib.SMTPAuthenticationError:
-        client.auth(mechanism, _SaslAnswer(mechanism, user, bearer.renewed(token)))
+        client.auth(mechanism, SaslAnswer(mechanism, user, bearer.renewed(token)))
 
 
-class _SaslAnswer:
+class SaslAnswer:
     """smtplib's authobject: the initial response, then the empty answer to an error challenge
     (RFC 7628 section 3.2.3: the server then ends the exchange with its refusal)."""
 

@@ -6,6 +6,8 @@ taking SMTP logins through that Dovecot. The refresh token is in the test's priv
 from __future__ import annotations
 
 import logging
+import smtplib
+import ssl
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from dovecot import MAIL_SERVER_PASSWORD, Dovecot
+from imapclient import IMAPClient
 from mail_helpers import actor_of, mail_sync, make_profile, simple_message
 from oauth_provider import CLIENT_ID, OAuthProvider
 from outbox_helpers import make_sender, message, read_folder
@@ -27,6 +30,7 @@ from desktop.services.authorization import Authorizer
 from desktop.services.mail.outbox import Outbox
 from desktop.services.mail.sync_owner import Failed, MailSync, SyncEvent
 from desktop.services.oauth_credentials import MailCredentials
+from desktop.services.oauth_sasl import SaslAnswer, imap_authenticate
 from desktop.services.oauth_signin import OAuthSignIn
 from desktop.services.oauth_tokens import OAuthTokens, SignInNeededError
 from desktop.services.secrets import SecretStore
@@ -243,3 +247,31 @@ def test_a_password_profile_beside_them_still_signs_in_with_its_password(
     world.secrets.set_password(profile_id, "pw")
 
     assert world.sync.passwords.get_password(profile_id) == "pw"
+
+
+@pytest.mark.parametrize("mechanism", ["XOAUTH2", "OAUTHBEARER"])
+def test_each_sasl_mechanism_signs_in_to_imap_and_smtp(
+    world: World, user_id: int, mechanism: str
+) -> None:
+    """Dovecot and Postfix announce both; each is tried here on its own."""
+    profile_id, login = world.oauth_profile(user_id)
+    world.browser_sign_in(profile_id, login)
+    token = world.tokens.access_token(profile_id)
+    dovecot, postfix = world.servers.dovecot, world.servers.postfix
+    context = ssl.create_default_context(cafile=dovecot.ca_file)
+
+    with IMAPClient("127.0.0.1", port=dovecot.imaps_port, ssl_context=context) as imap:
+        assert f"AUTH={mechanism}".encode() in imap.capabilities()
+        imap_authenticate(imap, mechanism, login, token)
+        assert imap.select_folder("INBOX")[b"EXISTS"] == 0
+    with smtplib.SMTP("127.0.0.1", postfix.submission_port) as smtp:
+        smtp.starttls(context=context)
+        smtp.ehlo()
+        assert mechanism in smtp.esmtp_features["auth"].split()
+        code, _ = smtp.auth(mechanism, SaslAnswer(mechanism, login, token))
+        assert code == 235
+    with smtplib.SMTP("127.0.0.1", postfix.submission_port) as smtp:
+        smtp.starttls(context=context)
+        smtp.ehlo()
+        with pytest.raises(smtplib.SMTPAuthenticationError):  # a wrong token, answered politely
+            smtp.auth(mechanism, SaslAnswer(mechanism, login, "at-not-issued"))
