@@ -26,6 +26,7 @@ from desktop.gui.forms import close_buttons
 from desktop.gui.icons import icon
 from desktop.gui.mainwindow.sync_status import colour_dot
 from desktop.gui.profiles.form import ProfileForm
+from desktop.gui.profiles.oauth_panel import OAuthPanel
 from desktop.gui.profiles.sending_form import SendingForm
 from desktop.gui.session.profile_editor import ProfileEditor
 from desktop.gui.session.records import AccountError, ProfileInfo, SyncError
@@ -62,11 +63,14 @@ class ProfilesDialog(QDialog):
         self.form = ProfileForm(keeps_passwords=editor.keeps_passwords)
         self.form.changed.connect(self._update_buttons)
         self.sending = SendingForm()
+        self.sign_in = OAuthPanel(editor.oauth)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.form, self.tr("A&ccount"))
         self.tabs.addTab(self.sending, self.tr("Se&nding"))
+        self.tabs.addTab(self.sign_in, self.tr("Sign-&in"))
         self.tabs.setTabToolTip(0, self.tr("Who this profile is and where it reads mail"))
         self.tabs.setTabToolTip(1, self.tr("How this profile sends mail, and its signature"))
+        self.tabs.setTabToolTip(2, self.tr("A password, or Microsoft 365, Google or a provider"))
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
@@ -156,6 +160,7 @@ class ProfilesDialog(QDialog):
             self._editing = self._profiles[row].id
             self.form.load(self._profiles[row])
             self._load_sending(self._editing)
+            self.sign_in.load(self._editing)
             self.status.clear()
         self._update_buttons()
 
@@ -165,6 +170,7 @@ class ProfilesDialog(QDialog):
         self._editing = None
         self.form.load(None, next_colour(p.colour for p in self._profiles))
         self.sending.load(SendingSetup())
+        self.sign_in.load(None)
         self.status.setText(self.tr("New profile: fill in the fields and save."))
         self.form.organization.setFocus()
         self._update_buttons()
