@@ -117,6 +117,17 @@ def test_a_microsoft_365_account_is_flagged_for_oauth2(
     qtbot.mouseClick(panel.use_button, Qt.MouseButton.LeftButton)
     assert dialog.form.imap_host.text() == "outlook.office365.com"
     assert dialog.sending.saves_sent.isChecked()
+    assert "after saving, the Sign-in tab offers it" in dialog.status.text()
+
+    qtbot.keyClicks(dialog.form.organization, "Northwind Health")
+    dialog.save()
+    sign_in = dialog.sign_in
+    qtbot.waitUntil(lambda: sign_in.isEnabled() and sign_in.method.currentData() == "microsoft")
+    assert sign_in.sign_in_button.text() == "Sign in with Microsoft"
+    assert "want their own sign-in instead of a password" in sign_in.status.text()
+
+    dialog.list.setCurrentRow(0)  # another profile: its own sign-in, no suggestion
+    qtbot.waitUntil(lambda: sign_in.method.currentData() == "password")
 
 
 def test_nothing_found_offers_the_form_by_hand_with_the_address_kept(

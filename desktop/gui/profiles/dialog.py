@@ -29,6 +29,7 @@ from desktop.gui.mainwindow.sync_status import colour_dot
 from desktop.gui.profiles.discovery_panel import DiscoveryPanel
 from desktop.gui.profiles.discovery_result import ChosenSetup, fill_forms
 from desktop.gui.profiles.form import ProfileForm
+from desktop.gui.profiles.oauth_panel import OAuthPanel
 from desktop.gui.profiles.sending_form import SendingForm
 from desktop.gui.session.profile_editor import ProfileEditor
 from desktop.gui.session.records import AccountError, ProfileInfo, SyncError
@@ -49,6 +50,7 @@ class ProfilesDialog(QDialog):
         self._workers = Workers(self)
         self._profiles: list[ProfileInfo] = []
         self._editing: int | None = None
+        self._discovered_provider = ""
         self._wanted: int | None = None
 
         self.list = QListWidget()
@@ -65,11 +67,14 @@ class ProfilesDialog(QDialog):
         self.form = ProfileForm(keeps_passwords=editor.keeps_passwords)
         self.form.changed.connect(self._update_buttons)
         self.sending = SendingForm()
+        self.sign_in = OAuthPanel(editor.oauth)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.form, self.tr("A&ccount"))
         self.tabs.addTab(self.sending, self.tr("Se&nding"))
+        self.tabs.addTab(self.sign_in, self.tr("Sign-&in"))
         self.tabs.setTabToolTip(0, self.tr("Who this profile is and where it reads mail"))
         self.tabs.setTabToolTip(1, self.tr("How this profile sends mail, and its signature"))
+        self.tabs.setTabToolTip(2, self.tr("A password, or Microsoft 365, Google or a provider"))
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
@@ -168,6 +173,7 @@ class ProfilesDialog(QDialog):
             self._editing = self._profiles[row].id
             self.form.load(self._profiles[row])
             self._load_sending(self._editing)
+            self.sign_in.load(self._editing)
             self.status.clear()
         self._update_buttons()
 
@@ -183,7 +189,11 @@ class ProfilesDialog(QDialog):
         fill_forms(setup, self.form, self.sending)
         note = self.tr("Filled in from {source}. Name the organization, check the rest, and save.")
         if setup.wants_oauth2:
-            note += " " + self.tr("This account signs in with OAuth2 rather than a password.")
+            note += " " + self.tr(
+                "This account signs in with its provider rather than a password: after saving, "
+                "the Sign-in tab offers it."
+            )
+            self._discovered_provider = setup.provider
         self.status.setText(note.format(source=setup.source))
         self.form.organization.setFocus()
 
@@ -197,8 +207,10 @@ class ProfilesDialog(QDialog):
         self.list.clearSelection()
         self.list.setCurrentRow(-1)
         self._editing = None
+        self._discovered_provider = ""
         self.form.load(None, next_colour(p.colour for p in self._profiles))
         self.sending.load(SendingSetup())
+        self.sign_in.load(None)
         self.status.setText(self.tr("New profile: fill in the fields and save."))
         self.form.organization.setFocus()
         self._update_buttons()
@@ -212,10 +224,11 @@ class ProfilesDialog(QDialog):
             return
         editor, editing = self._editor, self._editing
         password = self.form.password.text()
+        provider = self._discovered_provider if editing is None else ""
         self._busy(self.tr("Saving…"))
         self._workers.submit(
             lambda: editor.save(editing, draft, password, sending),
-            self._saved,
+            lambda profile: self._saved(profile, provider),
             self._save_failed,
         )
 
@@ -229,7 +242,10 @@ class ProfilesDialog(QDialog):
             self._failed,
         )
 
-    def _saved(self, profile: ProfileInfo) -> None:
+    def _saved(self, profile: ProfileInfo, provider: str = "") -> None:
+        """``provider``: the sign-in discovery found for a new profile, offered on its tab."""
+        if provider:
+            self.sign_in.suggest(provider)
         self._editing = profile.id
         note = self.tr("Saved {org}.").format(org=profile.organization)
         self.reload(select=profile.id, note=note)

@@ -7,6 +7,7 @@ dialog exactly as to the command line; the dialog itself holds no rule.
 from __future__ import annotations
 
 from desktop.gui.session.discovery import ServerFinder
+from desktop.gui.session.oauth_access import OAuthAccess
 from desktop.gui.session.viewdata import SendingSetup
 from desktop.services.accounts import ProfileDraft, ProfileInfo
 from desktop.services.authorization import SignedInUser
@@ -18,6 +19,11 @@ class ProfileEditor:
     def __init__(self, services: Services, actor: SignedInUser) -> None:
         self._services = services
         self._actor = actor
+
+    @property
+    def oauth(self) -> OAuthAccess:
+        """Signing the profile in with OAuth2 (Microsoft 365, Google, another provider)."""
+        return OAuthAccess(self._services, self._actor)
 
     @property
     def keeps_passwords(self) -> bool:
