@@ -18,6 +18,9 @@ class BodyEditor(QWidget):
         tr = self.tr
         self.text = QTextEdit()
         self.text.setAcceptRichText(False)
+        # Tab goes on to the next control, as in every other field: otherwise a keyboard user
+        # could never leave the message text (Qt offers no other key out of an editor).
+        self.text.setTabChangesFocus(True)
         self.text.setAccessibleName(tr("Message"))
         self.text.setAccessibleDescription(tr("The text of the message"))
         self.toolbar = QToolBar(tr("Formatting"))
