@@ -248,6 +248,14 @@ class Theme(QObject):
             self.apply()
 
 
+def high_contrast_active() -> bool:
+    """For painters with colours of their own (faded second lines, grey pills) to draw them
+    at full strength, without making a theme where none was asked for."""
+    app = QApplication.instance()
+    theme = app.findChild(Theme) if isinstance(app, QApplication) else None
+    return theme is not None and theme.high_contrast
+
+
 def app_theme() -> Theme:
     """The application's one theme and focus ring, made on first use by whichever window asks."""
     app = QApplication.instance()
