@@ -13,6 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QApplication, QWidget
+from shiboken6 import Shiboken
 
 RING_WIDTH = 2
 
@@ -68,9 +69,9 @@ class FocusRing(QObject):
         ring.raise_()
 
     def _release(self) -> None:
-        if self._target is not None:
+        if self._target is not None and Shiboken.isValid(self._target):
             self._target.removeEventFilter(self)
-            self._target = None
+        self._target = None
         if self._ring is not None:
             self._ring.hide()
             # Away from its control, so it is not destroyed with it.

@@ -13,7 +13,7 @@ from accessibility import describe, interactive_widgets, out_of_reading_order, t
 from conftest import PASSWORD, Seeded
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QDialog, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.compose.window import ComposeWindow
@@ -92,6 +92,9 @@ def check_and_close(qtbot: QtBot, opened: QWidget) -> list[str]:
     opened.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is opened)
     problems = every_tab_checked(opened)
+    defaults = [b.text() for b in opened.findChildren(QPushButton) if b.isDefault()]
+    if len(defaults) > 1:
+        problems.append(f"more than one default button: {defaults}")
     if isinstance(opened, QDialog):  # Esc closes a dialog, wherever the focus is
         focused = QApplication.focusWidget()
         assert focused is not None
