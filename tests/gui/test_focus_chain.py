@@ -133,6 +133,12 @@ def test_every_window_works_by_tab_alone(qtbot: QtBot, seeded: Seeded) -> None:
     window.activate_nth_profile(2)
     qtbot.waitUntil(window.audit_action.isEnabled)
     check_opened_windows(qtbot, window, problems)
+
+    window.lock_action.trigger()
+    qtbot.waitUntil(lambda: not page.isVisible())
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    problems["lock screen"] = focus_problems(window)
     assert {where: found for where, found in problems.items() if found} == {}
 
 

@@ -190,3 +190,22 @@ def test_a_click_draws_no_ring(qtbot: QtBot) -> None:
     qtbot.waitUntil(button.hasFocus)
     ring = button.findChild(QWidget, "focusRing")
     assert ring is None or not ring.isVisible()
+
+
+def test_an_open_dialog_changes_with_the_setting(qtbot: QtBot, seeded: Seeded) -> None:
+    window = open_window(qtbot, services_session(seeded))
+    shown = set(QApplication.topLevelWidgets())
+    window.profiles_action.trigger()
+    qtbot.waitUntil(lambda: any(w.isVisible() for w in set(QApplication.topLevelWidgets()) - shown))
+    dialog = next(w for w in set(QApplication.topLevelWidgets()) - shown if w.isVisible())
+    colours = DARK if system_prefers_dark() else LIGHT
+    assert dialog.palette().color(QPalette.ColorRole.AlternateBase).name() != colours.alternate_base
+    window.contrast.actions[1].trigger()
+    qtbot.waitUntil(
+        lambda: (
+            dialog.palette().color(QPalette.ColorRole.AlternateBase).name()
+            == colours.alternate_base
+        )
+    )
+    dialog.close()
+    window.close()
