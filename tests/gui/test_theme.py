@@ -194,10 +194,10 @@ def test_a_click_draws_no_ring(qtbot: QtBot) -> None:
 
 def test_an_open_dialog_changes_with_the_setting(qtbot: QtBot, seeded: Seeded) -> None:
     window = open_window(qtbot, services_session(seeded))
-    shown = set(QApplication.topLevelWidgets())
-    window.profiles_action.trigger()
-    qtbot.waitUntil(lambda: any(w.isVisible() for w in set(QApplication.topLevelWidgets()) - shown))
-    dialog = next(w for w in set(QApplication.topLevelWidgets()) - shown if w.isVisible())
+    window.shortcuts_action.trigger()
+    dialog = window.shortcuts_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
     colours = DARK if system_prefers_dark() else LIGHT
     assert dialog.palette().color(QPalette.ColorRole.AlternateBase).name() != colours.alternate_base
     window.contrast.actions[1].trigger()
