@@ -12,10 +12,12 @@ import pytest
 from accessibility import describe, interactive_widgets, out_of_reading_order, tab_chain
 from conftest import PASSWORD, Seeded
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextListFormat
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QPushButton, QTabWidget, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktop.gui.compose.body_editor import BodyEditor
 from desktop.gui.compose.window import ComposeWindow
 from desktop.gui.controller import AppController
 from desktop.gui.error_dialog import FailureDialog
@@ -171,3 +173,25 @@ def test_the_error_dialog_works_by_tab_and_esc(qtbot: QtBot) -> None:
     assert focused is not None
     QTest.keyClick(focused, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not dialog.isVisible())
+
+
+def test_the_formatting_lists_have_keys(qtbot: QtBot) -> None:
+    """The formatting toolbar is outside the Tab chain, so each of its buttons has keys."""
+    editor = BodyEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    editor.rich.setChecked(True)
+    editor.text.setFocus()
+    qtbot.waitUntil(editor.text.hasFocus)
+    shift_control = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    QTest.keyClick(editor.text, Qt.Key.Key_8, shift_control)
+    listed = editor.text.textCursor().currentList()
+    assert listed is not None
+    assert listed.format().style() == QTextListFormat.Style.ListDisc
+    QTest.keyClick(editor.text, Qt.Key.Key_7, shift_control)
+    numbered = editor.text.textCursor().currentList()
+    assert numbered is not None
+    assert numbered.format().style() == QTextListFormat.Style.ListDecimal
+    keyless = [a.text() for a in editor.toolbar.actions() if a.text() and a.shortcut().isEmpty()]
+    assert keyless == []
