@@ -106,6 +106,15 @@ def text_pairs(colours: HighContrastColours) -> dict[str, tuple[str, str]]:
     return pairs
 
 
+def field_outlines(colours: HighContrastColours) -> str:
+    """Fusion draws field frames a shade darker than the window, which on black is black: in
+    high contrast every field one types into gets an outline in the text colour."""
+    return (
+        "QLineEdit, QComboBox, QAbstractSpinBox {"
+        f" border: 1px solid {colours.text}; border-radius: 2px; padding: 2px 4px; }}"
+    )
+
+
 def high_contrast_palette(colours: HighContrastColours) -> QPalette:
     palette = QPalette()
     role = QPalette.ColorRole
@@ -182,6 +191,7 @@ class Theme(QObject):
         self._choice = choice
         self._normal_style = app.style().name()
         self._normal_palette = app.palette()
+        self._normal_style_sheet = app.styleSheet()
         self._high = False
         self._gnome: bool | None = None
         # Both kept: PySide6 6.11's ``accessibility()`` returns an object it already considers
@@ -228,15 +238,19 @@ class Theme(QObject):
             if not self._high:
                 self._normal_style = self._app.style().name()
                 self._normal_palette = self._app.palette()
+                self._normal_style_sheet = self._app.styleSheet()
             fusion = QStyleFactory.create("Fusion")
             if fusion is not None and self._app.style().name().lower() != "fusion":
                 self._app.setStyle(fusion)
-            self._app.setPalette(high_contrast_palette(DARK if system_prefers_dark() else LIGHT))
+            colours = DARK if system_prefers_dark() else LIGHT
+            self._app.setPalette(high_contrast_palette(colours))
+            self._app.setStyleSheet(field_outlines(colours))
         elif self._high:
             normal = QStyleFactory.create(self._normal_style)
             if normal is not None and self._app.style().name() != self._normal_style:
                 self._app.setStyle(normal)
             self._app.setPalette(self._normal_palette)
+            self._app.setStyleSheet(self._normal_style_sheet)
         changed = high != self._high
         self._high = high
         if changed:

@@ -17,6 +17,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from desktop.gui.mainwindow.window import MainWindow
+from desktop.gui.mainwindow.workspace_page import WorkspacePage
 
 HERE = Path(__file__).resolve().parent
 
@@ -87,6 +88,20 @@ def shoot_profiles_dialog(window: MainWindow, theme: str) -> None:
     dialog.close()
 
 
+def shoot_dark_high_contrast(window: MainWindow, page: WorkspacePage) -> None:
+    """Xvfb has no desktop to ask for a dark scheme, so the answer is given here: what a person
+    with a dark desktop gets from View > High contrast > On."""
+    from desktop.gui import theme
+
+    theme.system_prefers_dark = lambda: True
+    window.contrast.actions[1].trigger()
+    window.activateWindow()
+    page.sidebar.setFocus()
+    tab_to(page.inbox.table.hasFocus)
+    shoot("main-high-contrast-dark-1280x800.png", 1280, 800)
+    window.contrast.actions[2].trigger()
+
+
 def main() -> int:
     os.environ["SWITCHBOARD_HOME"] = tempfile.mkdtemp(prefix="switchboard-shots-")
     from desktop.gui.application import create_application
@@ -119,6 +134,7 @@ def main() -> int:
             shoot(f"{name}-{width}x{height}.png", width, height)
         window.resize(1280, 800)
         shoot_profiles_dialog(window, theme)
+    shoot_dark_high_contrast(window, page)
     window.close()
     controller.shut_down()
     app.processEvents()
