@@ -235,22 +235,22 @@ class Theme(QObject):
     def apply(self) -> None:
         high = self.wanted()
         if high:
-            if not self._high:
+            if not self._high:  # the style is named before our style sheet wraps it
                 self._normal_style = self._app.style().name()
                 self._normal_palette = self._app.palette()
                 self._normal_style_sheet = self._app.styleSheet()
-            fusion = QStyleFactory.create("Fusion")
-            if fusion is not None and self._app.style().name().lower() != "fusion":
-                self._app.setStyle(fusion)
+                fusion = QStyleFactory.create("Fusion")
+                if fusion is not None and self._normal_style.lower() != "fusion":
+                    self._app.setStyle(fusion)
             colours = DARK if system_prefers_dark() else LIGHT
             self._app.setPalette(high_contrast_palette(colours))
             self._app.setStyleSheet(field_outlines(colours))
         elif self._high:
+            self._app.setStyleSheet(self._normal_style_sheet)
             normal = QStyleFactory.create(self._normal_style)
-            if normal is not None and self._app.style().name() != self._normal_style:
+            if normal is not None and self._normal_style.lower() != "fusion":
                 self._app.setStyle(normal)
             self._app.setPalette(self._normal_palette)
-            self._app.setStyleSheet(self._normal_style_sheet)
         changed = high != self._high
         self._high = high
         if changed:

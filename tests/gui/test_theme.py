@@ -102,7 +102,7 @@ def test_view_menu_switches_at_once_and_the_choice_is_kept(
         lambda: window.palette().color(QPalette.ColorRole.Window).name() == colours.window
     )
     assert window.palette().color(QPalette.ColorRole.WindowText).name() == colours.text
-    assert app.style().name().lower() == "fusion"
+    assert f"border: 1px solid {colours.text}" in app.styleSheet()  # fields keep an outline
     assert WindowSettings(window.settings).contrast() is Contrast.ON
 
     reopened = MainWindow(
@@ -116,6 +116,7 @@ def test_view_menu_switches_at_once_and_the_choice_is_kept(
     qtbot.waitUntil(
         lambda: window.palette().color(QPalette.ColorRole.Window).name() == normal_window
     )
+    assert app.styleSheet() == ""
     assert WindowSettings(window.settings).contrast() is Contrast.OFF
     window.close()
 
