@@ -18,6 +18,9 @@ class BodyEditor(QWidget):
         tr = self.tr
         self.text = QTextEdit()
         self.text.setAcceptRichText(False)
+        # Tab goes on to the next control, as in every other field: otherwise a keyboard user
+        # could never leave the message text (Qt offers no other key out of an editor).
+        self.text.setTabChangesFocus(True)
         self.text.setAccessibleName(tr("Message"))
         self.text.setAccessibleDescription(tr("The text of the message"))
         self.toolbar = QToolBar(tr("Formatting"))
@@ -38,9 +41,13 @@ class BodyEditor(QWidget):
             tr("Underline"), tr("Underline (Ctrl+U)"), "U", QKeySequence.StandardKey.Underline
         )
         self.underline.toggled.connect(self.text.setFontUnderline)
-        self.bullets = self._plain_action(tr("• List"), tr("Bulleted list"))
+        # The toolbar is not in the Tab chain (as in every Qt app): the keyboard gets here by
+        # keys, the ones Gmail and Google Docs use.
+        self.bullets = self._plain_action(tr("• List"), tr("Bulleted list (Ctrl+Shift+8)"))
+        self.bullets.setShortcut(QKeySequence("Ctrl+Shift+8"))
         self.bullets.triggered.connect(lambda: self._make_list(QTextListFormat.Style.ListDisc))
-        self.numbers = self._plain_action(tr("1. List"), tr("Numbered list"))
+        self.numbers = self._plain_action(tr("1. List"), tr("Numbered list (Ctrl+Shift+7)"))
+        self.numbers.setShortcut(QKeySequence("Ctrl+Shift+7"))
         self.numbers.triggered.connect(lambda: self._make_list(QTextListFormat.Style.ListDecimal))
         self._formatting = (self.bold, self.italic, self.underline, self.bullets, self.numbers)
         self.text.currentCharFormatChanged.connect(self._show_format)

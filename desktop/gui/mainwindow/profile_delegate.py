@@ -7,12 +7,13 @@ colours: it is a step still to take, not an error, so nothing about it is red.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from desktop.gui.icons import icon
 from desktop.gui.profiles.chip import readable_text_colour
 from desktop.gui.session.viewdata import ProfileCard
+from desktop.gui.theme import high_contrast_active
 
 ProfileRole = Qt.ItemDataRole.UserRole + 1
 MutedRole = Qt.ItemDataRole.UserRole + 2
@@ -86,7 +87,7 @@ def _two_lines(
     for number, (text, face) in enumerate(zip(lines, (bold, small), strict=True)):
         line_box = QRect(box.left(), box.top() + number * height, box.width(), height)
         pen = QColor(colour)
-        if number:
+        if number and not high_contrast_active():
             pen.setAlphaF(0.7)
         painter.setPen(pen)
         painter.setFont(face)
@@ -110,7 +111,12 @@ def _pill(
     width = metrics.horizontalAdvance(text) + 12
     height = metrics.height() + 4
     box = QRect(right - width, rect.center().y() - height // 2, width, height)
-    background = fill if fill is not None else QColor("#64748b")
+    neutral = (
+        QGuiApplication.palette().color(QPalette.ColorRole.WindowText)
+        if high_contrast_active()
+        else QColor("#64748b")
+    )
+    background = fill if fill is not None else neutral
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(background)
     painter.drawRoundedRect(box, height / 2, height / 2)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QSettings
 
 from desktop.gui.reader.read_timer import DEFAULT_DELAY_MS
+from desktop.gui.theme import Contrast
 from desktop.paths import settings_file
 
 
@@ -71,6 +72,14 @@ class WindowSettings:
 
     def set_reader_below(self, below: bool) -> None:
         self._settings.setValue("reading/reader_below", "true" if below else "false")
+
+    def contrast(self) -> Contrast:
+        """For everyone on this computer, like the window's size: set before anyone signs in."""
+        value = str(self._settings.value("view/high_contrast", Contrast.SYSTEM.value))
+        return next((c for c in Contrast if c.value == value), Contrast.SYSTEM)
+
+    def set_contrast(self, contrast: Contrast) -> None:
+        self._settings.setValue("view/high_contrast", contrast.value)
 
     def sync(self) -> None:
         self._settings.sync()

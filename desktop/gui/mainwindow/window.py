@@ -21,6 +21,7 @@ from desktop.gui.mainwindow.settings import WindowSettings, open_settings
 from desktop.gui.mainwindow.shortcuts import ShortcutsDialog
 from desktop.gui.mainwindow.sync_status import SyncStatusArea
 from desktop.gui.mainwindow.tray import Notifier
+from desktop.gui.mainwindow.view_menu import ContrastMenu
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
 from desktop.gui.session.session import Session
 from desktop.gui.session.viewdata import ProfileCard
@@ -72,6 +73,7 @@ class MainWindow(CommandWindow):
             place_reader=self.place_reader,
         )
         self.conversations = ConversationView(self, self.view_menu)
+        self.contrast = ContrastMenu(self, self._settings, self.view_menu)
         self._chrome = ProfileChrome(self, self.notifier)
         self._chrome.show_profiles((), None)
         self.statusBar().addPermanentWidget(self.sync_status)

@@ -89,11 +89,17 @@ class WorkspacePage(QWidget):
         self.folder_pane.view_chosen.connect(self.inbox.set_view)
         self.inbox.message_selected.connect(lambda message_id, _pid: self.show_message(message_id))
         self.inbox.open_requested.connect(lambda _id: self.reader.browser.setFocus())
+        self._order_tab()
+        self.inbox_model.reload()
+
+    def _order_tab(self) -> None:
+        """Reading order: the panes left to right, and in the list the sort order (above the
+        search) before the search."""
         self.setTabOrder(self.sidebar, self.folder_pane)
-        self.setTabOrder(self.folder_pane, self.inbox.search)
+        self.setTabOrder(self.folder_pane, self.inbox.sort)
+        self.setTabOrder(self.inbox.sort, self.inbox.search)
         self.setTabOrder(self.inbox.search, self.inbox.table)
         self.setTabOrder(self.inbox.table, self.reader.browser)
-        self.inbox_model.reload()
 
     def _left_panel(self) -> QWidget:
         """The profiles, their folders, and under them the outbox while something has not left."""

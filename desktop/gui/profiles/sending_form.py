@@ -53,6 +53,7 @@ class SendingForm(QWidget):
             tr("Gmail and Microsoft 365 do; with this on, Switchboard does not add a second copy")
         )
         self.signature = QPlainTextEdit()
+        self.signature.setTabChangesFocus(True)  # Tab leaves it, as every other field
         self.signature.setAccessibleName(tr("Signature"))
         self.signature.setAccessibleDescription(tr("Added under new messages and answers"))
         self.signature.setPlaceholderText(tr("Added under new messages and answers"))

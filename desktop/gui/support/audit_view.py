@@ -191,6 +191,7 @@ class AuditDialog(QDialog):
         table.setAccessibleDescription(self.tr("Newest first; each row is one entry of the log"))
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setWordWrap(False)
+        table.setTabKeyNavigation(False)  # arrows move between rows; Tab leaves the table
         rows = table.verticalHeader()
         rows.hide()
         rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
