@@ -151,6 +151,7 @@ SEEDS: dict[str, Seed] = {
     "0115": seed_0102,
     "0116": seed_0102,
     "0117": seed_0102,
+    "0118": seed_0102,
 }
 """Data for a store at each earlier revision: a new revision makes the head one of these."""
 

@@ -12,6 +12,7 @@ from desktop.store.models.mail import (
     MailSyncState,
     Message,
 )
+from desktop.store.models.mail_actions import MailAction
 from desktop.store.models.outbox import OutboxMessage, SmtpServer
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "EgressEvent",
     "Folder",
     "KnownAddress",
+    "MailAction",
     "MailServerOption",
     "MailSyncState",
     "Message",
