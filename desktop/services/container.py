@@ -24,6 +24,7 @@ from desktop.store.session import SessionFactory, make_session_factory
 
 if TYPE_CHECKING:
     from desktop.services.audit import AuditService
+    from desktop.services.mail.actions import MailActions
     from desktop.services.mail.compose import Composer
     from desktop.services.mail.draft_sending import DraftSender
     from desktop.services.mail.outbox import Outbox
@@ -83,6 +84,12 @@ class Services:
         from desktop.services.mail.sync_owner import MailSync
 
         return MailSync(self.session_factory, self.secrets, self.authorizer)
+
+    @cached_property
+    def mail_actions(self) -> MailActions:
+        from desktop.services.mail.actions import MailActions
+
+        return MailActions(self.session_factory, self.authorizer, self.mail_sync)
 
     def close(self) -> None:
         if "mail_sync" in self.__dict__:

@@ -37,6 +37,7 @@ from typing import Any
 
 from desktop.core.roles import Action
 from desktop.services.authorization import Authorizer, SignedInUser, gated, without_actor
+from desktop.services.mail.action_replay import ReplayResult, replay_pending
 from desktop.services.mail.connection import DEFAULT_TIMEOUT, AuditedClient, Hangup, ServerSettings
 from desktop.services.mail.draft_uploads import save_drafts_to_server
 from desktop.services.mail.imap_sync import (
@@ -163,6 +164,26 @@ class MailSync:
             queue.put(Step("flags"))
 
     @gated(Action.READ_OWN_MAIL, profile="profile_id")
+    def apply_actions(self, actor: SignedInUser, profile_id: int) -> bool:
+        """Tell the server of moves and deletes made here, after queued work, retrying with
+        back-off while it is unreachable; a wait for a retry ends at once (the person acted)."""
+        queue = self._queue(profile_id)
+        if queue is None:
+            return False
+        waiting = queue.waiting_retry("actions")
+        if waiting is not None:
+            return queue.put(waiting)
+        if queue.pending("actions"):
+            return False
+        return queue.put(Step("actions", self.retry.delays()))
+
+    @gated(Action.READ_OWN_MAIL, profile="profile_id")
+    def apply_actions_now(self, actor: SignedInUser, profile_id: int) -> ReplayResult:
+        """The same in the profile's queue, waited for, without retrying (the command line)."""
+        result: ReplayResult = self._wait(profile_id, Step("actions"))
+        return result
+
+    @gated(Action.READ_OWN_MAIL, profile="profile_id")
     def check_connection(self, actor: SignedInUser, profile_id: int, password: str) -> None:
         """Sign in to the profile's server with ``password`` and sync nothing; waits for it."""
         self._wait(profile_id, Step("check", password=password))
@@ -232,6 +253,14 @@ class MailSync:
             self._send(queue, step)
             return
         pid = queue.profile_id
+        if step.kind == "actions":
+            try:
+                replayed = replay_pending(self.session_factory, pid, queue.client(step))
+                step.outcome.set_result(replayed)
+            except Exception as error:
+                queue.drop_connection(error)
+                self._failed(queue, step, error)
+            return
         if step.kind == "sync":
             self._emit(StateChanged(pid, SyncState.RUNNING))
         try:
@@ -240,6 +269,7 @@ class MailSync:
                 step.outcome.set_result(None)
                 return
             client = queue.client(step)
+            replay_pending(self.session_factory, pid, client)
             result = sync_folders(
                 self.session_factory,
                 pid,

@@ -35,8 +35,11 @@ class MailAction(Base):
     message_id: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id", ondelete="SET NULL"), default=None, index=True
     )
+    # Where the message is on the server before this action. 0/0 while an earlier action of
+    # the same message (``after``) has not run: its result (COPYUID) fills them in.
     folder: Mapped[str] = mapped_column(String(255))
     uidvalidity: Mapped[int] = mapped_column(BigInteger)
     uid: Mapped[int] = mapped_column(BigInteger)
+    after: Mapped[int | None] = mapped_column(Integer, default=None)
     target: Mapped[str | None] = mapped_column(String(255), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("folder", sa.String(length=255), nullable=False),
         sa.Column("uidvalidity", sa.BigInteger(), nullable=False),
         sa.Column("uid", sa.BigInteger(), nullable=False),
+        sa.Column("after", sa.Integer(), nullable=True),
         sa.Column("target", sa.String(length=255), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
