@@ -13,15 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from desktop.core.folders import WELL_KNOWN_NAMES, FolderRole
 from desktop.services.authorization import internal
 from desktop.store.models import Folder, MailAction, Message, Profile
 from desktop.store.models.mail_actions import EXPUNGE, MOVE
+
+_MESSAGES = cast(Table, Message.__table__)
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,8 @@ def move_rows(
     if actions:
         session.execute(insert(MailAction), actions)
     session.execute(
-        update(Message)
-        .where(Message.id == bindparam("b_id"))
+        update(_MESSAGES)
+        .where(_MESSAGES.c.id == bindparam("b_id"))
         .values(folder=bindparam("b_folder"), uidvalidity=None),
         [{"b_id": row.id, "b_folder": targets[row.profile_id]} for row in moving],
     )
