@@ -60,7 +60,7 @@ class World:
             rows = session.execute(
                 select(Message.subject, Message.id).where(Message.profile_id == self.profile_id)
             )
-            return {subject: row_id for subject, row_id in rows}
+            return {row.subject: row.id for row in rows}
 
     def row(self, subject: str) -> Message:
         with unit_of_work(self.session_factory) as session:
