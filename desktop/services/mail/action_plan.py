@@ -47,18 +47,20 @@ class Row:
 
 
 @internal("read behind MailActions, which checks the role and passes the acting user")
-def owned_rows(session: Session, user_id: int, message_ids: Iterable[int]) -> list[Row]:
+def owned_rows(
+    session: Session, user_id: int, message_ids: Iterable[int], *, lock: bool = True
+) -> list[Row]:
     """The actor's messages among ``message_ids``, locked for the change (PostgreSQL)."""
     wanted = sorted(set(message_ids))
     rows: list[Row] = []
     for start in range(0, len(wanted), 500):
-        found = session.execute(
+        query = (
             select(Message.id, Message.profile_id, Message.folder, Message.uidvalidity, Message.uid)
             .join(Profile, Profile.id == Message.profile_id)
             .where(Profile.user_id == user_id, Message.id.in_(wanted[start : start + 500]))
             .order_by(Message.id)
-            .with_for_update(of=Message)
         )
+        found = session.execute(query.with_for_update(of=Message) if lock else query)
         rows.extend(Row(*row) for row in found)
     return rows
 

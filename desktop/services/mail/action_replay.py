@@ -94,6 +94,11 @@ def replay_actions(
     session_factory: SessionFactory, profile_id: int, client: AuditedClient
 ) -> ReplayResult:
     """Do every pending action of the profile on the server, oldest first."""
+    if client.has_capability("CONDSTORE") and not client.condstore_enabled:
+        client.enable(
+            "CONDSTORE"
+        )  # allowed only before a SELECT, and the sync that follows needs it
+        client.condstore_enabled = True
     result = ReplayResult()
     while True:
         group = _next_group(session_factory, profile_id)

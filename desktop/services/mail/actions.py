@@ -90,7 +90,7 @@ class MailActions:
     def permanent_count(self, actor: SignedInUser, message_ids: Sequence[int]) -> int:
         """How many of these a delete would destroy for good (they are in the Trash already)."""
         with read_only(self._session_factory) as session:
-            rows = self._rows(session, actor, message_ids)
+            rows = self._rows(session, actor, message_ids, lock=False)
             return len(_in_trash(session, rows))
 
     @gated(READ, target="messages")
@@ -194,9 +194,16 @@ class MailActions:
         self._tell_servers(actor, rows)
         return ActionResult(len(moved), _pids(rows), undoable=bool(moved))
 
-    def _rows(self, session: Session, actor: SignedInUser, message_ids: Sequence[int]) -> list[Row]:
+    def _rows(
+        self,
+        session: Session,
+        actor: SignedInUser,
+        message_ids: Sequence[int],
+        *,
+        lock: bool = True,
+    ) -> list[Row]:
         """The actor's messages; another user's refuses the whole request (audited)."""
-        rows = owned_rows(session, actor.user_id, message_ids)
+        rows = owned_rows(session, actor.user_id, message_ids, lock=lock)
         missing = set(message_ids) - {row.id for row in rows}
         if missing:
             first = min(missing)
