@@ -264,8 +264,7 @@ def test_a_message_expunged_on_the_server_meanwhile_is_dropped_quietly(world: Wo
         other.delete_messages([world.on_server("INBOX")["m0"]])
         other.expunge()
     world.actions.move(world.actor, [ids["m0"], ids["m1"]], "Work")
-    replayed = world.owner.apply_actions_now(world.actor, world.profile_id)
-    assert (replayed.moved, replayed.dropped) == (1, 1)
+    world.settle()  # the move the action queued has run by now, without raising
     assert set(world.ids()) == {"m1"}
     assert set(world.on_server("Work")) == {"m1"}
     assert _pending(world) == 0
