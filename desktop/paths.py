@@ -38,3 +38,15 @@ def settings_file() -> Path:
 
 def store_file() -> Path:
     return app_home() / "switchboard.sqlite3"
+
+
+def instance_lock_file(key: str) -> Path:
+    """Held by the running app for one store: whoever holds it is the app, later launches hand
+    over to it (the OS frees it when the app dies, so a crash leaves nothing to clean up)."""
+    return app_home() / f"{key}.lock"
+
+
+def autostart_file() -> Path:
+    """The desktop's autostart entry (XDG Autostart): the only file written outside the app home,
+    and only when the user turns autostart on."""
+    return platformdirs.user_config_path() / "autostart" / "switchboard.desktop"

@@ -103,10 +103,13 @@ class Dovecot:
         root: Path | None = None,
         certificate_name: str = "localhost",
         *,
+        special_use: bool = True,
         without: frozenset[str] = frozenset(),
     ) -> None:
-        """``without``: capabilities not to announce (``{"MOVE"}``: a server before RFC 6851)."""
+        """``special_use=False``: a server that marks no folder (the apps fall back to names).
+        ``without``: capabilities not to announce (``{"MOVE"}``: a server before RFC 6851)."""
         self.password = password
+        self.special_use = special_use
         self.without = without
         self.root = root or Path(tempfile.mkdtemp(prefix="switchboard-dovecot-"))
         self.root.chmod(0o755)
@@ -242,6 +245,14 @@ service lmtp {{
         kept = [name for name in CAPABILITIES if name not in self.without]
         return f"imap_capability = {' '.join(kept)}\n"
 
+    def _special_use_text(self) -> str:
+        if not self.special_use:
+            return ""
+        return "".join(
+            f"  mailbox {name} {{\n    special_use = \\{name}\n  }}\n"
+            for name in ("Sent", "Drafts", "Trash", "Archive", "Junk")
+        )
+
     def _config_text(self) -> str:
         lmtp = Path("/usr/lib/dovecot/lmtp").exists()  # dovecot-lmtpd: only Postfix needs it
         return f"""
@@ -273,10 +284,7 @@ mail_location = maildir:~/Maildir
 mail_fsync = never
 {self._capability_text()}namespace inbox {{
   inbox = yes
-  mailbox Sent {{
-    special_use = \\Sent
-  }}
-}}
+{self._special_use_text()}}}
 service auth {{
   unix_listener {self.auth_socket} {{
     mode = 0666

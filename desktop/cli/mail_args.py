@@ -34,10 +34,16 @@ def register(subparsers: Any) -> None:
     inbox = subparsers.add_parser(
         "inbox",
         help="list the unified inbox of a user, newest first",
-        description="The newest messages over all of the user's profiles (or --profile only).",
+        description="The newest messages over all of the user's profiles (or --profile only). "
+        "--folder NAME lists another view instead: sent, drafts, archive, trash or flagged over "
+        "every profile, or with --profile one of its folders (see 'switchboard folders').",
     )
     add_sign_in_arguments(inbox)
+    inbox.add_argument("--folder", metavar="NAME", help="a view (sent, trash, ...) or a folder")
     inbox.add_argument("--search", metavar="TEXT", help="full-text search: subject, sender, body")
     inbox.add_argument("--limit", type=positive, default=50, help="at most N messages (50)")
     inbox.add_argument("--json", action="store_true", help="print JSON")
+    inbox.add_argument(
+        "--thread", action="store_true", help="list conversations instead of messages"
+    )
     inbox.set_defaults(handler=f"{RUN}:run_inbox")

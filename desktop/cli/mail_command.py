@@ -14,11 +14,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from desktop.cli.errors import CliError
+from desktop.cli.folder_command import view_from_args
 from desktop.cli.signin import opened_services, sign_in_from_args, sign_in_user_or_owner
 from desktop.services.authorization import SignedInUser
 from desktop.services.mail.inbox import MAX_PAGE, InboxRow
 
 if TYPE_CHECKING:  # sync and import load IMAP and the parsers; ``inbox`` needs neither
+    from desktop.core.mail_views import MailView
     from desktop.services.mail.imap_sync import SyncProgress
     from desktop.services.mail.importer import ImportProgress
     from desktop.services.mail.mailbox import Mailbox
@@ -85,10 +87,15 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def run_inbox(args: argparse.Namespace) -> int:
+    if args.thread:
+        from desktop.cli.thread_listing import run_threads
+
+        return run_threads(args)
     with opened_services(args) as services:
         actor = sign_in_from_args(services, args)
         only = [actor.active_profile_id] if args.profile and actor.active_profile_id else None
-        rows = _rows(services.mailbox, actor, only, args.search, args.limit)
+        view = view_from_args(services.mailbox, actor, args.folder, one_profile=bool(only))
+        rows = _rows(services.mailbox, actor, only, args.search, args.limit, view=view)
     if args.json:
         print(json.dumps([_as_json(row) for row in rows], indent=2, ensure_ascii=False))
         return 0
@@ -101,7 +108,13 @@ def run_inbox(args: argparse.Namespace) -> int:
 
 
 def _rows(
-    mailbox: Mailbox, actor: SignedInUser, only: list[int] | None, search: str | None, limit: int
+    mailbox: Mailbox,
+    actor: SignedInUser,
+    only: list[int] | None,
+    search: str | None,
+    limit: int,
+    *,
+    view: MailView,
 ) -> list[InboxRow]:
     rows: list[InboxRow] = []
     while len(rows) < limit:
@@ -111,6 +124,7 @@ def _rows(
             search=search,
             after=rows[-1].key if rows else None,
             limit=min(MAX_PAGE, limit - len(rows)),
+            view=view,
         )
         if not page:
             break

@@ -19,7 +19,9 @@ from functools import partial
 from desktop import __version__
 from desktop.cli import (
     audit_args,
+    autostart_args,
     compose_args,
+    folder_args,
     id_args,
     lookup_args,
     mail_args,
@@ -30,6 +32,7 @@ from desktop.cli import (
 )
 from desktop.cli.arguments import add_database_argument
 from desktop.cli.errors import run_with_error_channel
+from desktop.core.compose.mailto import is_mailto
 
 COMMANDS = (
     selftest_args,
@@ -39,8 +42,10 @@ COMMANDS = (
     audit_args,
     id_args,
     mail_args,
+    folder_args,
     compose_args,
     outbox_args,
+    autostart_args,
 )
 
 Handler = Callable[[argparse.Namespace], int]
@@ -64,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="when the store is empty, fill it with demo data (one user, three profiles, a few "
         "hundred messages) before opening the window",
+    )
+    parser.add_argument(
+        "--tray",
+        action="store_true",
+        help="start with only the tray icon, the window hidden until the icon is clicked (the "
+        "window opens anyway on a desktop without a tray)",
     )
     add_database_argument(parser)
     subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -91,20 +102,26 @@ def load_handler(path: str) -> Handler:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """``switchboard mailto:...`` opens the window (or the running one) on a new message."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    links = [argument for argument in given if is_mailto(argument)]
+    parser = build_parser()
+    args = parser.parse_args([argument for argument in given if not is_mailto(argument)])
     path: str | None = selftest_args.RUN if args.self_test else getattr(args, "handler", None)
+    if links and path is not None:
+        parser.error("A mailto: link opens the window, so it cannot go with a command.")
     # The ID converter touches no store, server or keyring: nothing to log, so no log file.
     app_log = path is None or not path.startswith(id_args.RUN)
-    return run_with_error_channel(partial(_run, args, path), app_log=app_log)
+    return run_with_error_channel(partial(_run, args, path, links), app_log=app_log)
 
 
-def _run(args: argparse.Namespace, path: str | None) -> int:
+def _run(args: argparse.Namespace, path: str | None, links: Sequence[str]) -> int:
     if path is None:
         from desktop.gui.launch import run_gui
 
         if args.demo:
             _seed_demo_if_empty(args.database_url)
-        return run_gui(args.database_url)
+        return run_gui(args.database_url, links, tray=args.tray)
     result: int = load_handler(path)(args)
     return result
 

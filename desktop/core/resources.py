@@ -11,8 +11,10 @@ from pathlib import Path
 
 
 def resources_dir() -> Path:
-    """Beside the package in a checkout, or inside the PyInstaller bundle."""
+    """Inside the PyInstaller bundle, inside the package when installed, or beside the checkout."""
     bundle = getattr(sys, "_MEIPASS", None)
     if bundle is not None:
         return Path(bundle) / "resources"
-    return Path(__file__).resolve().parent.parent.parent / "resources"
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "resources"
+    return installed if installed.is_dir() else package.parent / "resources"

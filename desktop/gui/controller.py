@@ -35,6 +35,8 @@ LAST_LOGIN_KEY = "session/last_login"
 class AppController(QObject):
     ready = Signal()
     session_opened = Signal(object)
+    workspace_shown = Signal()
+    """After each sign-in and unlock: what waited for the person can open now."""
 
     def __init__(self, window: MainWindow, factory: BackendFactory) -> None:
         super().__init__(window)
@@ -43,6 +45,7 @@ class AppController(QObject):
         self._workers = Workers(self)
         self.backend: Backend | None = None
         self.session: Session | None = None
+        self.locked = False
         self.sign_in: SignInPage | None = None
         self.first_run: FirstRunPage | None = None
         self.idle_lock = IdleLock(self)
@@ -133,6 +136,7 @@ class AppController(QObject):
         self.window.settings.setValue(LAST_LOGIN_KEY, actor.login)
         if self.session is not None and self.session.user_login == actor.login:
             self.window.show_workspace()
+            self.session.resume_watching()
             self.compose.show_again()
             if self.mail_import is not None:
                 self.mail_import.show_again()
@@ -145,7 +149,14 @@ class AppController(QObject):
             if self.mail_import is None:
                 self.mail_import = MailImport(self.window)
             self.session_opened.emit(session)
+        self.locked = False
         self.idle_lock.restart()
+        self.workspace_shown.emit()
+
+    @property
+    def workspace_open(self) -> bool:
+        """Signed in and not locked: a window may show mail."""
+        return self.session is not None and not self.locked
 
     def _end_session(self) -> None:
         session = self.session
@@ -249,11 +260,13 @@ class AppController(QObject):
         actor = backend.signed_in if backend is not None else None
         if actor is None or self.session is None or self.sign_in is None:
             return
+        self.locked = True
         self.idle_lock.pause()
         self._close_panels()
         self.compose.hide_all()
         if self.mail_import is not None:
             self.mail_import.hide()
+        self.session.pause_watching()
         self.sign_in.lock(actor)
         self.window.show_gate(self.sign_in)
 

@@ -1,9 +1,10 @@
-"""Small helpers shared by the forms: a plain-text error line and marking the field at fault."""
+"""Small helpers shared by the forms: a plain-text error line, marking the field at fault, and
+the Close button every dialog ends with."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QWidget
 
 ERROR_STYLE = "color: #dc2626; font-weight: 600;"
 INVALID_PROPERTY = "invalid"
@@ -31,3 +32,12 @@ def mark_invalid(field: QWidget, invalid: bool) -> None:
         return
     field.setProperty(INVALID_PROPERTY, invalid)
     field.setStyleSheet(INVALID_FIELD_STYLE if invalid else "")
+
+
+def close_buttons(dialog: QDialog) -> QDialogButtonBox:
+    """The dialog's Close button, described for screen readers like every other control."""
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+    button = box.button(QDialogButtonBox.StandardButton.Close)
+    button.setToolTip(dialog.tr("Close this window (Esc)"))
+    box.rejected.connect(dialog.reject)
+    return box

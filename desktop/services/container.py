@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from desktop.services.mail.outbox import Outbox
     from desktop.services.mail.remote_content import RemoteContentFetcher
     from desktop.services.mail.sync_owner import MailSync
+    from desktop.services.mail.threads import Threads
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ class Services:
     accounts: AccountsService
     mailbox: Mailbox
     authorizer: Authorizer
+
+    @cached_property
+    def threads(self) -> Threads:
+        from desktop.services.mail.threads import Threads
+
+        return Threads(self.session_factory, self.authorizer)
 
     @cached_property
     def audit(self) -> AuditService:

@@ -56,6 +56,7 @@ def loaded_heavy_modules(*argv: str) -> tuple[int, list[str]]:
         ["id", "--help"],
         ["profile", "--help"],
         ["inbox", "--help"],
+        ["folders", "--help"],
     ],
 )
 def test_help_and_id_commands_load_no_store_keyring_or_qt(argv: list[str]) -> None:

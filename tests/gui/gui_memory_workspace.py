@@ -12,8 +12,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from desktop.core.roles import Action, Role, is_allowed
-from desktop.gui.session.records import PageKey, Sort
+from desktop.gui.session.records import PageKey, Sort, ThreadKey, ThreadRow
 from desktop.gui.session.viewdata import InboxQuery, ProfileCard
+from desktop.services.mail.folder_tree import ProfileFolders
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 
@@ -107,6 +108,26 @@ class MemoryWorkspace:
                 if (r.key_for(query.sort) < after if newest else r.key_for(query.sort) > after)
             ]
         return rows[:limit]
+
+    def folder_tree(self) -> list[ProfileFolders]:
+        self._track("folder_tree")
+        return []
+
+    def thread_page(
+        self, query: InboxQuery, after: ThreadKey | None, limit: int
+    ) -> Sequence[ThreadRow]:
+        """Every message a conversation of its own: the grouping is the store's to test."""
+        self._track("thread_page")
+        rows = self.inbox_page(InboxQuery(query.profile_ids), None, 10**6)
+        threads = [
+            ThreadRow(r.id, r.profile_id, r.profile_email, r.subject, 1, int(not r.seen),
+                      (r.sender,), r.date)
+            for r in rows
+        ]  # fmt: skip
+        return [t for t in threads if after is None or t.key < after][:limit]
+
+    def thread_messages(self, thread_id: int) -> Sequence[InboxRow]:
+        return [r for r in self.inbox_page(InboxQuery(), None, 10**6) if r.id == thread_id]
 
     def inbox_count(self, query: InboxQuery) -> int:
         self._track("inbox_count")

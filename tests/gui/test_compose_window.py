@@ -99,7 +99,7 @@ def test_ctrl_r_answers_from_the_profile_that_received_the_message_not_the_activ
     assert compose.subject.text() == "Re: Clinic invoice 2"
     assert compose.to.addresses == draft.to
     assert draft.to
-    assert "wrote:" in compose.body.toPlainText()
+    assert "wrote:" in compose.body.text.toPlainText()
     compose.close()
 
 
@@ -147,13 +147,13 @@ def test_a_bad_address_is_named_and_everything_typed_stays(
     assert draft.from_profile_id == seeded.hospital_id
     compose.to.setText("ward@stmarys.example, not an address")
     compose.subject.setText("Night rota")
-    compose.body.setPlainText("The rota is attached.")
-    qtbot.keyClick(compose.body, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    compose.body.text.setPlainText("The rota is attached.")
+    qtbot.keyClick(compose.body.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(compose.problem.isVisible)
     assert "“not an address”" in compose.problem.text()
     assert compose.isVisible()
     assert compose.subject.text() == "Night rota"
-    assert compose.body.toPlainText() == "The rota is attached."
+    assert compose.body.text.toPlainText() == "The rota is attached."
     assert seeded.services.outbox.list_outbox(seeded.actor) == []
     compose.close()
 
@@ -165,7 +165,7 @@ def test_closing_keeps_the_draft_and_the_drafts_menu_reopens_it_whole(
     compose = composed(qtbot, opener)
     compose.to.setText("ward@stmarys.example")
     compose.subject.setText("Handover")
-    compose.body.setPlainText("Bed 4 needs a review.")
+    compose.body.text.setPlainText("Bed 4 needs a review.")
     compose.close()
     composer = seeded.services.composer
     qtbot.waitUntil(lambda: len(composer.list_drafts(seeded.actor)) == 1)
@@ -176,7 +176,7 @@ def test_closing_keeps_the_draft_and_the_drafts_menu_reopens_it_whole(
     next(a for a in menu.actions() if a.text().startswith("Handover")).trigger()
     again = composed(qtbot, opener)
     assert again.subject.text() == "Handover"
-    assert again.body.toPlainText() == "Bed 4 needs a review."
+    assert again.body.text.toPlainText() == "Bed 4 needs a review."
     assert again.to.addresses == ("ward@stmarys.example",)
 
     again.send()
@@ -215,3 +215,64 @@ def test_a_file_attached_goes_with_the_message_and_delete_takes_one_off(
     assert attached.get_filename() == "Dienstplan Zoë.pdf"
     assert attached.get_content_type() == "application/pdf"
     assert attached.get_content() == b"%PDF-1.4 rota"
+
+
+def test_formatted_text_goes_out_as_clean_html_with_a_plain_copy(
+    qtbot: QtBot, window: MainWindow, opener: ComposeOpener, seeded: Seeded
+) -> None:
+    window.compose_action.trigger()
+    compose = composed(qtbot, opener)
+    editor = compose.body
+    assert not editor.is_rich
+    assert not editor.bold.isEnabled()
+    qtbot.keyClick(
+        editor.text,
+        Qt.Key.Key_T,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert editor.is_rich
+    assert editor.bold.isEnabled()
+    editor.text.selectAll()
+    editor.text.insertPlainText("Bed 4: ")
+    qtbot.keyClick(editor.text, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(editor.text, "urgent")
+    compose.to.setText("ward@stmarys.example")
+    compose.subject.setText("Review")
+    compose.send()
+    qtbot.waitUntil(lambda: not opener.windows)
+
+    with unit_of_work(seeded.services.session_factory) as session:
+        [data] = session.scalars(select(OutboxMessage.data))
+    sent = BytesParser(policy=default).parsebytes(data)
+    assert sent.get_content_type() == "multipart/alternative"
+    html = sent.get_body(("html",))
+    plain = sent.get_body(("plain",))
+    assert html is not None
+    assert plain is not None
+    assert "font-weight:700" in html.get_content()
+    assert "urgent" in html.get_content()
+    assert "<style" not in html.get_content()
+    assert plain.get_content().strip().startswith("Bed 4: urgent")
+
+
+def test_back_to_plain_text_asks_and_keeps_the_words(
+    qtbot: QtBot, window: MainWindow, opener: ComposeOpener
+) -> None:
+    window.compose_action.trigger()
+    editor = composed(qtbot, opener).body
+    editor.rich.setChecked(True)
+    editor.text.setHtml("<p><b>Bed 4</b> is free</p>")
+    refused = answer_box(qtbot, lambda box: button_named(box, "Cancel"))
+    editor.rich.setChecked(False)
+    assert refused == [
+        "Bold, italics and lists will be removed from this message. The words stay as they are."
+    ]
+    assert editor.is_rich
+    assert "font-weight" in editor.body
+
+    accepted = answer_box(qtbot, lambda box: button_named(box, "&Yes"))
+    editor.rich.setChecked(False)
+    assert accepted
+    assert not editor.is_rich
+    assert editor.body == "Bed 4 is free"
+    assert not editor.bold.isEnabled()

@@ -115,6 +115,7 @@ def test_first_page_newest_first_marked_with_profile_and_unread_bold(qtbot: QtBo
     assert model.data(first) == "Message 999"
     assert model.data(first, Role.SENDER) == "sender999@example.org"
     assert model.data(first, Qt.ItemDataRole.DecorationRole).name() == "#2563eb"
+    assert model.data(first, Role.MARK) == "Cl"  # colour is never the only sign of the profile
     assert "Clinic (h@c.example)" in model.data(first, Qt.ItemDataRole.ToolTipRole)
     assert "Profile: Clinic (h@c.example)" in model.data(first, Qt.ItemDataRole.AccessibleTextRole)
     unread_row = next(r for r in range(50) if not model.row_at(r).seen)
@@ -342,7 +343,7 @@ def test_a_narrow_row_elides_the_sender_but_never_the_date(qtbot: QtBot) -> None
     font = QFont()
     metrics = QFontMetrics(font)
     date = "20 Nov 2024"
-    parts = row_layout(QRect(0, 0, 180, 40), font, date, with_chip=True)
+    parts = row_layout(QRect(0, 0, 180, 40), font, date, mark="SO")
     assert parts.date.width() >= metrics.horizontalAdvance(date)
     assert parts.sender.right() < parts.date.left()
     assert parts.chip.right() < parts.sender.left()
@@ -372,8 +373,9 @@ def test_in_the_window_a_40_character_subject_and_the_date_are_shown_whole(
     table = page.inbox.table
     index = page.inbox_model.index(0, 0)
     date = page.inbox_model.data(index, Role.DATE)
-    chip = page.inbox_model.data(index, Qt.ItemDataRole.DecorationRole) is not None
-    parts = row_layout(table.visualRect(index), table.font(), date, chip)
+    shows_chip = page.inbox_model.data(index, Qt.ItemDataRole.DecorationRole) is not None
+    mark = page.inbox_model.data(index, Role.MARK) if shows_chip else None
+    parts = row_layout(table.visualRect(index), table.font(), date, mark)
     bold = QFont(table.font())
     bold.setBold(True)
     assert parts.subject.width() >= QFontMetrics(bold).horizontalAdvance(subject)

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event, select
 
+from desktop.core.folders import FolderRole
+from desktop.core.mail_views import MailView
 from desktop.gui.mainwindow.settings import WindowSettings, open_settings
 from desktop.gui.reader.pane import ReaderPane, RemoteLoader
 from desktop.gui.session.services_workspace import ServicesWorkspace
@@ -328,4 +330,7 @@ def test_reading_in_the_window_lowers_one_count_and_never_counts_the_store_again
     assert unread == {seeded.hospital_id: 2, seeded.clinic_id: 1}
     assert seeded.services.mailbox.unread_counts(seeded.actor) == unread
     assert not [s for s in statements if "count(" in s.lower()]
+    tree = window.session.folders.tree if window.session is not None else None
+    assert tree is not None
+    assert dict(tree.unified)[MailView(FolderRole.INBOX)] == 3  # the folder pane followed too
     window.close()

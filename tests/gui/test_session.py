@@ -58,7 +58,9 @@ def test_switching_acts_at_once_and_is_recorded_on_a_worker(qtbot: QtBot) -> Non
         session.activate(CLINIC.id)
     assert changed.args[0].id == CLINIC.id
     assert workspace.using == CLINIC.id  # before the worker ran: calls from now act as the clinic
-    qtbot.waitUntil(lambda: workspace.activated[-1:] == [CLINIC.id])
+    # The worker shares Qt's two-thread pool with the folder list's first load: on a loaded
+    # machine it may start after the default 5 s.
+    qtbot.waitUntil(lambda: workspace.activated[-1:] == [CLINIC.id], timeout=20_000)
     assert "activate_profile" not in workspace.calls_on_gui_thread
     assert session.allows(Action.READ_AUDIT_LOG)
     assert not session.allows(Action.READ_AUDIT_LOG, session.profile(HOSPITAL.id))

@@ -7,13 +7,14 @@ status bar, and a 40-character subject in the list.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 from conftest import Seeded, import_messages, mail, open_window, services_session
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.inbox.model import Role
@@ -66,6 +67,31 @@ def shown_window(qtbot: QtBot, seeded: Seeded, size: tuple[int, int], below: boo
 def test_nothing_is_cut_off_or_pushed_out_of_the_window(
     qtbot: QtBot, seeded_long: Seeded, size: tuple[int, int], below: bool
 ) -> None:
+    assert_nothing_cut_off(qtbot, seeded_long, size, below)
+
+
+@pytest.fixture
+def double_font(qapp: QApplication) -> Iterator[None]:
+    """The font at 200%, as a person with low vision sets it for every app."""
+    normal = qapp.font()
+    large = QFont(normal)
+    large.setPointSizeF(normal.pointSizeF() * 2)
+    qapp.setFont(large)
+    yield
+    qapp.setFont(normal)
+
+
+@pytest.mark.parametrize("below", [False, True], ids=["beside", "below"])
+@pytest.mark.usefixtures("double_font")
+def test_at_200_percent_font_nothing_is_cut_off(
+    qtbot: QtBot, seeded_long: Seeded, below: bool
+) -> None:
+    assert_nothing_cut_off(qtbot, seeded_long, (1280, 800), below)
+
+
+def assert_nothing_cut_off(
+    qtbot: QtBot, seeded_long: Seeded, size: tuple[int, int], below: bool
+) -> None:
     window = shown_window(qtbot, seeded_long, size, below)
     page = page_of(window)
     assert window.minimumSizeHint().width() <= size[0]
@@ -106,7 +132,9 @@ def test_nothing_is_cut_off_or_pushed_out_of_the_window(
         for row in range(page.inbox_model.rowCount())
         if page.inbox_model.index(row, 0).data(Qt.ItemDataRole.DisplayRole) == SUBJECT
     )
-    parts = row_layout(table.visualRect(index), table.font(), index.data(Role.DATE), True)
+    mark = index.data(Role.MARK)
+    assert mark
+    parts = row_layout(table.visualRect(index), table.font(), index.data(Role.DATE), mark)
     bold = QFont(table.font())
     bold.setBold(True)
     assert parts.subject.width() >= QFontMetrics(bold).horizontalAdvance(SUBJECT)

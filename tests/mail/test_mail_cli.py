@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from cli_runner import Cli
 from dovecot import Dovecot
-from mail_helpers import PASSWORD, simple_message
+from mail_helpers import PASSWORD, server_client, simple_message
 
 from desktop.cli.main import main
 from desktop.services.container import build_services
@@ -164,3 +164,45 @@ def test_security_none_to_this_machine_syncs_and_the_audit_says_plain(
     assert f"127.0.0.1:{dovecot.imap_port}  plain" in out
     code, out, _ = cli("audit", "--user", "ada", "--egress", "--json")
     assert [event["tls_version"] for event in json.loads(out)] == ["plain"]
+
+
+@pytest.mark.imap
+@pytest.mark.keyring
+@pytest.mark.usefixtures("keyring_service")
+def test_folders_lists_the_tree_and_inbox_folder_lists_a_view_or_one_folder(
+    cli: Cli, dovecot: Dovecot
+) -> None:
+    login = dovecot.add_user()
+    dovecot.deliver(login, [simple_message(1, subject="Received")])
+    dovecot.doveadm("mailbox", "create", "-s", "-u", login, "Sent", "Work", "Work.Clinic")
+    with server_client(dovecot, login) as client:
+        client.append("Sent", simple_message(2, subject="What I sent"))
+        client.append("Work.Clinic", simple_message(3, subject="Rota"))
+    set_server(cli, dovecot, login)
+    assert cli("sync", "--user", "ada")[0] == 0
+
+    code, out, err = cli("folders", "--profile", EMAIL, "--json")
+    assert code == 0, err
+    folders = {f["name"]: (f["role"], f["unread"], f["total"]) for f in json.loads(out)}
+    assert folders == {
+        "INBOX": ("inbox", 1, 1),
+        "Sent": ("sent", 1, 1),
+        "Work": (None, 0, 0),
+        "Work.Clinic": (None, 1, 1),
+    }
+    code, out, err = cli("folders", "--profile", EMAIL)
+    assert code == 0, err
+    assert "    Clinic: 1 unread of 1\n" in out
+    assert "  Sent (sent): 1 unread of 1\n" in out
+
+    def subjects(*arguments: str) -> list[str]:
+        code, out, err = cli("inbox", "--user", "ada", "--json", *arguments)
+        assert code == 0, err
+        return [row["subject"] for row in json.loads(out)]
+
+    assert subjects() == ["Received"]
+    assert subjects("--folder", "sent") == ["What I sent"]
+    assert subjects("--folder", "Work.Clinic", "--profile", EMAIL) == ["Rota"]
+    code, _, err = cli("inbox", "--user", "ada", "--folder", "Work.Clinic")
+    assert code != 0
+    assert "There is no view called 'Work.Clinic'." in err

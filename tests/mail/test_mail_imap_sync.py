@@ -396,22 +396,24 @@ def test_egress_is_recorded_without_secrets_and_the_protocol_log_redacts_login(
         assert session.scalar(select(func.count()).select_from(EgressEvent)) == 1
 
 
-def test_the_sent_and_drafts_copies_are_not_synced_into_the_inbox(
-    dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount
+def test_the_sent_copies_are_synced_into_sent_not_into_the_inbox(
+    dovecot: Dovecot, session_factory: SessionFactory, account: MailAccount, user_id: int
 ) -> None:
     dovecot.deliver(account.login, [simple_message(1)])
     with server_client(dovecot, account.login) as client:
-        client.create_folder("Sent")  # the test server marks it \\Sent by its name
+        for folder in ("Sent", "Archiv"):
+            client.create_folder(folder)
+            client.subscribe_folder(folder)
         client.append("Sent", simple_message(2, subject="What I sent"))
-        client.create_folder("Archiv")
         client.append("Archiv", simple_message(3, subject="Kept"))
         roles = {name: flags for flags, _d, name in client.list_folders()}
     assert b"\\Sent" in roles["Sent"]
     result = sync_profile(session_factory, account.profile_id, account.passwords)
-    assert result.folders == 2
-    subjects = {m.subject for m in stored(session_factory, account.profile_id)}
-    assert "What I sent" not in subjects
-    assert "Kept" in subjects
+    assert result.folders == 3
+    folders = {m.subject: m.folder for m in stored(session_factory, account.profile_id)}
+    assert (folders["What I sent"], folders["Kept"]) == ("Sent", "Archiv")
+    inbox = Inbox(session_factory).page(user_id)
+    assert "What I sent" not in {row.subject for row in inbox}
 
 
 def test_every_folder_is_synced_with_its_own_state_and_bad_mail_is_kept_raw(
@@ -420,6 +422,7 @@ def test_every_folder_is_synced_with_its_own_state_and_bad_mail_is_kept_raw(
     dovecot.deliver(account.login, [simple_message(1), b"\x01 not a message \xff\r\n"])
     with server_client(dovecot, account.login) as client:
         client.create_folder("Ärzte.Befunde")
+        client.subscribe_folder("Ärzte.Befunde")
         client.append("Ärzte.Befunde", simple_message(2, subject="Befund Müller"))
     result = sync_profile(session_factory, account.profile_id, account.passwords)
     assert result.folders == 2

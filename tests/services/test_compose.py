@@ -167,7 +167,9 @@ def test_an_html_body_is_sanitized_and_has_a_plain_alternative(
         to=("bob@stmary.org",),
         subject="Agenda",
         body='<p onclick="steal()">Ward <b>meeting</b></p><script>alert("x")</script>'
-        '<a href="https://stmary.org/agenda">agenda</a>',
+        '<a href="https://stmary.org/agenda">agenda</a>'
+        '<p style="font-style:italic; background-image:url(https://track.example/p.gif)">'
+        "Rounds</p>",
         html=True,
     )
     built = _parsed(services.composer.build(world.ada, draft).as_bytes())
@@ -181,6 +183,8 @@ def test_an_html_body_is_sanitized_and_has_a_plain_alternative(
     assert "alert" not in html_text
     assert "onclick" not in html_text
     assert "<b>meeting</b>" in html_text
+    assert '<p style="font-style:italic">Rounds</p>' in html_text
+    assert "track.example" not in html_text
     plain_text = plain.get_content()
     assert "Ward meeting" in plain_text
     assert "agenda (https://stmary.org/agenda)" in plain_text

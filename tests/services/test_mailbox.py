@@ -319,3 +319,20 @@ def test_marking_another_users_message_changes_nothing_and_no_profile_is_refused
         services.mailbox.mark_seen(nobody, message_id, True)
     assert _denials(services, nobody.user_id) == [f"message {message_id}"]
     assert services.mailbox.unread_counts(ada) == {ada.active_profile_id: 1}
+
+
+def test_unread_counts_are_those_of_the_inbox_not_of_sent_or_trash(
+    services: Services, tmp_path: Path
+) -> None:
+    """The sidebar's count beside a profile is what its unified Inbox lists as unread."""
+    ada = _signed_in(services, "ada", "ada@hospital.example")
+    assert ada.active_profile_id is not None
+    paths = [_eml(tmp_path, "rota"), _eml(tmp_path, "ward round"), _eml(tmp_path, "old")]
+    services.mailbox.import_files(ada, ada.active_profile_id, paths)
+    with unit_of_work(services.session_factory) as session:
+        for message, folder in zip(
+            session.scalars(select(Message).order_by(Message.id)), ("Sent", "Trash"), strict=False
+        ):
+            message.folder = folder
+    assert services.mailbox.unread_counts(ada) == {ada.active_profile_id: 1}
+    assert [row.subject for row in services.mailbox.page(ada)] == ["old"]

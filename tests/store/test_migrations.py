@@ -152,6 +152,8 @@ SEEDS: dict[str, Seed] = {
     "0116": seed_0102,
     "0117": seed_0102,
     "0118": seed_0102,
+    "0119": seed_0102,
+    "0120": seed_0102,
 }
 """Data for a store at each earlier revision: a new revision makes the head one of these."""
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 
+from desktop.core.compose.mailto import MailtoRequest
+from desktop.gui.compose.links import drafted_from, link_note
 from desktop.gui.compose.window import ComposeWindow, Prepare
 from desktop.gui.mainwindow.window import MainWindow
-from desktop.gui.session.records import DraftSummary
+from desktop.gui.session.records import Draft, DraftSummary
 from desktop.gui.session.session import Session
+from desktop.gui.session.workspace import Workspace
 
 
 class ComposeOpener(QObject):
@@ -36,6 +39,21 @@ class ComposeOpener(QObject):
         active = session.active if session is not None else None
         profile_id = active.id if active is not None else None
         self.open(lambda workspace: workspace.new_message(profile_id))
+
+    def open_link(self, request: MailtoRequest) -> ComposeWindow | None:
+        """A ``mailto:`` link's message, from the active profile, saying why that one."""
+        session = self._window.session
+        active = session.active if session is not None else None
+        profile_id = active.id if active is not None else None
+
+        def prepare(workspace: Workspace) -> Draft:
+            return drafted_from(workspace.new_message(profile_id), request)
+
+        compose = self.open(prepare)
+        if compose is not None:
+            sender = active.label if active is not None else None
+            compose.show_note(link_note(request, sender, compose.sender_picker.profiles.count()))
+        return compose
 
     def open(self, prepare: Prepare) -> ComposeWindow | None:
         session = self._window.session

@@ -27,6 +27,9 @@ class SenderPicker(QWidget):
         self._session = session
         self.profiles = QComboBox()
         self.profiles.setAccessibleName(self.tr("From"))
+        self.profiles.setAccessibleDescription(
+            self.tr("The profile the message is sent from; its organization sees it")
+        )
         for profile in session.profiles:
             if session.allows(Action.SEND_OWN_MAIL, profile):
                 self.profiles.addItem(colour_dot(profile.colour), profile.label, profile.id)

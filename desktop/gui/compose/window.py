@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -31,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.gui.compose.addresses import AddressField
 from desktop.gui.compose.attachments import AttachmentList, dropped_files, without
+from desktop.gui.compose.body_editor import BodyEditor
 from desktop.gui.compose.sender import SenderPicker, confirm_organization
 from desktop.gui.icons import icon
 from desktop.gui.session.records import (
@@ -79,13 +79,16 @@ class ComposeWindow(QMainWindow):
         self.bcc.setToolTip(tr("Recipients that the others do not see"))
         self.subject = QLineEdit()
         self.subject.setAccessibleName(tr("Subject"))
+        self.subject.setAccessibleDescription(tr("What the message is about"))
         self.subject.textChanged.connect(self._title)
-        self.body = QPlainTextEdit()
-        self.body.setAccessibleName(tr("Message"))
+        self.body = BodyEditor()
         self.attachments = AttachmentList()
         self.attachments.hide()
         self.attachments.files_dropped.connect(self.attach_files)
         self.attachments.removed.connect(self._remove_attachments)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setAccessibleName(tr("About this message"))
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("color: #dc2626; font-weight: 600;")
@@ -100,6 +103,7 @@ class ComposeWindow(QMainWindow):
         self.save_button.setToolTip(tr("Keep the message to finish later (Ctrl+S)"))
         self.save_button.clicked.connect(self.save_draft)
         self.attach_button = QPushButton(icon("attachment"), tr("&Attach…"))
+        self.attach_button.setToolTip(tr("Add files to the message"))
         self.attach_button.clicked.connect(self._choose_files)
         self._lay_out()
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
@@ -112,6 +116,9 @@ class ComposeWindow(QMainWindow):
         tr = self.tr
         form = QFormLayout()
         form.addRow(tr("&From:"), self.sender_picker)
+        form.addRow(self.note)  # why this From: right under it, where the eye checks
+        form.setRowVisible(self.note, False)
+        self._form = form
         for label, field in ((tr("&To:"), self.to), (tr("&Cc:"), self.cc)):
             form.addRow(label, field)
         form.addRow(tr("&Bcc:"), self.bcc)
@@ -145,7 +152,8 @@ class ComposeWindow(QMainWindow):
             cc=self.cc.addresses,
             bcc=self.bcc.addresses,
             subject=self.subject.text(),
-            body=self.body.toPlainText(),
+            body=self.body.body,
+            html=self.body.is_rich,
         )
 
     def _show_draft(self, draft: Draft) -> None:
@@ -155,12 +163,12 @@ class ComposeWindow(QMainWindow):
         self.cc.set_addresses(draft.cc)
         self.bcc.set_addresses(draft.bcc)
         self.subject.setText(draft.subject)
-        self.body.setPlainText(draft.body)
+        self.body.show_body(draft.body, draft.html)
         self.attachments.show_attachments(draft.attachments)
         self._show_sender(draft.from_profile_id)
         self._set_editable(True)
-        (self.body if draft.to else self.to).setFocus()
-        self.body.moveCursor(self.body.textCursor().MoveOperation.Start)
+        (self.body.text if draft.to else self.to).setFocus()
+        self.body.text.moveCursor(self.body.text.textCursor().MoveOperation.Start)
         self._autosave.start()
 
     def _could_not_prepare(self, failure: Failure) -> None:
@@ -174,6 +182,11 @@ class ComposeWindow(QMainWindow):
 
     def _title(self, subject: str) -> None:
         self.setWindowTitle(subject or self.tr("New message"))
+
+    def show_note(self, text: str) -> None:
+        """Why the window holds what it holds (a link's message), in sight under the fields."""
+        self.note.setText(text)
+        self._form.setRowVisible(self.note, bool(text))
 
     def _show_problem(self, text: str) -> None:
         self.problem.setText(text)
@@ -206,7 +219,7 @@ class ComposeWindow(QMainWindow):
                 return
             draft = change.confirmed()
         self._draft = draft
-        self.body.setPlainText(draft.body)
+        self.body.show_body(draft.body, draft.html)
         self._show_sender(draft.from_profile_id)
 
     # Attachments

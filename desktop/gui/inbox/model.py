@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont
 
+from desktop.core.profile_marks import profile_marks
 from desktop.gui.session.records import InboxRow, PageKey, describe
 from desktop.gui.session.viewdata import InboxQuery, ProfileCard
 from desktop.gui.session.workers import Workers
@@ -47,6 +48,8 @@ class Role(IntEnum):
     SENDER = Qt.ItemDataRole.UserRole + 1
     DATE = Qt.ItemDataRole.UserRole + 2
     UNREAD = Qt.ItemDataRole.UserRole + 3
+    # The profile's letters in its chip (``core.profile_marks``), beside its colour.
+    MARK = Qt.ItemDataRole.UserRole + 4
 
 
 def sender_name(sender: str) -> str:
@@ -99,6 +102,7 @@ class InboxModel(QAbstractListModel):
         self._workers = Workers(self)
         self._rows: list[InboxRow] = []
         self._profiles: dict[int, ProfileCard] = {}
+        self._marks: dict[int, str] = {}
         self._query = InboxQuery()
         self._generation = 0
         self._exhausted = False
@@ -136,6 +140,9 @@ class InboxModel(QAbstractListModel):
 
     def set_profiles(self, profiles: Mapping[int, ProfileCard]) -> None:
         self._profiles = dict(profiles)
+        ordered = sorted(self._profiles)
+        marks = profile_marks([self._profiles[key].organization for key in ordered])
+        self._marks = dict(zip(ordered, marks, strict=True))
         self._changed_all()
 
     def set_query(self, query: InboxQuery) -> None:
@@ -209,6 +216,8 @@ class InboxModel(QAbstractListModel):
             return short_date(item.date, self._today, self._locale)
         if role == Role.UNREAD:
             return not item.seen
+        if role == Role.MARK:
+            return self._marks.get(item.profile_id, "")
         if role == Qt.ItemDataRole.FontRole:
             return None if item.seen else self._bold
         if role == Qt.ItemDataRole.DecorationRole:

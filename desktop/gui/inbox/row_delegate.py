@@ -1,9 +1,10 @@
 """Two-line inbox rows: sender and date on the first line, the subject below with the width.
 
 The date is always drawn whole (it is short, see ``model.short_date``) and the sender gives way
-to it; the subject has the full width of the second line, bold while unread. A profile's colour
-chip leads the first line when the list shows several profiles; the row's tooltip and
-accessible text name the profile, so colour is never the only sign of it.
+to it; the subject has the full width of the second line, bold while unread. A profile's chip
+leads the first line when the list shows several profiles: its colour with its letters in it
+(``core.profile_marks``), and the row's tooltip and accessible text name the profile, so colour
+is never the only sign of it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from desktop.gui.inbox.model import Role
 MARGIN = 8
 PADDING = 5
 LINE_GAP = 2
-CHIP = 10
+CHIP_PADDING = 3
 DATE_GAP = 12
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -40,15 +41,25 @@ def row_height(font: QFont) -> int:
     return 2 * metrics.height() + LINE_GAP + 2 * PADDING
 
 
-def row_layout(rect: QRect, font: QFont, date_text: str, with_chip: bool) -> RowLayout:
+def chip_font(font: QFont) -> QFont:
+    small = QFont(font)
+    small.setPointSizeF(font.pointSizeF() * 0.8)
+    small.setBold(True)
+    return small
+
+
+def row_layout(rect: QRect, font: QFont, date_text: str, mark: str | None) -> RowLayout:
     """The parts of a row in ``rect``; the date takes what it needs, the sender the rest."""
     metrics = QFontMetrics(font)
     line = metrics.height()
     left, right = rect.left() + MARGIN, rect.right() - MARGIN
     first = rect.top() + PADDING
     chip = QRect()
-    if with_chip:
-        chip = QRect(left, first + (line - CHIP) // 2, CHIP, CHIP)
+    if mark is not None:
+        # As wide as "WW" at least, so the senders of every profile start at one edge.
+        letters = QFontMetrics(chip_font(font))
+        width = max(letters.horizontalAdvance(mark), letters.horizontalAdvance("WW"))
+        chip = QRect(left, first, width + 2 * CHIP_PADDING, line)
         left = chip.right() + 1 + MARGIN
     date_width = metrics.horizontalAdvance(date_text)
     date = QRect(right - date_width + 1, first, date_width, line)
@@ -79,14 +90,11 @@ class RowDelegate(QStyledItemDelegate):
         plain.setBold(False)
         date_text = str(index.data(Role.DATE) or "")
         colour = index.data(Qt.ItemDataRole.DecorationRole)
-        chip = isinstance(colour, QColor)
-        parts = row_layout(rect, plain, date_text, chip)
+        mark = str(index.data(Role.MARK) or "") if isinstance(colour, QColor) else None
+        parts = row_layout(rect, plain, date_text, mark)
         painter.save()
-        if chip:
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(colour)
-            painter.drawRoundedRect(parts.chip, 3, 3)
+        if isinstance(colour, QColor) and mark is not None:
+            _draw_chip(painter, chip_font(plain), parts.chip, colour, mark)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         painter.setPen(palette.color(role))
         left = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
@@ -98,6 +106,27 @@ class RowDelegate(QStyledItemDelegate):
         subject = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         _draw_elided(painter, subject_font, parts.subject, subject, left)
         painter.restore()
+
+
+def _draw_chip(painter: QPainter, font: QFont, rect: QRect, colour: QColor, mark: str) -> None:
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    painter.drawRoundedRect(rect, 3, 3)
+    # Black or white, whichever reads better on the profile's colour (WCAG relative luminance).
+    painter.setPen(QColor("#000000") if _luminance(colour) > 0.179 else QColor("#ffffff"))
+    painter.setFont(font)
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, mark)
+    painter.restore()
+
+
+def _luminance(colour: QColor) -> float:
+    def channel(value: float) -> float:
+        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = (channel(c) for c in (colour.redF(), colour.greenF(), colour.blueF()))
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
 
 
 def _draw_elided(

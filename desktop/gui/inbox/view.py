@@ -3,8 +3,10 @@ Esc in the search field clears the search."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QItemSelection, QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
+from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -17,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.core.mail_views import INBOX_VIEW, MailView
 from desktop.gui.icons import icon
 from desktop.gui.inbox.model import InboxModel
 from desktop.gui.inbox.row_delegate import MARGIN, RowDelegate, row_height
 from desktop.gui.session.records import Sort
-from desktop.gui.session.viewdata import InboxQuery
 
 SEARCH_DELAY_MS = 250
 # The list is never narrower than this subject in bold (40 characters): a subject must be
@@ -40,6 +42,23 @@ class SearchField(QLineEdit):
     to the window."""
 
     cleared = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        tr = self.tr
+        self.setPlaceholderText(tr("Search all mail (Ctrl+F)"))
+        self.setAccessibleName(tr("Search mail"))
+        self.setToolTip(tr("Search subject, sender and text across the listed profiles"))
+        self.setClearButtonEnabled(True)
+        # The field's two buttons are Qt's own: without text they are nameless to a screen reader.
+        clear = self.findChild(QAction, "_q_qlineeditclearaction")
+        if clear is not None:
+            clear.setText(tr("Clear the search"))
+            clear.setToolTip(tr("Clear the search and list all mail again (Esc)"))
+        glass = self.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        glass.setText(tr("Search"))
+        glass.setToolTip(tr("Type words to find in the listed profiles' mail"))
+        glass.triggered.connect(self.setFocus)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and self.text():
@@ -110,13 +129,6 @@ class InboxView(QWidget):
         scope_font.setBold(True)
         self.scope.setFont(scope_font)
         self.search = SearchField()
-        self.search.setPlaceholderText(self.tr("Search all mail (Ctrl+F)"))
-        self.search.setAccessibleName(self.tr("Search mail"))
-        self.search.setToolTip(
-            self.tr("Search subject, sender and text across the listed profiles")
-        )
-        self.search.setClearButtonEnabled(True)
-        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setEnabled(False)
@@ -125,6 +137,9 @@ class InboxView(QWidget):
         self.table = InboxTable()
         self.table.setModel(model)
         self.table.setAccessibleName(self.tr("Messages"))
+        self.table.setAccessibleDescription(
+            self.tr("The mail of the listed profiles; Enter opens the selected message")
+        )
         self.table.open_requested.connect(self._open)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
@@ -178,7 +193,16 @@ class InboxView(QWidget):
     def set_scope(self, profile_ids: frozenset[int] | None, description: str) -> None:
         self.scope.setText(description)
         query = self.model.query
-        self.model.set_query(InboxQuery(profile_ids, query.search, query.sort))
+        # One folder belongs to one profile: choosing profiles goes back to the unified views.
+        view = query.view if query.view.role is not None else INBOX_VIEW
+        self.model.set_query(replace(query, profile_ids=profile_ids, view=view))
+
+    def set_view(self, view: MailView, description: str) -> None:
+        """Lists ``view`` (the folder pane's choice): a unified view, or one folder."""
+        self.scope.setText(description)
+        query = self.model.query
+        profile_ids = query.profile_ids if view.role is not None else None
+        self.model.set_query(replace(query, profile_ids=profile_ids, view=view))
 
     def _remember_current(self) -> None:
         """A reload (new mail, another filter) should not lose the message being read."""
@@ -206,7 +230,7 @@ class InboxView(QWidget):
         text = self.search.text().strip()
         query = self.model.query
         if text != query.search:
-            self.model.set_query(InboxQuery(query.profile_ids, text, query.sort))
+            self.model.set_query(replace(query, search=text))
 
     def _search_cleared(self) -> None:
         self._search_timer.stop()
@@ -216,7 +240,7 @@ class InboxView(QWidget):
         query = self.model.query
         order = Sort(self.sort.currentData())
         if order is not query.sort:
-            self.model.set_query(InboxQuery(query.profile_ids, query.search, order))
+            self.model.set_query(replace(query, sort=order))
 
     def _selection_changed(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         indexes = selected.indexes()

@@ -79,11 +79,22 @@ class MailImportDialog(QDialog):
         intro.setWordWrap(True)
         self.sources = SourceList()
         self.sources.setAccessibleName(self.tr("Mail to import"))
+        self.sources.setAccessibleDescription(
+            self.tr("The files and folders to import; Delete removes the selected ones")
+        )
         self.sources.dropped.connect(self.add_sources)
         self.sources.itemSelectionChanged.connect(self._update)
-        self.add_files_button = self._button(self.tr("Add files…"), self._choose_files)
-        self.add_folder_button = self._button(self.tr("Add Maildir folder…"), self._choose_folder)
-        self.remove_button = self._button(self.tr("Remove"), self._remove_selected)
+        self.add_files_button = self._button(
+            self.tr("Add files…"), self.tr("Choose mbox or .eml files"), self._choose_files
+        )
+        self.add_folder_button = self._button(
+            self.tr("Add Maildir folder…"), self.tr("Choose a Maildir folder"), self._choose_folder
+        )
+        self.remove_button = self._button(
+            self.tr("Remove"),
+            self.tr("Take the selected sources off the list"),
+            self._remove_selected,
+        )
         self.remove_button.setAccessibleName(self.tr("Remove the selected sources"))
         choose = QHBoxLayout()
         for button in (self.add_files_button, self.add_folder_button, self.remove_button):
@@ -96,6 +107,7 @@ class MailImportDialog(QDialog):
     def _build_target(self, layout: QVBoxLayout, active_id: int | None) -> None:
         self.target = QComboBox()
         self.target.setAccessibleName(self.tr("Profile to import into"))
+        self.target.setAccessibleDescription(self.tr("The imported mail belongs to this profile"))
         for profile in self._profiles:
             self.target.addItem(f"{profile.organization} — {profile.email}", profile.id)
         self.target.setCurrentIndex(
@@ -107,7 +119,9 @@ class MailImportDialog(QDialog):
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setAccessibleName(self.tr("Whom the mail is addressed to"))
-        self.switch_button = self._button("", self._switch_target)
+        self.switch_button = self._button(
+            "", self.tr("Import into the profile this mail is addressed to"), self._switch_target
+        )
         warning_row = QHBoxLayout()
         warning_row.addWidget(self.warning, 1)
         warning_row.addWidget(self.switch_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -118,7 +132,9 @@ class MailImportDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.setAccessibleName(self.tr("Import progress"))
         self.progress.setRange(0, PROGRESS_STEPS)
-        self.cancel_button = self._button(self.tr("Cancel import"), self._cancel)
+        self.cancel_button = self._button(
+            self.tr("Cancel import"), self.tr("Stop; what is imported so far stays"), self._cancel
+        )
         self.progress_row = QWidget()
         progress_layout = QHBoxLayout(self.progress_row)
         progress_layout.setContentsMargins(0, 0, 0, 0)
@@ -133,8 +149,9 @@ class MailImportDialog(QDialog):
             self.tr("Import"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.import_button.setDefault(True)
+        self.import_button.setToolTip(self.tr("Import the listed mail into the chosen profile"))
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
-        self.close_button.setAccessibleName(self.tr("Close"))
+        self.close_button.setToolTip(self.tr("Close this window (Esc)"))
         buttons.accepted.connect(self.start)
         buttons.rejected.connect(self.reject)
         layout.addWidget(self.progress_row)
@@ -190,8 +207,9 @@ class MailImportDialog(QDialog):
         self.cancel_button.setEnabled(False)
         self.status.setText(self.tr("Stopping after the message being read…"))
 
-    def _button(self, text: str, clicked: Callable[[], object]) -> QPushButton:
+    def _button(self, text: str, tip: str, clicked: Callable[[], object]) -> QPushButton:
         button = QPushButton(text)
+        button.setToolTip(tip)
         button.setAutoDefault(False)
         button.clicked.connect(clicked)
         return button

@@ -42,7 +42,7 @@ class ReadingMenu(QObject):
         self._place_reader = place_reader
         self.mark_read_action = command_action(
             window,
-            self.tr("Mark as &read"),
+            self.tr("Mark as r&ead"),
             None,
             "Ctrl+Shift+U",
             self.tr("Mark the message as read"),

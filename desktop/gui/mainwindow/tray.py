@@ -70,6 +70,11 @@ class Notifier(QObject):
         self.set_unread(0)
 
     @property
+    def in_tray(self) -> bool:
+        """Whether the desktop shows the icon: only then may the window start hidden."""
+        return self._tray is not None
+
+    @property
     def unread(self) -> int:
         return self._unread
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QStackedWidget, QWidget
 
 from desktop.gui.mainwindow.chrome import APP_TITLE, ProfileChrome, SessionBinding
 from desktop.gui.mainwindow.commands import AUTO_LOCK_CHOICES, CommandWindow, choice_menu
+from desktop.gui.mainwindow.conversation_view import ConversationView
 from desktop.gui.mainwindow.page_layout import place_reader, restore_panes, save_panes
 from desktop.gui.mainwindow.reading_menu import ReadingMenu
 from desktop.gui.mainwindow.settings import WindowSettings, open_settings
@@ -70,6 +71,7 @@ class MainWindow(CommandWindow):
             page=lambda: self._page,
             place_reader=self.place_reader,
         )
+        self.conversations = ConversationView(self, self.view_menu)
         self._chrome = ProfileChrome(self, self.notifier)
         self._chrome.show_profiles((), None)
         self.statusBar().addPermanentWidget(self.sync_status)
@@ -160,6 +162,7 @@ class MainWindow(CommandWindow):
         self.notifier.set_muted(muted)
         self._page = page
         self.reading.attach(page)
+        self.conversations.attach(page, session)
         self._stack.addWidget(page)
         self._stack.setCurrentWidget(page)
         self._chrome.set_private(False)

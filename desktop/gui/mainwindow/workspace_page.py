@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from desktop.gui.inbox.model import InboxModel
 from desktop.gui.inbox.view import InboxView
+from desktop.gui.mainwindow.folder_pane import FolderPane
 from desktop.gui.mainwindow.sidebar import ProfileSidebar
 from desktop.gui.outbox.button import OutboxButton
 from desktop.gui.outbox.dialog import OutboxDialog
@@ -49,6 +50,7 @@ class WorkspacePage(QWidget):
 
         self.sidebar = ProfileSidebar()
         self.sidebar.profiles.set_muted(muted)
+        self.folder_pane = FolderPane()
         self.inbox_model = InboxModel(
             workspace.inbox_page, parent=self, count_matches=workspace.inbox_count
         )
@@ -83,20 +85,24 @@ class WorkspacePage(QWidget):
         self.sidebar.sync_requested.connect(session.sync)
         session.profiles_changed.connect(self.set_profiles)
         session.mail_changed.connect(self.inbox_model.reload)
+        session.folders.changed.connect(self.folder_pane.set_tree)
+        self.folder_pane.view_chosen.connect(self.inbox.set_view)
         self.inbox.message_selected.connect(lambda message_id, _pid: self.show_message(message_id))
         self.inbox.open_requested.connect(lambda _id: self.reader.browser.setFocus())
-        self.setTabOrder(self.sidebar, self.inbox.search)
+        self.setTabOrder(self.sidebar, self.folder_pane)
+        self.setTabOrder(self.folder_pane, self.inbox.search)
         self.setTabOrder(self.inbox.search, self.inbox.table)
         self.setTabOrder(self.inbox.table, self.reader.browser)
         self.inbox_model.reload()
 
     def _left_panel(self) -> QWidget:
-        """The profiles, and under them the outbox while something has not left."""
+        """The profiles, their folders, and under them the outbox while something has not left."""
         panel = QWidget()
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.sidebar, 1)
+        layout.addWidget(self.folder_pane, 1)
         layout.addWidget(self.outbox_button)
         return panel
 
@@ -162,7 +168,7 @@ class WorkspacePage(QWidget):
         if not opened.newly_seen:
             return
         self.inbox_model.set_seen(message.id)
-        self._session.adjust_unread(message.profile_id, -1)
+        self._session.adjust_unread(message.profile_id, -1, message.folder, message.flagged)
         workspace = self._session.workspace
         self._session.run(
             self,
@@ -174,7 +180,14 @@ class WorkspacePage(QWidget):
     def _marked(self, message_id: int, profile_id: int, seen: bool) -> None:
         """After the delay or by hand; ``Workspace.mark_seen`` has told the server already."""
         self.inbox_model.set_seen(message_id, seen)
-        self._session.adjust_unread(profile_id, -1 if seen else 1)
+        shown = self.reader.message
+        where = shown if shown is not None and shown.id == message_id else None
+        self._session.adjust_unread(
+            profile_id,
+            -1 if seen else 1,
+            where.folder if where is not None else None,
+            where is not None and where.flagged,
+        )
 
     def _mark_failed(self, seen: bool, error: Exception) -> None:
         reason = describe(error).summary

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.gui.forms import close_buttons
 from desktop.gui.outbox.wording import explanation, state_text
 from desktop.gui.session.outbox import SessionOutbox
 from desktop.gui.session.records import OutboxEntry, OutboxState
@@ -54,17 +54,30 @@ class OutboxDialog(QDialog):
         self.explanation.setWordWrap(True)
         self.explanation.setAccessibleName(self.tr("What happened to the chosen message"))
         self.empty = QLabel(self.tr("Every message has been sent."))
-        self.retry_button = self._button(self.tr("&Retry"), self._retry)
-        self.again_button = self._button(self.tr("Send &again"), self._send_again)
-        self.sent_button = self._button(self.tr("&Mark as sent"), self._mark_sent)
-        self.discard_button = self._button(self.tr("&Discard"), self._discard)
+        self.retry_button = self._button(
+            self.tr("&Retry"), self.tr("Try to send the chosen message now"), self._retry
+        )
+        self.again_button = self._button(
+            self.tr("Send &again"),
+            self.tr("Send the chosen message although it may have gone out once"),
+            self._send_again,
+        )
+        self.sent_button = self._button(
+            self.tr("&Mark as sent"),
+            self.tr("The chosen message did go out: stop trying to send it"),
+            self._mark_sent,
+        )
+        self.discard_button = self._button(
+            self.tr("&Discard"),
+            self.tr("Delete the chosen message without sending it"),
+            self._discard,
+        )
         actions = QHBoxLayout()
         for button in (self.retry_button, self.again_button, self.sent_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.discard_button)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
+        close = close_buttons(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty)
         layout.addWidget(self.entries, 1)
@@ -82,8 +95,9 @@ class OutboxDialog(QDialog):
         entry = item.data(0, ENTRY_ROLE) if item is not None else None
         return entry if isinstance(entry, OutboxEntry) else None
 
-    def _button(self, text: str, clicked: Callable[[], None]) -> QPushButton:
+    def _button(self, text: str, tip: str, clicked: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
+        button.setToolTip(tip)
         button.setAutoDefault(False)
         button.clicked.connect(clicked)
         return button

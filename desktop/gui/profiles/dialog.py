@@ -10,7 +10,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.profile_colours import next_colour
+from desktop.gui.forms import close_buttons
 from desktop.gui.icons import icon
 from desktop.gui.mainwindow.sync_status import colour_dot
 from desktop.gui.profiles.form import ProfileForm
@@ -50,6 +50,7 @@ class ProfilesDialog(QDialog):
 
         self.list = QListWidget()
         self.list.setAccessibleName(self.tr("Your profiles"))
+        self.list.setAccessibleDescription(self.tr("Choose a profile to see and edit it"))
         self.list.setMinimumWidth(220)
         self.list.currentRowChanged.connect(self._row_changed)
         self.add_button = QPushButton(icon("add"), self.tr("&Add"))
@@ -64,6 +65,8 @@ class ProfilesDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.form, self.tr("A&ccount"))
         self.tabs.addTab(self.sending, self.tr("Se&nding"))
+        self.tabs.setTabToolTip(0, self.tr("Who this profile is and where it reads mail"))
+        self.tabs.setTabToolTip(1, self.tr("How this profile sends mail, and its signature"))
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
@@ -72,14 +75,14 @@ class ProfilesDialog(QDialog):
         self.test_button.clicked.connect(self.test)
         self.save_button = QPushButton(self.tr("&Save"))
         self.save_button.setDefault(True)
+        self.save_button.setToolTip(self.tr("Keep the changes to this profile"))
         self.save_button.clicked.connect(self.save)
         self._lay_out()
         self.resize(760, 520)
         self.reload()
 
     def _lay_out(self) -> None:
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
+        close = close_buttons(self)
         left = QVBoxLayout()
         left.addWidget(self.list, 1)
         buttons = QHBoxLayout()

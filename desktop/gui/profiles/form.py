@@ -41,10 +41,14 @@ class ProfileForm(QWidget):
     def __init__(self, parent: QWidget | None = None, *, keeps_passwords: bool = True) -> None:
         """``keeps_passwords`` False: no usable keyring, so a typed password lasts this session."""
         super().__init__(parent)
-        self.organization = self._line(self.tr("Organization"))
-        self.title = self._line(self.tr("Title"))
-        self.email = self._line(self.tr("Email address"))
-        self.phone = self._line(self.tr("Phone"))
+        self.organization = self._line(
+            self.tr("Organization"), self.tr("Where this account works, shown on every row")
+        )
+        self.title = self._line(self.tr("Title"), self.tr("Your job title in this organization"))
+        self.email = self._line(
+            self.tr("Email address"), self.tr("The address of this account; mail is sent from it")
+        )
+        self.phone = self._line(self.tr("Phone"), self.tr("A work phone number, if you want one"))
         self.role = QLabel()
         self.role.setAccessibleName(self.tr("Role"))
         self.role.setTextFormat(Qt.TextFormat.PlainText)
@@ -54,29 +58,44 @@ class ProfileForm(QWidget):
                 "(switchboard profile set-role EMAIL admin|member)"
             )
         )
-        self.colour = self._line(self.tr("Colour"))
+        self.colour = self._line(
+            self.tr("Colour"), self.tr("The colour that marks this profile, as #RRGGBB")
+        )
         self.colour.setMaxLength(7)
         self.pick_colour = QPushButton(self.tr("Pic&k…"))
         self.pick_colour.setToolTip(self.tr("Pick the colour that marks this profile everywhere"))
         self.pick_colour.clicked.connect(self._choose_colour)
-        self.imap_host = self._line(self.tr("Mail server (IMAP host)"))
-        self.imap_port = self._line(self.tr("IMAP port"))
+        self.imap_host = self._line(
+            self.tr("Mail server (IMAP host)"), self.tr("Where this account's mail is read from")
+        )
+        self.imap_port = self._line(self.tr("IMAP port"), self.tr("993 for ssl, 143 for starttls"))
         self.imap_port.setPlaceholderText(self.tr("993 for ssl, 143 for starttls"))
         self.imap_security = QComboBox()
         self.imap_security.setAccessibleName(self.tr("Connection security"))
+        self.imap_security.setAccessibleDescription(
+            self.tr("How the connection to the mail server is protected")
+        )
         for mode in IMAP_SECURITY_MODES:
             self.imap_security.addItem(mode, mode)
         self.imap_security.currentIndexChanged.connect(lambda _i: self.validate())
-        self.imap_user = self._line(self.tr("IMAP user"))
+        self.imap_user = self._line(
+            self.tr("IMAP user"), self.tr("The mail server's login; the email address if empty")
+        )
         self.imap_user.setPlaceholderText(self.tr("the email address, if empty"))
-        self.ca_file = self._line(self.tr("CA certificate file"))
+        self.ca_file = self._line(
+            self.tr("CA certificate file"),
+            self.tr("Only for a server with its own certificate authority"),
+        )
         self.ca_file.setPlaceholderText(
             self.tr("only for a server with its own certificate authority")
         )
         self.pick_ca = QPushButton(self.tr("&Browse…"))
         self.pick_ca.setToolTip(self.tr("Choose the PEM file of your organization's CA"))
         self.pick_ca.clicked.connect(self._choose_ca_file)
-        self.password = self._line(self.tr("Server password"))
+        self.password = self._line(
+            self.tr("Server password"),
+            self.tr("Kept in the system keyring; leave empty to keep the one saved"),
+        )
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(
             self.tr("kept in the system keyring; empty keeps it")
@@ -128,9 +147,10 @@ class ProfileForm(QWidget):
         form.addRow(self.tr("Pass&word:"), self.password)
         form.addRow(self.error)
 
-    def _line(self, name: str) -> QLineEdit:
+    def _line(self, name: str, description: str) -> QLineEdit:
         field = QLineEdit()
         field.setAccessibleName(name)
+        field.setAccessibleDescription(description)
         field.textChanged.connect(lambda _text: self.validate())
         field.textEdited.connect(self._touched)
         return field

@@ -33,16 +33,20 @@ class SendingForm(QWidget):
         tr = self.tr
         self.host = QLineEdit()
         self.host.setAccessibleName(tr("Sending server (SMTP host)"))
+        self.host.setAccessibleDescription(tr("Where this account's mail is sent through"))
         self.host.setPlaceholderText(tr("smtp.example.org"))
         self.port = QLineEdit()
         self.port.setAccessibleName(tr("SMTP port"))
+        self.port.setAccessibleDescription(tr("Empty: the usual port for the security chosen"))
         self.port.setPlaceholderText(tr("the usual one for the security chosen"))
         self.security = QComboBox()
         self.security.setAccessibleName(tr("Sending security"))
+        self.security.setAccessibleDescription(tr("How the connection for sending is protected"))
         for mode, text in SECURITY_CHOICES:
             self.security.addItem(tr(text), mode)
         self.user = QLineEdit()
         self.user.setAccessibleName(tr("SMTP user"))
+        self.user.setAccessibleDescription(tr("The sending login; the mail server's if empty"))
         self.user.setPlaceholderText(tr("the mail server's user, if empty"))
         self.saves_sent = QCheckBox(tr("The server keeps a copy in Sent by itself"))
         self.saves_sent.setToolTip(
@@ -50,6 +54,7 @@ class SendingForm(QWidget):
         )
         self.signature = QPlainTextEdit()
         self.signature.setAccessibleName(tr("Signature"))
+        self.signature.setAccessibleDescription(tr("Added under new messages and answers"))
         self.signature.setPlaceholderText(tr("Added under new messages and answers"))
         self.signature.setMaximumHeight(90)
         self.note = QLabel()

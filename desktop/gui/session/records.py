@@ -58,6 +58,7 @@ from desktop.services.mail.inbox import (
 from desktop.services.mail.outbox import OutboxEntry, OutboxState
 from desktop.services.mail.parse import clean_filename
 from desktop.services.mail.remote_content import REMOTE_SCHEMES, RemoteContent
+from desktop.services.mail.thread_queries import ThreadKey, ThreadRow
 
 __all__ = [
     "CONNECTION_KINDS",
@@ -103,6 +104,8 @@ __all__ = [
     "Sort",
     "SupportIdOwner",
     "SyncError",
+    "ThreadKey",
+    "ThreadRow",
     "UserInfo",
     "WrongPasswordError",
     "clean_filename",

@@ -29,11 +29,13 @@ from desktop.services.mail.draft import (
     attachment_from_file,
 )
 from desktop.services.mail.draft_sending import QueuedMessage
+from desktop.services.mail.folder_tree import ProfileFolders
 from desktop.services.mail.import_preview import ImportPreview
 from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
 from desktop.services.mail.outbox import OutboxEntry
 from desktop.services.mail.remote_content import RemoteContent
+from desktop.services.mail.thread_queries import ThreadKey, ThreadRow
 from desktop.store.models.mail import IMPORTED_FOLDER
 
 log = logging.getLogger(__name__)
@@ -96,6 +98,15 @@ class ServicesWorkspace:
     def activate_profile(self, profile_id: int) -> None:
         self._services.accounts.switch_profile(self._actor, profile_id)
 
+    def thread_page(
+        self, query: InboxQuery, after: ThreadKey | None, limit: int
+    ) -> Sequence[ThreadRow]:
+        profile_ids = sorted(query.profile_ids) if query.profile_ids is not None else None
+        return self._services.threads.page(self._actor, profile_ids, after, limit)
+
+    def thread_messages(self, thread_id: int) -> Sequence[InboxRow]:
+        return self._services.threads.messages(self._actor, thread_id)
+
     def inbox_page(
         self, query: InboxQuery, after: PageKey | None, limit: int
     ) -> Sequence[InboxRow]:
@@ -106,6 +117,7 @@ class ServicesWorkspace:
             after=after,
             limit=limit,
             sort=query.sort,
+            view=query.view,
         )
 
     def open_message(self, message_id: int) -> OpenedMessage:
@@ -167,7 +179,11 @@ class ServicesWorkspace:
             self._actor,
             profile_ids=sorted(query.profile_ids) if query.profile_ids is not None else None,
             search=query.search or None,
+            view=query.view,
         )
+
+    def folder_tree(self) -> list[ProfileFolders]:
+        return self._mailbox.folder_tree(self._actor)
 
     def audit_events(self, query: AuditQuery, *, everyone: bool) -> Page[AuditEntry]:
         return self._services.audit.find_events(self._actor, query, everyone=everyone)

@@ -5,7 +5,10 @@ from the session and react to its signals, so no widget has to reload another. B
 through :meth:`Session.run`, which puts it on a worker and turns a failure into a sentence on
 :attr:`Session.failed` (the error channel) unless the caller handles it itself. Sync reports
 arrive here too, so that new mail from a sync and from an import reach the lists the same way
-(:attr:`Session.mail_changed`).
+(:attr:`Session.mail_changed`). Each profile with a mail server has its INBOX watched over IMAP
+IDLE from the first list of profiles on, so new mail shows and is announced within seconds; the
+watch stops while the window is locked (nothing about the person's mail is fetched behind the
+lock screen) and comes back, with a catch-up sync, when they unlock.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.core.roles import Action, Role, is_allowed
+from desktop.gui.session.folders import SessionFolders
 from desktop.gui.session.outbox import SessionOutbox
 from desktop.gui.session.sync_scheduler import SyncScheduler
 from desktop.gui.session.viewdata import ProfileCard
@@ -58,8 +62,13 @@ class Session(QObject):
         self._preferred: int | None = None
         self._loaded = False
         self._sync: SyncScheduler | None = None
+        self._watched: set[int] = set()
+        self._watch_paused = False
         self.outbox = SessionOutbox(workspace, self._deliver, self)
         self.outbox.failed.connect(self.failed)
+        self.folders = SessionFolders(workspace, self)
+        self.mail_changed.connect(self.folders.refresh)
+        self.profiles_changed.connect(self.folders.follow_profiles)
 
     # State
 
@@ -143,6 +152,7 @@ class Session(QObject):
     def _apply_profiles(self, profiles: tuple[ProfileCard, ...]) -> None:
         self._profiles = profiles
         self.profiles_changed.emit(profiles)
+        self._watch_new_profiles()
         known = {p.id for p in profiles}
         current = self._active.id if self._active is not None else None
         if not self._loaded:
@@ -159,8 +169,15 @@ class Session(QObject):
         else:
             self._set_active(None)
 
-    def adjust_unread(self, profile_id: int, change: int) -> None:
-        """One profile's count moves by what an open or a mark changed; nothing is recounted."""
+    def adjust_unread(
+        self, profile_id: int, change: int, folder: str | None = None, flagged: bool = False
+    ) -> None:
+        """One profile's count moves by what an open or a mark changed; nothing is recounted.
+
+        With ``folder`` (where the message lies) the folder pane's counts follow too.
+        """
+        if folder is not None:
+            self.folders.adjust(profile_id, folder, change, flagged)
         profiles = tuple(
             replace(p, unread=max(0, p.unread + change)) if p.id == profile_id else p
             for p in self._profiles
@@ -211,6 +228,24 @@ class Session(QObject):
         scheduler.delivered.connect(self.outbox.delivered)
         scheduler.start_periodic()
         self.outbox.refresh(deliver_queued=True)
+
+    def pause_watching(self) -> None:
+        """Locked: every IDLE connection is cut until :meth:`resume_watching`."""
+        self._watch_paused = True
+        self._watched.clear()
+        if self._sync is not None:
+            self._sync.stop_watching()
+
+    def resume_watching(self) -> None:
+        self._watch_paused = False
+        self._watch_new_profiles()
+
+    def _watch_new_profiles(self) -> None:
+        if self._sync is None or self._watch_paused:
+            return
+        new = [pid for pid in self.syncable() if pid not in self._watched]
+        self._watched.update(new)
+        self._sync.watch(new)
 
     def _deliver(self, profile_id: int) -> None:
         if self._sync is not None:

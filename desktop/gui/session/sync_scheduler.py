@@ -3,8 +3,10 @@
 :class:`~desktop.services.mail.sync_owner.MailSync` runs each profile's server work on that
 profile's own thread and reports to plain listeners on that thread. This adapter relays the reports
 through a queued signal, so its signals fire on the GUI thread, and ticks the periodic schedule
-with a QTimer. Requests pass the gate, which reads the store, so they are made on a worker, never
-on the GUI thread; cancelling reaches no data and is immediate.
+with a QTimer. It also starts and stops the IMAP IDLE watch of each profile's INBOX, through which
+new mail arrives within seconds instead of at the next tick. Requests pass the gate, which reads
+the store, so they are made on a worker, never on the GUI thread; cancelling reaches no data and
+is immediate.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from desktop.services.mail.sync_owner import (
     Progressed,
     StateChanged,
     SyncEvent,
+    Watching,
 )
 from desktop.services.mail.sync_schedule import SyncSchedule
 
@@ -47,6 +50,7 @@ class SyncScheduler(QObject):
     flags_pushed = Signal(int, int)  # profile id, messages whose flags reached the server
     refused = Signal(int, str)  # profile id, why the gate refused the request
     delivered = Signal(int, object)  # profile id, DeliveryReport
+    watching = Signal(int, bool)  # profile id, whether its INBOX is in IDLE now
 
     def __init__(
         self,
@@ -109,6 +113,18 @@ class SyncScheduler(QObject):
             lambda error: self.refused.emit(profile_id, str(error)),
         )
 
+    def watch(self, profile_ids: Iterable[int]) -> None:
+        """Hold each profile's INBOX in IDLE (a profile watched already is left as it is)."""
+        for profile_id in profile_ids:
+            self._watch(profile_id)
+
+    def stop_watching(self) -> None:
+        """Every IDLE connection is cut now (the window was locked)."""
+        self._owner.stop_watching()
+
+    def is_watching(self, profile_id: int) -> bool:
+        return self._owner.is_watching(profile_id)
+
     def cancel(self, profile_id: int) -> None:
         self._owner.cancel(profile_id)
 
@@ -141,6 +157,14 @@ class SyncScheduler(QObject):
             lambda error: self.refused.emit(profile_id, str(error)),
         )
 
+    def _watch(self, profile_id: int) -> None:
+        actor, owner = self._actor(), self._owner
+        self._workers.submit(
+            lambda: owner.watch_inbox(actor, profile_id),
+            lambda _started: None,
+            lambda error: self.refused.emit(profile_id, str(error)),
+        )
+
     @Slot(object)
     def _deliver(self, event: SyncEvent) -> None:
         match event:
@@ -156,3 +180,5 @@ class SyncScheduler(QObject):
                 self.flags_pushed.emit(profile_id, count)
             case Delivered(profile_id, report):
                 self.delivered.emit(profile_id, report)
+            case Watching(profile_id, watching):
+                self.watching.emit(profile_id, watching)

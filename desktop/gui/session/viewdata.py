@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop.core.mail_views import INBOX_VIEW, MailView
 from desktop.services.mail.inbox import Sort
 
 ADMIN_ROLE = "admin"
@@ -37,11 +38,13 @@ class ProfileCard:
 
 @dataclass(frozen=True, slots=True)
 class InboxQuery:
-    """Which mail to list and in which order: ``profile_ids`` None means every profile."""
+    """Which mail to list and in which order: ``profile_ids`` None means every profile; ``view``
+    is the unified Inbox, another role's folders, or one folder."""
 
     profile_ids: frozenset[int] | None = None
     search: str = ""
     sort: Sort = Sort.NEWEST
+    view: MailView = INBOX_VIEW
 
 
 @dataclass(frozen=True, slots=True)

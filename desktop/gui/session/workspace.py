@@ -24,11 +24,13 @@ from desktop.services.mail.draft import (
     KnownRecipient,
 )
 from desktop.services.mail.draft_sending import QueuedMessage
+from desktop.services.mail.folder_tree import ProfileFolders
 from desktop.services.mail.import_preview import ImportPreview
 from desktop.services.mail.importer import ImportProgress, ImportResult
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
 from desktop.services.mail.outbox import OutboxEntry
 from desktop.services.mail.remote_content import RemoteContent
+from desktop.services.mail.thread_queries import ThreadKey, ThreadRow
 
 
 class Workspace(Protocol):
@@ -56,6 +58,16 @@ class Workspace(Protocol):
         self, query: InboxQuery, after: PageKey | None, limit: int
     ) -> Sequence[InboxRow]: ...
 
+    def thread_page(
+        self, query: InboxQuery, after: ThreadKey | None, limit: int
+    ) -> Sequence[ThreadRow]:
+        """Conversations instead of messages, newest latest message first (search aside)."""
+        ...
+
+    def thread_messages(self, thread_id: int) -> Sequence[InboxRow]:
+        """The messages of one conversation, oldest first, as the reader lists them."""
+        ...
+
     def open_message(self, message_id: int) -> OpenedMessage:
         """The message, marked read in the same call; ``newly_seen`` says if it was unread."""
         ...
@@ -81,6 +93,10 @@ class Workspace(Protocol):
     def mark_seen(self, message_id: int, seen: bool) -> FlagChange:
         """Marks the message read or unread and tells its server (when it has one) at once;
         ``changed`` says whether it was not so already."""
+        ...
+
+    def folder_tree(self) -> list[ProfileFolders]:
+        """Each profile's folders with their unread and total counts, in one query."""
         ...
 
     def inbox_count(self, query: InboxQuery) -> int:

@@ -53,17 +53,33 @@ class FirstRunPage(QWidget):
             )
         )
         intro.setWordWrap(True)
-        self.display_name = self._field(self.tr("Your name"), self.tr("e.g. Ada Lovelace"))
-        self.login = self._field(self.tr("Login"), self.tr("e.g. ada"))
-        self.password = self._field(self.tr("Password"), "")
+        self.display_name = self._field(
+            self.tr("Your name"), self.tr("e.g. Ada Lovelace"), self.tr("How others see you")
+        )
+        self.login = self._field(
+            self.tr("Login"), self.tr("e.g. ada"), self.tr("The name you sign in with")
+        )
+        self.password = self._field(
+            self.tr("Password"), "", self.tr("The password that protects this store for you")
+        )
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(
             self.tr("at least {n} characters").format(n=MIN_PASSWORD_LENGTH)
         )
-        self.repeat = self._field(self.tr("Repeat password"), "")
+        self.repeat = self._field(
+            self.tr("Repeat password"), "", self.tr("The same password again, to catch a typo")
+        )
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
-        self.organization = self._field(self.tr("Organization"), self.tr("e.g. St Mary's Hospital"))
-        self.email = self._field(self.tr("Work email"), self.tr("e.g. ada@stmarys.example"))
+        self.organization = self._field(
+            self.tr("Organization"),
+            self.tr("e.g. St Mary's Hospital"),
+            self.tr("Where your first profile works"),
+        )
+        self.email = self._field(
+            self.tr("Work email"),
+            self.tr("e.g. ada@stmarys.example"),
+            self.tr("The email address of your first profile"),
+        )
         self.admin_note = QLabel(
             self.tr(
                 "This first profile is the administrator of this store: only an administrator "
@@ -79,6 +95,7 @@ class FirstRunPage(QWidget):
     def _build_buttons(self) -> None:
         self.create_button = QPushButton(self.tr("&Create account"))
         self.create_button.setDefault(True)
+        self.create_button.setToolTip(self.tr("Create your account and its first profile"))
         self.create_button.clicked.connect(self.submit)
         self.demo = QPushButton(icon("demo"), self.tr("Open the &demo data"))
         self.demo.setToolTip(self.tr("Fill this store with made-up users, profiles and mail"))
@@ -119,9 +136,10 @@ class FirstRunPage(QWidget):
         """Shown only when the app can actually build the demo data."""
         self.demo.setVisible(offered)
 
-    def _field(self, name: str, placeholder: str) -> QLineEdit:
+    def _field(self, name: str, placeholder: str, description: str) -> QLineEdit:
         field = QLineEdit()
         field.setAccessibleName(name)
+        field.setAccessibleDescription(description)
         field.setPlaceholderText(placeholder)
         field.textEdited.connect(lambda _text: mark_invalid(field, False))
         return field

@@ -64,6 +64,23 @@ def heading(text: str, scale: float = 1.5) -> QLabel:
     return label
 
 
+def logo_label() -> QLabel:
+    logo = QLabel()
+    logo.setPixmap(app_icon().pixmap(56, 56))
+    logo.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    logo.setMinimumHeight(64)
+    return logo
+
+
+def waiting_note(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName("waitingNote")
+    label.setWordWrap(True)
+    label.setAccessibleName(name)
+    label.hide()
+    return label
+
+
 class SignInPage(QWidget):
     signed_in = Signal(object)
 
@@ -74,10 +91,7 @@ class SignInPage(QWidget):
         self._workers = Workers(self)
         self._locked_login: str | None = None
 
-        logo = QLabel()
-        logo.setPixmap(app_icon().pixmap(56, 56))
-        logo.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        logo.setMinimumHeight(64)
+        logo = logo_label()
         self.title = heading(self.tr("Sign in to Switchboard"))
         self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.subtitle = QLabel(self.tr("One sign-in opens every profile you hold."))
@@ -85,10 +99,42 @@ class SignInPage(QWidget):
         self.subtitle.setWordWrap(True)
         self.user = QComboBox()
         self.user.setAccessibleName(self.tr("User"))
+        self.user.setAccessibleDescription(self.tr("Who is signing in"))
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName(self.tr("Password"))
+        self.password.setAccessibleDescription(self.tr("The password of the chosen user"))
         self.password.returnPressed.connect(self.submit)
+        self._build_remember(accounts)
+        self.error = error_label(self.tr("Sign-in problem"))
+        self.waiting = waiting_note(self.tr("Waiting for sign-in"))
+        self.button = QPushButton(self.tr("&Sign in"))
+        self.button.setDefault(True)
+        self.button.setAccessibleDescription(
+            self.tr("Opens every profile of the user once the password is right")
+        )
+        self.button.clicked.connect(self.submit)
+
+        self._form = form = QFormLayout()
+        form.addRow(self.tr("&User:"), self.user)
+        form.addRow(self.tr("&Password:"), self.password)
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(logo)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addSpacing(12)
+        layout.addLayout(form)
+        layout.addWidget(self.remember)
+        layout.addWidget(self.no_keyring)
+        layout.addWidget(self.waiting)
+        layout.addWidget(self.error)
+        layout.addWidget(self.button)
+        centred_card(content, self)
+        self.no_keyring.setHidden(accounts.remembers_sign_ins)
+
+    def _build_remember(self, accounts: SignIn) -> None:
         self.remember = QCheckBox(self.tr("&Remember me on this computer"))
         self.remember.setToolTip(
             self.tr(
@@ -113,28 +159,6 @@ class SignInPage(QWidget):
                     "desktop session; none is usable now"
                 )
             )
-        self.error = error_label(self.tr("Sign-in problem"))
-        self.button = QPushButton(self.tr("&Sign in"))
-        self.button.setDefault(True)
-        self.button.clicked.connect(self.submit)
-
-        self._form = form = QFormLayout()
-        form.addRow(self.tr("&User:"), self.user)
-        form.addRow(self.tr("&Password:"), self.password)
-        content = QWidget()
-        layout = QVBoxLayout(content)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(logo)
-        layout.addWidget(self.title)
-        layout.addWidget(self.subtitle)
-        layout.addSpacing(12)
-        layout.addLayout(form)
-        layout.addWidget(self.remember)
-        layout.addWidget(self.no_keyring)
-        layout.addWidget(self.error)
-        layout.addWidget(self.button)
-        centred_card(content, self)
-        self.no_keyring.setHidden(accounts.remembers_sign_ins)
 
     def set_users(self, users: Sequence[UserInfo], preferred: str | None = None) -> None:
         self._locked_login = None
@@ -164,6 +188,11 @@ class SignInPage(QWidget):
         self.remember.hide()
         self.no_keyring.hide()
         self._reset()
+
+    def show_waiting(self, text: str) -> None:
+        """What opens once the person is in (a link's message); it never opens before."""
+        self.waiting.setText(text)
+        self.waiting.setVisible(bool(text))
 
     def _reset(self) -> None:
         self.password.clear()

@@ -60,6 +60,7 @@ class AuditFilters(QWidget):
         self.connection_kind.hide()
         self.period = QComboBox()
         self.period.setAccessibleName(self.tr("Time period"))
+        self.period.setAccessibleDescription(self.tr("List only what happened in this period"))
         for label, span in PERIODS:
             self.period.addItem(self.tr(label), span)
         self.kind_label = _buddy(self.tr("&Type:"), self.event_kind)
@@ -83,6 +84,7 @@ class AuditFilters(QWidget):
     def _kinds(self, everything: str, kinds: Choices, name: str) -> QComboBox:
         combo = QComboBox()
         combo.setAccessibleName(name)
+        combo.setAccessibleDescription(self.tr("List only entries of this type"))
         combo.addItem(everything, "")
         for key, label in kinds:
             combo.addItem(self.tr(label), key)

@@ -26,7 +26,6 @@ from PySide6.QtCore import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QHeaderView,
     QLabel,
     QTableView,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.gui.forms import close_buttons
 from desktop.gui.session.records import (
     CONNECTION_KINDS,
     EVENT_KINDS,
@@ -159,12 +159,13 @@ class AuditDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.activity_table, "")
         self.tabs.addTab(self.connections_table, "")
+        self.tabs.setTabToolTip(0, self.tr("What was done in Switchboard, newest first"))
+        self.tabs.setTabToolTip(1, self.tr("Each connection Switchboard made to a server"))
         self.status = QLabel(self.tr("Loading…"))
         self.status.setAccessibleName(self.tr("How many match"))
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
+        close = close_buttons(self)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
@@ -187,6 +188,7 @@ class AuditDialog(QDialog):
         table = QTableView()
         table.setModel(model)
         table.setAccessibleName(name)
+        table.setAccessibleDescription(self.tr("Newest first; each row is one entry of the log"))
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setWordWrap(False)
         rows = table.verticalHeader()

@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -31,7 +30,7 @@ from desktop.core.idsentence import (
     read_support_id,
 )
 from desktop.core.roles import Action
-from desktop.gui.forms import error_label, show_error
+from desktop.gui.forms import close_buttons, error_label, show_error
 from desktop.gui.icons import icon
 from desktop.gui.profiles.chip import ProfileChip
 from desktop.gui.session.records import SupportIdOwner
@@ -63,6 +62,7 @@ class LookupBox(QGroupBox):
         self.heard.setPlaceholderText(self.tr("type what you heard, e.g. 20 exultant leopards…"))
         self.heard.returnPressed.connect(self.look_up)
         self.button = QPushButton(self.tr("&Look up"))
+        self.button.setToolTip(self.tr("Find the profile a support ID belongs to"))
         self.button.clicked.connect(self.look_up)
         self.candidates = QListWidget()
         self.candidates.setAccessibleName(self.tr("Possible IDs"))
@@ -162,15 +162,16 @@ class SupportDialog(QDialog):
         self.number = _plain()
         self.number.setAccessibleName(self.tr("Support ID number"))
         self.copy_sentence = QPushButton(icon("copy"), self.tr("&Copy sentence"))
+        self.copy_sentence.setToolTip(self.tr("Copy the sentence to read to support staff"))
         self.copy_sentence.clicked.connect(lambda: self._copy(self.sentence.text()))
         self.copy_number = QPushButton(icon("copy"), self.tr("Copy &number"))
+        self.copy_number.setToolTip(self.tr("Copy the support ID as a number"))
         self.copy_number.clicked.connect(lambda: self._copy(str(self._support_id())))
         self.converter = IdConverter(self._codec)
         converter_box = QGroupBox(self.tr("Convert any support ID"))
         QVBoxLayout(converter_box).addWidget(self.converter)
         self.lookup = LookupBox(session)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.rejected.connect(self.reject)
+        close = close_buttons(self)
 
         copy_row = QHBoxLayout()
         copy_row.addWidget(self.copy_sentence)

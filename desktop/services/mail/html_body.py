@@ -2,7 +2,10 @@
 
 What the person composed may have been pasted from anywhere: scripts, event handlers, forms and
 remote styles are removed by ``nh3`` (the Ammonia sanitizer) with its default allow-list, which
-keeps the formatting mail needs. The plain-text alternative is for readers that show no HTML
+keeps the formatting mail needs. Inline ``style`` is kept for a few properties only: the
+composer's editor (Qt's rich text) writes bold, italics and paragraph spacing as styles, not as
+tags, and dropping them would send a message other than the one written; nothing in the list can
+load anything from the network. The plain-text alternative is for readers that show no HTML
 and for filters that score a message whose two parts disagree, so it holds the same words, with
 paragraph breaks and links kept.
 """
@@ -40,8 +43,25 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
 
+_STYLE_PROPERTIES = frozenset(
+    {
+        "font-weight",
+        "font-style",
+        "text-decoration",
+        "color",
+        "background-color",
+        "text-align",
+        "margin-top",
+        "margin-bottom",
+        "margin-left",
+        "margin-right",
+    }
+)
+_ATTRIBUTES = {**nh3.ALLOWED_ATTRIBUTES, "*": {"style"}}
+
+
 def sanitized(html: str) -> str:
-    return nh3.clean(html)
+    return nh3.clean(html, attributes=_ATTRIBUTES, filter_style_properties=set(_STYLE_PROPERTIES))
 
 
 def plain_text(html: str) -> str:

@@ -52,6 +52,7 @@ from desktop.services.mail.connection import (
     ServerSettings,
 )
 from desktop.services.mail.fetch_ahead import FetchAhead
+from desktop.services.mail.folder_listing import refresh_folders
 from desktop.services.mail.parse import ParsedMessage, parse_message
 from desktop.services.mail.storing import (
     BackgroundWriter,
@@ -161,9 +162,15 @@ def sync_folders(
     cancel: threading.Event | None = None,
     folders: Sequence[str] | None = None,
 ) -> SyncResult:
-    """Bring the store's copy of the profile's folders (default: all selectable) up to date."""
+    """Bring the store's copy of the profile's folders up to date.
+
+    By default the folder list is read first (:mod:`~desktop.services.mail.folder_listing`):
+    it follows folders created, renamed and deleted on the server and names the ones to sync.
+    """
     run = _FolderSync(session_factory, profile_id, client, progress, cancel)
-    for folder in folders if folders is not None else _selectable_folders(client):
+    if folders is None:
+        folders = refresh_folders(session_factory, profile_id, client)
+    for folder in folders:
         run.sync(folder)
     return run.result
 
@@ -224,24 +231,6 @@ def dirty_folders(session_factory: SessionFactory, profile_id: int) -> list[str]
                 .distinct()
             )
         )
-
-
-# Folders the server marks with one of these SPECIAL-USE roles (RFC 6154) are not synced: the
-# app has one unified inbox and no folder roles yet, so the copies of what the person sent and
-# drafted would show in it as received mail, and Gmail's All Mail would list every message twice.
-_NOT_INBOX_ROLES = frozenset(
-    {b"\\sent", b"\\drafts", b"\\trash", b"\\junk", b"\\all", b"\\flagged"}
-)
-
-
-def _selectable_folders(client: AuditedClient) -> list[str]:
-    names = []
-    for flags, _delimiter, name in client.list_folders():
-        lowered = {flag.lower() for flag in flags}
-        if lowered & {b"\\noselect", b"\\nonexistent"} or lowered & _NOT_INBOX_ROLES:
-            continue
-        names.append(name if isinstance(name, str) else name.decode("utf-8", "replace"))
-    return sorted(names, key=lambda n: (n.upper() != "INBOX", n))
 
 
 class _FolderSync:

@@ -1,10 +1,11 @@
-"""The unified inbox: every profile of one user, newest first, read a page at a time.
+"""The unified views (Inbox, Sent, ... of every profile of one user) read a page at a time.
 
 API (all methods take the signed-in ``user_id`` and never return mail of another user's profile)::
 
     inbox = Inbox(session_factory)
-    inbox.page(user_id, profile_ids=None, search=None, after=None, limit=100, sort=Sort.NEWEST)
-    inbox.count(user_id, profile_ids=None, search=None) -> int
+    inbox.page(user_id, profile_ids=None, search=None, after=None, limit=100, sort=Sort.NEWEST,
+               view=INBOX_VIEW)                         # MailView: a role, or one folder
+    inbox.count(user_id, profile_ids=None, search=None, view=INBOX_VIEW) -> int
     inbox.unread_counts(user_id) -> dict[int, int]          # profile id -> unread messages
     inbox.get(user_id, message_id) -> MessageDetail | None
     inbox.open(user_id, message_id, check, mark_read=True) -> OpenedMessage | None  # get (+ seen)
@@ -17,10 +18,12 @@ shown (``(date, id)`` by date; ``(sender or subject, date, id)`` by sender or su
 scrolling through. A lazy Qt model calls ``page(..., after=rows[-1].key_for(sort))`` from
 ``fetchMore``.
 
-Each profile's first rows in the chosen order come from its own range of an index that starts
-with ``profile_id`` (``(profile_id, date, id)``, or the sort-key expression indexes of migration
-0114) and are merged (``UNION ALL`` of per-profile ``LIMIT`` queries), so opening the inbox reads
-at most ``limit`` rows per profile whatever the mailbox sizes and whatever the order. ``search``
+Each folder of the view (``desktop.services.mail.views``: each profile's INBOX and imported
+mail for the Inbox, its Sent for Sent, ...) gives its first rows in the chosen order from its own
+range of an index that starts with ``(profile_id, folder)`` (migration 0119; flagged mail has a
+partial index of its own; by sender or subject the expression indexes of migration 0114 are read
+and filtered by folder) and the arms are merged (``UNION ALL`` of per-arm ``LIMIT`` queries), so
+opening a view reads at most ``limit`` rows per arm whatever the mailbox sizes. ``search``
 is full-text over subject, sender and body (FTS5 on SQLite, ``to_tsvector('simple', ...)`` with
 its GIN index on PostgreSQL); every word must match, the last one also as a prefix so results
 follow typing.
@@ -64,7 +67,16 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Executable
 
+from desktop.core.mail_views import INBOX_VIEW, MailView
 from desktop.services.authorization import RoleCheck, internal
+from desktop.services.mail.views import (
+    Arm,
+    arm_condition,
+    arm_params,
+    in_arms,
+    is_flagged,
+    view_arms,
+)
 from desktop.store.models import Attachment, Message, Profile
 from desktop.store.session import SessionFactory, read_only, unit_of_work
 from desktop.store.side_writes import QUICK_LOCK_WAIT, side_writes_for
@@ -100,8 +112,8 @@ class Sort(StrEnum):
 
 
 PageKey = tuple[datetime, int] | tuple[str, datetime, int]
-# A page statement is built once per (dialect, profiles, searching, paging, common, sort).
-_Shape = tuple[str, int, bool, bool, bool, Sort]
+# A page statement is built once per (dialect, arms, flagged, searching, paging, common, sort).
+_Shape = tuple[str, int, bool, bool, bool, bool, Sort]
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +229,7 @@ _ROW_COLUMNS = (
 class Inbox:
     def __init__(self, session_factory: SessionFactory) -> None:
         self._session_factory = session_factory
-        # Built once per shape (dialect, profiles, searching, paging, common, sort) with bound
+        # Built once per shape (dialect, arms, flagged, searching, paging, common, sort) with bound
         # parameters: constructing the per-profile UNION cost several times more than running it.
         self._statements: dict[_Shape, Executable] = {}
         self._compiled: dict[_Shape, tuple[str, tuple[str, ...], dict[str, Any]]] = {}
@@ -232,8 +244,9 @@ class Inbox:
         limit: int = DEFAULT_PAGE,
         *,
         sort: Sort = Sort.NEWEST,
+        view: MailView = INBOX_VIEW,
     ) -> list[InboxRow]:
-        """Up to ``limit`` rows that follow ``after`` in ``sort`` order (from the first if None)."""
+        """Up to ``limit`` rows of ``view`` that follow ``after`` in ``sort`` order."""
         limit = max(1, min(limit, MAX_PAGE))
         with read_only(self._session_factory) as session:
             emails = self._profiles(session, user_id, profile_ids)
@@ -241,12 +254,17 @@ class Inbox:
             query = _search_query(dialect, search)
             if not emails or (search is not None and query is None):
                 return []
+            arms = view_arms(session, view, emails)
+            if not arms:
+                return []
             common = query is not None and _is_common(session, dialect, query)
-            shape = (dialect, len(emails), query is not None, after is not None, common, sort)
+            flagged = is_flagged(view)
+            searching, paging = query is not None, after is not None
+            shape = (dialect, len(arms), flagged, searching, paging, common, sort)
             statement = self._statements.get(shape)
             if statement is None:
                 statement = self._statements[shape] = _page_statement(shape)
-            params = _page_params(list(emails), query, after, limit, sort)
+            params = _page_params(arms, query, after, limit, sort)
             if dialect == "sqlite" and query is None:
                 rows = self._run_sqlite(session, shape, statement, params)
             else:
@@ -298,7 +316,12 @@ class Inbox:
 
     @internal("the queries behind Mailbox, which checks the role and ownership first")
     def count(
-        self, user_id: int, profile_ids: Sequence[int] | None = None, search: str | None = None
+        self,
+        user_id: int,
+        profile_ids: Sequence[int] | None = None,
+        search: str | None = None,
+        *,
+        view: MailView = INBOX_VIEW,
     ) -> int:
         with read_only(self._session_factory) as session:
             emails = self._profiles(session, user_id, profile_ids)
@@ -306,20 +329,33 @@ class Inbox:
             query = _search_query(dialect, search)
             if not emails or (search is not None and query is None):
                 return 0
-            statement = select(func.count()).where(Message.profile_id.in_(list(emails)))
+            arms = view_arms(session, view, emails)
+            if not arms:
+                return 0
+            statement = select(func.count()).where(in_arms(len(arms), is_flagged(view)))
             if query is not None:
                 statement = statement.where(_match(dialect))
-            return int(session.scalar(statement, {"search_query": query}) or 0)
+            params = {"search_query": query, **arm_params(arms)}
+            return int(session.scalar(statement, params) or 0)
 
     @internal("the queries behind Mailbox, which checks the role and ownership first")
     def unread_counts(self, user_id: int) -> dict[int, int]:
-        """Unread messages per profile of the user; every profile is present, zero included."""
+        """Unread messages in each profile's Inbox (its INBOX and its imported mail), the same
+        mail the unified Inbox lists; every profile is present, zero included."""
         with read_only(self._session_factory) as session:
             emails = self._profiles(session, user_id, None)
             counts = dict.fromkeys(emails, 0)
+            arms = view_arms(session, INBOX_VIEW, emails)
+            if not arms:
+                return counts
             rows = session.execute(
                 select(Message.profile_id, func.count())
-                .where(Message.profile_id.in_(list(emails)), Message.seen == false())
+                .where(
+                    tuple_(Message.profile_id, Message.folder).in_(
+                        [(arm.profile_id, arm.folder) for arm in arms]
+                    ),
+                    Message.seen == false(),
+                )
                 .group_by(Message.profile_id)
             )
             for profile_id, unread in rows:
@@ -527,12 +563,12 @@ def _is_busy(error: OperationalError) -> bool:
 
 
 def _page_statement(shape: _Shape) -> Executable:
-    dialect, profiles, searching, paging, common, sort = shape
+    dialect, arms, flagged, searching, paging, common, sort = shape
 
     def narrowed(statement: Any) -> Any:
         return _in_order(statement.where(_match(dialect)) if searching else statement, paging, sort)
 
-    owned = Message.profile_id.in_(bindparam("profile_ids", expanding=True))
+    owned = in_arms(arms, flagged)
     hits: Any = select(literal_column("rowid")).select_from(text("messages_fts"))
     common_hit = literal_column("+messages.id").in_(hits.where(_FTS_MATCH))
     if common and sort in (Sort.NEWEST, Sort.OLDEST):
@@ -552,17 +588,17 @@ def _page_statement(shape: _Shape) -> Executable:
         return single
 
     def arm(i: int) -> Any:
-        """One profile's first rows in order, from its own range of the order's index."""
-        statement = select(*_ROW_COLUMNS).where(Message.profile_id == bindparam(f"profile_{i}"))
+        """One folder's first rows in order, from its own range of the order's index."""
+        statement = select(*_ROW_COLUMNS).where(arm_condition(i, flagged))
         if common:
             # Many matches, by sender or subject: walk each profile in that order instead.
             return _in_order(statement.where(common_hit), paging, sort)
         return narrowed(statement)
 
-    if profiles == 1:
+    if arms == 1:
         one: Executable = arm(0)
         return one
-    merged = union_all(*(select(arm(i).subquery()) for i in range(profiles))).subquery()
+    merged = union_all(*(select(arm(i).subquery()) for i in range(arms))).subquery()
     return (
         select(*(merged.c[column.key] for column in _ROW_COLUMNS))
         .order_by(*_order_terms(sort, merged.c.date, merged.c.id, _sort_key(sort, merged.c)))
@@ -638,10 +674,9 @@ def _is_common(session: Session, dialect: str, query: str) -> bool:
 
 
 def _page_params(
-    profile_ids: list[int], query: str | None, after: PageKey | None, limit: int, sort: Sort
+    arms: list[Arm], query: str | None, after: PageKey | None, limit: int, sort: Sort
 ) -> dict[str, Any]:
-    params: dict[str, Any] = {"page_limit": limit, "profile_ids": profile_ids}
-    params.update({f"profile_{i}": profile_id for i, profile_id in enumerate(profile_ids)})
+    params: dict[str, Any] = {"page_limit": limit, **arm_params(arms)}
     if after is not None:
         if len(after) == 3:
             params["after_text"], params["after_date"], params["after_id"] = after

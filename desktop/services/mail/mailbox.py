@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from desktop.core.mail_views import INBOX_VIEW, MailView
 from desktop.core.roles import Action
 from desktop.services.authorization import Authorizer, SignedInUser, gated, role_check
+from desktop.services.mail.folder_tree import ProfileFolders, folder_tree
 from desktop.services.mail.inbox import (
     DEFAULT_PAGE,
     FlagChange,
@@ -53,9 +55,12 @@ class Mailbox:
         limit: int = DEFAULT_PAGE,
         *,
         sort: Sort = Sort.NEWEST,
+        view: MailView = INBOX_VIEW,
     ) -> list[InboxRow]:
         """``after`` is the last row's ``key_for(sort)``: pages continue by keyset in any order."""
-        return self._inbox.page(actor.user_id, profile_ids, search, after, limit, sort=sort)
+        return self._inbox.page(
+            actor.user_id, profile_ids, search, after, limit, sort=sort, view=view
+        )
 
     @gated(READ, target="unified inbox")
     def count(
@@ -63,12 +68,20 @@ class Mailbox:
         actor: SignedInUser,
         profile_ids: Sequence[int] | None = None,
         search: str | None = None,
+        *,
+        view: MailView = INBOX_VIEW,
     ) -> int:
-        return self._inbox.count(actor.user_id, profile_ids, search)
+        return self._inbox.count(actor.user_id, profile_ids, search, view=view)
 
     @gated(READ, target="unread counts")
     def unread_counts(self, actor: SignedInUser) -> dict[int, int]:
         return self._inbox.unread_counts(actor.user_id)
+
+    @gated(READ, target="folder list")
+    def folder_tree(self, actor: SignedInUser) -> list[ProfileFolders]:
+        """Each profile's folders with total and unread counts (see ``folder_tree``)."""
+        with read_only(self._session_factory) as session:
+            return folder_tree(session, actor.user_id)
 
     @gated(READ, target="message {message_id}")
     def get(self, actor: SignedInUser, message_id: int) -> MessageDetail | None:

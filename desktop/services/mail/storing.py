@@ -36,6 +36,7 @@ from desktop.services.mail.parse import ParsedMessage
 from desktop.store.checkpoints import Checkpoints
 from desktop.store.models import Attachment, Message
 from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.thread_upkeep import place_in_threads
 
 ROWS_PER_STATEMENT = 500
 _MESSAGES = cast(Table, Message.__table__)
@@ -102,6 +103,7 @@ def insert_messages(
         inserted = _insert_sqlite(session, rows)
         owners = [(row_id, items[i][0]) for i, row_id in inserted if items[i][0].attachments]
         _store_attachments_sqlite(session, owners)
+        place_in_threads(session.connection(), profile_id, [(r, items[i][0]) for i, r in inserted])
         return [i for i, _row_id in inserted]
     statement = _insert_skipping_conflicts(dialect).returning(_MESSAGES.c.id, *_KEY_COLUMNS)
     returned = session.execute(statement, rows).all()
@@ -111,6 +113,7 @@ def insert_messages(
     inserted = sorted((positions[_key(row[1:])], row[0]) for row in returned)
     owners = [(row_id, items[i][0]) for i, row_id in inserted if items[i][0].attachments]
     store_attachments(session, owners)
+    place_in_threads(session.connection(), profile_id, [(r, items[i][0]) for i, r in inserted])
     return [i for i, _row_id in inserted]
 
 

@@ -69,7 +69,16 @@ class Delivered:
     report: DeliveryReport
 
 
-SyncEvent = StateChanged | Progressed | Finished | Failed | FlagsPushed | Delivered
+@dataclass(frozen=True)
+class Watching:
+    """The profile's INBOX is (or is no longer) in IMAP IDLE; ``reason`` says why it is not."""
+
+    profile_id: int
+    watching: bool
+    reason: str = ""
+
+
+SyncEvent = StateChanged | Progressed | Finished | Failed | FlagsPushed | Delivered | Watching
 Listener = Callable[[SyncEvent], None]
 
 

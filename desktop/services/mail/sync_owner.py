@@ -19,6 +19,9 @@ changed drafts to its Drafts folder (:mod:`desktop.services.mail.draft_uploads`)
   socket timeout.
 * ``push_flags`` sends seen/flagged changes made in the app to the server at once; if that fails
   the changes stay marked and the next sync sends them.
+* ``watch_inbox`` holds the profile's INBOX in IMAP IDLE on a connection of its own
+  (:mod:`desktop.services.mail.idle_watch`); each change the server announces queues an
+  INBOX-only sync (``"inbox"``), at most one waiting at a time, so new mail arrives in seconds.
 * ``deliver`` sends the profile's outbox (:mod:`desktop.services.mail.sending`); a message is
   never sent twice, and one that may have been sent when the app died waits for the person.
 
@@ -40,6 +43,7 @@ from desktop.services.authorization import Authorizer, SignedInUser, gated, with
 from desktop.services.mail.action_replay import ReplayResult, replay_pending
 from desktop.services.mail.connection import DEFAULT_TIMEOUT, AuditedClient, Hangup, ServerSettings
 from desktop.services.mail.draft_uploads import save_drafts_to_server
+from desktop.services.mail.idle_watch import INBOX, IdlePolicy, IdleWatch
 from desktop.services.mail.imap_sync import (
     PasswordSource,
     SyncCancelledError,
@@ -66,6 +70,7 @@ from desktop.services.mail.sync_events import (
     StateChanged,
     SyncEvent,
     SyncState,
+    Watching,
 )
 from desktop.store.session import SessionFactory
 
@@ -82,12 +87,15 @@ __all__ = [
     "StateChanged",
     "SyncEvent",
     "SyncState",
+    "Watching",
 ]
 
 log = logging.getLogger(__name__)
 
 KEEP_ALIVE = 120.0
 """Idle seconds before a profile's connection is logged out (servers drop idle ones at 30 min)."""
+SYNCS = ("sync", "inbox")
+"""The steps that sync (all folders, or the INBOX a server announced a change in)."""
 
 
 class MailSync:
@@ -102,6 +110,7 @@ class MailSync:
         retry: RetryPolicy | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         keep_alive: float = KEEP_ALIVE,
+        idle: IdlePolicy | None = None,
     ) -> None:
         self.session_factory = session_factory
         self.passwords = passwords
@@ -114,6 +123,7 @@ class MailSync:
         self._stopped: dict[int, str] = {}
         self._listeners: list[Listener] = []
         self._closed = False
+        self._idle = IdleWatch(self, self._inbox_changed, self._emit, idle or IdlePolicy())
 
     @without_actor("registers a callback for progress reports; reaches no data")
     def add_listener(self, listener: Listener) -> None:
@@ -188,6 +198,23 @@ class MailSync:
         """Sign in to the profile's server with ``password`` and sync nothing; waits for it."""
         self._wait(profile_id, Step("check", password=password))
 
+    @gated(Action.READ_OWN_MAIL, profile="profile_id")
+    def watch_inbox(self, actor: SignedInUser, profile_id: int) -> bool:
+        """Hold the profile's INBOX in IDLE until stopped; False if watched already (or closing)."""
+        with self._lock:
+            if self._closed:
+                return False
+        return self._idle.start(profile_id)
+
+    @without_actor("stops work the gate already allowed; reaches no data")
+    def stop_watching(self, profile_id: int | None = None) -> None:
+        """Stop IDLE for one profile, or for all (locked, signed out); returns at once."""
+        self._idle.stop(profile_id)
+
+    @without_actor("reads this object's own state; reaches no data")
+    def is_watching(self, profile_id: int) -> bool:
+        return self._idle.watching(profile_id)
+
     @gated(Action.SEND_OWN_MAIL, profile="profile_id")
     def deliver(self, actor: SignedInUser, profile_id: int) -> bool:
         """Send the profile's outbox after queued work, retrying with back-off while the
@@ -219,6 +246,7 @@ class MailSync:
 
     @without_actor("stops work the gate already allowed; reaches no data")
     def cancel_all(self) -> None:
+        self._idle.stop()
         for profile_id in list(self._queues):
             self.cancel(profile_id)
 
@@ -239,10 +267,14 @@ class MailSync:
         with self._lock:
             self._closed = True
             queues = list(self._queues.items())
+        watchers = self._idle.stop()
         for profile_id, queue in queues:
             self._dropped(profile_id, queue.close())
         deadline = time.monotonic() + timeout
-        return all(queue.join(max(0.0, deadline - time.monotonic())) for _, queue in queues)
+        for thread in watchers:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        ended = all(queue.join(max(0.0, deadline - time.monotonic())) for _, queue in queues)
+        return ended and not any(thread.is_alive() for thread in watchers)
 
     def _run_step(self, queue: ProfileQueue, step: Step) -> None:
         """On the profile's thread: one step, reported, its failure sorted and handled."""
@@ -261,7 +293,7 @@ class MailSync:
                 queue.drop_connection(error)
                 self._failed(queue, step, error)
             return
-        if step.kind == "sync":
+        if step.kind in SYNCS:
             self._emit(StateChanged(pid, SyncState.RUNNING))
         try:
             if step.kind == "check":
@@ -276,8 +308,9 @@ class MailSync:
                 client,
                 progress=lambda progress: self._progressed(step, progress),
                 cancel=step.cancel,
+                folders=[INBOX] if step.kind == "inbox" else None,
             )
-            if not step.cancel.is_set():
+            if step.kind == "sync" and not step.cancel.is_set():
                 save_drafts_to_server(self.session_factory, pid, client)
         except Exception as error:
             queue.drop_connection(error)
@@ -346,7 +379,7 @@ class MailSync:
 
     def _failed(self, queue: ProfileQueue, step: Step, error: Exception) -> None:
         pid = queue.profile_id
-        reported = step.kind == "sync"
+        reported = step.kind in SYNCS
         if step.cancel.is_set():
             step.outcome.set_exception(SyncCancelledError("sync cancelled"))
             if reported:
@@ -380,8 +413,18 @@ class MailSync:
         for step in steps:
             if not step.outcome.done():
                 step.outcome.set_exception(SyncCancelledError("cancelled"))
-            if step.kind == "sync":
+            if step.kind in SYNCS:
                 self._emit(StateChanged(profile_id, SyncState.CANCELLED))
+
+    def _inbox_changed(self, profile_id: int) -> None:
+        """On a watcher's thread: an INBOX sync, unless one (or a full sync) waits to start."""
+        with self._lock:
+            if profile_id in self._stopped:
+                return
+        queue = self._queue(profile_id)
+        if queue is None or queue.pending("inbox") or queue.pending("sync"):
+            return
+        queue.put(Step("inbox", self.retry.delays()))
 
     def _wait(self, profile_id: int, step: Step) -> Any:
         queue = self._queue(profile_id)

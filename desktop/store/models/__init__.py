@@ -14,6 +14,7 @@ from desktop.store.models.mail import (
 )
 from desktop.store.models.mail_actions import MailAction
 from desktop.store.models.outbox import OutboxMessage, SmtpServer
+from desktop.store.models.threads import Thread, ThreadRef
 
 __all__ = [
     "AddressBookScan",
@@ -35,5 +36,7 @@ __all__ = [
     "Role",
     "Signature",
     "SmtpServer",
+    "Thread",
+    "ThreadRef",
     "User",
 ]

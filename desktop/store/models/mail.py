@@ -87,8 +87,15 @@ class Message(Base):
         # The inbox by sender or by subject, a page per seek in each profile (migration 0114).
         Index("ix_messages_sender_order", "profile_id", text(SENDER_SORT_KEY), "date", "id"),
         Index("ix_messages_subject_order", "profile_id", text(SUBJECT_SORT_KEY), "date", "id"),
-        # Unread counts per profile read only the unread rows (a small part of a big mailbox).
-        Index("ix_messages_unread", "profile_id", sqlite_where=text("seen = 0")),
+        # Unread counts per profile and per folder read only the unread rows (a small part of a
+        # big mailbox; the folder since migration 0119).
+        Index("ix_messages_unread", "profile_id", "folder", sqlite_where=text("seen = 0")),
+        # One folder of a profile newest first, and flagged mail alone: the folder views and the
+        # unified Flagged read a page per seek (migration 0119, services.mail.views).
+        Index("ix_messages_folder", "profile_id", "folder", "date", "id"),
+        Index("ix_messages_flagged", "profile_id", "date", "id", sqlite_where=text("flagged = 1")),
+        # The messages of one thread, oldest first (its latest date after a delete, 0120).
+        Index("ix_messages_thread", "thread_id", "date", "id"),
         # On PostgreSQL the partial indexes have the WHERE of POSTGRESQL_WHERE, see below.
     )
 
@@ -104,6 +111,8 @@ class Message(Base):
     # Kept for answering: where replies go, and the thread the message belongs to (0116).
     reply_to: Mapped[str] = mapped_column(Text, default="", server_default="")
     reference_ids: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Its conversation (desktop.store.models.threads), set by the writer as it is inserted.
+    thread_id: Mapped[int | None] = mapped_column(Integer, default=None)
     subject: Mapped[str] = mapped_column(Text, default="")
     date: Mapped[datetime] = mapped_column(UTCDateTime())
     date_guessed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -130,8 +139,9 @@ POSTGRESQL_WHERE = {
     "uq_messages_profile_message_id": UNIQUE_MESSAGE_ID_WHERE,
     "uq_messages_profile_hash": UNIQUE_HASH_WHERE,
     "ix_messages_unread": "NOT seen",
+    "ix_messages_flagged": "flagged",
 }
-"""The WHERE of each partial index of ``messages`` on PostgreSQL (migrations 0101 and 0113)."""
+"""The WHERE of each partial index of ``messages`` on PostgreSQL (migrations 0101, 0113, 0119)."""
 
 
 @event.listens_for(Message.__table__, "before_create")

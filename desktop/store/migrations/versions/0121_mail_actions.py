@@ -1,9 +1,9 @@
 """mail actions: moves and permanent deletes made in the app, waiting to be told to the server
 
-A new table only. Revises 0118 (other branches revise it too: the merge re-chains them).
+A new table only.
 
-Revision ID: 0119
-Revises: 0118
+Revision ID: 0121
+Revises: 0120
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0119"
-down_revision = "0118"
+revision = "0121"
+down_revision = "0120"
 branch_labels = None
 depends_on = None
 
