@@ -24,8 +24,9 @@ import itertools
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -144,9 +145,8 @@ def _replay(
     if first.uid == 0:  # the earlier action of this message was dropped: nothing to act on
         _finish(session_factory, rows, {}, None, result)
         return
-    try:
-        status = client.select_folder(first.folder)
-    except IMAPClientError:  # the folder is gone from the server, and its mail with it
+    status = _select(client, first.folder)
+    if status is None:  # the folder is gone from the server, and its mail with it
         _finish(session_factory, rows, {}, None, result)
         return
     if int(status[b"UIDVALIDITY"]) != first.uidvalidity:
@@ -169,6 +169,24 @@ def _replay(
     moved = set(mapping) if uidplus else existing
     result.moved += len(moved)
     _finish(session_factory, rows, mapping, validity, result, moved=moved)
+
+
+def _select(client: AuditedClient, folder: str) -> dict[bytes, Any] | None:
+    """The folder's status, or None when the server has no such folder.
+
+    A dropped connection is an ``IMAPClientError`` too (imaplib's ``abort``), and so is a
+    refusal of a folder that exists: both must fail the step, which keeps the rows for the next
+    attempt, rather than be taken for a deleted folder and lose the person's actions.
+    """
+    try:
+        status: dict[bytes, Any] = client.select_folder(folder)
+    except IMAPClientAbortError:
+        raise
+    except IMAPClientError:
+        if client.folder_exists(folder):
+            raise
+        return None
+    return status
 
 
 def _transfer(

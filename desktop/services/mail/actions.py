@@ -89,8 +89,9 @@ class MailActions:
     @gated(READ, target="messages")
     def permanent_count(self, actor: SignedInUser, message_ids: Sequence[int]) -> int:
         """How many of these a delete would destroy for good (they are in the Trash already)."""
+        self._check(actor, message_ids)
         with read_only(self._session_factory) as session:
-            rows = self._rows(session, actor, message_ids, lock=False)
+            rows = owned_rows(session, actor.user_id, message_ids, lock=False)
             return len(_in_trash(session, rows))
 
     @gated(READ, target="messages")
@@ -103,8 +104,9 @@ class MailActions:
         (:class:`ConfirmationNeededError`), so nothing happens until the person has answered.
         """
         batch = uuid.uuid4().hex
+        self._check(actor, message_ids)
         with unit_of_work(self._session_factory) as session:
-            rows = self._rows(session, actor, message_ids)
+            rows = owned_rows(session, actor.user_id, message_ids)
             doomed = _in_trash(session, rows)
             if doomed and not permanent:
                 raise ConfirmationNeededError(
@@ -136,8 +138,9 @@ class MailActions:
         values = {name: value for name, value in asked if value is not None}
         if not values:
             return ActionResult(0)
+        self._check(actor, message_ids)
         with unit_of_work(self._session_factory) as session:
-            rows = self._rows(session, actor, message_ids)
+            rows = owned_rows(session, actor.user_id, message_ids)
             changed = 0
             for start in range(0, len(rows), 500):
                 ids = [row.id for row in rows[start : start + 500]]
@@ -185,8 +188,9 @@ class MailActions:
         target_of: _TargetOf,
     ) -> ActionResult:
         batch = uuid.uuid4().hex
+        self._check(actor, message_ids)
         with unit_of_work(self._session_factory) as session:
-            rows = self._rows(session, actor, message_ids)
+            rows = owned_rows(session, actor.user_id, message_ids)
             targets = {pid: target_of(session, pid) for pid in _pids(rows)}
             moved = move_rows(session, actor.user_id, batch, rows, targets)
             self._audit(session, actor, audit, rows)
@@ -194,25 +198,25 @@ class MailActions:
         self._tell_servers(actor, rows)
         return ActionResult(len(moved), _pids(rows), undoable=bool(moved))
 
-    def _rows(
-        self,
-        session: Session,
-        actor: SignedInUser,
-        message_ids: Sequence[int],
-        *,
-        lock: bool = True,
-    ) -> list[Row]:
-        """The actor's messages; another user's refuses the whole request (audited)."""
-        rows = owned_rows(session, actor.user_id, message_ids, lock=lock)
-        missing = set(message_ids) - {row.id for row in rows}
-        if missing:
+    def _check(self, actor: SignedInUser, message_ids: Sequence[int]) -> None:
+        """Refuse the whole request if a message is not the actor's (audited), or is unknown.
+
+        Runs in a read of its own before the write begins: a refusal inside the write would
+        hold SQLite's write lock while the audit entry waits for it, so the entry would be
+        written only after the request had failed, or lost with the process.
+        """
+        with read_only(self._session_factory) as session:
+            rows = owned_rows(session, actor.user_id, message_ids, lock=False)
+            missing = set(message_ids) - {row.id for row in rows}
+            if not missing:
+                return
             first = min(missing)
-            if session.scalar(select(Message.id).where(Message.id == first)) is None:
-                raise NotFoundError(f"Message {first} does not exist.")
-            self._authorizer.deny(
-                actor, READ, f"message {first}", f"Message {first} belongs to another user."
-            )
-        return rows
+            exists = session.scalar(select(Message.id).where(Message.id == first)) is not None
+        if not exists:
+            raise NotFoundError(f"Message {first} does not exist.")
+        self._authorizer.deny(
+            actor, READ, f"message {first}", f"Message {first} belongs to another user."
+        )
 
     def _audit(
         self, session: Session, actor: SignedInUser, action: str, rows: Sequence[Row]
