@@ -237,6 +237,10 @@ def _finish(
         return
     done = moved if moved is not None else set()
     with unit_of_work(session_factory) as session:
+        # An action made meanwhile locks its messages before it looks for the action to
+        # follow; taking the same locks first makes it wait for this commit (PostgreSQL),
+        # so it never follows an action that is done and chains after nothing.
+        _lock_messages(session, [row.message_id for row in rows if row.message_id is not None])
         for row in rows:
             new_uid = mapping.get(row.uid)
             if row.uid in done and new_uid is not None and validity is not None:
@@ -249,6 +253,12 @@ def _finish(
                 result.dropped += 1
                 _forget(session, row)
         session.execute(delete(MailAction).where(MailAction.id.in_([row.id for row in rows])))
+
+
+def _lock_messages(session: Session, message_ids: list[int]) -> None:
+    for start in range(0, len(message_ids), 500):
+        chunk = message_ids[start : start + 500]
+        session.execute(select(Message.id).where(Message.id.in_(chunk)).with_for_update())
 
 
 def _placed(session: Session, row: _Pending, validity: int, uid: int) -> None:

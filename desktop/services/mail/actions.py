@@ -28,9 +28,18 @@ from sqlalchemy.orm import Session
 
 from desktop.core.folders import FolderRole
 from desktop.core.roles import Action
-from desktop.services.audit_events import add_event
 from desktop.services.authorization import Authorizer, SignedInUser, gated
 from desktop.services.errors import AccountError, NotFoundError
+from desktop.services.mail.action_audit import (
+    ARCHIVE_MAIL,
+    DELETE_FOR_GOOD,
+    DELETE_MAIL,
+    MOVE_MAIL,
+    UNDO_MAIL,
+    audit_action,
+    count_words,
+    flag_actions,
+)
 from desktop.services.mail.action_plan import (
     Row,
     existing_role_folder,
@@ -74,7 +83,7 @@ class MailActions:
     @gated(READ, target="messages")
     def move(self, actor: SignedInUser, message_ids: Sequence[int], folder: str) -> ActionResult:
         """Move to ``folder`` of each message's own profile (a folder every profile has)."""
-        return self._move(actor, message_ids, "move mail", lambda s, pid: _named(s, pid, folder))
+        return self._move(actor, message_ids, MOVE_MAIL, lambda s, pid: _named(s, pid, folder))
 
     @gated(READ, target="messages")
     def archive(self, actor: SignedInUser, message_ids: Sequence[int]) -> ActionResult:
@@ -82,7 +91,7 @@ class MailActions:
         return self._move(
             actor,
             message_ids,
-            "archive mail",
+            ARCHIVE_MAIL,
             lambda session, pid: role_folder(session, pid, FolderRole.ARCHIVE),
         )
 
@@ -110,7 +119,7 @@ class MailActions:
             doomed = _in_trash(session, rows)
             if doomed and not permanent:
                 raise ConfirmationNeededError(
-                    f"{_count(len(doomed))} already in the Trash would be deleted for good. "
+                    f"{count_words(len(doomed))} already in the Trash would be deleted for good. "
                     "Confirm to delete them permanently."
                 )
             kept = [row for row in rows if row.id not in doomed]
@@ -118,8 +127,8 @@ class MailActions:
             moved = move_rows(session, actor.user_id, batch, kept, targets)
             gone = [row for row in rows if row.id in doomed]
             expunge_rows(session, actor.user_id, batch, gone)
-            self._audit(session, actor, "delete mail", kept)
-            self._audit(session, actor, "delete mail permanently", gone)
+            audit_action(session, actor, DELETE_MAIL, kept, targets)
+            audit_action(session, actor, DELETE_FOR_GOOD, gone)
         self._remember(actor, moved)
         self._tell_servers(actor, rows)
         return ActionResult(len(moved) + len(gone), _pids(rows), undoable=bool(moved))
@@ -151,6 +160,8 @@ class MailActions:
                     .values(flags_dirty=Message.uid.is_not(None), **values)
                 )
                 changed += result.rowcount or 0  # type: ignore[attr-defined]
+            for code in flag_actions(seen, flagged):
+                audit_action(session, actor, code, rows)
         for pid in _pids([row for row in rows if row.on_server]):
             self._mail_sync.push_flags(actor, pid)
         return ActionResult(changed, _pids(rows))
@@ -176,7 +187,7 @@ class MailActions:
             for folder, group in by_folder.items():
                 targets = dict.fromkeys(_pids(group), folder)
                 moved += move_rows(session, actor.user_id, batch, group, targets)
-            self._audit(session, actor, "undo mail action", rows)
+                audit_action(session, actor, UNDO_MAIL, group, targets)
         self._tell_servers(actor, rows)
         return ActionResult(len(moved), _pids(rows))
 
@@ -193,7 +204,7 @@ class MailActions:
             rows = owned_rows(session, actor.user_id, message_ids)
             targets = {pid: target_of(session, pid) for pid in _pids(rows)}
             moved = move_rows(session, actor.user_id, batch, rows, targets)
-            self._audit(session, actor, audit, rows)
+            audit_action(session, actor, audit, rows, targets)
         self._remember(actor, moved)
         self._tell_servers(actor, rows)
         return ActionResult(len(moved), _pids(rows), undoable=bool(moved))
@@ -218,18 +229,6 @@ class MailActions:
             actor, READ, f"message {first}", f"Message {first} belongs to another user."
         )
 
-    def _audit(
-        self, session: Session, actor: SignedInUser, action: str, rows: Sequence[Row]
-    ) -> None:
-        for pid in _pids(rows):
-            add_event(
-                session,
-                user_id=actor.user_id,
-                profile_id=actor.active_profile_id,
-                action=action,
-                target=f"profile {pid}",
-            )
-
     def _remember(self, actor: SignedInUser, moved: list[tuple[int, str]]) -> None:
         if moved:
             with self._lock:
@@ -253,7 +252,3 @@ def _in_trash(session: Session, rows: Sequence[Row]) -> set[int]:
 
 def _pids(rows: Sequence[Row]) -> tuple[int, ...]:
     return tuple(sorted({row.profile_id for row in rows}))
-
-
-def _count(number: int) -> str:
-    return "1 message" if number == 1 else f"{number} messages"
