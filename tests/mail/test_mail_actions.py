@@ -30,7 +30,7 @@ from desktop.services.authorization import Authorizer, SignedInUser
 from desktop.services.errors import PermissionDeniedError
 from desktop.services.mail.actions import ConfirmationNeededError, MailActions
 from desktop.services.mail.imap_sync import ConnectionProblemError
-from desktop.services.mail.sync_owner import MailSync
+from desktop.services.mail.sync_owner import ActionsApplied, MailSync
 from desktop.store.models import AuditEvent, EgressEvent, Folder, MailAction, Message
 from desktop.store.session import SessionFactory, unit_of_work
 
@@ -284,12 +284,17 @@ def test_another_users_message_is_refused_and_the_refusal_audited(
     assert ("read own mail", "denied") in [tuple(o) for o in outcomes]
 
 
+@pytest.mark.parametrize("without", [frozenset(), frozenset({"MOVE"})], ids=["move", "no-move"])
 def test_offline_actions_replay_in_order_once_the_server_is_back(
-    session_factory: SessionFactory, profile_id: int, tmp_path_factory: pytest.TempPathFactory
+    session_factory: SessionFactory, profile_id: int, without: frozenset[str]
 ) -> None:
-    own = Dovecot(PASSWORD)
+    own = Dovecot(PASSWORD, without=without)
     own.start()
     world = make_world(own, session_factory, profile_id)
+    applied: list[ActionsApplied] = []
+    world.owner.add_listener(
+        lambda event: applied.append(event) if isinstance(event, ActionsApplied) else None
+    )
     try:
         ids = deliver(world, 3)
         # A stop lets the imap process of the queue's kept connection answer on; a kill cuts
@@ -303,6 +308,8 @@ def test_offline_actions_replay_in_order_once_the_server_is_back(
             world.settle()
         assert _pending(world) == 4
         assert world.row("m0").folder == "Work"
+        assert applied[-1].failed.startswith("Your moves and deletes are kept here")
+        assert not applied[-1].retrying  # the waited-for step does not retry
 
         own.start()
         world.settle()
@@ -313,6 +320,8 @@ def test_offline_actions_replay_in_order_once_the_server_is_back(
         assert set(world.ids()) == {"m0", "m2"}
         assert world.row("m0").uid == in_work["m0"]
         assert _pending(world) == 0
+        done = [event for event in applied if not event.failed]
+        assert (sum(e.moved for e in done), sum(e.gone for e in done)) == (3, 1)
     finally:
         world.owner.close()
         own.destroy()

@@ -59,6 +59,7 @@ from desktop.services.mail.profile_queue import ProfileQueue, Step
 from desktop.services.mail.sending import deliver_outbox, outbox_waiting
 from desktop.services.mail.smtp_settings import SmtpNotConfiguredError, smtp_settings
 from desktop.services.mail.sync_events import (
+    ActionsApplied,
     Delivered,
     DeliveryReport,
     Failed,
@@ -75,6 +76,7 @@ from desktop.services.mail.sync_events import (
 from desktop.store.session import SessionFactory
 
 __all__ = [
+    "ActionsApplied",
     "Delivered",
     "DeliveryReport",
     "Failed",
@@ -288,10 +290,12 @@ class MailSync:
         if step.kind == "actions":
             try:
                 replayed = replay_pending(self.session_factory, pid, queue.client(step))
-                step.outcome.set_result(replayed)
             except Exception as error:
                 queue.drop_connection(error)
                 self._failed(queue, step, error)
+                return
+            step.outcome.set_result(replayed)
+            self._emit(_applied(pid, replayed))
             return
         if step.kind in SYNCS:
             self._emit(StateChanged(pid, SyncState.RUNNING))
@@ -301,7 +305,9 @@ class MailSync:
                 step.outcome.set_result(None)
                 return
             client = queue.client(step)
-            replay_pending(self.session_factory, pid, client)
+            replayed = replay_pending(self.session_factory, pid, client)
+            if replayed.moved or replayed.expunged or replayed.dropped:
+                self._emit(_applied(pid, replayed))
             result = sync_folders(
                 self.session_factory,
                 pid,
@@ -391,7 +397,10 @@ class MailSync:
             problem = SyncError(f"internal error: {type(error).__name__}")
             problem.permanent = True
         delay = None if problem.permanent else next(step.delays, None)
-        if delay is not None and queue.put(step, delay):
+        retrying = delay is not None and queue.put(step, delay)
+        if step.kind == "actions":
+            self._emit(ActionsApplied(pid, failed=_waiting_words(problem), retrying=retrying))
+        if retrying:
             log.info("sync of profile %s failed, retrying in %.0f s: %s", pid, delay, problem)
             self._emit(StateChanged(pid, SyncState.RETRYING))
             return
@@ -453,6 +462,18 @@ class MailSync:
                 listener(event)
             except Exception:  # a listener's bug must not end the profile's work
                 log.exception("a sync listener failed on %s", type(event).__name__)
+
+
+def _applied(profile_id: int, replayed: ReplayResult) -> ActionsApplied:
+    return ActionsApplied(profile_id, replayed.moved, replayed.expunged + replayed.dropped)
+
+
+def _waiting_words(problem: SyncError) -> str:
+    reason = str(problem)
+    return (
+        "Your moves and deletes are kept here and wait for the mail server: "
+        f"{reason[:1].lower() + reason[1:]}."
+    )
 
 
 def _sorted(error: Exception, settings: ServerSettings | None) -> SyncError | None:
