@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from desktop.core.folders import FolderRole
 from desktop.core.roles import Action
 from desktop.services.authorization import Authorizer, SignedInUser, gated
-from desktop.services.errors import AccountError, NotFoundError
+from desktop.services.errors import AccountError, NotFoundError, PermissionDeniedError
 from desktop.services.mail.action_audit import (
     ARCHIVE_MAIL,
     DELETE_FOR_GOOD,
@@ -165,6 +165,30 @@ class MailActions:
         for pid in _pids([row for row in rows if row.on_server]):
             self._mail_sync.push_flags(actor, pid)
         return ActionResult(changed, _pids(rows))
+
+    @gated(READ, target="messages")
+    def refused(self, actor: SignedInUser, message_ids: Sequence[int]) -> dict[int, str]:
+        """Which of these the actor may not act on, and why, so the rest can still be done
+        (the command line names each); a message of another user is audited as refused."""
+        with read_only(self._session_factory) as session:
+            own = {row.id for row in owned_rows(session, actor.user_id, message_ids, lock=False)}
+            others = set(message_ids) - own
+            known = set(session.scalars(select(Message.id).where(Message.id.in_(others))))
+        reasons = {}
+        for message_id in sorted(others):
+            if message_id not in known:
+                reasons[message_id] = f"Message {message_id} does not exist."
+                continue
+            try:
+                self._authorizer.deny(
+                    actor,
+                    READ,
+                    f"message {message_id}",
+                    f"Message {message_id} belongs to another user.",
+                )
+            except PermissionDeniedError as error:
+                reasons[message_id] = str(error)
+        return reasons
 
     @gated(READ, target="messages")
     def can_undo(self, actor: SignedInUser) -> bool:

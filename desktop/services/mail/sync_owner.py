@@ -176,6 +176,12 @@ class MailSync:
             queue.put(Step("flags"))
 
     @gated(Action.READ_OWN_MAIL, profile="profile_id")
+    def push_flags_now(self, actor: SignedInUser, profile_id: int) -> int:
+        """The same in the profile's queue, waited for (the command line); how many pushed."""
+        pushed: int = self._wait(profile_id, Step("flags"))
+        return pushed
+
+    @gated(Action.READ_OWN_MAIL, profile="profile_id")
     def apply_actions(self, actor: SignedInUser, profile_id: int) -> bool:
         """Tell the server of moves and deletes made here, after queued work, retrying with
         back-off while it is unreachable; a wait for a retry ends at once (the person acted)."""
