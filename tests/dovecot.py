@@ -27,6 +27,47 @@ MAIL_SERVER_PASSWORD = "correct-horse-battery-staple"
 # A passwd-file is re-read at most once a second, so users added in a burst would be refused;
 # a static passdb (any user name, this one password) has no such lag.
 _unique = itertools.count()
+CAPABILITIES = [
+    "IMAP4rev1",
+    "SASL-IR",
+    "LOGIN-REFERRALS",
+    "ID",
+    "ENABLE",
+    "IDLE",
+    "SORT",
+    "SORT=DISPLAY",
+    "THREAD=REFERENCES",
+    "THREAD=REFS",
+    "THREAD=ORDEREDSUBJECT",
+    "MULTIAPPEND",
+    "URL-PARTIAL",
+    "CATENATE",
+    "UNSELECT",
+    "CHILDREN",
+    "NAMESPACE",
+    "UIDPLUS",
+    "LIST-EXTENDED",
+    "I18NLEVEL=1",
+    "CONDSTORE",
+    "QRESYNC",
+    "ESEARCH",
+    "ESORT",
+    "SEARCHRES",
+    "WITHIN",
+    "CONTEXT=SEARCH",
+    "LIST-STATUS",
+    "BINARY",
+    "MOVE",
+    "SNIPPET=FUZZY",
+    "PREVIEW=FUZZY",
+    "PREVIEW",
+    "STATUS=SIZE",
+    "SAVEDATE",
+    "LITERAL+",
+    "NOTIFY",
+    "SPECIAL-USE",
+]
+"""What Dovecot 2.3 announces after login; ``imap_capability`` can only replace the whole list."""
 
 
 def free_port() -> int:
@@ -64,16 +105,20 @@ class Dovecot:
         *,
         special_use: bool = True,
         oauth2_introspection_url: str | None = None,
+        without: frozenset[str] = frozenset(),
     ) -> None:
         """``special_use=False``: a server that marks no folder (the apps fall back to names).
 
         ``oauth2_introspection_url``: also take bearer tokens (XOAUTH2, OAUTHBEARER, for IMAP
         and for Postfix's SASL) and check each with that RFC 7662 endpoint; the password then
         signs in with PLAIN and LOGIN only.
+
+        ``without``: capabilities not to announce (``{"MOVE"}``: a server before RFC 6851).
         """
         self.password = password
         self.special_use = special_use
         self.oauth2_introspection_url = oauth2_introspection_url
+        self.without = without
         self.root = root or Path(tempfile.mkdtemp(prefix="switchboard-dovecot-"))
         self.root.chmod(0o755)
         self.imap_port = free_port()
@@ -211,6 +256,12 @@ service lmtp {{
 }}
 """
 
+    def _capability_text(self) -> str:
+        if not self.without:
+            return ""
+        kept = [name for name in CAPABILITIES if name not in self.without]
+        return f"imap_capability = {' '.join(kept)}\n"
+
     def _special_use_text(self) -> str:
         if not self.special_use:
             return ""
@@ -260,7 +311,7 @@ first_valid_uid = {self.mail_user.pw_uid}
 first_valid_gid = {self.mail_user.pw_gid}
 mail_location = maildir:~/Maildir
 mail_fsync = never
-namespace inbox {{
+{self._capability_text()}namespace inbox {{
   inbox = yes
 {self._special_use_text()}}}
 service auth {{

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from desktop.cli import mail_action_args
 from desktop.cli.arguments import add_sign_in_arguments, positive
 
 RUN = "desktop.cli.mail_command"
@@ -47,3 +48,5 @@ def register(subparsers: Any) -> None:
         "--thread", action="store_true", help="list conversations instead of messages"
     )
     inbox.set_defaults(handler=f"{RUN}:run_inbox")
+
+    mail_action_args.register(subparsers)

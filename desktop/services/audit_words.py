@@ -13,6 +13,20 @@ from dataclasses import dataclass
 
 from desktop.core.roles import Action, Role
 
+MAIL_ACTION_WORDS: Mapping[str, str] = {
+    # The codes of desktop/services/mail/action_audit.py; an action a person takes on mail.
+    "move mail": "Moved mail",
+    "archive mail": "Archived mail",
+    "delete mail": "Moved mail to the Trash",
+    "delete mail permanently": "Deleted mail for good",
+    "undo mail action": "Undid a move or delete of mail",
+    "copy mail to another profile": "Copied mail to another profile",
+    "mark mail read": "Marked mail as read",
+    "mark mail unread": "Marked mail as unread",
+    "flag mail": "Flagged mail",
+    "unflag mail": "Removed the flag from mail",
+}
+
 EVENT_WORDS: Mapping[str, str] = {
     # A refusal is recorded under the permission that was missing ("read the audit log...").
     **{action.value: f"Tried to {action.value}" for action in Action},
@@ -30,6 +44,7 @@ EVENT_WORDS: Mapping[str, str] = {
     "create first user": "Created the first user",
     f"set role {Role.ADMIN.value}": "Made a profile an administrator",
     f"set role {Role.MEMBER.value}": "Made a profile a member",
+    **MAIL_ACTION_WORDS,
 }
 
 OUTCOME_WORDS: Mapping[str, str] = {"ok": "Done", "denied": "Refused", "failed": "Failed"}
@@ -82,6 +97,7 @@ EVENT_KINDS: tuple[Kind, ...] = (
     Kind("role", "Role changes", frozenset(f"set role {role.value}" for role in Role)),
     Kind("user", "New users", frozenset({"create user", "create first user"})),
     Kind("lookup", "Support ID look-ups", frozenset({"look up support ID"})),
+    Kind("mail", "Mail moved, deleted or marked", frozenset(MAIL_ACTION_WORDS)),
     Kind("refused", "Refused actions", outcome="denied"),
 )
 

@@ -24,6 +24,7 @@ from desktop.store.session import SessionFactory, make_session_factory
 
 if TYPE_CHECKING:
     from desktop.services.audit import AuditService
+    from desktop.services.mail.actions import MailActions
     from desktop.services.mail.compose import Composer
     from desktop.services.mail.draft_sending import DraftSender
     from desktop.services.mail.outbox import Outbox
@@ -107,6 +108,12 @@ class Services:
         from desktop.services.oauth_signin import OAuthSignIn
 
         return OAuthSignIn(self.session_factory, self.authorizer, self.oauth_tokens)
+
+    @cached_property
+    def mail_actions(self) -> MailActions:
+        from desktop.services.mail.actions import MailActions
+
+        return MailActions(self.session_factory, self.authorizer, self.mail_sync)
 
     def close(self) -> None:
         if "mail_sync" in self.__dict__:

@@ -43,6 +43,7 @@ from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from desktop.services.authorization import internal
+from desktop.services.mail.action_replay import pending_sources
 from desktop.services.mail.connection import (
     DEFAULT_PORTS,
     AuditedClient,
@@ -275,7 +276,9 @@ class _FolderSync:
         if state is not None and local:
             kept = {uid: flags for uid, flags in local.items() if uid in on_server}
             self._update_flags(folder, uidvalidity, kept, state.highest_modseq)
-        self._fetch_messages(folder, uidvalidity, on_server - set(local))
+        with unit_of_work(self.session_factory) as session:  # their moves wait for the server
+            waiting = pending_sources(session, self.profile_id, folder, uidvalidity)
+        self._fetch_messages(folder, uidvalidity, on_server - set(local) - waiting)
         self._save_state(folder, uidvalidity, max(on_server, default=0), server_modseq)
         self.result.folders += 1
 

@@ -78,7 +78,33 @@ class Watching:
     reason: str = ""
 
 
-SyncEvent = StateChanged | Progressed | Finished | Failed | FlagsPushed | Delivered | Watching
+@dataclass(frozen=True)
+class ActionsApplied:
+    """The server was told of moves and deletes made here (or could not be, ``failed``).
+
+    ``moved`` reached their folder on the server; ``gone`` were expunged there, or were no
+    longer there to act on (another client removed them). On failure the store keeps showing
+    what the person did and the actions wait; ``failed`` says why in words for a status line,
+    ``retrying`` whether the queue tries again by itself.
+    """
+
+    profile_id: int
+    moved: int = 0
+    gone: int = 0
+    failed: str = ""
+    retrying: bool = False
+
+
+SyncEvent = (
+    StateChanged
+    | Progressed
+    | Finished
+    | Failed
+    | FlagsPushed
+    | Delivered
+    | Watching
+    | ActionsApplied
+)
 Listener = Callable[[SyncEvent], None]
 
 

@@ -40,6 +40,7 @@ from typing import Any
 
 from desktop.core.roles import Action
 from desktop.services.authorization import Authorizer, SignedInUser, gated, without_actor
+from desktop.services.mail.action_replay import ReplayResult, replay_pending
 from desktop.services.mail.connection import DEFAULT_TIMEOUT, AuditedClient, Hangup, ServerSettings
 from desktop.services.mail.draft_uploads import save_drafts_to_server
 from desktop.services.mail.idle_watch import INBOX, IdlePolicy, IdleWatch
@@ -58,6 +59,7 @@ from desktop.services.mail.profile_queue import ProfileQueue, Step
 from desktop.services.mail.sending import deliver_outbox, outbox_waiting
 from desktop.services.mail.smtp_settings import SmtpNotConfiguredError, smtp_settings
 from desktop.services.mail.sync_events import (
+    ActionsApplied,
     Delivered,
     DeliveryReport,
     Failed,
@@ -74,6 +76,7 @@ from desktop.services.mail.sync_events import (
 from desktop.store.session import SessionFactory
 
 __all__ = [
+    "ActionsApplied",
     "Delivered",
     "DeliveryReport",
     "Failed",
@@ -173,6 +176,32 @@ class MailSync:
             queue.put(Step("flags"))
 
     @gated(Action.READ_OWN_MAIL, profile="profile_id")
+    def push_flags_now(self, actor: SignedInUser, profile_id: int) -> int:
+        """The same in the profile's queue, waited for (the command line); how many pushed."""
+        pushed: int = self._wait(profile_id, Step("flags"))
+        return pushed
+
+    @gated(Action.READ_OWN_MAIL, profile="profile_id")
+    def apply_actions(self, actor: SignedInUser, profile_id: int) -> bool:
+        """Tell the server of moves and deletes made here, after queued work, retrying with
+        back-off while it is unreachable; a wait for a retry ends at once (the person acted)."""
+        queue = self._queue(profile_id)
+        if queue is None:
+            return False
+        waiting = queue.waiting_retry("actions")
+        if waiting is not None:
+            return queue.put(waiting)
+        if queue.pending("actions"):
+            return False
+        return queue.put(Step("actions", self.retry.delays()))
+
+    @gated(Action.READ_OWN_MAIL, profile="profile_id")
+    def apply_actions_now(self, actor: SignedInUser, profile_id: int) -> ReplayResult:
+        """The same in the profile's queue, waited for, without retrying (the command line)."""
+        result: ReplayResult = self._wait(profile_id, Step("actions"))
+        return result
+
+    @gated(Action.READ_OWN_MAIL, profile="profile_id")
     def check_connection(self, actor: SignedInUser, profile_id: int, password: str) -> None:
         """Sign in to the profile's server with ``password`` and sync nothing; waits for it."""
         self._wait(profile_id, Step("check", password=password))
@@ -264,6 +293,16 @@ class MailSync:
             self._send(queue, step)
             return
         pid = queue.profile_id
+        if step.kind == "actions":
+            try:
+                replayed = replay_pending(self.session_factory, pid, queue.client(step))
+            except Exception as error:
+                queue.drop_connection(error)
+                self._failed(queue, step, error)
+                return
+            step.outcome.set_result(replayed)
+            self._emit(_applied(pid, replayed))
+            return
         if step.kind in SYNCS:
             self._emit(StateChanged(pid, SyncState.RUNNING))
         try:
@@ -272,6 +311,9 @@ class MailSync:
                 step.outcome.set_result(None)
                 return
             client = queue.client(step)
+            replayed = replay_pending(self.session_factory, pid, client)
+            if replayed.moved or replayed.expunged or replayed.dropped:
+                self._emit(_applied(pid, replayed))
             result = sync_folders(
                 self.session_factory,
                 pid,
@@ -361,7 +403,10 @@ class MailSync:
             problem = SyncError(f"internal error: {type(error).__name__}")
             problem.permanent = True
         delay = None if problem.permanent else next(step.delays, None)
-        if delay is not None and queue.put(step, delay):
+        retrying = delay is not None and queue.put(step, delay)
+        if step.kind == "actions":
+            self._emit(ActionsApplied(pid, failed=_waiting_words(problem), retrying=retrying))
+        if retrying:
             log.info("sync of profile %s failed, retrying in %.0f s: %s", pid, delay, problem)
             self._emit(StateChanged(pid, SyncState.RETRYING))
             return
@@ -423,6 +468,18 @@ class MailSync:
                 listener(event)
             except Exception:  # a listener's bug must not end the profile's work
                 log.exception("a sync listener failed on %s", type(event).__name__)
+
+
+def _applied(profile_id: int, replayed: ReplayResult) -> ActionsApplied:
+    return ActionsApplied(profile_id, replayed.moved, replayed.expunged + replayed.dropped)
+
+
+def _waiting_words(problem: SyncError) -> str:
+    reason = str(problem)
+    return (
+        "Your moves and deletes are kept here and wait for the mail server: "
+        f"{reason[:1].lower() + reason[1:]}."
+    )
 
 
 def _sorted(error: Exception, settings: ServerSettings | None) -> SyncError | None:

@@ -12,6 +12,7 @@ from desktop.store.models.mail import (
     MailSyncState,
     Message,
 )
+from desktop.store.models.mail_actions import MailAction
 from desktop.store.models.outbox import OutboxMessage, SmtpServer
 from desktop.store.models.threads import Thread, ThreadRef
 
@@ -25,6 +26,7 @@ __all__ = [
     "EgressEvent",
     "Folder",
     "KnownAddress",
+    "MailAction",
     "MailServerOption",
     "MailSyncState",
     "Message",
