@@ -208,6 +208,7 @@ class CommandWindow(QMainWindow):
         file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        self.edit_menu = menus.addMenu(self.tr("&Edit"))
         self.view_menu = menus.addMenu(self.tr("&View"))
         self.view_menu.addActions(
             [self.find_action, self.all_inboxes_action, self.next_pane_action]
