@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -28,7 +28,6 @@ from desktop.core.mail_views import MailView
 from desktop.gui.session.folders import FolderTree
 from desktop.gui.session.mail_actions import BY_ROLE
 
-TargetRole = Qt.ItemDataRole.UserRole + 1
 Target = MailView | FolderRole
 """One folder of the messages' profile, or a role that every profile has."""
 
@@ -75,10 +74,10 @@ class MovePicker(QDialog):
         self.folders = QListWidget()
         self.folders.setAccessibleName(tr("Folders"))
         self.folders.setAccessibleDescription(tr("The folders the messages can be moved to"))
+        # Kept here, not in the items: Qt would hand a role back as a bare string.
+        self._targets = [target for _text, target in choices]
         for text, target in choices:
-            item = QListWidgetItem(tr(text) if target in BY_ROLE else text)
-            item.setData(TargetRole, target)
-            self.folders.addItem(item)
+            self.folders.addItem(QListWidgetItem(tr(text) if target in BY_ROLE else text))
         self.note = QLabel(
             tr(
                 "These messages belong to {n} profiles: each can go to its own profile's "
@@ -112,6 +111,10 @@ class MovePicker(QDialog):
         self.folders.currentRowChanged.connect(lambda _row: self._update_button())
         self.resize(420, 420)
         self._narrow("")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.filter.setFocus(Qt.FocusReason.PopupFocusReason)
 
     def visible_texts(self) -> list[str]:
         return [
@@ -164,5 +167,5 @@ class MovePicker(QDialog):
         if self._picked or item is None or item.isHidden():
             return
         self._picked = True
-        self.chosen.emit(item.data(TargetRole))
+        self.chosen.emit(self._targets[self.folders.row(item)])
         self.accept()
