@@ -129,10 +129,10 @@ class MailMenu(QObject):
 
     def _place(self) -> None:
         window = self._window
-        window.toolbar.insertActions(
-            window.sync_action,
-            [self.delete_action, self.archive_action, self.move_action, self.flag_action],
-        )
+        buttons = [self.delete_action, self.archive_action, self.move_action, self.flag_action]
+        window.toolbar.insertActions(window.sync_action, buttons)
+        window.icon_only_actions.extend(buttons)
+        window.fit_toolbar()
         window.message_menu.insertActions(
             self._reading.mark_read_action, [*self.message_actions, self._separator()]
         )
