@@ -255,7 +255,6 @@ class CommandWindow(QMainWindow):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon,
         ):
             switcher.setSizeAdjustPolicy(policy)
-            toolbar.layout().invalidate()  # the buttons' own styles changed its measure too
             if toolbar.sizeHint().width() <= self.width():
                 return
         self._set_button_style(Qt.ToolButtonStyle.ToolButtonIconOnly)
