@@ -249,7 +249,7 @@ def test_the_move_picker_lists_the_profiles_folders_filters_as_one_types_and_ent
     assert picker is not None
     assert nameless_controls(picker) == []
     assert "Clinic only" not in picker.visible_texts()
-    assert {"Projects", "Rota"} <= set(picker.visible_texts())
+    assert {"Projects", "Rota", "Archive", "Trash"} <= set(picker.visible_texts())
     assert picker.focusWidget() is picker.filter
     qtbot.keyClicks(picker.filter, "proj")
     assert picker.visible_texts() == ["Projects"]
@@ -264,6 +264,12 @@ def test_the_move_picker_lists_the_profiles_folders_filters_as_one_types_and_ent
     qtbot.waitUntil(lambda: window.mail.picker is not None and window.mail.picker.isVisible())
     picker = window.mail.picker
     assert picker is not None
+    qtbot.keyClicks(picker.filter, "zzz")
+    assert picker.visible_texts() == []
+    assert picker.note.text() == "No folder matches “zzz”."
+    assert not picker.move_button.isEnabled()
+    qtbot.keyClick(picker.filter, Qt.Key.Key_Return)  # nothing to move to: nothing happens
+    assert picker.isVisible()
     qtbot.keyClick(picker.filter, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not picker.isVisible())
     assert subjects(page) == before

@@ -35,13 +35,22 @@ Target = MailView | FolderRole
 def folder_choices(
     tree: FolderTree | None, profile_ids: Sequence[int], current: MailView | None
 ) -> list[tuple[str, Target]]:
-    """The picker's entries: one profile's folders by path, or the roles all profiles share."""
+    """The picker's entries: one profile's folders by path, or the roles all profiles share.
+
+    A profile without an Archive or a Trash yet is offered them by role all the same: the
+    services make the folder with the first message that goes there.
+    """
+    by_role: list[tuple[str, Target]] = [
+        ("Archive", FolderRole.ARCHIVE),
+        ("Trash", FolderRole.TRASH),
+    ]
     if len(set(profile_ids)) != 1:
-        return [("Archive", FolderRole.ARCHIVE), ("Trash", FolderRole.TRASH)]
+        return by_role
     if tree is None:
         return []
     wanted = profile_ids[0]
     choices: list[tuple[str, Target]] = []
+    roles: set[FolderRole] = set()
     for profile in tree.profiles:
         if profile.profile_id != wanted:
             continue
@@ -49,9 +58,10 @@ def folder_choices(
         for card in profile.folders:
             del path[card.depth :]
             path.append(card.label)
+            roles.add(card.role)
             if card.view != current:
                 choices.append((" / ".join(path), card.view))
-    return choices
+    return choices + [(text, role) for text, role in by_role if role not in roles]
 
 
 class MovePicker(QDialog):
@@ -78,7 +88,7 @@ class MovePicker(QDialog):
         self._targets = [target for _text, target in choices]
         for text, target in choices:
             self.folders.addItem(QListWidgetItem(tr(text) if target in BY_ROLE else text))
-        self.note = QLabel(
+        self._hint = (
             tr(
                 "These messages belong to {n} profiles: each can go to its own profile's "
                 "Archive or Trash. To move them to a folder by name, choose one profile's messages."
@@ -86,6 +96,7 @@ class MovePicker(QDialog):
             if profiles > 1
             else tr("Only the folders of this message's profile are listed.")
         )
+        self.note = QLabel(self._hint)
         self.note.setWordWrap(True)
         self.note.setTextFormat(Qt.TextFormat.PlainText)
         buttons = QDialogButtonBox(
@@ -148,6 +159,11 @@ class MovePicker(QDialog):
         current = self.folders.currentItem()
         if current is None or current.isHidden():
             self.folders.setCurrentRow(first if first is not None else -1)
+        self.note.setText(
+            self.tr("No folder matches “{text}”.").format(text=text.strip())
+            if first is None and text.strip()
+            else self._hint
+        )
         self._update_button()
 
     def _step(self, by: int) -> None:
