@@ -25,6 +25,7 @@ from desktop.core.mail_views import MailView
 from desktop.gui.icons import icon
 from desktop.gui.mainwindow.commands import CommandWindow
 from desktop.gui.mainwindow.conversation_view import ConversationView
+from desktop.gui.mainwindow.delete_question import ask_delete_for_good
 from desktop.gui.mainwindow.move_picker import MovePicker, Target, folder_choices
 from desktop.gui.mainwindow.reading_menu import ReadingMenu
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
@@ -218,7 +219,7 @@ class MailMenu(QObject):
     def delete_for_good(self) -> None:
         rows = self.selected()
         if rows:
-            self._ask(rows, len(rows))
+            self._ask(rows, len(rows), every_one=True)
 
     def toggle_flag(self) -> None:
         rows, session = self.selected(), self._session
@@ -296,38 +297,21 @@ class MailMenu(QObject):
     # Asking first
 
     def _confirm_trash(self, rows: Sequence[InboxRow], doomed: int) -> None:
-        self._ask(list(rows), doomed)
+        self._ask(list(rows), doomed, every_one=False)
 
-    def _ask(self, rows: list[InboxRow], doomed: int) -> None:
-        """One question, the safe answer the default: Esc or Enter keeps the mail."""
-        tr = self.tr
-        question = (
-            tr("Delete this message for good?")
-            if doomed == 1
-            else tr("Delete {n} messages for good?").format(n=doomed)
-        )
-        rest = len(rows) - doomed
-        detail = tr("It cannot be brought back, here or on the server.")
-        if rest:
-            detail += " " + tr("The other {n} chosen go to the Trash.").format(n=rest)
-        box = QMessageBox(QMessageBox.Icon.Warning, tr("Delete for good"), question)
-        box.setParent(self._window, box.windowFlags())
-        box.setInformativeText(detail)
-        destroy = box.addButton(tr("Delete for good"), QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton(QMessageBox.StandardButton.Cancel)
-        destroy.setAccessibleDescription(tr("Delete the messages; this cannot be undone"))
-        keep.setAccessibleDescription(tr("Keep the messages where they are"))
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(lambda _r: self._answered(box.clickedButton() is destroy, rows))
-        self.confirmation = box
-        box.open()
+    def _ask(self, rows: list[InboxRow], doomed: int, *, every_one: bool) -> None:
+        """``every_one``: Shift+Delete destroys them all; else only those in the Trash go."""
+        session = self._session
 
-    def _answered(self, yes: bool, rows: list[InboxRow]) -> None:
-        self.confirmation = None
-        if yes and self._session is not None:
-            self._session.mail_actions.delete_for_good(rows)
+        def answered(yes: bool) -> None:
+            self.confirmation = None
+            if yes and session is not None:
+                if every_one:
+                    session.mail_actions.delete_for_good(rows)
+                else:
+                    session.mail_actions.delete_confirmed(rows)
+
+        self.confirmation = ask_delete_for_good(self._window, len(rows), doomed, answered)
 
     # Following the session
 

@@ -158,6 +158,24 @@ class SessionMailActions(QObject):
 
         self._run(call, done, self.tr("Could not delete the messages: {reason}"))
 
+    def delete_confirmed(self, rows: Sequence[InboxRow]) -> None:
+        """The person said yes to :attr:`confirm_needed`: what is in the Trash goes for good,
+        the rest of ``rows`` to the Trash (the question said so)."""
+        if not rows:
+            return
+        ids, workspace = _ids(rows), self._workspace
+
+        def done(result: ActionResult) -> None:
+            self.deleted.emit(frozenset(ids))
+            self._set_undoable(Undoable.DELETE if result.undoable else Undoable.NOTHING)
+            self._recount()
+
+        self._run(
+            lambda: workspace.delete_messages(ids, permanent=True),
+            done,
+            self.tr("Could not delete the messages: {reason}"),
+        )
+
     def delete_for_good(self, rows: Sequence[InboxRow]) -> None:
         """The person said yes: every one of ``rows`` is destroyed, here and on its server.
 
