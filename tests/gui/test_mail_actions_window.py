@@ -388,3 +388,29 @@ def test_a_failed_action_is_said_once_and_the_list_shows_the_store_again(qtbot: 
     assert said[0].startswith("Could not archive the messages: The store is busy.")
     assert window.statusBar().currentMessage() == said[0]
     window.close()
+
+
+def test_conversations_take_the_same_actions_and_signing_out_disables_them(
+    qtbot: QtBot, seeded: Seeded
+) -> None:
+    window = ready(qtbot, seeded)
+    window.conversations.action.trigger()
+    listing, model = window.conversations.list, window.conversations.model
+    assert listing is not None
+    assert model is not None
+    qtbot.waitUntil(lambda: model.rowCount() == 5)
+    listing.setFocus()
+    listing.setCurrentIndex(model.index(0, 0))
+    qtbot.waitUntil(lambda: model.only_message(0) is not None)
+    gone = model.row_at(0).subject
+    qtbot.waitUntil(window.mail.delete_action.isEnabled)
+    assert window.mail.delete_action in listing.actions()
+    qtbot.keyClick(listing, Qt.Key.Key_Delete)
+    # Conversations gather a profile's mail from every folder (the thread view's own rule), so
+    # the conversation stays, its message now in the Trash.
+    qtbot.waitUntil(lambda: folders_of(seeded, gone) == ["Trash"])
+    assert window.mail.undo_action.text() == "&Undo Delete"
+    window.close_session()
+    qtbot.waitUntil(lambda: not window.mail.undo_action.isEnabled())
+    assert not window.mail.delete_action.isEnabled()
+    window.close()

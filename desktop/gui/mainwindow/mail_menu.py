@@ -83,7 +83,10 @@ class MailMenu(QObject):
             tr("Mark the chosen messages read, or unread when all of them are read"),
         )
         self.undo_action = self._action(
-            tr("&Undo"), None, QKeySequence.StandardKey.Undo, tr("Take back the last move")
+            tr("&Undo"),
+            None,
+            QKeySequence.StandardKey.Undo,
+            tr("Take back the last move, archive or delete"),
         )
         # Ctrl+Z is no letter: it may act wherever the window has the focus (the search field
         # keeps its own undo, as every text field does).
@@ -149,6 +152,7 @@ class MailMenu(QObject):
     ) -> None:
         """A new working area: its list and reader take the keys, the list the context menu."""
         self._page, self._session, self._conversations = page, session, conversations
+        page.destroyed.connect(self._detach)
         for widget in (page.inbox, page.reader):
             widget.addActions(self.actions)
         window = self._window
@@ -171,6 +175,10 @@ class MailMenu(QObject):
             listing.addActions([self._reading.mark_unread_action, self.flag_action])
             listing.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
             listing.selectionModel().selectionChanged.connect(self._refresh)
+        if conversations.model is not None:  # a conversation's messages arrive after its choice
+            conversations.model.messages_loaded.connect(self._refresh)
+            conversations.model.modelReset.connect(self._refresh)
+        conversations.action.toggled.connect(self._refresh)
         actions = session.mail_actions
         actions.moved.connect(self._moved)
         actions.deleted.connect(self._deleted)
@@ -185,6 +193,13 @@ class MailMenu(QObject):
         page.inbox_model.rowsRemoved.connect(self._refresh)
         self._show_undo(actions.undoable)
         self._refresh()
+
+    def _detach(self) -> None:
+        """Signed out: no working area, so nothing is chosen and nothing can be acted on."""
+        self._page = self._session = self._conversations = None
+        for action in self.message_actions:
+            action.setEnabled(False)
+        self._show_undo(Undoable.NOTHING)
 
     # What is chosen
 
