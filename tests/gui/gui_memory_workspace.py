@@ -11,10 +11,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from desktop.core.folders import FolderRole
+from desktop.core.mail_views import MailView
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.session.records import PageKey, Sort, ThreadKey, ThreadRow
 from desktop.gui.session.viewdata import InboxQuery, ProfileCard
-from desktop.services.mail.folder_tree import ProfileFolders
+from desktop.services.errors import NotFoundError
+from desktop.services.mail.actions import ActionResult, ConfirmationNeededError
+from desktop.services.mail.folder_tree import FolderCount, ProfileFolders
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage
 from desktop.services.mail.remote_content import RemoteContent
 
@@ -26,6 +30,7 @@ CLINIC = ProfileCard(
     2, "Riverside Clinic", "Head of IT", "ada@riverside.example", "admin", "#2563eb", 202
 )
 LAB = ProfileCard(3, "North Lab", "Analyst", "ada@northlab.example", "member", "#16a34a", 303)
+ROLES = {"INBOX": FolderRole.INBOX, "Archive": FolderRole.ARCHIVE, "Trash": FolderRole.TRASH}
 
 
 class MemoryWorkspace:
@@ -55,6 +60,12 @@ class MemoryWorkspace:
         self.seen: list[int] = []
         self.unseen: list[int] = []
         self.gui_thread = threading.get_ident()
+        # Mail actions: every message starts in INBOX; folders exist once a test names them.
+        self.folder_names: dict[int, tuple[str, ...]] = {}
+        self.folder_of: dict[int, str] = {}
+        self.done: list[tuple[str, tuple[int, ...]]] = []
+        self.fail_with: Exception | None = None
+        self._undo: list[tuple[int, str]] = []
         self.calls_on_gui_thread: list[str] = []
 
     def _track(self, name: str) -> None:
@@ -93,7 +104,16 @@ class MemoryWorkspace:
             for r in self.rows
             if (query.profile_ids is None or r.profile_id in query.profile_ids)
             and query.search.lower() in r.subject.lower()
+            and self._in_view(r, query.view)
         ]
+
+    def _in_view(self, row: InboxRow, view: MailView) -> bool:
+        folder = self.folder_of.get(row.id, "INBOX")
+        if view.role is FolderRole.FLAGGED:
+            return row.flagged and folder != "Trash"
+        if view.role is not None:
+            return ROLES.get(folder, FolderRole.PLAIN) is view.role
+        return row.profile_id == view.profile_id and folder == view.folder
 
     def inbox_page(
         self, query: InboxQuery, after: PageKey | None, limit: int
@@ -111,7 +131,84 @@ class MemoryWorkspace:
 
     def folder_tree(self) -> list[ProfileFolders]:
         self._track("folder_tree")
-        return []
+        return [
+            ProfileFolders(
+                p.id,
+                p.email,
+                tuple(
+                    FolderCount(name, "/", ROLES.get(name, FolderRole.PLAIN), True, True, 0, 0, 0)
+                    for name in self.folder_names[p.id]
+                ),
+            )
+            for p in self._profiles
+            if p.id in self.folder_names
+        ]
+
+    # Mail actions, as the services do them (the store's side is tested against them)
+
+    def _act(self, name: str, ids: Sequence[int]) -> list[InboxRow]:
+        self._track(name)
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.done.append((name, tuple(ids)))
+        return [r for r in self.rows if r.id in set(ids)]
+
+    def _move(self, rows: list[InboxRow], folder_of: dict[int, str]) -> ActionResult:
+        moved = [(r.id, self.folder_of.get(r.id, "INBOX")) for r in rows]
+        moved = [(i, old) for i, old in moved if old != folder_of[i]]
+        for message_id, _old in moved:
+            self.folder_of[message_id] = folder_of[message_id]
+        if moved:
+            self._undo = moved
+        pids = tuple(sorted({r.profile_id for r in rows}))
+        return ActionResult(len(moved), pids, undoable=bool(moved))
+
+    def move_messages(self, message_ids: Sequence[int], folder: str) -> ActionResult:
+        rows = self._act("move", message_ids)
+        if any(folder not in self.folder_names.get(r.profile_id, ()) for r in rows):
+            raise NotFoundError(f"There is no folder named {folder!r} in this account.")
+        return self._move(rows, {r.id: folder for r in rows})
+
+    def archive_messages(self, message_ids: Sequence[int]) -> ActionResult:
+        rows = self._act("archive", message_ids)
+        return self._move(rows, {r.id: "Archive" for r in rows})
+
+    def permanent_count(self, message_ids: Sequence[int]) -> int:
+        ids = set(message_ids)
+        return sum(1 for i in ids if self.folder_of.get(i) == "Trash")
+
+    def delete_messages(self, message_ids: Sequence[int], *, permanent: bool) -> ActionResult:
+        rows = self._act("delete for good" if permanent else "delete", message_ids)
+        doomed = {r.id for r in rows if self.folder_of.get(r.id) == "Trash"}
+        if doomed and not permanent:
+            raise ConfirmationNeededError("Confirm to delete them permanently.")
+        self.rows = [r for r in self.rows if r.id not in doomed]
+        result = self._move([r for r in rows if r.id not in doomed], {r.id: "Trash" for r in rows})
+        return ActionResult(result.changed + len(doomed), result.profile_ids, result.undoable)
+
+    def set_message_flags(
+        self, message_ids: Sequence[int], *, seen: bool | None, flagged: bool | None
+    ) -> ActionResult:
+        rows = self._act("flags", message_ids)
+        ids = {r.id for r in rows}
+        self.rows = [
+            replace(
+                r,
+                seen=r.seen if seen is None else seen,
+                flagged=r.flagged if flagged is None else flagged,
+            )
+            if r.id in ids
+            else r
+            for r in self.rows
+        ]
+        return ActionResult(len(rows), tuple(sorted({r.profile_id for r in rows})))
+
+    def undo_mail_action(self) -> ActionResult:
+        back, self._undo = dict(self._undo), []
+        rows = self._act("undo", list(back))
+        for message_id, folder in back.items():
+            self.folder_of[message_id] = folder
+        return ActionResult(len(rows), tuple(sorted({r.profile_id for r in rows})))
 
     def thread_page(
         self, query: InboxQuery, after: ThreadKey | None, limit: int

@@ -13,7 +13,7 @@ roles below, so that the subject gets the width instead of sharing it with four 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from email.utils import parseaddr
@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QAbstractListModel,
     QDateTime,
     QLocale,
+    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -33,6 +34,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont
 
 from desktop.core.profile_marks import profile_marks
+from desktop.gui.inbox.drag import MESSAGE_IDS, message_data
 from desktop.gui.session.records import InboxRow, PageKey, describe
 from desktop.gui.session.viewdata import InboxQuery, ProfileCard
 from desktop.gui.session.workers import Workers
@@ -50,6 +52,7 @@ class Role(IntEnum):
     UNREAD = Qt.ItemDataRole.UserRole + 3
     # The profile's letters in its chip (``core.profile_marks``), beside its colour.
     MARK = Qt.ItemDataRole.UserRole + 4
+    FLAGGED = Qt.ItemDataRole.UserRole + 5
 
 
 def sender_name(sender: str) -> str:
@@ -177,13 +180,55 @@ class InboxModel(QAbstractListModel):
         return None
 
     def set_seen(self, message_id: int, seen: bool = True) -> None:
-        row = self.row_of(message_id)
-        if row is None or self._rows[row].seen == seen:
-            return
-        self._rows[row] = replace(self._rows[row], seen=seen)
-        self.dataChanged.emit(self.index(row, 0), self.index(row, 0))
+        self.set_flags({message_id}, seen=seen)
+
+    def set_flags(
+        self, message_ids: Collection[int], *, seen: bool | None = None, flagged: bool | None = None
+    ) -> None:
+        """The rows of ``message_ids`` show what an action changed; the others stay."""
+        for row, item in enumerate(self._rows):
+            if item.id not in message_ids:
+                continue
+            changed = replace(
+                item,
+                seen=item.seen if seen is None else seen,
+                flagged=item.flagged if flagged is None else flagged,
+            )
+            if changed != item:
+                self._rows[row] = changed
+                self.dataChanged.emit(self.index(row, 0), self.index(row, 0))
+
+    def remove(self, message_ids: Collection[int]) -> None:
+        """The rows leave the list in place (moved or deleted): the rest keep their pages.
+
+        Runs of neighbouring rows go in one removal each, from the bottom, so a selection of a
+        thousand costs as many signals as it has gaps.
+        """
+        doomed = [row for row, item in enumerate(self._rows) if item.id in message_ids]
+        while doomed:
+            last = doomed.pop()
+            first = last
+            while doomed and doomed[-1] == first - 1:
+                first = doomed.pop()
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first : last + 1]
+            self.endRemoveRows()
 
     # Qt model interface
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else base
+
+    def mimeTypes(self) -> list[str]:
+        return [MESSAGE_IDS]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        rows = sorted({index.row() for index in indexes if index.isValid()})
+        return message_data(self._rows[row].id for row in rows)
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -216,6 +261,8 @@ class InboxModel(QAbstractListModel):
             return short_date(item.date, self._today, self._locale)
         if role == Role.UNREAD:
             return not item.seen
+        if role == Role.FLAGGED:
+            return item.flagged
         if role == Role.MARK:
             return self._marks.get(item.profile_id, "")
         if role == Qt.ItemDataRole.FontRole:
@@ -244,6 +291,8 @@ class InboxModel(QAbstractListModel):
     def _describe(self, item: InboxRow) -> str:
         """Everything the row shows, in words: the profile is named, not only coloured."""
         state = self.tr("Read") if item.seen else self.tr("Unread")
+        if item.flagged:
+            state = self.tr("{state}, flagged").format(state=state)
         return self.tr("{state}. From {sender}. {subject}. {date}. Profile: {profile}.").format(
             state=state,
             sender=sender_name(item.sender),

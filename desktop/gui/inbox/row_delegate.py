@@ -9,7 +9,7 @@ is never the only sign of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette
@@ -22,6 +22,8 @@ PADDING = 5
 LINE_GAP = 2
 CHIP_PADDING = 3
 DATE_GAP = 12
+FLAG = "\N{BLACK FLAG}"
+FLAG_COLOUR = "#dc2626"
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -92,6 +94,11 @@ class RowDelegate(QStyledItemDelegate):
         colour = index.data(Qt.ItemDataRole.DecorationRole)
         mark = str(index.data(Role.MARK) or "") if isinstance(colour, QColor) else None
         parts = row_layout(rect, plain, date_text, mark)
+        flagged = bool(index.data(Role.FLAGGED))
+        if flagged:  # a flag before the date, in the sender's room (named in the row's text too)
+            flag = QRect(parts.date.left() - DATE_GAP - parts.sender.height(), parts.date.top(),
+                         parts.sender.height(), parts.sender.height())  # fmt: skip
+            parts = replace(parts, sender=parts.sender.adjusted(0, 0, -flag.width() - 4, 0))
         painter.save()
         if isinstance(colour, QColor) and mark is not None:
             _draw_chip(painter, chip_font(plain), parts.chip, colour, mark)
@@ -101,6 +108,11 @@ class RowDelegate(QStyledItemDelegate):
         _draw_elided(painter, plain, parts.sender, str(index.data(Role.SENDER) or ""), left)
         right = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight
         painter.drawText(parts.date, right, date_text)
+        if flagged:
+            painter.save()
+            painter.setPen(QColor(FLAG_COLOUR))
+            painter.drawText(flag, Qt.AlignmentFlag.AlignCenter, FLAG)
+            painter.restore()
         subject_font = QFont(plain)
         subject_font.setBold(bool(index.data(Role.UNREAD)))
         subject = str(index.data(Qt.ItemDataRole.DisplayRole) or "")

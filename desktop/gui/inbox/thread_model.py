@@ -183,6 +183,10 @@ class ThreadModel(QAbstractItemModel):
             )
         return f"({item.message_count})"
 
+    def messages_of(self, row: int) -> list[InboxRow]:
+        """A conversation's messages fetched so far (all of them once it was opened)."""
+        return list(self._messages.get(self._rows[row].id, []))
+
     def only_message(self, row: int) -> InboxRow | None:
         """The message of a one-message conversation once fetched (it shows no child row)."""
         messages = self._messages.get(self._rows[row].id, [])

@@ -19,11 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.mail_views import INBOX_VIEW, MailView
+from desktop.core.folders import FolderRole
+from desktop.core.mail_views import FLAGGED_EXCLUDES, INBOX_VIEW, MailView
 from desktop.gui.icons import icon
 from desktop.gui.inbox.model import InboxModel
 from desktop.gui.inbox.row_delegate import MARGIN, RowDelegate, row_height
-from desktop.gui.session.records import Sort
+from desktop.gui.session.mail_actions import Destination
+from desktop.gui.session.records import InboxRow, Sort
 
 SEARCH_DELAY_MS = 250
 # The list is never narrower than this subject in bold (40 characters): a subject must be
@@ -74,7 +76,11 @@ class InboxTable(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Shift and Ctrl pick several messages for one action; a drag carries them to a folder.
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setShowGrid(False)
         self.setWordWrap(False)
         self.setAlternatingRowColors(True)
@@ -118,6 +124,7 @@ class InboxView(QWidget):
 
     message_selected = Signal(int, int)
     open_requested = Signal(int)
+    emptied = Signal()  # the last rows were moved or deleted: nothing is chosen any more
 
     def __init__(self, model: InboxModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -203,6 +210,53 @@ class InboxView(QWidget):
         query = self.model.query
         profile_ids = query.profile_ids if view.role is not None else None
         self.model.set_query(replace(query, profile_ids=profile_ids, view=view))
+
+    def selected_rows(self) -> list[InboxRow]:
+        """The chosen messages in list order; the current one when nothing is selected."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        current = self.table.currentIndex()
+        if not rows and current.isValid():
+            rows = [current.row()]
+        return [self.model.row_at(row) for row in rows]
+
+    def follow_move(self, message_ids: frozenset[int], where: Destination) -> None:
+        """Moved messages leave this list unless it also shows where they went."""
+        view = self.model.query.view
+        stays = (
+            (view.role is FolderRole.FLAGGED and where.role not in FLAGGED_EXCLUDES)
+            or (view.role is not None and view.role is where.role)
+            or (view.folder is not None and view.folder == where.folder)
+        )
+        if not stays:
+            self.take_out(message_ids)
+
+    def follow_flags(
+        self, message_ids: frozenset[int], seen: bool | None, flagged: bool | None
+    ) -> None:
+        if flagged is False and self.model.query.view.role is FolderRole.FLAGGED:
+            self.take_out(message_ids)
+        else:
+            self.model.set_flags(message_ids, seen=seen, flagged=flagged)
+
+    def take_out(self, message_ids: frozenset[int]) -> None:
+        """The rows go; the message after them is chosen, as in every desktop mail program."""
+        first = next(
+            (
+                row
+                for row in range(self.model.rowCount())
+                if self.model.row_at(row).id in message_ids
+            ),
+            None,
+        )
+        if first is None:
+            return
+        self.model.remove(message_ids)
+        self.table.clearSelection()
+        left = self.model.rowCount()
+        if left:
+            self.table.selectRow(min(first, left - 1))
+        else:
+            self.emptied.emit()
 
     def _remember_current(self) -> None:
         """A reload (new mail, another filter) should not lose the message being read."""

@@ -11,7 +11,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QIcon, QKeySequence, QResizeEvent
-from PySide6.QtWidgets import QComboBox, QMainWindow, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import QComboBox, QMainWindow, QMenu, QToolBar, QToolButton, QWidget
 
 from desktop.core.roles import Action
 from desktop.gui.icons import icon
@@ -69,6 +69,9 @@ class CommandWindow(QMainWindow):
         self.switcher.setToolTip(self.tr("Choose the profile you act as (Ctrl+1…9)"))
         # How short the name may get when the window is narrow (see ``fit_toolbar``).
         self.switcher.setMinimumContentsLength(24)
+        # Buttons that show their icon alone (Delete, Archive, Move, Flag): the signs every mail
+        # program uses, so that the profile's whole name keeps its room; the tip names them.
+        self.icon_only_actions: list[QAction] = []
         self._create_actions()
 
     def _action(self, text: str, icon_name: str | None, shortcut: Keys | None, tip: str) -> QAction:
@@ -85,6 +88,7 @@ class CommandWindow(QMainWindow):
         self.sync_action = self._action(
             tr("S&ync now"), "sync", "F5", tr("Fetch new mail for every profile")
         )
+        self.sync_action.setIconText(tr("Sync"))  # the toolbar's room goes to the profile's name
         self.import_action = self._action(
             tr("&Import mail…"),
             "inbox",
@@ -208,6 +212,7 @@ class CommandWindow(QMainWindow):
         file_menu.addAction(self.sign_out_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        self.edit_menu = menus.addMenu(self.tr("&Edit"))
         self.view_menu = menus.addMenu(self.tr("&View"))
         self.view_menu.addActions(
             [self.find_action, self.all_inboxes_action, self.next_pane_action]
@@ -244,7 +249,7 @@ class CommandWindow(QMainWindow):
         The words come back as tooltips and accessible names, which the actions keep either way.
         """
         toolbar, switcher = self.toolbar, self.switcher
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self._set_button_style(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for policy in (
             QComboBox.SizeAdjustPolicy.AdjustToContents,
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon,
@@ -252,7 +257,14 @@ class CommandWindow(QMainWindow):
             switcher.setSizeAdjustPolicy(policy)
             if toolbar.sizeHint().width() <= self.width():
                 return
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self._set_button_style(Qt.ToolButtonStyle.ToolButtonIconOnly)
+
+    def _set_button_style(self, style: Qt.ToolButtonStyle) -> None:
+        self.toolbar.setToolButtonStyle(style)
+        for action in self.icon_only_actions:
+            button = self.toolbar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
 
     def createPopupMenu(self) -> QMenu | None:
         """No context menu to hide the toolbar: the active-profile badge must stay visible."""

@@ -16,6 +16,7 @@ from desktop.gui.inbox.row_delegate import RowDelegate
 from desktop.gui.inbox.thread_model import ThreadModel
 from desktop.gui.mainwindow.commands import command_action
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
+from desktop.gui.session.records import InboxRow
 from desktop.gui.session.session import Session
 from desktop.gui.session.viewdata import InboxQuery
 
@@ -28,9 +29,26 @@ class ConversationList(QTreeView):
         self.setUniformRowHeights(True)
         self.setAlternatingRowColors(True)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setItemDelegate(RowDelegate(self))
         self.setAccessibleName(self.tr("Conversations"))
+        self.setAccessibleDescription(
+            self.tr("Conversations of the listed profiles; a conversation opens into its messages")
+        )
+
+    def selected_messages(self) -> list[InboxRow]:
+        """The chosen messages: a conversation's row stands for all its messages shown."""
+        model = self.model()
+        assert isinstance(model, ThreadModel)
+        chosen: dict[int, InboxRow] = {}
+        indexes = self.selectionModel().selectedRows() or [self.currentIndex()]
+        for index in indexes:
+            message = model.message_at(index)
+            found = [message] if message is not None else []
+            if message is None and index.isValid():
+                found = model.messages_of(index.row())
+            chosen.update((row.id, row) for row in found)
+        return list(chosen.values())
 
 
 class ConversationView(QObject):
@@ -63,12 +81,16 @@ class ConversationView(QObject):
         listing.selectionModel().selectionChanged.connect(self._chosen)
         page.inbox.model.modelReset.connect(self._follow_scope)
         session.mail_changed.connect(self._mail_changed)
+        actions = session.mail_actions
+        actions.moved.connect(self._mail_changed)
+        actions.deleted.connect(self._mail_changed)
+        actions.flags_changed.connect(self._mail_changed)
         model.load_failed.connect(session.report)
         model.messages_loaded.connect(self._messages_loaded)
         self._page, self.model, self.list = page, model, listing
         self._show(self.action.isChecked())
 
-    def _mail_changed(self) -> None:
+    def _mail_changed(self, *_what: object) -> None:
         if self.model is not None and self.action.isChecked():
             self.model.reload()
 

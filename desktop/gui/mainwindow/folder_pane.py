@@ -2,14 +2,16 @@
 
 The unified views (Inbox, Sent, Drafts, Archive, Trash, Flagged over every profile) come first
 because they are what a person with several accounts reads most; each profile's own folders
-follow as the server nests them, each with its unread count. Clicking one lists it. The pane
+follow as the server nests them, each with its unread count. Clicking one lists it; messages
+dragged from the list onto a folder are moved there (onto the unified Archive or Trash: to each
+message's own profile's), which the pane only announces (``messages_dropped``). The pane
 only follows the session's folder tree (:class:`desktop.gui.session.folders.SessionFolders`);
 it keeps the chosen view across reloads so that a sync does not jump the list elsewhere.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.folders import FolderRole
 from desktop.core.mail_views import INBOX_VIEW, MailView
+from desktop.gui.inbox.drag import MESSAGE_IDS, dragged_ids
 from desktop.gui.session.folders import FolderTree
 
 ViewRole = Qt.ItemDataRole.UserRole + 1
@@ -30,6 +33,7 @@ class FolderPane(QTreeWidget):
     """Emits ``view_chosen`` (a :class:`MailView` and the words that name it)."""
 
     view_chosen = Signal(object, str)
+    messages_dropped = Signal(object, object)  # tuple[int, ...] message ids, MailView
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +51,11 @@ class FolderPane(QTreeWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.setAcceptDrops(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.setDragDropOverwriteMode(True)  # a drop lands on a folder, never between two
+        self.setDropIndicatorShown(True)
+        self.invisibleRootItem().setFlags(Qt.ItemFlag.ItemIsEnabled)
         self.chosen: MailView = INBOX_VIEW
         self.itemClicked.connect(self._clicked)
 
@@ -83,6 +92,24 @@ class FolderPane(QTreeWidget):
         self._clicked(item, 0)
         return True
 
+    def mimeTypes(self) -> list[str]:
+        return [MESSAGE_IDS]
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def dropMimeData(
+        self, parent: QTreeWidgetItem | None, index: int, data: QMimeData, action: Qt.DropAction
+    ) -> bool:
+        """Dropped on a folder: the window decides whether the move may happen, and says why
+        not; the drag's source changes nothing by itself."""
+        ids = dragged_ids(data)
+        view = parent.data(0, ViewRole) if parent is not None else None
+        if not ids or not isinstance(view, MailView) or not _takes_drops(view):
+            return False
+        self.messages_dropped.emit(ids, view)
+        return True
+
     def _names(self, view: MailView) -> tuple[str, str]:
         """A unified view's name under "All profiles", and what the list above it says."""
         tr = self.tr
@@ -113,6 +140,8 @@ class FolderPane(QTreeWidget):
         title: str | None = None,
     ) -> QTreeWidgetItem:
         item = QTreeWidgetItem(parent, [label, str(unread) if unread else ""])
+        if not _takes_drops(view):
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsDropEnabled)
         item.setData(0, ViewRole, view)
         item.setData(0, TitleRole, title or label)
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -146,3 +175,8 @@ class FolderPane(QTreeWidget):
             return
         self.chosen = view
         self.view_chosen.emit(view, str(item.data(0, TitleRole)))
+
+
+def _takes_drops(view: MailView) -> bool:
+    """One folder, or the unified Archive and Trash (each profile has its own)."""
+    return view.role in (None, FolderRole.ARCHIVE, FolderRole.TRASH)

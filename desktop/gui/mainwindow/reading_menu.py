@@ -40,6 +40,8 @@ class ReadingMenu(QObject):
         self._settings = settings
         self._page = page
         self._place_reader = place_reader
+        # Set by the mail menu: marks a selection of several messages instead of the open one.
+        self.mark_many: Callable[[bool], bool] | None = None
         self.mark_read_action = command_action(
             window,
             self.tr("Mark as r&ead"),
@@ -103,6 +105,8 @@ class ReadingMenu(QObject):
             page.read_timer.set_delay(delay_ms)
 
     def _mark(self, seen: bool) -> None:
+        if self.mark_many is not None and self.mark_many(seen):
+            return
         page = self._page()
         if page is not None:
             page.read_timer.mark_by_hand(seen)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QStackedWidget, QWidget
 from desktop.gui.mainwindow.chrome import APP_TITLE, ProfileChrome, SessionBinding
 from desktop.gui.mainwindow.commands import AUTO_LOCK_CHOICES, CommandWindow, choice_menu
 from desktop.gui.mainwindow.conversation_view import ConversationView
+from desktop.gui.mainwindow.mail_menu import MailMenu
 from desktop.gui.mainwindow.page_layout import place_reader, restore_panes, save_panes
 from desktop.gui.mainwindow.reading_menu import ReadingMenu
 from desktop.gui.mainwindow.settings import WindowSettings, open_settings
@@ -74,6 +75,7 @@ class MainWindow(CommandWindow):
         )
         self.conversations = ConversationView(self, self.view_menu)
         self.contrast = ContrastMenu(self, self._settings, self.view_menu)
+        self.mail = MailMenu(self, self.reading)
         self._chrome = ProfileChrome(self, self.notifier)
         self._chrome.show_profiles((), None)
         self.statusBar().addPermanentWidget(self.sync_status)
@@ -165,6 +167,7 @@ class MainWindow(CommandWindow):
         self._page = page
         self.reading.attach(page)
         self.conversations.attach(page, session)
+        self.mail.attach(page, session, self.conversations)
         self._stack.addWidget(page)
         self._stack.setCurrentWidget(page)
         self._chrome.set_private(False)
@@ -242,7 +245,7 @@ class MainWindow(CommandWindow):
             self._page.inbox.focus_search()
 
     def show_shortcuts(self) -> None:
-        dialog = ShortcutsDialog(self.actions(), self)
+        dialog = ShortcutsDialog([*self.actions(), *self.mail.actions], self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.shortcuts_dialog = dialog
         dialog.show()

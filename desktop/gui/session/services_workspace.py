@@ -20,6 +20,7 @@ from desktop.services.audit import AuditEntry, AuditQuery, ConnectionEntry, Page
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.errors import NotFoundError
+from desktop.services.mail.actions import ActionResult
 from desktop.services.mail.draft import (
     Draft,
     DraftAttachment,
@@ -238,3 +239,25 @@ class ServicesWorkspace:
 
     def read_attachment(self, path: Path) -> DraftAttachment:
         return attachment_from_file(path)
+
+    def move_messages(self, message_ids: Sequence[int], folder: str) -> ActionResult:
+        return self._services.mail_actions.move(self._actor, message_ids, folder)
+
+    def archive_messages(self, message_ids: Sequence[int]) -> ActionResult:
+        return self._services.mail_actions.archive(self._actor, message_ids)
+
+    def delete_messages(self, message_ids: Sequence[int], *, permanent: bool) -> ActionResult:
+        return self._services.mail_actions.delete(self._actor, message_ids, permanent=permanent)
+
+    def permanent_count(self, message_ids: Sequence[int]) -> int:
+        return self._services.mail_actions.permanent_count(self._actor, message_ids)
+
+    def set_message_flags(
+        self, message_ids: Sequence[int], *, seen: bool | None, flagged: bool | None
+    ) -> ActionResult:
+        return self._services.mail_actions.set_flags(
+            self._actor, message_ids, seen=seen, flagged=flagged
+        )
+
+    def undo_mail_action(self) -> ActionResult:
+        return self._services.mail_actions.undo(self._actor)

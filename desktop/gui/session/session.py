@@ -22,6 +22,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.session.folders import SessionFolders
+from desktop.gui.session.mail_actions import SessionMailActions
 from desktop.gui.session.outbox import SessionOutbox
 from desktop.gui.session.sync_scheduler import SyncScheduler
 from desktop.gui.session.viewdata import ProfileCard
@@ -69,6 +70,10 @@ class Session(QObject):
         self.folders = SessionFolders(workspace, self)
         self.mail_changed.connect(self.folders.refresh)
         self.profiles_changed.connect(self.folders.follow_profiles)
+        self.mail_actions = SessionMailActions(
+            workspace, self.folders, recount=self.recount, resync=self.mail_arrived, parent=self
+        )
+        self.mail_actions.failed.connect(self.failed)
 
     # State
 
@@ -210,6 +215,11 @@ class Session(QObject):
         self._active = profile
         if changed:
             self.active_changed.emit(profile)
+
+    def recount(self) -> None:
+        """Mail moved or changed its flags here: the profile and folder counts are read again."""
+        self.refresh_profiles()
+        self.folders.refresh()
 
     def mail_arrived(self) -> None:
         """Mail was stored outside the lists' view (an import): counts and lists follow."""

@@ -16,6 +16,7 @@ from desktop.core.roles import Action
 from desktop.gui.session.viewdata import InboxQuery, ProfileCard
 from desktop.services.accounts import SupportIdOwner
 from desktop.services.audit import AuditEntry, AuditQuery, ConnectionEntry, Page
+from desktop.services.mail.actions import ActionResult
 from desktop.services.mail.draft import (
     Draft,
     DraftAttachment,
@@ -176,4 +177,26 @@ class Workspace(Protocol):
 
     def read_attachment(self, path: Path) -> DraftAttachment:
         """The file's bytes and type, read off the GUI thread (a file may be large or remote)."""
+        ...
+
+    def move_messages(self, message_ids: Sequence[int], folder: str) -> ActionResult:
+        """To ``folder`` of each message's own profile; the profile's queue tells its server."""
+        ...
+
+    def archive_messages(self, message_ids: Sequence[int]) -> ActionResult: ...
+
+    def delete_messages(self, message_ids: Sequence[int], *, permanent: bool) -> ActionResult:
+        """To the Trash; what is in the Trash already goes for good only with ``permanent``."""
+        ...
+
+    def permanent_count(self, message_ids: Sequence[int]) -> int:
+        """How many of these a delete would destroy for good (they are in the Trash)."""
+        ...
+
+    def set_message_flags(
+        self, message_ids: Sequence[int], *, seen: bool | None, flagged: bool | None
+    ) -> ActionResult: ...
+
+    def undo_mail_action(self) -> ActionResult:
+        """Moves the messages of the last move, archive or delete back where they were."""
         ...
