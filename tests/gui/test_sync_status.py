@@ -22,7 +22,7 @@ from desktop.gui.session.sync_scheduler import SyncScheduler
 from desktop.gui.session.viewdata import InboxQuery
 from desktop.gui.session.workers import Workers
 from desktop.services.mail.imap_sync import SyncResult
-from desktop.services.mail.sync_owner import RetryPolicy
+from desktop.services.mail.sync_owner import ActionsApplied, RetryPolicy
 
 pytestmark = pytest.mark.gui
 
@@ -99,6 +99,38 @@ def test_new_mail_notifies_naming_the_profile(
     assert getattr(note, "title", "") == "New mail — Riverside Clinic"
     assert getattr(note, "text", "") == "3 new messages for Riverside Clinic (admin)"
     assert window.sync_status.phase(seeded.clinic_id) is SyncPhase.DONE
+
+
+def test_moves_the_server_could_not_take_are_said_in_the_status_line_not_a_dialog(
+    qtbot: QtBot, window: MainWindow, seeded: Seeded
+) -> None:
+    scheduler = scheduler_of(window)
+    session = session_of(window)
+    dialogs: list[str] = []
+    session.failed.connect(dialogs.append)
+    reason = "Your moves and deletes are kept here and wait for the mail server: it is away."
+    with qtbot.assertNotEmitted(session.mail_changed, wait=50):
+        scheduler.actions_applied.emit(
+            seeded.clinic_id, ActionsApplied(seeded.clinic_id, failed=reason, retrying=True)
+        )
+    status = window.sync_status
+    qtbot.waitUntil(lambda: status.phase(seeded.clinic_id) is SyncPhase.FAILED)
+    assert reason in status.button_for(seeded.clinic_id).toolTip()
+    assert dialogs == []
+
+
+def test_mail_gone_from_the_server_meanwhile_leaves_the_lists(
+    qtbot: QtBot, window: MainWindow, seeded: Seeded
+) -> None:
+    scheduler = scheduler_of(window)
+    session = session_of(window)
+    with qtbot.waitSignal(session.mail_changed):
+        scheduler.actions_applied.emit(
+            seeded.clinic_id, ActionsApplied(seeded.clinic_id, moved=1, gone=2)
+        )
+    assert window.sync_status.phase(seeded.clinic_id) is not SyncPhase.FAILED
+    with qtbot.assertNotEmitted(session.mail_changed, wait=50):
+        scheduler.actions_applied.emit(seeded.clinic_id, ActionsApplied(seeded.clinic_id, moved=3))
 
 
 def test_two_unreachable_profiles_retrying_leave_the_inbox_page_quick(

@@ -30,7 +30,7 @@ from desktop.gui.session.workers import Workers
 from desktop.gui.session.workspace import Workspace
 from desktop.services.failures import Failure, describe
 from desktop.services.mail.imap_sync import SyncResult
-from desktop.services.mail.sync_owner import SyncState
+from desktop.services.mail.sync_owner import ActionsApplied, SyncState
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +236,7 @@ class Session(QObject):
         scheduler.failed.connect(self._sync_stopped)
         scheduler.refused.connect(self.sync_failed)
         scheduler.delivered.connect(self.outbox.delivered)
+        scheduler.actions_applied.connect(self._actions_applied)
         scheduler.start_periodic()
         self.outbox.refresh(deliver_queued=True)
 
@@ -289,6 +290,15 @@ class Session(QObject):
             self.sync_failed.emit(profile_id, self.tr("Connection problem; trying again soon."))
         elif state == SyncState.CANCELLED:
             self.sync_cancelled.emit(profile_id)
+
+    @Slot(int, object)
+    def _actions_applied(self, profile_id: int, applied: ActionsApplied) -> None:
+        """The list already shows what the person did; only mail removed on the server meanwhile
+        changes it, and a server that could not be told is said once, in the status line."""
+        if applied.failed:
+            self.sync_failed.emit(profile_id, applied.failed)
+        if applied.gone:
+            self.mail_arrived()
 
     @Slot(int, object)
     def _sync_done(self, profile_id: int, result: SyncResult) -> None:

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from desktop.gui.session.workers import Workers
 from desktop.services.authorization import SignedInUser
 from desktop.services.mail.sync_owner import (
+    ActionsApplied,
     Delivered,
     Failed,
     Finished,
@@ -51,6 +52,7 @@ class SyncScheduler(QObject):
     refused = Signal(int, str)  # profile id, why the gate refused the request
     delivered = Signal(int, object)  # profile id, DeliveryReport
     watching = Signal(int, bool)  # profile id, whether its INBOX is in IDLE now
+    actions_applied = Signal(int, object)  # profile id, ActionsApplied
 
     def __init__(
         self,
@@ -182,3 +184,5 @@ class SyncScheduler(QObject):
                 self.delivered.emit(profile_id, report)
             case Watching(profile_id, watching):
                 self.watching.emit(profile_id, watching)
+            case ActionsApplied(profile_id):
+                self.actions_applied.emit(profile_id, event)
