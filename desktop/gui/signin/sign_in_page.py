@@ -6,6 +6,8 @@ The same page is the lock screen: then the user is fixed and not shown (a locked
 shared workstation must not say whose it is), and "remember me" is not offered.
 Without a usable keyring the page says once that typed passwords last until the app closes, and
 "remember me" is disabled with the reason, rather than ticking a box that does nothing.
+On an encrypted store the page says that only the password opens the mail, and offers no way
+around it: there is no reset, hint or recovery that would open the store for someone else.
 """
 
 from __future__ import annotations
@@ -106,6 +108,15 @@ class SignInPage(QWidget):
         self.password.setAccessibleDescription(self.tr("The password of the chosen user"))
         self.password.returnPressed.connect(self.submit)
         self._build_remember(accounts)
+        self.encrypted_note = QLabel(
+            self.tr(
+                "Your mail is encrypted on this computer. Only your password, or a sign-in "
+                "this computer remembers, can open it: a forgotten password cannot be reset."
+            )
+        )
+        self.encrypted_note.setObjectName("encryptedNote")
+        self.encrypted_note.setWordWrap(True)
+        self.encrypted_note.setAccessibleName(self.tr("Encryption"))
         self.error = error_label(self.tr("Sign-in problem"))
         self.waiting = waiting_note(self.tr("Waiting for sign-in"))
         self.button = QPushButton(self.tr("&Sign in"))
@@ -128,11 +139,13 @@ class SignInPage(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.remember)
         layout.addWidget(self.no_keyring)
+        layout.addWidget(self.encrypted_note)
         layout.addWidget(self.waiting)
         layout.addWidget(self.error)
         layout.addWidget(self.button)
         centred_card(content, self)
         self.no_keyring.setHidden(accounts.remembers_sign_ins)
+        self.encrypted_note.setHidden(not accounts.encrypted)
 
     def _build_remember(self, accounts: SignIn) -> None:
         self.remember = QCheckBox(self.tr("&Remember me on this computer"))
@@ -173,6 +186,7 @@ class SignInPage(QWidget):
         self._form.setRowVisible(self.user, True)
         self.remember.show()
         self.no_keyring.setVisible(not self._accounts.remembers_sign_ins)
+        self.encrypted_note.setVisible(self._accounts.encrypted)
         self._reset()
 
     def lock(self, actor: SignedInUser) -> None:
@@ -187,6 +201,7 @@ class SignInPage(QWidget):
         self._form.setRowVisible(self.user, False)
         self.remember.hide()
         self.no_keyring.hide()
+        self.encrypted_note.hide()
         self._reset()
 
     def show_waiting(self, text: str) -> None:
