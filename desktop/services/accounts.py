@@ -487,10 +487,7 @@ class AccountsService:
     def _add_user(
         self, actor: SignedInUser | None, login: str, display_name: str, password: str
     ) -> UserInfo:
-        login = _validated_login(login)
-        display_name = _required("display name", display_name, 200)
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        login, display_name = validated_new_user(login, display_name, password)
         password_hash = self._hashing.hash(password)
         try:
             with unit_of_work(self._session_factory) as session:
@@ -685,6 +682,16 @@ def remember_period() -> timedelta:
             f"not {configured!r}"
         )
     return timedelta(days=int(configured))
+
+
+def validated_new_user(login: str, display_name: str, password: str) -> tuple[str, str]:
+    """The login and display name as stored, or :class:`AccountError` on the first bad one;
+    checked before a new encrypted store is keyed by the password too."""
+    login = _validated_login(login)
+    display_name = _required("display name", display_name, 200)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    return login, display_name
 
 
 def validated_draft(draft: ProfileDraft) -> ProfileDraft:

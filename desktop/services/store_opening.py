@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from desktop.services.accounts import remember_period
+from desktop.services.accounts import remember_period, validated_new_user
 from desktop.services.authorization import without_actor
 from desktop.services.container import Services, build_services
 from desktop.services.errors import AccountError
@@ -38,6 +38,9 @@ class StoreKind(enum.Enum):
     ENCRYPTED = "encrypted"
     PLAIN = "plain"
     SERVER = "server"
+    UNKNOWN = "unknown"
+    """A file that is neither plain SQLite nor beside a key file: an encrypted store whose key
+    file is gone, or no store at all; nothing can tell which, so both are said."""
 
 
 @dataclass
@@ -65,13 +68,7 @@ class StoreDoor:
             return StoreKind.ENCRYPTED
         if not self.file.exists() or self.file.stat().st_size == 0:
             return StoreKind.NEW
-        if is_plain_sqlite(self.file):
-            return StoreKind.PLAIN
-        raise AccountError(
-            f"The store {self.file} is encrypted, but its key file {self.keys.path} is missing, "
-            "so it cannot be opened. Put the key file back from a backup; Switchboard did not "
-            "change the store."
-        )
+        return StoreKind.PLAIN if is_plain_sqlite(self.file) else StoreKind.UNKNOWN
 
     @without_actor("the sign-in screen's list of who may sign in, kept beside the store")
     def logins(self) -> list[tuple[str, str]]:
@@ -81,8 +78,9 @@ class StoreDoor:
 
     @without_actor("opening a store that needs no key (a plain file found, or a server)")
     def open_unencrypted(self) -> Services:
+        """A file of unknown kind is opened too, for SQLite to say what it is not."""
         kind = self.kind
-        if kind not in (StoreKind.PLAIN, StoreKind.SERVER):
+        if kind not in (StoreKind.PLAIN, StoreKind.SERVER, StoreKind.UNKNOWN):
             raise AccountError("This store is encrypted: sign in to open it.")
         return build_services(
             self.database_url, secrets=self.secrets, password_cost=self.password_cost
@@ -93,6 +91,7 @@ class StoreDoor:
         """The key file with the first user's slot, then the encrypted store it opens."""
         if self.kind is not StoreKind.NEW:
             raise AccountError("This store already exists, so it cannot be created again.")
+        login, display_name = validated_new_user(login, display_name, password)
         return self._open(self._keys().create(login, display_name, password), new=True)
 
     @without_actor("signing in is how an actor comes to be: the password unwraps the key")
@@ -109,8 +108,15 @@ class StoreDoor:
 
     def _keys(self) -> StoreKeys:
         """The store's keys, after the store file itself has had its say (see :attr:`kind`)."""
-        if self.keys is None or self.kind is StoreKind.SERVER:
+        kind = self.kind
+        if self.keys is None or kind is StoreKind.SERVER:
             raise AccountError("Only the embedded store on this computer is encrypted.")
+        if kind is StoreKind.UNKNOWN:
+            raise AccountError(
+                f"The store {self.file} cannot be opened: it is encrypted and its key file "
+                f"{self.keys.path} is missing, or it is not a Switchboard store at all. Put the "
+                "key file back from a backup; Switchboard did not change the store."
+            )
         return self.keys
 
     def _open(self, key: OpenedStoreKey, *, new: bool = False) -> Services:

@@ -163,7 +163,7 @@ def test_a_password_change_rewraps_only_that_users_slot(store: Path, tmp_path: P
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (lambda keys: keys.unlink(), "encrypted, but its key file .* is missing"),
+        (lambda keys: keys.unlink(), "it is encrypted and its key file .* is missing"),
         (lambda keys: keys.write_text("{not json"), "is damaged"),
         (lambda keys: keys.write_bytes(keys.read_bytes()[:40]), "is damaged"),
         (

@@ -27,7 +27,7 @@ from desktop.services.accounts import ProfileDraft, UserInfo, remember_period
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.demo import DEMO_DISPLAY_NAME, DEMO_LOGIN, DEMO_PASSWORD, seed_demo
-from desktop.services.errors import AccountError, NotFoundError
+from desktop.services.errors import NotFoundError
 from desktop.services.store_opening import StoreDoor, StoreKind
 from desktop.services.user_directory import list_users
 
@@ -84,10 +84,7 @@ class Backend:
     def encrypted(self) -> bool:
         if self._opened is not None:
             return self._opened.store_key is not None
-        try:
-            return self._door is not None and self._door.kind is StoreKind.ENCRYPTED
-        except AccountError:  # an encrypted file whose key file is gone: encrypted all the same
-            return True
+        return self._door is not None and self._door.kind is StoreKind.ENCRYPTED
 
     @property
     def _services(self) -> Services:
@@ -115,7 +112,7 @@ class Backend:
         if self._opened is not None:
             return list_users(self._opened.session_factory)
         door = self._door
-        if door is None or door.kind is not StoreKind.ENCRYPTED:
+        if door is None or door.kind is StoreKind.NEW:
             return []
         return [UserInfo(0, login, name) for login, name in door.logins()]
 
