@@ -20,6 +20,11 @@ from typing import Any
 
 DATA_KEY_BYTES = 32
 SQLCIPHER_COMPATIBILITY = 4
+DECRYPTED_CACHE_KIB = 32 * 1024
+"""Each encrypted connection's page cache (SQLite's default is 2 MiB). A page read from the OS
+cache costs a plain store a copy but an encrypted one a decryption and an HMAC check, so a
+search that visits thousands of scattered rows stays fast only if their pages stay decrypted in
+memory; the cache grows only as pages are read."""
 DEFAULT_VARIABLE_LIMIT = 32_766
 """SQLite's default since 3.32, for a driver that cannot say its own (sqlcipher3 cannot)."""
 
@@ -74,6 +79,7 @@ def apply_key(connection: Any, key: bytes) -> None:
         cursor.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         cursor.execute(f"PRAGMA cipher_compatibility = {SQLCIPHER_COMPATIBILITY}")
         cursor.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{DECRYPTED_CACHE_KIB}")
     except dbapi().DatabaseError as error:
         if "not a database" in str(error).lower():
             raise WrongStoreKeyError(
