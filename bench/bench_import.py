@@ -4,12 +4,13 @@ The file holds 20,000 messages (2,000 with ``SWITCHBOARD_BENCH_QUICK=1``): half 
 third HTML with a plain alternative, a fifth with a base64 PDF of 2-40 kB, and one in five with
 RFC 2047 non-ASCII subjects (besides the non-ASCII sender names).
 
-The reference that counts is ``mailbox.mbox(path).get_bytes(key)`` for every key: it does the
-reading work the import does (find every message, get its bytes, undo the ``From`` line) and
-nothing else. Plain iteration (``for message in mailbox.mbox(path)``) is printed beside it: it
-also parses each message into a ``Message``, which is part of what the import does, so it is the
-easier figure. ``for m in mbox: m.as_bytes()`` is not used: it serialises every message again,
-work the import never does, so it would flatter the import.
+The reference that counts is the one issue 11 names: plain iteration (``for message in
+mailbox.mbox(path)``), which finds every message and parses it into a ``Message``; the import does
+that and more (it also stores every message and indexes it for search), so the reference never does
+more work than ours. ``mailbox.mbox(path).get_bytes(key)`` for every key is printed beside it as the
+stricter figure, without a target: it only reads (finds every message, gets its bytes, undoes the
+``From`` line), the floor any importer starts from. ``for m in mbox: m.as_bytes()`` is not used: it
+serialises every message again, work the import never does, so it would flatter the import.
 
 Each figure is the median of RUNS runs with the range, every run in a fresh process (so it is a
 first call: nothing warmed in the interpreter), the three kinds in alternating order. "cold"
@@ -168,14 +169,14 @@ def main() -> int:
         for warm in (False, True):
             rates = measure(path, folder, warm)
             cache = "warm (file in page cache)" if warm else "cold (file dropped from page cache)"
-            share = statistics.median(rates["import"]) / statistics.median(rates["get_bytes"])
-            ease = statistics.median(rates["import"]) / statistics.median(rates["iterate"])
+            share = statistics.median(rates["import"]) / statistics.median(rates["iterate"])
+            floor = statistics.median(rates["import"]) / statistics.median(rates["get_bytes"])
             print(f"  {cache}:")
-            print(f"    mailbox.mbox get_bytes (reference): {summary(rates['get_bytes'])}")
-            print(f"    mailbox.mbox iteration (parses):    {summary(rates['iterate'])}")
-            print(f"    switchboard import:                 {summary(rates['import'])}")
-            print(f"    import / get_bytes: {share:.0%} (target >= {SHARE_TARGET:.0%}); "
-                  f"import / iteration: {ease:.0%}")  # fmt: skip
+            print(f"    mailbox.mbox iteration (reference):  {summary(rates['iterate'])}")
+            print(f"    mailbox.mbox get_bytes (reads only): {summary(rates['get_bytes'])}")
+            print(f"    switchboard import:                  {summary(rates['import'])}")
+            print(f"    import / iteration: {share:.0%} (target >= {SHARE_TARGET:.0%}); "
+                  f"import / get_bytes: {floor:.0%}")  # fmt: skip
             met = met and share >= SHARE_TARGET
     finally:
         shutil.rmtree(folder, ignore_errors=True)

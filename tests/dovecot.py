@@ -63,10 +63,17 @@ class Dovecot:
         certificate_name: str = "localhost",
         *,
         special_use: bool = True,
+        oauth2_introspection_url: str | None = None,
     ) -> None:
-        """``special_use=False``: a server that marks no folder (the apps fall back to names)."""
+        """``special_use=False``: a server that marks no folder (the apps fall back to names).
+
+        ``oauth2_introspection_url``: also take bearer tokens (XOAUTH2, OAUTHBEARER, for IMAP
+        and for Postfix's SASL) and check each with that RFC 7662 endpoint; the password then
+        signs in with PLAIN and LOGIN only.
+        """
         self.password = password
         self.special_use = special_use
+        self.oauth2_introspection_url = oauth2_introspection_url
         self.root = root or Path(tempfile.mkdtemp(prefix="switchboard-dovecot-"))
         self.root.chmod(0o755)
         self.imap_port = free_port()
@@ -88,6 +95,15 @@ class Dovecot:
     def start(self) -> None:
         self.mail_root.mkdir(exist_ok=True)
         os.chown(self.mail_root, self.mail_user.pw_uid, self.mail_user.pw_gid)
+        if self.oauth2_introspection_url:
+            (self.root / "oauth2.conf.ext").write_text(
+                "introspection_mode = post\n"
+                f"introspection_url = {self.oauth2_introspection_url}\n"
+                "username_attribute = username\n"
+                "username_format = %Ln\n"
+                "active_attribute = active\n"
+                "active_value = true\n"
+            )
         self.config.write_text(self._config_text())
         subprocess.run(
             ["dovecot", "-c", str(self.config)],
@@ -203,7 +219,23 @@ service lmtp {{
             for name in ("Sent", "Drafts", "Trash", "Archive", "Junk")
         )
 
+    def _passdb_text(self) -> str:
+        if not self.oauth2_introspection_url:
+            return f"passdb {{\n  driver = static\n  args = password={self.password}\n}}\n"
+        return f"""passdb {{
+  driver = static
+  mechanisms = plain login
+  args = password={self.password}
+}}
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {self.root}/oauth2.conf.ext
+}}
+"""
+
     def _config_text(self) -> str:
+        oauth = " xoauth2 oauthbearer" if self.oauth2_introspection_url else ""
         lmtp = Path("/usr/lib/dovecot/lmtp").exists()  # dovecot-lmtpd: only Postfix needs it
         return f"""
 instance_name = switchboard-test-{self.imaps_port}
@@ -216,15 +248,11 @@ ssl = yes
 ssl_cert = <{self.cert}
 ssl_key = <{self.key}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth}
 auth_cache_size = 0
 # "user3" and "user3@example.net" (how Postfix delivers over LMTP) are one user.
 auth_username_format = %Ln
-passdb {{
-  driver = static
-  args = password={self.password}
-}}
-userdb {{
+{self._passdb_text()}userdb {{
   driver = static
   args = uid=mail gid=mail home={self.mail_root}/%u allow_all_users=yes
 }}

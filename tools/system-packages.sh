@@ -16,7 +16,7 @@ interpreter=$(dpkg-query -S "$python" 2>/dev/null) || true
 case "${interpreter%%:*}" in python3.*-minimal) build+=("lib${interpreter%%-minimal:*}") ;; esac
 # desktop-file-utils and appstream check the .desktop and metainfo files the tests install.
 test=("${build[@]}" gnome-keyring dbus-x11 libsecret-tools dovecot-imapd dovecot-lmtpd postfix
-  isync postgresql openssl desktop-file-utils appstream)
+  isync postgresql openssl desktop-file-utils appstream dnsmasq-base)
 
 case "${1:-}" in
   runtime) wanted=("${runtime[@]}") ;;

@@ -1,5 +1,6 @@
-"""Arguments of ``switchboard profile create|list|delete|set-role|set-server``; run by
-``desktop.cli.profile_command`` and ``desktop.cli.server_command``."""
+"""Arguments of ``switchboard profile create|list|delete|set-role|set-server|discover|authorize``;
+run by ``desktop.cli.profile_command``, ``desktop.cli.server_command`` and
+``desktop.cli.authorize_command``."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from desktop.cli.arguments import add_database_argument, add_sign_in_arguments
+from desktop.cli.discover_args import register_discover
 from desktop.core.roles import Role
 
 RUN = "desktop.cli.profile_command"
 #: ``desktop.services.mail.connection.SECURITY_MODES``, named here so that the parser needs no
 #: store (a test keeps the two equal).
 SECURITY_MODES = ("ssl", "starttls", "none")
+#: ``desktop.services.oauth_signin.AUTH_METHODS`` and ``desktop.core.oauth_providers.PRESETS``.
+AUTH_METHODS = ("password", "oauth2")
+OAUTH_PRESETS = ("microsoft", "google")
 
 
 def register(subparsers: Any) -> None:
@@ -70,6 +75,27 @@ def register(subparsers: Any) -> None:
     set_role.set_defaults(handler=f"{RUN}:run_set_role")
 
     _register_set_server(commands)
+    register_discover(commands)
+    _register_authorize(commands)
+
+
+def _register_authorize(profile_commands: Any) -> None:
+    parser = profile_commands.add_parser(
+        "authorize",
+        help="sign an OAuth2 profile in to its provider (Microsoft 365, Google, ...)",
+        description="Sign --profile in with the OAuth2 provider set-server named. Without "
+        "--device the system browser opens the provider's page and Switchboard waits for it "
+        "on 127.0.0.1; with --device it prints an address and a code to enter on any device. "
+        "The lasting sign-in goes to the OS keyring only. The profile's owner signs in with "
+        "$SWITCHBOARD_PASSWORD or a remembered sign-in.",
+    )
+    parser.add_argument("--profile", metavar="EMAIL", required=True, help="the profile")
+    parser.add_argument("--user", metavar="LOGIN", help="its owner (default: looked up)")
+    parser.add_argument(
+        "--device", action="store_true", help="sign in with a code on another device"
+    )
+    add_database_argument(parser, suppress=True)
+    parser.set_defaults(handler="desktop.cli.authorize_command:run")
 
 
 def _register_set_server(profile_commands: Any) -> None:
@@ -102,8 +128,32 @@ def _register_set_server(profile_commands: Any) -> None:
         help="write the IMAP conversation to the app log for debugging (LOGIN redacted)",
     )
     _add_smtp_arguments(parser)
+    _add_oauth_arguments(parser)
     add_database_argument(parser, suppress=True)
     parser.set_defaults(handler="desktop.cli.server_command:run")
+
+
+def _add_oauth_arguments(parser: argparse.ArgumentParser) -> None:
+    oauth = parser.add_argument_group(
+        "sign-in method",
+        "--auth oauth2 signs in to both servers with the provider's token instead of a "
+        "password (Microsoft 365 and Google allow nothing else); then run "
+        "'switchboard profile authorize'. A client ID comes from --oauth-client-id or, for "
+        "every profile, from $SWITCHBOARD_OAUTH_MICROSOFT_CLIENT_ID, "
+        "$SWITCHBOARD_OAUTH_GOOGLE_CLIENT_ID or $SWITCHBOARD_OAUTH_CLIENT_ID (an issuer).",
+    )
+    oauth.add_argument("--auth", choices=AUTH_METHODS, help="password or oauth2 (default: kept)")
+    provider = oauth.add_mutually_exclusive_group()
+    provider.add_argument("--oauth-preset", choices=OAUTH_PRESETS, help="a known provider")
+    provider.add_argument(
+        "--oauth-issuer", metavar="URL", help="any OpenID Connect or RFC 8414 issuer (https)"
+    )
+    oauth.add_argument(
+        "--oauth-tenant", metavar="TENANT", help="Microsoft 365 directory (default: common)"
+    )
+    oauth.add_argument(
+        "--oauth-client-id", metavar="ID", help="the app's client ID registered with the provider"
+    )
 
 
 def _add_smtp_arguments(parser: argparse.ArgumentParser) -> None:

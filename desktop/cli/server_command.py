@@ -12,6 +12,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from desktop.cli.authorize_options import apply_choice, oauth_choice
 from desktop.cli.errors import CliError
 from desktop.cli.signin import opened_services, sign_in_from_args
 from desktop.services.mail.connection import DEFAULT_PORTS, is_loopback, tls_context
@@ -47,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
                    if h and mode == "none" and not is_loopback(h)]  # fmt: skip
     if args.smtp_password_stdin and not smtp_host:
         raise CliError("--smtp-password-stdin needs --smtp-host")
+    provider = oauth_choice(args)
     password = _read_password() if args.password_stdin else None
     smtp_password = _read_password() if args.smtp_password_stdin else None
     # Standard input held the server's password: the store opens with $SWITCHBOARD_PASSWORD.
@@ -118,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
                     password=smtp_password,
                 )
         stored_password = accounts.server_password(actor, info.id) is not None
+        oauth = apply_choice(services, actor, info.id, args, provider)
     if plain_remote:
         print(
             f"WARNING: {owner.email} will talk to {' and '.join(plain_hosts)} WITHOUT "
@@ -127,9 +130,15 @@ def run(args: argparse.Namespace) -> int:
     print(f"mail server of {owner.email} set to {host} ({args.security})")
     if smtp_host:
         print(f"sending server of {owner.email} set to {smtp_host} ({args.smtp_security})")
-    if not stored_password:
-        print("no server password is stored yet: rerun with --password-stdin", file=sys.stderr)
+    _sign_in_note(owner.email, oauth, stored_password)
     return 0
+
+
+def _sign_in_note(email: str, oauth: str | None, stored_password: bool) -> None:
+    if oauth is not None:
+        print(f"{email} {oauth}")
+    elif not stored_password:
+        print("no server password is stored yet: rerun with --password-stdin", file=sys.stderr)
 
 
 def _read_password() -> str:

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from desktop.services.mail.remote_content import RemoteContentFetcher
     from desktop.services.mail.sync_owner import MailSync
     from desktop.services.mail.threads import Threads
+    from desktop.services.oauth_signin import OAuthSignIn
+    from desktop.services.oauth_tokens import OAuthTokens
     from desktop.services.store_keys import OpenedStoreKey
 
 
@@ -91,8 +93,23 @@ class Services:
     def mail_sync(self) -> MailSync:
         """A command that only reads mail never loads the IMAP client."""
         from desktop.services.mail.sync_owner import MailSync
+        from desktop.services.oauth_credentials import MailCredentials
 
-        return MailSync(self.session_factory, self.secrets, self.authorizer)
+        credentials = MailCredentials(self.session_factory, self.secrets, self.oauth_tokens)
+        return MailSync(self.session_factory, credentials, self.authorizer)
+
+    @cached_property
+    def oauth_tokens(self) -> OAuthTokens:
+        """One broker for the process: a sign-in's access token is the one the sync uses."""
+        from desktop.services.oauth_tokens import OAuthTokens
+
+        return OAuthTokens(self.session_factory, self.secrets)
+
+    @cached_property
+    def oauth_sign_in(self) -> OAuthSignIn:
+        from desktop.services.oauth_signin import OAuthSignIn
+
+        return OAuthSignIn(self.session_factory, self.authorizer, self.oauth_tokens)
 
     def close(self) -> None:
         if "mail_sync" in self.__dict__:

@@ -110,6 +110,16 @@ class SecretStore:
     def delete_smtp_password(self, profile_id: int) -> None:
         self._delete(_smtp_key(profile_id))
 
+    def set_oauth_refresh_token(self, profile_id: int, token: str) -> None:
+        """An OAuth2 profile's refresh token: the one lasting secret of its grant."""
+        self._set(_oauth_key(profile_id), token)
+
+    def get_oauth_refresh_token(self, profile_id: int) -> str | None:
+        return self._get(_oauth_key(profile_id))
+
+    def delete_oauth_refresh_token(self, profile_id: int) -> None:
+        self._delete(_oauth_key(profile_id))
+
     def set_remember_token(self, login: str, token: str) -> None:
         self._set(_remember_key(login), token)
 
@@ -200,6 +210,10 @@ def _profile_key(profile_id: int) -> str:
 
 def _smtp_key(profile_id: int) -> str:
     return f"profile-{profile_id}/smtp-password"
+
+
+def _oauth_key(profile_id: int) -> str:
+    return f"profile-{profile_id}/oauth-refresh-token"
 
 
 def _remember_key(login: str) -> str:

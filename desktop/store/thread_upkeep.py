@@ -7,7 +7,7 @@ with :func:`desktop.core.conversations.conversations`, exactly the threads the n
 touch: those holding or referencing one of their Message-IDs (``thread_refs``) and those going
 by one of their subject keys, widened until no regrouped thread touches another. The core's
 result over a set made of whole threads is that set's part of the grouping of everything, so the
-store always agrees with threading the whole mailbox at once (``tests/store/test_threads.py``).
+store always agrees with threading the whole mailbox at once (``tests/mail/test_mail_threads.py``).
 
 The counts, latest date and participants of every regrouped thread are then computed by the
 database from its messages (:func:`refresh`), the same SQL the migration uses for existing mail,
@@ -176,6 +176,11 @@ def _store_groups(
             starting.append(conversation)
         else:
             kept[keeper] = conversation
+    # Threads kept from before may have a new top message; new ones were written with theirs.
+    renamed = [
+        {"thread": thread_id, "shown": c.top.subject, "key": c.subject_key}
+        for thread_id, c in kept.items()
+    ]
     for thread_id, conversation in zip(
         _new_threads(connection, profile_id, starting), starting, strict=True
     ):
@@ -216,15 +221,13 @@ def _store_groups(
             set_={"thread_id": statement.excluded.thread_id},
         )
         connection.execute(upsert, refs)
-    connection.execute(
-        update(Thread)
-        .where(Thread.id == bindparam("thread"))
-        .values(subject=bindparam("shown"), subject_key=bindparam("key")),
-        [
-            {"thread": thread_id, "shown": c.top.subject, "key": c.subject_key}
-            for thread_id, c in kept.items()
-        ],
-    )
+    if renamed:
+        connection.execute(
+            update(Thread)
+            .where(Thread.id == bindparam("thread"))
+            .values(subject=bindparam("shown"), subject_key=bindparam("key")),
+            renamed,
+        )
     refresh(connection, kept)
 
 

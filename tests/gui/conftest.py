@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import mailbox
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from dovecot import MAIL_SERVER_PASSWORD, Dovecot
 from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
@@ -56,6 +57,22 @@ def open_window(
     window.open_session(session(window))
     qtbot.waitUntil(lambda: window.active_profile is not None)
     return window
+
+
+def connect_clinic(seeded: Seeded, dovecot: Dovecot, login: str) -> None:
+    """The clinic profile pointed at a user of the test's Dovecot, its password in the keyring."""
+    accounts = seeded.services.accounts
+    clinic = next(p for p in accounts.list_profiles(seeded.actor) if p.id == seeded.clinic_id)
+    draft = replace(
+        clinic.as_draft(),
+        imap_host="127.0.0.1",
+        imap_port=dovecot.imaps_port,
+        imap_security="ssl",
+        imap_user=login,
+        ca_file=dovecot.ca_file,
+    )
+    accounts.update_profile(seeded.actor, seeded.clinic_id, draft)
+    accounts.set_server_password(seeded.actor, seeded.clinic_id, MAIL_SERVER_PASSWORD)
 
 
 def services_session(seeded: Seeded) -> Callable[[MainWindow], Session]:

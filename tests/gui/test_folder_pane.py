@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import os
 import ssl
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import Seeded, mail
+from conftest import Seeded, connect_clinic, mail
 from dovecot import MAIL_SERVER_PASSWORD, Dovecot
 from imapclient import IMAPClient
 from PySide6.QtCore import Qt
@@ -37,18 +36,7 @@ def test_the_pane_shows_the_folder_tree_and_choosing_sent_lists_the_sent_mail(
         client.login(login, MAIL_SERVER_PASSWORD)
         client.append("Sent", mail(21, "Referral letter").as_bytes())
         client.append("Work.Rota", mail(22, "Night shifts").as_bytes())
-    accounts = seeded.services.accounts
-    clinic = next(p for p in accounts.list_profiles(seeded.actor) if p.id == seeded.clinic_id)
-    draft = replace(
-        clinic.as_draft(),
-        imap_host="127.0.0.1",
-        imap_port=dovecot.imaps_port,
-        imap_security="ssl",
-        imap_user=login,
-        ca_file=dovecot.ca_file,
-    )
-    accounts.update_profile(seeded.actor, seeded.clinic_id, draft)
-    accounts.set_server_password(seeded.actor, seeded.clinic_id, MAIL_SERVER_PASSWORD)
+    connect_clinic(seeded, dovecot, login)
 
     for size in ((1280, 800), (800, 600)):
         window = MainWindow()

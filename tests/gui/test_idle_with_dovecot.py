@@ -1,16 +1,14 @@
-"""New mail within seconds in the window: after sign-in each profile's INBOX is held in IMAP IDLE
-(the private Dovecot), so a delivered message is in the unified inbox and announced within 3 s;
-locking cuts the watch, unlocking brings it back with what arrived meanwhile, signing out ends it.
+"""New mail without asking in the window: after sign-in each profile's INBOX is held in IMAP IDLE
+(the private Dovecot), so a delivered message is in the unified inbox and announced long before the
+periodic sync would run (the delay itself is measured by ``bench idle``, not here); locking cuts
+the watch, unlocking brings it back with what arrived meanwhile, signing out ends it.
 """
 
 from __future__ import annotations
 
-import time
-from dataclasses import replace
-
 import pytest
-from conftest import Seeded, mail
-from dovecot import MAIL_SERVER_PASSWORD, Dovecot
+from conftest import Seeded, connect_clinic, mail
+from dovecot import Dovecot
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.mainwindow.tray import Notification
@@ -20,7 +18,8 @@ from desktop.gui.session.session import Session
 
 pytestmark = [pytest.mark.gui, pytest.mark.imap]
 
-WITHIN_MS = 3000
+WAIT_MS = 30_000
+"""Far below the periodic sync's 300 s, so only the watch can bring the mail in time."""
 
 
 def _subjects(window: MainWindow) -> set[str]:
@@ -32,18 +31,7 @@ def _subjects(window: MainWindow) -> set[str]:
 
 def _open(qtbot: QtBot, seeded: Seeded, dovecot: Dovecot) -> tuple[MainWindow, Session, str]:
     login = dovecot.add_user()
-    accounts = seeded.services.accounts
-    clinic = next(p for p in accounts.list_profiles(seeded.actor) if p.id == seeded.clinic_id)
-    draft = replace(
-        clinic.as_draft(),
-        imap_host="127.0.0.1",
-        imap_port=dovecot.imaps_port,
-        imap_security="ssl",
-        imap_user=login,
-        ca_file=dovecot.ca_file,
-    )
-    accounts.update_profile(seeded.actor, seeded.clinic_id, draft)
-    accounts.set_server_password(seeded.actor, seeded.clinic_id, MAIL_SERVER_PASSWORD)
+    connect_clinic(seeded, dovecot, login)
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()
@@ -55,7 +43,7 @@ def _open(qtbot: QtBot, seeded: Seeded, dovecot: Dovecot) -> tuple[MainWindow, S
     return window, session, login
 
 
-def test_mail_delivered_while_signed_in_shows_and_is_announced_within_seconds(
+def test_mail_delivered_while_signed_in_shows_and_is_announced_without_a_sync(
     qtbot: QtBot, seeded: Seeded, dovecot: Dovecot
 ) -> None:
     window, session, login = _open(qtbot, seeded, dovecot)
@@ -66,13 +54,11 @@ def test_mail_delivered_while_signed_in_shows_and_is_announced_within_seconds(
     assert not scheduler.is_watching(seeded.hospital_id)  # no mail server: nothing to watch
     qtbot.waitUntil(lambda: "Lab result 7" not in _subjects(window))
 
-    delivered = time.monotonic()
     dovecot.deliver(login, [mail(7, "Lab result 7").as_bytes()])
-    qtbot.waitUntil(lambda: "Lab result 7" in _subjects(window), timeout=WITHIN_MS)
-    qtbot.waitUntil(lambda: bool(shown), timeout=WITHIN_MS)
-    assert time.monotonic() - delivered < WITHIN_MS / 1000
+    qtbot.waitUntil(lambda: "Lab result 7" in _subjects(window), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: bool(shown), timeout=WAIT_MS)
     assert [(n.title, n.text) for n in shown] == [
-        ("New mail — Riverside Clinic", "1 new message(s) for Riverside Clinic (admin)")
+        ("New mail — Riverside Clinic", "1 new message for Riverside Clinic (admin)")
     ]
 
     session.close()
@@ -86,15 +72,20 @@ def test_locking_cuts_the_watch_and_unlocking_brings_what_arrived_meanwhile(
     window, session, login = _open(qtbot, seeded, dovecot)
     scheduler = session.scheduler
     assert scheduler is not None
-    with qtbot.waitSignal(scheduler.watching, timeout=WITHIN_MS) as stopped:
+    # The watch's start may still be on its way to the window as a queued signal: wait for the stop.
+    with qtbot.waitSignal(
+        scheduler.watching,
+        timeout=WAIT_MS,
+        check_params_cb=lambda profile_id, watching: not watching,
+    ) as stopped:
         session.pause_watching()
     assert stopped.args == [seeded.clinic_id, False]
     assert not scheduler.is_watching(seeded.clinic_id)
     dovecot.deliver(login, [mail(8, "Arrived behind the lock").as_bytes()])
 
     session.resume_watching()
-    qtbot.waitUntil(lambda: scheduler.is_watching(seeded.clinic_id), timeout=WITHIN_MS)
-    qtbot.waitUntil(lambda: "Arrived behind the lock" in _subjects(window), timeout=WITHIN_MS)
+    qtbot.waitUntil(lambda: scheduler.is_watching(seeded.clinic_id), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "Arrived behind the lock" in _subjects(window), timeout=WAIT_MS)
 
     session.close()
     assert seeded.services.mail_sync.close()

@@ -161,7 +161,7 @@ def test_mute_per_profile_silences_its_notifications(qtbot: QtBot, window: MainW
     note = window.notifier.new_mail(next(p for p in window.profiles if p.id == LAB.id), 3)
     assert note is not None
     assert "North Lab" in note.title
-    assert "3 new message(s)" in note.text
+    assert "3 new messages" in note.text
     assert (
         QSettings(str(settings_file()), QSettings.Format.IniFormat).value("users/ada/muted") == "2"
     )

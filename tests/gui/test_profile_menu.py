@@ -234,7 +234,7 @@ def test_the_lock_screen_names_nobody(qtbot: QtBot, seeded: Seeded) -> None:
     assert window.notifier.tooltip == "Switchboard"
     note = window.notifier.new_mail(window.profiles[0], 2)
     assert note is not None
-    assert (note.title, note.text) == ("New mail", "2 new message(s)")
+    assert (note.title, note.text) == ("New mail", "2 new messages")
     session = window.session
     assert session is not None
     with qtbot.waitSignal(session.profiles_changed):

@@ -37,6 +37,8 @@ def test_create_with_bad_input_then_good(
     qtbot: QtBot, dialog: ProfilesDialog, seeded: Seeded
 ) -> None:
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentWidget() is dialog.discovery
+    qtbot.mouseClick(dialog.discovery.hand_button, Qt.MouseButton.LeftButton)
     form = dialog.form
     assert form.organization.hasFocus()
     assert not dialog.save_button.isEnabled()

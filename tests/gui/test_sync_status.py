@@ -97,7 +97,7 @@ def test_new_mail_notifies_naming_the_profile(
     qtbot.waitUntil(lambda: len(shown) == 1)
     note = shown[0]
     assert getattr(note, "title", "") == "New mail — Riverside Clinic"
-    assert getattr(note, "text", "") == "3 new message(s) for Riverside Clinic (admin)"
+    assert getattr(note, "text", "") == "3 new messages for Riverside Clinic (admin)"
     assert window.sync_status.phase(seeded.clinic_id) is SyncPhase.DONE
 
 

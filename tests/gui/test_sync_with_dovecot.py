@@ -6,10 +6,9 @@ new mail is announced naming its profile, and reading a message marks it seen on
 from __future__ import annotations
 
 import ssl
-from dataclasses import replace
 
 import pytest
-from conftest import Seeded, mail
+from conftest import Seeded, connect_clinic, mail
 from dovecot import MAIL_SERVER_PASSWORD, Dovecot
 from imapclient import IMAPClient
 from PySide6.QtCore import Qt
@@ -38,18 +37,7 @@ def test_sync_from_the_window_notifies_and_opening_marks_seen_on_the_server(
 ) -> None:
     login = dovecot.add_user()
     dovecot.deliver(login, [mail(n, f"Lab result {n}").as_bytes() for n in (11, 12, 13)])
-    accounts = seeded.services.accounts
-    clinic = next(p for p in accounts.list_profiles(seeded.actor) if p.id == seeded.clinic_id)
-    draft = replace(
-        clinic.as_draft(),
-        imap_host="127.0.0.1",
-        imap_port=dovecot.imaps_port,
-        imap_security="ssl",
-        imap_user=login,
-        ca_file=dovecot.ca_file,
-    )
-    accounts.update_profile(seeded.actor, seeded.clinic_id, draft)
-    accounts.set_server_password(seeded.actor, seeded.clinic_id, MAIL_SERVER_PASSWORD)
+    connect_clinic(seeded, dovecot, login)
 
     window = MainWindow()
     qtbot.addWidget(window)
@@ -64,7 +52,7 @@ def test_sync_from_the_window_notifies_and_opening_marks_seen_on_the_server(
     status = window.sync_status
     qtbot.waitUntil(lambda: status.phase(seeded.clinic_id) is SyncPhase.DONE, timeout=30000)
     assert [(n.title, n.text) for n in shown] == [
-        ("New mail — Riverside Clinic", "3 new message(s) for Riverside Clinic (admin)")
+        ("New mail — Riverside Clinic", "3 new messages for Riverside Clinic (admin)")
     ]
     page = window.workspace_page
     assert page is not None

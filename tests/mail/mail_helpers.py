@@ -17,7 +17,15 @@ from sqlalchemy import text
 from desktop.services.authorization import Authorizer, SignedInUser
 from desktop.services.mail.connection import DEFAULT_TIMEOUT
 from desktop.services.mail.imap_sync import SyncProgress, SyncResult
-from desktop.services.mail.sync_owner import FlagsPushed, MailSync, SyncEvent
+from desktop.services.mail.sync_owner import (
+    Finished,
+    FlagsPushed,
+    MailSync,
+    StateChanged,
+    SyncEvent,
+    SyncState,
+    Watching,
+)
 from desktop.store.models import Profile, Role, User
 from desktop.store.session import SessionFactory, unit_of_work
 
@@ -170,3 +178,40 @@ def push_flags_now(session_factory: SessionFactory, profile_id: int, passwords: 
         return pushed[0]
     finally:
         owner.close()
+
+
+class Recorder:
+    """Every event of a mail owner, as it arrives on the profiles' and watchers' threads."""
+
+    def __init__(self, owner: MailSync) -> None:
+        self.events: list[SyncEvent] = []
+        self._changed = threading.Condition()
+        owner.add_listener(self._record)
+
+    def _record(self, event: SyncEvent) -> None:
+        with self._changed:
+            self.events.append(event)
+            self._changed.notify_all()
+
+    def wait_for(self, found: Callable[[list[SyncEvent]], bool], timeout: float = 20.0) -> None:
+        with self._changed:
+            assert self._changed.wait_for(lambda: found(self.events), timeout), self.events
+
+    def of(self, kind: type[SyncEvent]) -> list[SyncEvent]:
+        return [e for e in self.events if isinstance(e, kind)]
+
+    def states(self, profile_id: int) -> list[SyncState]:
+        return [
+            e.state
+            for e in self.events
+            if isinstance(e, StateChanged) and e.profile_id == profile_id
+        ]
+
+    def finished(self) -> list[Finished]:
+        return [e for e in self.events if isinstance(e, Finished)]
+
+    def watching(self, count: int = 1) -> Callable[[list[SyncEvent]], bool]:
+        return lambda events: sum(isinstance(e, Watching) and e.watching for e in events) >= count
+
+    def synced(self, new: int) -> Callable[[list[SyncEvent]], bool]:
+        return lambda events: sum(e.result.new for e in events if isinstance(e, Finished)) >= new

@@ -7,13 +7,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from dovecot import Dovecot, free_port
 from mail_helpers import (
     MailAccount,
     Passwords,
+    Recorder,
     actor_of,
     mail_sync,
     server_client,
@@ -31,7 +32,6 @@ from desktop.services.mail.sync_owner import (
     Progressed,
     RetryPolicy,
     StateChanged,
-    SyncEvent,
     SyncState,
 )
 from desktop.services.mail.sync_schedule import SyncSchedule
@@ -41,34 +41,6 @@ from desktop.store.session import SessionFactory, unit_of_work
 pytestmark = pytest.mark.imap
 
 FAST = RetryPolicy(first=0.01, factor=2.0, cap=0.05, attempts=4)
-
-
-class Recorder:
-    """Every event of the owner, as it arrives on the profiles' threads."""
-
-    def __init__(self, owner: MailSync) -> None:
-        self.events: list[SyncEvent] = []
-        self._changed = threading.Condition()
-        owner.add_listener(self._record)
-
-    def _record(self, event: SyncEvent) -> None:
-        with self._changed:
-            self.events.append(event)
-            self._changed.notify_all()
-
-    def wait_for(self, found: Callable[[list[SyncEvent]], bool], timeout: float = 20.0) -> None:
-        with self._changed:
-            assert self._changed.wait_for(lambda: found(self.events), timeout), self.events
-
-    def states(self, profile_id: int) -> list[SyncState]:
-        return [
-            e.state
-            for e in self.events
-            if isinstance(e, StateChanged) and e.profile_id == profile_id
-        ]
-
-    def of(self, kind: type[SyncEvent]) -> list[SyncEvent]:
-        return [e for e in self.events if isinstance(e, kind)]
 
 
 @pytest.fixture

@@ -153,6 +153,7 @@ SEEDS: dict[str, Seed] = {
     "0117": seed_0102,
     "0118": seed_0102,
     "0119": seed_0102,
+    "0120": seed_0102,
 }
 """Data for a store at each earlier revision: a new revision makes the head one of these."""
 

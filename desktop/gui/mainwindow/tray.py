@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QRect, Qt, Signal
+from PySide6.QtCore import QLocale, QObject, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
@@ -106,13 +106,16 @@ class Notifier(QObject):
         """Announces ``count`` new messages for ``profile`` unless that profile is muted."""
         if count <= 0 or profile.id in self._muted:
             return None
+        news = (
+            self.tr("1 new message")
+            if count == 1
+            else self.tr("{n} new messages").format(n=QLocale().toString(count))
+        )
         if self._private:
-            title, text = self.tr("New mail"), self.tr("{n} new message(s)").format(n=count)
+            title, text = self.tr("New mail"), news
         else:
             title = self.tr("New mail — {org}").format(org=profile.organization)
-            text = self.tr("{n} new message(s) for {profile}").format(
-                n=count, profile=profile.label
-            )
+            text = self.tr("{news} for {profile}").format(news=news, profile=profile.label)
         note = Notification(title=title, text=text, profile_id=profile.id)
         if self._tray is not None:
             self._tray.showMessage(note.title, note.text, QSystemTrayIcon.MessageIcon.Information)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -25,7 +26,10 @@ from desktop.core.profile_colours import next_colour
 from desktop.gui.forms import close_buttons
 from desktop.gui.icons import icon
 from desktop.gui.mainwindow.sync_status import colour_dot
+from desktop.gui.profiles.discovery_panel import DiscoveryPanel
+from desktop.gui.profiles.discovery_result import ChosenSetup, fill_forms
 from desktop.gui.profiles.form import ProfileForm
+from desktop.gui.profiles.oauth_panel import OAuthPanel
 from desktop.gui.profiles.sending_form import SendingForm
 from desktop.gui.session.profile_editor import ProfileEditor
 from desktop.gui.session.records import AccountError, ProfileInfo, SyncError
@@ -46,6 +50,7 @@ class ProfilesDialog(QDialog):
         self._workers = Workers(self)
         self._profiles: list[ProfileInfo] = []
         self._editing: int | None = None
+        self._discovered_provider = ""
         self._wanted: int | None = None
 
         self.list = QListWidget()
@@ -55,18 +60,21 @@ class ProfilesDialog(QDialog):
         self.list.currentRowChanged.connect(self._row_changed)
         self.add_button = QPushButton(icon("add"), self.tr("&Add"))
         self.add_button.setToolTip(self.tr("Start a new profile"))
-        self.add_button.clicked.connect(self.start_new)
+        self.add_button.clicked.connect(self.start_with_address)
         self.delete_button = QPushButton(icon("delete"), self.tr("&Delete…"))
         self.delete_button.setToolTip(self.tr("Delete the selected profile from this computer"))
         self.delete_button.clicked.connect(self.ask_delete)
         self.form = ProfileForm(keeps_passwords=editor.keeps_passwords)
         self.form.changed.connect(self._update_buttons)
         self.sending = SendingForm()
+        self.sign_in = OAuthPanel(editor.oauth)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.form, self.tr("A&ccount"))
         self.tabs.addTab(self.sending, self.tr("Se&nding"))
+        self.tabs.addTab(self.sign_in, self.tr("Sign-&in"))
         self.tabs.setTabToolTip(0, self.tr("Who this profile is and where it reads mail"))
         self.tabs.setTabToolTip(1, self.tr("How this profile sends mail, and its signature"))
+        self.tabs.setTabToolTip(2, self.tr("A password, or Microsoft 365, Google or a provider"))
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
@@ -77,6 +85,10 @@ class ProfilesDialog(QDialog):
         self.save_button.setDefault(True)
         self.save_button.setToolTip(self.tr("Keep the changes to this profile"))
         self.save_button.clicked.connect(self.save)
+        self.discovery = DiscoveryPanel(editor.server_finder())
+        self.discovery.chosen.connect(self._use_discovered)
+        self.discovery.by_hand.connect(self._set_up_by_hand)
+        self.pages = QStackedWidget()
         self._lay_out()
         self.resize(760, 520)
         self.reload()
@@ -98,9 +110,13 @@ class ProfilesDialog(QDialog):
         actions.addWidget(self.save_button)
         right.addLayout(actions)
         right.addStretch(1)
+        form_page = QWidget()
+        form_page.setLayout(right)
+        self.pages.addWidget(form_page)
+        self.pages.addWidget(self.discovery)
         body = QHBoxLayout()
         body.addLayout(left)
-        body.addLayout(right, 1)
+        body.addWidget(self.pages, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(body)
         layout.addWidget(close)
@@ -146,25 +162,55 @@ class ProfilesDialog(QDialog):
         elif profiles:
             self.list.setCurrentRow(0)
         else:
-            self.start_new()
+            self.start_with_address()
         if note:
             self.status.setText(note)
         self.profiles_changed.emit()
 
     def _row_changed(self, row: int) -> None:
         if 0 <= row < len(self._profiles):
+            self.pages.setCurrentIndex(0)
             self._editing = self._profiles[row].id
             self.form.load(self._profiles[row])
             self._load_sending(self._editing)
+            self.sign_in.load(self._editing)
             self.status.clear()
         self._update_buttons()
 
+    def start_with_address(self) -> None:
+        """A new profile begins with its address, from which the servers are looked up."""
+        self.start_new()
+        self.pages.setCurrentWidget(self.discovery)
+        self.discovery.reset()
+        self.status.clear()
+
+    def _use_discovered(self, setup: ChosenSetup) -> None:
+        self.pages.setCurrentIndex(0)
+        fill_forms(setup, self.form, self.sending)
+        note = self.tr("Filled in from {source}. Name the organization, check the rest, and save.")
+        if setup.wants_oauth2:
+            note += " " + self.tr(
+                "This account signs in with its provider rather than a password: after saving, "
+                "the Sign-in tab offers it."
+            )
+            self._discovered_provider = setup.provider
+        self.status.setText(note.format(source=setup.source))
+        self.form.organization.setFocus()
+
+    def _set_up_by_hand(self, email: str) -> None:
+        self.start_new()
+        self.form.email.setText(email)
+
     def start_new(self) -> None:
+        """A new profile's form, empty (the by-hand set-up)."""
+        self.pages.setCurrentIndex(0)
         self.list.clearSelection()
         self.list.setCurrentRow(-1)
         self._editing = None
+        self._discovered_provider = ""
         self.form.load(None, next_colour(p.colour for p in self._profiles))
         self.sending.load(SendingSetup())
+        self.sign_in.load(None)
         self.status.setText(self.tr("New profile: fill in the fields and save."))
         self.form.organization.setFocus()
         self._update_buttons()
@@ -178,10 +224,11 @@ class ProfilesDialog(QDialog):
             return
         editor, editing = self._editor, self._editing
         password = self.form.password.text()
+        provider = self._discovered_provider if editing is None else ""
         self._busy(self.tr("Saving…"))
         self._workers.submit(
             lambda: editor.save(editing, draft, password, sending),
-            self._saved,
+            lambda profile: self._saved(profile, provider),
             self._save_failed,
         )
 
@@ -195,7 +242,10 @@ class ProfilesDialog(QDialog):
             self._failed,
         )
 
-    def _saved(self, profile: ProfileInfo) -> None:
+    def _saved(self, profile: ProfileInfo, provider: str = "") -> None:
+        """``provider``: the sign-in discovery found for a new profile, offered on its tab."""
+        if provider:
+            self.sign_in.suggest(provider)
         self._editing = profile.id
         note = self.tr("Saved {org}.").format(org=profile.organization)
         self.reload(select=profile.id, note=note)

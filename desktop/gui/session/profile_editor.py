@@ -6,6 +6,8 @@ dialog exactly as to the command line; the dialog itself holds no rule.
 
 from __future__ import annotations
 
+from desktop.gui.session.discovery import ServerFinder
+from desktop.gui.session.oauth_access import OAuthAccess
 from desktop.gui.session.viewdata import SendingSetup
 from desktop.services.accounts import ProfileDraft, ProfileInfo
 from desktop.services.authorization import SignedInUser
@@ -19,9 +21,18 @@ class ProfileEditor:
         self._actor = actor
 
     @property
+    def oauth(self) -> OAuthAccess:
+        """Signing the profile in with OAuth2 (Microsoft 365, Google, another provider)."""
+        return OAuthAccess(self._services, self._actor)
+
+    @property
     def keeps_passwords(self) -> bool:
         """False: no usable keyring, so a typed password lasts only this session."""
         return self._services.secrets.is_persistent
+
+    def server_finder(self) -> ServerFinder:
+        """Set-up from the address, acting as the same user as every other call here."""
+        return ServerFinder(self._services, self._actor)
 
     def profiles(self) -> list[ProfileInfo]:
         return list(self._services.accounts.list_profiles(self._actor))

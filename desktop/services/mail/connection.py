@@ -46,6 +46,7 @@ from imapclient.response_parser import parse_fetch_response
 
 from desktop.services.authorization import internal
 from desktop.services.mail.egress import record_egress
+from desktop.services.oauth_sasl import Bearer, imap_sign_in
 from desktop.store.models import EgressEvent
 from desktop.store.models.base import utcnow
 from desktop.store.session import SessionFactory
@@ -170,6 +171,8 @@ class ServerSettings:
     ca_file: str | None = None
     allow_plaintext: bool = False
     protocol_log: bool = False
+    auth: str = "password"
+    """``password``, or ``oauth2``: a bearer token through SASL (``oauth_sasl``)."""
 
 
 def is_loopback(host: str) -> bool:
@@ -431,12 +434,15 @@ def open_connection(
     session_factory: SessionFactory,
     profile_id: int,
     settings: ServerSettings,
-    password: str,
+    password: str | Bearer,
     *,
     timeout: float = DEFAULT_TIMEOUT,
     hangup: Hangup | None = None,
 ) -> Iterator[AuditedClient]:
-    """A logged-in client; logs out and records the egress event however the block ends."""
+    """A logged-in client; logs out and records the egress event however the block ends.
+
+    ``password`` is the server password, or for an OAuth2 profile its :class:`Bearer`.
+    """
     refuse_plaintext(settings)
     if settings.security == "none" and not is_loopback(settings.host):
         log.warning(
@@ -468,7 +474,10 @@ def open_connection(
         if settings.security == "starttls":
             client.starttls(context)
         tls = client.tls_version()
-        client.login(settings.user, password)
+        if isinstance(password, str):
+            client.login(settings.user, password)
+        else:
+            imap_sign_in(client, settings.user, password)
         yield client
     except BaseException as error:
         outcome = f"failed: {type(error).__name__}"

@@ -60,6 +60,7 @@ from desktop.services.mail.storing import (
     parsed_columns,
     store_attachments,
 )
+from desktop.services.oauth_sasl import Bearer
 from desktop.store.models import MailServerOption, MailSyncState, Message, Profile
 from desktop.store.models.base import utcnow
 from desktop.store.session import SessionFactory, unit_of_work
@@ -74,7 +75,9 @@ _MESSAGES = cast(Table, Message.__table__)
 class PasswordSource(Protocol):
     """Where server passwords come from (the OS keyring in the app)."""
 
-    def get_password(self, profile_id: int) -> str | None: ...
+    def get_password(self, profile_id: int) -> str | Bearer | None:
+        """The server password, or an OAuth2 profile's bearer token source."""
+        ...
 
     def get_smtp_password(self, profile_id: int) -> str | None:
         """The sending server's own password, for a profile whose SMTP login differs."""
@@ -148,6 +151,7 @@ def server_settings(session_factory: SessionFactory, profile_id: int) -> ServerS
             ca_file=profile.ca_file,
             allow_plaintext=bool(options and options.allow_plaintext),
             protocol_log=bool(options and options.protocol_log),
+            auth=profile.auth_method or "password",
         )
 
 

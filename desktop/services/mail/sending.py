@@ -31,6 +31,8 @@ from desktop.services.mail.sent_copies import save_sent_copies, skip_sent_copies
 from desktop.services.mail.smtp_connection import Envelopes, MeteredSMTP, open_smtp
 from desktop.services.mail.smtp_settings import SmtpSettings
 from desktop.services.mail.sync_events import DeliveryReport
+from desktop.services.oauth_sasl import Bearer
+from desktop.services.oauth_tokens import SignInNeededError
 from desktop.store.models import OutboxMessage
 from desktop.store.models.base import utcnow
 from desktop.store.session import SessionFactory, unit_of_work
@@ -61,7 +63,7 @@ def deliver_outbox(
     session_factory: SessionFactory,
     profile_id: int,
     settings: SmtpSettings,
-    password: str,
+    password: str | Bearer,
     imap: Callable[[], AuditedClient] | None,
     *,
     timeout: float,
@@ -99,7 +101,9 @@ class _Run:
     batch: _Batch
     envelopes: Envelopes = field(default_factory=Envelopes)
 
-    def send_all(self, password: str, ids: list[int], *, timeout: float, hangup: Hangup) -> None:
+    def send_all(
+        self, password: str | Bearer, ids: list[int], *, timeout: float, hangup: Hangup
+    ) -> None:
         factory, settings, batch = self.session_factory, self.settings, self.batch
         pending = list(ids)
         try:
@@ -112,6 +116,8 @@ class _Run:
                     self._send_one(client, pending[0], limit)
                     pending.pop(0)
         except _Transient as error:
+            _wait(factory, pending, str(error), batch)
+        except SignInNeededError as error:  # the grant went while sending: wait for a sign-in
             _wait(factory, pending, str(error), batch)
         except smtplib.SMTPAuthenticationError as error:
             _fail(factory, pending, _login_refused(settings, error), batch)

@@ -31,6 +31,7 @@ from desktop.services.mail.connection import (
 )
 from desktop.services.mail.egress import record_egress
 from desktop.services.mail.smtp_settings import SmtpSettings
+from desktop.services.oauth_sasl import Bearer, smtp_sign_in
 from desktop.store.models import EgressEvent
 from desktop.store.models.base import utcnow
 from desktop.store.session import SessionFactory
@@ -170,13 +171,16 @@ def open_smtp(
     session_factory: SessionFactory,
     profile_id: int,
     settings: SmtpSettings,
-    password: str,
+    password: str | Bearer,
     envelopes: Envelopes,
     *,
     timeout: float = DEFAULT_TIMEOUT,
     hangup: Hangup | None = None,
 ) -> Iterator[MeteredSMTP]:
-    """A logged-in SMTP client; QUITs and records the egress (with ``envelopes``) at the end."""
+    """A logged-in SMTP client; QUITs and records the egress (with ``envelopes``) at the end.
+
+    ``password`` is the server password, or for an OAuth2 profile its bearer token source.
+    """
     refuse_plain_smtp(settings)
     meter = SmtpMeter()
     started = utcnow()
@@ -197,7 +201,10 @@ def open_smtp(
             client.starttls(context=context)
             client.ehlo()
         tls = client.tls_version()
-        client.login(settings.user, password)
+        if isinstance(password, str):
+            client.login(settings.user, password)
+        else:
+            smtp_sign_in(client, settings.user, password)
         yield client
     except BaseException as error:
         outcome = f"failed: {type(error).__name__}"

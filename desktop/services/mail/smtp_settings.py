@@ -38,6 +38,8 @@ class SmtpSettings:
     allow_plaintext: bool = False
     own_password: bool = False
     server_saves_sent: bool = False
+    auth: str = "password"
+    """``oauth2``: the profile's bearer token signs in (one grant covers IMAP and SMTP)."""
 
 
 @gated(Action.MANAGE_OWN_PROFILES, profile="profile_id")
@@ -142,4 +144,5 @@ def smtp_settings(session_factory: SessionFactory, profile_id: int) -> SmtpSetti
             allow_plaintext=bool(options and options.allow_plaintext),
             own_password=server.own_password,
             server_saves_sent=server.server_saves_sent,
+            auth=profile.auth_method or "password",
         )

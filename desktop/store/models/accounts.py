@@ -57,6 +57,14 @@ class Profile(Base):
     imap_security: Mapped[str] = mapped_column(String(16), default="ssl")
     imap_user: Mapped[str | None] = mapped_column(String(320), default=None)
     ca_file: Mapped[str | None] = mapped_column(Text, default=None)
+    # "password" or "oauth2" (migration 0121); an OAuth2 profile names its provider: a preset
+    # ("microsoft", "google") or an issuer URL. Its tokens are never here (keyring, memory).
+    auth_method: Mapped[str] = mapped_column(
+        String(16), default="password", server_default="password"
+    )
+    oauth_provider: Mapped[str | None] = mapped_column(String(2048), default=None)
+    oauth_tenant: Mapped[str | None] = mapped_column(String(200), default=None)
+    oauth_client_id: Mapped[str | None] = mapped_column(String(255), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="profiles")

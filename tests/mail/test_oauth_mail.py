@@ -1,0 +1,277 @@
+"""OAuth2 profiles against real servers: a local provider (authlib's server side) on loopback,
+Dovecot checking every bearer token with it (its ``oauth2`` passdb, RFC 7662), and Postfix
+taking SMTP logins through that Dovecot. The refresh token is in the test's private keyring.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import threading
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from dovecot import MAIL_SERVER_PASSWORD, Dovecot
+from imapclient import IMAPClient
+from mail_helpers import actor_of, mail_sync, make_profile, simple_message
+from oauth_provider import CLIENT_ID, OAuthProvider
+from outbox_helpers import make_sender, message, read_folder
+from postfix import Postfix
+from sqlalchemy import select
+
+from desktop.core.oauth_providers import provider_from
+from desktop.logs import LOG_FILE_NAME, configure_logging
+from desktop.paths import logs_dir
+from desktop.services.authorization import Authorizer
+from desktop.services.mail.outbox import Outbox
+from desktop.services.mail.sync_owner import Failed, MailSync, SyncEvent
+from desktop.services.oauth_credentials import MailCredentials
+from desktop.services.oauth_sasl import SaslAnswer, imap_authenticate
+from desktop.services.oauth_signin import OAuthSignIn
+from desktop.services.oauth_tokens import OAuthTokens, SignInNeededError
+from desktop.services.secrets import SecretStore
+from desktop.store.models import EgressEvent, Profile
+from desktop.store.session import SessionFactory, unit_of_work
+
+PROVIDER_LOG = ("authlib.oauth2.rfc6749.grants", "authlib.oauth2.rfc6749.authenticate_client")
+"""The test provider's own server-side log, which names the tokens it issues."""
+pytestmark = [pytest.mark.imap, pytest.mark.keyring]
+
+
+@dataclass(frozen=True)
+class Servers:
+    provider: OAuthProvider
+    dovecot: Dovecot
+    postfix: Postfix
+
+
+@pytest.fixture(scope="module")
+def servers(dovecot: Dovecot, postfix: Postfix) -> Iterator[Servers]:
+    """Its own Dovecot and Postfix (the session's, asked for first, skip or fail as they do)."""
+    provider = OAuthProvider().start()
+    dovecot = Dovecot(MAIL_SERVER_PASSWORD, oauth2_introspection_url=provider.introspection_url)
+    dovecot.start()
+    postfix = Postfix(dovecot)
+    postfix.start()
+    yield Servers(provider, dovecot, postfix)
+    postfix.destroy()
+    dovecot.destroy()
+    provider.stop()
+
+
+class Clock:
+    """The broker's wall clock, moved by the test (the provider keeps real time)."""
+
+    def __init__(self) -> None:
+        import time
+
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class World:
+    servers: Servers
+    session_factory: SessionFactory
+    secrets: SecretStore
+    tokens: OAuthTokens
+    sign_in: OAuthSignIn
+    sync: MailSync
+    clock: Clock
+
+    def oauth_profile(self, user_id: int) -> tuple[int, str]:
+        """A profile on the test servers that signs in through the provider: (id, login)."""
+        sender = make_sender(self.session_factory, user_id, self.servers.dovecot,
+                             self.servers.postfix)  # fmt: skip
+        provider = provider_from(None, self.servers.provider.issuer, None, CLIENT_ID)
+        actor = actor_of(self.session_factory, sender.profile_id)
+        self.sign_in.set_authentication(actor, sender.profile_id, "oauth2", provider)
+        return sender.profile_id, sender.login
+
+    def browser_sign_in(self, profile_id: int, login: str) -> list[str]:
+        """Sign in as ``login`` with a test browser; returns the pages the browser showed."""
+        self.servers.provider.approve_as = login
+        pages: list[str] = []
+        self.sign_in.sign_in_with_browser(
+            actor_of(self.session_factory, profile_id), profile_id,
+            lambda url: _follow(url, pages), threading.Event(),
+        )  # fmt: skip
+        return pages
+
+
+def _follow(url: str, pages: list[str]) -> None:
+    """The system browser: follows the authorization URL and its redirect back to the app."""
+
+    def run() -> None:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            pages.append(answer.read().decode())
+
+    threading.Thread(target=run, daemon=True).start()
+
+
+@pytest.fixture
+def world(
+    servers: Servers, session_factory: SessionFactory, secret_service: SecretStore
+) -> Iterator[World]:
+    clock = Clock()
+    tokens = OAuthTokens(session_factory, secret_service, clock=clock)
+    sign_in = OAuthSignIn(session_factory, Authorizer(session_factory), tokens)
+    credentials = MailCredentials(session_factory, secret_service, tokens)
+    sync = mail_sync(session_factory, credentials)  # type: ignore[arg-type]
+    yield World(servers, session_factory, secret_service, tokens, sign_in, sync, clock)
+    sync.close()
+
+
+def test_browser_sign_in_then_sync_and_send_with_the_token(world: World, user_id: int) -> None:
+    dovecot, postfix = world.servers.dovecot, world.servers.postfix
+    profile_id, login = world.oauth_profile(user_id)
+    dovecot.deliver(login, [simple_message(1), simple_message(2)])
+
+    pages = world.browser_sign_in(profile_id, login)
+
+    assert "go back to switchboard" in pages[0].lower()
+    actor = actor_of(world.session_factory, profile_id)
+    assert world.sync.sync_now(actor, profile_id).new == 2
+    to = dovecot.add_user()
+    outbox = Outbox(world.session_factory, Authorizer(world.session_factory))
+    address = postfix.address(login)
+    outbox.queue_message(actor, profile_id, message(address, postfix.address(to)),
+                         [postfix.address(to)])  # fmt: skip
+    assert world.sync.deliver_now(actor, profile_id).sent == 1
+    assert len(read_folder(dovecot, to, at_least=1)) == 1
+    assert "POST /token" in world.servers.provider.state.requests
+
+
+def test_an_access_token_near_its_expiry_is_renewed_before_connecting(
+    world: World, user_id: int
+) -> None:
+    profile_id, login = world.oauth_profile(user_id)
+    world.browser_sign_in(profile_id, login)
+    actor = actor_of(world.session_factory, profile_id)
+    world.sync.sync_now(actor, profile_id)
+    first = world.tokens.access_token(profile_id)
+
+    world.clock.now += 3600 - 60  # one minute left: less than the broker's leeway
+    world.sync.close()
+    world.sync = mail_sync(world.session_factory,
+                           MailCredentials(world.session_factory, world.secrets, world.tokens))  # type: ignore[arg-type]  # fmt: skip
+    world.sync.sync_now(actor, profile_id)
+
+    assert world.tokens.access_token(profile_id) != first
+    assert world.servers.provider.active_user(world.tokens.access_token(profile_id)) == login
+
+
+def test_a_refused_token_is_renewed_once_and_the_sync_goes_on(world: World, user_id: int) -> None:
+    profile_id, login = world.oauth_profile(user_id)
+    world.servers.dovecot.deliver(login, [simple_message(1)])
+    world.browser_sign_in(profile_id, login)
+    before = world.tokens.access_token(profile_id)
+
+    world.servers.provider.end_access_tokens()  # unexpired, but the server now refuses it
+    result = world.sync.sync_now(actor_of(world.session_factory, profile_id), profile_id)
+
+    assert result.new == 1
+    assert world.tokens.access_token(profile_id) != before
+
+
+def test_a_revoked_grant_stops_that_profile_only_and_asks_to_sign_in_again(
+    world: World, user_id: int
+) -> None:
+    revoked_id, revoked_login = world.oauth_profile(user_id)
+    other_id, other_login = world.oauth_profile(user_id)
+    world.browser_sign_in(revoked_id, revoked_login)
+    world.browser_sign_in(other_id, other_login)
+    events: list[SyncEvent] = []
+    world.sync.add_listener(events.append)
+
+    world.servers.provider.revoke_grants_of(revoked_login)
+    with pytest.raises(SignInNeededError, match=r"Sign in with 127\.0\.0\.1 again"):
+        world.sync.sync_now(actor_of(world.session_factory, revoked_id), revoked_id)
+    world.servers.dovecot.deliver(other_login, [simple_message(7)])
+    other = world.sync.sync_now(actor_of(world.session_factory, other_id), other_id)
+
+    assert other.new == 1
+    assert world.secrets.get_oauth_refresh_token(revoked_id) is None
+    assert world.secrets.get_oauth_refresh_token(other_id) is not None
+    [failed] = [e for e in events if isinstance(e, Failed)]
+    assert failed.profile_id == revoked_id
+    assert failed.permanent
+    assert not world.sync.sync(actor_of(world.session_factory, revoked_id), revoked_id,
+                               periodic=True)  # fmt: skip
+
+
+def test_no_token_is_in_the_store_the_logs_or_the_egress_audit(
+    world: World, user_id: int, app_home: Path
+) -> None:
+    handler = configure_logging(logging.DEBUG)
+    handler.addFilter(lambda record: not record.name.startswith(PROVIDER_LOG))
+    try:
+        profile_id, login = world.oauth_profile(user_id)
+        world.browser_sign_in(profile_id, login)
+        actor = actor_of(world.session_factory, profile_id)
+        world.servers.provider.end_access_tokens()
+        world.sync.sync_now(actor, profile_id)
+    finally:
+        handler.close()
+        logging.getLogger().removeHandler(handler)
+
+    tokens = world.servers.provider.issued_tokens()
+    assert len(tokens) >= 3  # a refresh token and two access tokens
+    log = (logs_dir() / LOG_FILE_NAME).read_text()
+    assert "renewed the access token" in log
+    for path in (p for p in app_home.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        for token in tokens:
+            assert token.encode() not in data, path
+    with unit_of_work(world.session_factory) as session:
+        rows = session.scalars(select(EgressEvent).where(EgressEvent.profile_id == profile_id))
+        audit = " ".join(f"{r.host} {r.commands} {r.outcome} {r.bytes_out}" for r in rows)
+        profile = session.get_one(Profile, profile_id)
+        assert profile.auth_method == "oauth2"
+        assert profile.oauth_provider == world.servers.provider.issuer
+        columns = " ".join(str(getattr(profile, c.key)) for c in Profile.__table__.columns)
+    assert all(token not in audit and token not in columns for token in tokens)
+    assert "127.0.0.1 POST ok" in audit  # the token endpoint's host and bytes are audited
+
+
+def test_a_password_profile_beside_them_still_signs_in_with_its_password(
+    world: World, user_id: int, session_factory: SessionFactory
+) -> None:
+    profile_id = make_profile(session_factory, user_id, "plain@example.net")
+    world.secrets.set_password(profile_id, "pw")
+
+    assert world.sync.passwords.get_password(profile_id) == "pw"
+
+
+@pytest.mark.parametrize("mechanism", ["XOAUTH2", "OAUTHBEARER"])
+def test_each_sasl_mechanism_signs_in_to_imap_and_smtp(
+    world: World, user_id: int, mechanism: str
+) -> None:
+    """Dovecot and Postfix announce both; each is tried here on its own."""
+    profile_id, login = world.oauth_profile(user_id)
+    world.browser_sign_in(profile_id, login)
+    token = world.tokens.access_token(profile_id)
+    dovecot, postfix = world.servers.dovecot, world.servers.postfix
+    context = ssl.create_default_context(cafile=dovecot.ca_file)
+
+    with IMAPClient("127.0.0.1", port=dovecot.imaps_port, ssl_context=context) as imap:
+        assert f"AUTH={mechanism}".encode() in imap.capabilities()
+        imap_authenticate(imap, mechanism, login, token)
+        assert imap.select_folder("INBOX")[b"EXISTS"] == 0
+    with smtplib.SMTP("127.0.0.1", postfix.submission_port) as smtp:
+        smtp.starttls(context=context)
+        smtp.ehlo()
+        assert mechanism in smtp.esmtp_features["auth"].split()
+        code, _ = smtp.auth(mechanism, SaslAnswer(mechanism, login, token))
+        assert code == 235
+    with smtplib.SMTP("127.0.0.1", postfix.submission_port) as smtp:
+        smtp.starttls(context=context)
+        smtp.ehlo()
+        with pytest.raises(smtplib.SMTPAuthenticationError):  # a wrong token, answered politely
+            smtp.auth(mechanism, SaslAnswer(mechanism, login, "at-not-issued"))
