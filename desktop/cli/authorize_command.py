@@ -25,7 +25,9 @@ FAILED = 1
 
 
 def run(args: argparse.Namespace) -> int:
-    with opened_services(args) as services:
+    # The password, if any, comes from the environment: standard input is not for it here.
+    acting = argparse.Namespace(user=args.user, password_stdin=False, remember=False)
+    with opened_services(args, acting=acting) as services:
         if not services.secrets.is_persistent:
             raise CliError(
                 "cannot keep the sign-in: there is no usable keyring on this system, and a "

@@ -127,18 +127,18 @@ def _run(args: argparse.Namespace, path: str | None, links: Sequence[str]) -> in
 
 
 def _seed_demo_if_empty(database_url: str | None) -> None:
-    from desktop.services.container import build_services
-    from desktop.services.demo import DEMO_LOGIN, DEMO_PASSWORD, seed_demo_if_empty
+    from desktop.services.demo import DEMO_LOGIN, DEMO_PASSWORD, seed_demo_store
+    from desktop.services.errors import AccountError
+    from desktop.services.store_opening import StoreDoor
     from desktop.store.migrate import StoreUpgradeError
 
     try:
-        services = build_services(database_url)
-    except StoreUpgradeError:
+        seeded = seed_demo_store(StoreDoor(database_url))
+    except (StoreUpgradeError, AccountError):
         return  # the window reports an unusable store itself, in the same words
-    with services:
-        if seed_demo_if_empty(services):
-            print(
-                f"switchboard: demo data ready: sign in as {DEMO_LOGIN!r} "
-                f"with password {DEMO_PASSWORD!r}",
-                file=sys.stderr,
-            )
+    if seeded:
+        print(
+            f"switchboard: demo data ready: sign in as {DEMO_LOGIN!r} "
+            f"with password {DEMO_PASSWORD!r}",
+            file=sys.stderr,
+        )

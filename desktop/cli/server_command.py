@@ -51,7 +51,9 @@ def run(args: argparse.Namespace) -> int:
     provider = oauth_choice(args)
     password = _read_password() if args.password_stdin else None
     smtp_password = _read_password() if args.smtp_password_stdin else None
-    with opened_services(args) as services:
+    # Standard input held the server's password: the store opens with $SWITCHBOARD_PASSWORD.
+    opener = argparse.Namespace(user=args.user, password_stdin=False)
+    with opened_services(args, acting=opener) as services:
         secret_given = password is not None or smtp_password is not None
         if secret_given and not services.secrets.is_persistent:
             raise CliError(

@@ -4,6 +4,10 @@ signs in (the arguments for both are in ``desktop.cli.arguments``, which the par
 The password comes from ``SWITCHBOARD_PASSWORD``, from standard input with ``--password-stdin``,
 or else from the token an earlier ``--remember`` left in the keyring. It is never accepted as an
 argument, where other local users could read it in the process list.
+
+An encrypted store opens only with the acting user's password or remembered sign-in, so the
+command's user is known before the store is opened; a new store is created encrypted only by
+the command that makes its first user.
 """
 
 from __future__ import annotations
@@ -20,10 +24,23 @@ from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services, build_services
 from desktop.services.errors import AccountError
 from desktop.services.secrets import SecretStoreError
+from desktop.services.store_opening import StoreDoor, StoreKind
 from desktop.store.migrate import StoreUpgradeError
+
+PASSWORD_READ = "_switchboard_password_read"
+"""Where a namespace keeps the password once read: standard input can be read only once."""
 
 
 def read_password(args: argparse.Namespace) -> str | None:
+    if PASSWORD_READ in vars(args):
+        read: str | None = getattr(args, PASSWORD_READ)
+        return read
+    password = _read_password(args)
+    setattr(args, PASSWORD_READ, password)
+    return password
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
     if args.password_stdin:
         line = sys.stdin.readline()
         password = line[:-1] if line.endswith("\n") else line
@@ -34,13 +51,59 @@ def read_password(args: argparse.Namespace) -> str | None:
 
 
 @contextmanager
-def opened_services(args: argparse.Namespace) -> Iterator[Services]:
-    """The services over the chosen store; service errors become one clear line, exit 2."""
+def opened_services(
+    args: argparse.Namespace,
+    *,
+    acting: argparse.Namespace | None = None,
+    first_user: tuple[str, str, str] | None = None,
+) -> Iterator[Services]:
+    """The services over the chosen store; service errors become one clear line, exit 2.
+
+    ``acting`` says who acts when it is not ``args`` itself (``user create``, whose standard
+    input holds the new user's password); ``first_user`` (login, name, password) creates a new
+    store, encrypted and keyed by that password.
+    """
     try:
-        with converted_errors(), build_services(getattr(args, "database_url", None)) as services:
+        with converted_errors(), _open(args, acting or args, first_user) as services:
             yield services
     except StoreUpgradeError as error:
         raise CliError(str(error)) from error
+
+
+def _open(
+    args: argparse.Namespace,
+    acting: argparse.Namespace,
+    first_user: tuple[str, str, str] | None,
+) -> Services:
+    door = StoreDoor(getattr(args, "database_url", None))
+    kind = door.kind
+    if kind is StoreKind.NEW:
+        if first_user is None:
+            raise CliError(
+                f"there is no store at {door.file} yet: create its first user with "
+                "switchboard user create LOGIN --name NAME"
+            )
+        return door.create(*first_user)
+    if kind is not StoreKind.ENCRYPTED:
+        return build_services(door.database_url)
+    login = acting.user or _only_login(door)
+    password = read_password(acting)
+    if password is not None:
+        return door.open_with_password(login, password)
+    remembered = door.open_remembered(login)
+    if remembered is None:
+        raise CliError(
+            f"the store is encrypted and {login} must sign in to open it: set "
+            f"${PASSWORD_ENV} or pass --password-stdin (add --remember to skip this next time)"
+        )
+    return remembered
+
+
+def _only_login(door: StoreDoor) -> str:
+    logins = [login for login, _name in door.logins()]
+    if len(logins) != 1:
+        raise CliError("the store is encrypted: say which user opens it with --user LOGIN")
+    return logins[0]
 
 
 @contextmanager

@@ -20,7 +20,15 @@ def run_create(args: argparse.Namespace) -> int:
     password = read_password(args)
     if password is None:
         raise CliError(f"give the new password with --password-stdin or ${PASSWORD_ENV}")
-    with opened_services(args) as services:
+    acting = argparse.Namespace(
+        user=args.user,
+        profile=args.profile,
+        password_stdin=False,
+        remember=False,
+        database_url=getattr(args, "database_url", None),
+    )
+    first_user = (args.login, args.name, password) if args.user is None else None
+    with opened_services(args, acting=acting, first_user=first_user) as services:
         accounts = services.accounts
         if args.user is None:
             try:
@@ -31,9 +39,6 @@ def run_create(args: argparse.Namespace) -> int:
                     "give the new password with --password-stdin"
                 ) from error
         else:
-            acting = argparse.Namespace(
-                user=args.user, profile=args.profile, password_stdin=False, remember=False
-            )
             actor = sign_in_from_args(services, acting)
             user = accounts.create_user(actor, args.login, args.name, password)
     print(f"created user {user.login} ({user.display_name})")

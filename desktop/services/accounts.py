@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from sqlalchemy import delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -40,6 +40,9 @@ from desktop.store.models import Profile, RememberedSignIn, User
 from desktop.store.models.base import utcnow
 from desktop.store.session import SessionFactory, read_only, unit_of_work
 from desktop.store.side_writes import QUICK_LOCK_WAIT, is_busy, side_writes_for
+
+if TYPE_CHECKING:
+    from desktop.services.store_keys import OpenedStoreKey
 
 LOGIN_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 EMAIL_PATTERN = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -117,7 +120,10 @@ class AccountsService:
         *,
         clock: Callable[[], datetime] = utcnow,
         remember_for: timedelta | None = None,
+        store_key: OpenedStoreKey | None = None,
     ) -> None:
+        """``store_key``: an encrypted store's data key, so that a new user, a remembered
+        sign-in and a sign-out change the key file too; None for a plain store or a server."""
         self._session_factory = session_factory
         self._secrets = secrets
         self._authorizer = authorizer
@@ -127,6 +133,12 @@ class AccountsService:
         self._attempt_locks: dict[str, threading.Lock] = {}
         self._attempt_locks_guard = threading.Lock()
         self._remember_for = remember_for if remember_for is not None else remember_period()
+        self._store_key = store_key
+
+    @property
+    def encrypted(self) -> bool:
+        """Whether the store is encrypted: without a password or "remember me" it stays shut."""
+        return self._store_key is not None
 
     @property
     def remembers_sign_ins(self) -> bool:
@@ -152,8 +164,21 @@ class AccountsService:
     def create_user(
         self, actor: SignedInUser, login: str, display_name: str, password: str
     ) -> UserInfo:
-        """A new user, made by an admin profile (nobody signs themselves up to a store in use)."""
-        return self._add_user(actor, login, display_name, password)
+        """A new user, made by an admin profile (nobody signs themselves up to a store in use).
+
+        On an encrypted store the new user gets a key slot wrapped by their password: the
+        admin's open store has its data key in memory, which is the only way a slot can be
+        made (a store that is not open has no key to wrap).
+        """
+        user = self._add_user(actor, login, display_name, password)
+        if self._store_key is not None:
+            try:
+                self._store_key.set_password(user.login, user.display_name, password)
+            except BaseException:
+                with unit_of_work(self._session_factory) as session:
+                    session.execute(delete(User).where(User.id == user.id))
+                raise
+        return user
 
     @without_actor("signing in is how an actor comes to be")
     def sign_in(self, login: str, password: str, *, remember: bool = False) -> SignedInUser:
@@ -183,7 +208,10 @@ class AccountsService:
             token = csprng.token_urlsafe(32) if remember else None
             if token is not None:
                 self._secrets.set_remember_token(login, token)
-            return self._signed_in_with_password(user_id, login, token, counted=counted)
+            actor = self._signed_in_with_password(user_id, login, token, counted=counted)
+            if token is not None and self._store_key is not None:
+                self._store_key.remember(login, actor.display_name, token)
+            return actor
 
     @without_actor("signing in is how an actor comes to be")
     def sign_in_remembered(self, login: str) -> SignedInUser | None:
@@ -206,6 +234,8 @@ class AccountsService:
             if user_id is not None:
                 return self._signed_in(session, user_id, "sign in (remembered)")
         self._secrets.delete_remember_token(login)
+        if self._store_key is not None:
+            self._store_key.forget(login)
         return None
 
     @gated(Action.SIGN_OUT, target="user {actor.login}")
@@ -227,6 +257,8 @@ class AccountsService:
                 target=f"user {actor.login}",
             )
         self._secrets.delete_remember_token(actor.login)
+        if self._store_key is not None:
+            self._store_key.forget(actor.login)
 
     @gated(Action.SWITCH_OWN_PROFILE, profile="profile_id")
     def switch_profile(self, actor: SignedInUser, profile_id: int) -> SignedInUser:
@@ -455,10 +487,7 @@ class AccountsService:
     def _add_user(
         self, actor: SignedInUser | None, login: str, display_name: str, password: str
     ) -> UserInfo:
-        login = _validated_login(login)
-        display_name = _required("display name", display_name, 200)
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        login, display_name = validated_new_user(login, display_name, password)
         password_hash = self._hashing.hash(password)
         try:
             with unit_of_work(self._session_factory) as session:
@@ -653,6 +682,16 @@ def remember_period() -> timedelta:
             f"not {configured!r}"
         )
     return timedelta(days=int(configured))
+
+
+def validated_new_user(login: str, display_name: str, password: str) -> tuple[str, str]:
+    """The login and display name as stored, or :class:`AccountError` on the first bad one;
+    checked before a new encrypted store is keyed by the password too."""
+    login = _validated_login(login)
+    display_name = _required("display name", display_name, 200)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    return login, display_name
 
 
 def validated_draft(draft: ProfileDraft) -> ProfileDraft:

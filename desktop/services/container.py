@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from desktop.services.mail.threads import Threads
     from desktop.services.oauth_signin import OAuthSignIn
     from desktop.services.oauth_tokens import OAuthTokens
+    from desktop.services.store_keys import OpenedStoreKey
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,8 @@ class Services:
     accounts: AccountsService
     mailbox: Mailbox
     authorizer: Authorizer
+    store_key: OpenedStoreKey | None = None
+    """An encrypted store's data key (in memory only); None for a plain store or a server."""
 
     @cached_property
     def threads(self) -> Threads:
@@ -137,25 +140,35 @@ def build_services(
     *,
     secrets: SecretStore | None = None,
     password_cost: PasswordCost = PRODUCTION_COST,
+    store_key: OpenedStoreKey | None = None,
 ) -> Services:
     """Open the store (upgrading it, with a copy aside) and wire the services over it.
 
     Raises :class:`desktop.store.migrate.StoreUpgradeError` when the store cannot be opened.
-    ``password_cost`` exists for tests; the app always keeps the production cost.
+    ``password_cost`` exists for tests; the app always keeps the production cost. With
+    ``store_key`` the store is the encrypted file that key opens (see
+    :mod:`desktop.services.store_opening`, which decides).
     """
-    engine = make_engine(database_url)
+    engine = make_engine(database_url, key=store_key.data_key if store_key else None)
     try:
         upgrade_store(engine)
     except BaseException:
         engine.dispose()
         raise
     return wire_services(
-        engine, secrets if secrets is not None else SecretStore(), password_cost=password_cost
+        engine,
+        secrets if secrets is not None else SecretStore(),
+        password_cost=password_cost,
+        store_key=store_key,
     )
 
 
 def wire_services(
-    engine: Engine, secrets: SecretStore, *, password_cost: PasswordCost = PRODUCTION_COST
+    engine: Engine,
+    secrets: SecretStore,
+    *,
+    password_cost: PasswordCost = PRODUCTION_COST,
+    store_key: OpenedStoreKey | None = None,
 ) -> Services:
     """The services over an engine whose store is already at this app's schema."""
     session_factory = make_session_factory(engine)
@@ -164,7 +177,14 @@ def wire_services(
         engine,
         session_factory,
         secrets,
-        AccountsService(session_factory, secrets, authorizer, PasswordHashing(password_cost)),
+        AccountsService(
+            session_factory,
+            secrets,
+            authorizer,
+            PasswordHashing(password_cost),
+            store_key=store_key,
+        ),
         Mailbox(session_factory, authorizer),
         authorizer,
+        store_key,
     )

@@ -14,7 +14,6 @@ from __future__ import annotations
 import errno
 import re
 import socket
-import sqlite3
 import ssl
 import traceback
 from collections.abc import Callable, Iterator
@@ -34,6 +33,7 @@ from desktop.services.mail.imap_sync import (
 )
 from desktop.services.mail.importer import ImportSourceError
 from desktop.services.secrets import SecretStoreError
+from desktop.store.cipher import sqlite_errors
 from desktop.store.migrate import StoreTooNewError, StoreUpgradeError
 
 NOTHING_CHANGED = "Nothing was changed."
@@ -93,7 +93,9 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
-def _sqlite(error: sqlite3.Error) -> Words | None:
+def _sqlite(error: Exception) -> Words | None:
+    if not isinstance(error, sqlite_errors()):  # sqlite3's or SQLCipher's, which are unrelated
+        return None
     name = getattr(error, "sqlite_errorname", "") or ""
     text = str(error).lower()
     if name == "SQLITE_NOTADB" or "file is not a database" in text:
@@ -154,7 +156,7 @@ def _disk_full() -> Words:
 
 def _database(error: SQLAlchemyError) -> Words | None:
     """A database error without a SQLite cause: the PostgreSQL server, or the connection to it."""
-    if not isinstance(error, DBAPIError) or isinstance(error.orig, sqlite3.Error):
+    if not isinstance(error, DBAPIError) or isinstance(error.orig, sqlite_errors()):
         return None
     if error.connection_invalidated or "connect" in str(error.orig).lower():
         return (
@@ -274,7 +276,7 @@ _EXPLANATIONS: tuple[tuple[type[BaseException], Callable[..., Words | None]], ..
     (ssl.SSLCertVerificationError, _certificate),
     (NotConfiguredError, _sync_not_configured),
     (PlaintextRefusedError, _user_facing),
-    (sqlite3.Error, _sqlite),
+    (Exception, _sqlite),
     (StoreUpgradeError, _store_upgrade),
     (SQLAlchemyError, _database),
     (AccountError, _user_facing),

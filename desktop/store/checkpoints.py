@@ -20,10 +20,11 @@ on a disk slower than the writer the log would otherwise grow faster than checkp
 from __future__ import annotations
 
 import logging
-import sqlite3
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from sqlalchemy import Engine
+
+from desktop.store.cipher import sqlite_errors
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ class Checkpoints:
         try:
             cursor = connection.cursor()
             row = cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        except sqlite3.Error as error:  # the next commit of any other writer checkpoints instead
+        except sqlite_errors() as error:  # the next commit of any other writer checkpoints instead
             log.warning("WAL checkpoint failed: %s", error)
             return
         finally:

@@ -19,6 +19,9 @@ A transaction says at its start whether it may write, through the connection's e
 * a bulk write transaction (:data:`CHECKPOINT_LATER`) commits without the WAL checkpoint SQLite
   would otherwise run in the committing connection: its writer checkpoints on a thread of its
   own (:mod:`desktop.store.checkpoints`). Every other write transaction checkpoints as usual.
+
+Given the store's data key, every connection is a SQLCipher one keyed before anything else runs
+(:mod:`desktop.store.cipher`); all of the above then works unchanged on the encrypted file.
 """
 
 from __future__ import annotations
@@ -28,11 +31,13 @@ import sqlite3
 import time
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from desktop.paths import store_file
+from desktop.store.cipher import connect_encrypted, dbapi, sqlite_errors
 
 DATABASE_URL_ENV = "SWITCHBOARD_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -45,6 +50,8 @@ timeout); past it, beginning fails with "database is locked"."""
 CHECKPOINT_LATER = "switchboard_checkpoint_later"
 """Execution option: this write transaction's commit leaves the WAL checkpoint to its writer's
 checkpoint thread (:class:`desktop.store.checkpoints.Checkpoints`)."""
+_KEYS: WeakKeyDictionary[Engine, bytes | None] = WeakKeyDictionary()
+"""Each SQLite engine's data key, for copies of its store (never written anywhere)."""
 WAL_AUTOCHECKPOINT_PAGES = 1000
 """SQLite's own default: the WAL size in pages past which a commit checkpoints."""
 
@@ -64,17 +71,43 @@ def create_private_file(path: Path) -> None:
     path.chmod(0o600)
 
 
-def make_engine(url: str | None = None, **kwargs: Any) -> Engine:
+def make_engine(url: str | None = None, *, key: bytes | None = None, **kwargs: Any) -> Engine:
+    """An engine over the store; with ``key``, over its SQLCipher-encrypted file."""
     url = url or default_database_url()
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
+        if key is not None:
+            raise ValueError("only the embedded SQLite store is encrypted by Switchboard")
         return create_engine(url, pool_pre_ping=True, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         create_private_file(Path(parsed.database))
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs)
+    timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
+    if key is None:
+        engine = create_engine(url, connect_args={"timeout": timeout}, **kwargs)
+    else:
+        if not parsed.database or parsed.database == ":memory:":
+            raise ValueError("an encrypted store is a file")
+        path = Path(parsed.database)
+        engine = create_engine(
+            url,
+            module=dbapi(),
+            creator=lambda: connect_encrypted(path, key, timeout=timeout, check_same_thread=False),
+            **kwargs,
+        )
+    _KEYS[engine] = key
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin)
     return engine
+
+
+def connect_like(engine: Engine, path: Path) -> Any:
+    """A driver connection to another file (a backup) encrypted as the engine's store is, or
+    plain like it: a copy is never less protected than its store."""
+    timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
+    key = _KEYS.get(engine)
+    if key is None:
+        return sqlite3.connect(path, timeout=timeout)
+    return connect_encrypted(path, key, timeout=timeout)
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
@@ -89,7 +122,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-def _use_wal(cursor: sqlite3.Cursor) -> None:
+def _use_wal(cursor: Any) -> None:
     """Switch the store to WAL once; later connections find it so and change nothing.
 
     Switching needs the file to itself, and SQLite answers "database is locked" at once, without
@@ -102,7 +135,7 @@ def _use_wal(cursor: sqlite3.Cursor) -> None:
             if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 cursor.execute("PRAGMA journal_mode=WAL")
             return
-        except sqlite3.OperationalError as error:
+        except sqlite_errors() as error:
             if "locked" not in str(error) or time.monotonic() > deadline:
                 raise
             time.sleep(WAL_SWITCH_RETRY_S)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
-from desktop.store.engine import READ_ONLY, SQLITE_BUSY_TIMEOUT_MS, create_private_file
+from desktop.store.engine import READ_ONLY, connect_like, create_private_file
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 STARTUP_LOCK_TIMEOUT = 600.0
@@ -261,7 +260,7 @@ def _copy_aside(engine: Engine, store: Path, revision: str | None) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     backup = store.with_name(f"{store.name}.{stamp}.schema-{revision or 'empty'}.bak")
     create_private_file(backup)
-    _copy_database(store, backup)
+    _copy_database(engine, store, backup)
     log.info("copied the store aside to %s before upgrading", backup)
     return backup
 
@@ -269,15 +268,16 @@ def _copy_aside(engine: Engine, store: Path, revision: str | None) -> Path:
 def _restore(engine: Engine, store: Path, backup: Path) -> None:
     """Write the copy back into the store through SQLite, never by replacing the file."""
     engine.dispose()
-    _copy_database(backup, store)
+    _copy_database(engine, backup, store)
     log.warning("upgrade failed; put the store back from %s", backup)
 
 
-def _copy_database(source_path: Path, target_path: Path) -> None:
-    timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
-    source = sqlite3.connect(source_path, timeout=timeout)
+def _copy_database(engine: Engine, source_path: Path, target_path: Path) -> None:
+    """Both files opened as the engine opens its store: an encrypted store's copy is encrypted
+    with the same key (SQLCipher's backup copies between files keyed alike)."""
+    source = connect_like(engine, source_path)
     try:
-        target = sqlite3.connect(target_path, timeout=timeout)
+        target = connect_like(engine, target_path)
         try:
             source.backup(target)
         finally:

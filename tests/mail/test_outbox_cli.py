@@ -22,6 +22,8 @@ from postfix import Postfix
 from desktop.cli.main import main
 from desktop.services.container import build_services
 from desktop.services.secrets import SecretStore
+from desktop.store.engine import make_engine
+from desktop.store.migrate import upgrade_to_head
 
 USER_PASSWORD = "ada's own long password"
 pytestmark = pytest.mark.usefixtures("keyring_service")
@@ -51,6 +53,7 @@ def cli(
     runner = Cli(f"sqlite:///{app_home / 'cli.sqlite3'}", capsys, monkeypatch, USER_PASSWORD)
     monkeypatch.delenv("SWITCHBOARD_PASSWORD", raising=False)
     monkeypatch.setattr("sys.stdin", io.StringIO(USER_PASSWORD + "\n"))
+    upgrade_to_head(make_engine(runner.database_url))  # plain: queue() opens it directly
     assert main(["--database-url", runner.database_url, "user", "create", "ada", "--name",
                  "Ada", "--password-stdin"]) == 0  # fmt: skip
     email = postfix.address(login)

@@ -27,6 +27,8 @@ from desktop.services.errors import PermissionDeniedError
 from desktop.services.mail.importer import import_paths
 from desktop.services.passwords import CHEAP_TEST_COST
 from desktop.services.secrets import SecretStore
+from desktop.store.engine import make_engine
+from desktop.store.migrate import upgrade_to_head
 from desktop.store.models import AuditEvent
 from desktop.store.session import SessionFactory, read_only, unit_of_work
 from desktop.store.side_writes import side_writes_for
@@ -157,6 +159,7 @@ def test_switchboard_inbox_prints_while_another_process_holds_the_write_lock(
 ) -> None:
     store = app_home / "cli.sqlite3"
     cli = Cli(f"sqlite:///{store}", capsys, monkeypatch, PASSWORD)
+    upgrade_to_head(make_engine(cli.database_url))  # plain: the lock below is held by sqlite3
     assert cli("user", "create", "ada", "--name", "Ada", "--password-stdin", stdin=PASSWORD)[0] == 0
     code, _, err = cli("profile", "create", "--user", "ada", "--org", "C", "--email", "a@c.example")
     assert code == 0, err

@@ -5,6 +5,10 @@ account, the demo data); after sign-in it needs one :class:`Session`. This objec
 the controller and the sign-in screens hold it instead of the services, and it remembers the one
 signed-in workspace, so lock and sign-out act as whoever is signed in now, on the profile
 active now.
+
+An encrypted store is not open before sign-in: the door (:class:`StoreDoor`) lists who may sign
+in from the key file, and the first sign-in's password (or "remember me") opens it. Signing out
+closes it again, so that the data key leaves memory with the person.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ from desktop.gui.session.profile_editor import ProfileEditor
 from desktop.gui.session.services_workspace import ServicesWorkspace
 from desktop.gui.session.session import Session
 from desktop.gui.session.sync_scheduler import SyncScheduler
-from desktop.services.accounts import ProfileDraft, UserInfo
+from desktop.services.accounts import ProfileDraft, UserInfo, remember_period
 from desktop.services.authorization import SignedInUser
-from desktop.services.container import Services, build_services
-from desktop.services.demo import seed_demo
+from desktop.services.container import Services
+from desktop.services.demo import DEMO_DISPLAY_NAME, DEMO_LOGIN, DEMO_PASSWORD, seed_demo
 from desktop.services.errors import NotFoundError
+from desktop.services.store_opening import StoreDoor, StoreKind
 from desktop.services.user_directory import list_users
 
 
@@ -35,6 +40,11 @@ class SignIn(Protocol):
 
     @property
     def remember_days(self) -> int: ...
+
+    @property
+    def encrypted(self) -> bool:
+        """The store cannot be read without a password or a remembered sign-in."""
+        ...
 
     def sign_in(self, login: str, password: str, *, remember: bool = False) -> SignedInUser:
         """Blocking (Argon2, store, keyring): on a worker."""
@@ -59,13 +69,28 @@ class StartState:
 class Backend:
     """Every method but the properties blocks (store, keyring) and runs on a worker."""
 
-    def __init__(self, services: Services) -> None:
-        self._services = services
+    def __init__(self, services: Services | None = None, *, door: StoreDoor | None = None) -> None:
+        if services is None and door is None:
+            raise ValueError("a backend needs open services or the door to a store")
+        self._opened = services
+        self._door = door
         self._workspace: ServicesWorkspace | None = None
 
     @property
     def accounts(self) -> SignIn:
-        return self._services.accounts
+        return _DoorSignIn(self)
+
+    @property
+    def encrypted(self) -> bool:
+        if self._opened is not None:
+            return self._opened.store_key is not None
+        return self._door is not None and self._door.kind is StoreKind.ENCRYPTED
+
+    @property
+    def _services(self) -> Services:
+        if self._opened is None:
+            raise NotFoundError("the store is not open: nobody has signed in yet")
+        return self._opened
 
     @property
     def signed_in(self) -> SignedInUser | None:
@@ -76,15 +101,31 @@ class Backend:
         users = self.users()
         remembered = None
         if last_login and any(user.login == last_login for user in users):
-            remembered = self._services.accounts.sign_in_remembered(last_login)
+            if self._opened is None and self._door is not None:
+                self._opened = self._door.open_remembered(last_login)
+            if self._opened is not None:
+                remembered = self._opened.accounts.sign_in_remembered(last_login)
         return StartState(self, users, remembered)
 
     def users(self) -> list[UserInfo]:
-        return list_users(self._services.session_factory)
+        """From the store when it is open, else from the encrypted store's key file."""
+        if self._opened is not None:
+            return list_users(self._opened.session_factory)
+        door = self._door
+        if door is None or door.kind is StoreKind.NEW:
+            return []
+        return [UserInfo(0, login, name) for login, name in door.logins()]
+
+    def sign_in(self, login: str, password: str, *, remember: bool) -> SignedInUser:
+        """Opens an encrypted store with the password first, then signs in as ever."""
+        if self._opened is None and self._door is not None:
+            self._opened = self._door.open_with_password(login, password)
+        return self._services.accounts.sign_in(login, password, remember=remember)
 
     def create_first_account(self, account: FirstAccount) -> SignedInUser:
         """The user, their sign-in and their first profile (the store's administrator),
-        which becomes active."""
+        which becomes active. A new store is created encrypted, keyed by this password."""
+        self._create_store(account.login, account.display_name, account.password)
         accounts = self._services.accounts
         accounts.create_first_user(account.login, account.display_name, account.password)
         actor = accounts.sign_in(account.login, account.password)
@@ -92,7 +133,12 @@ class Backend:
         return accounts.switch_profile(actor, profile.id)
 
     def create_demo(self) -> SignedInUser:
+        self._create_store(DEMO_LOGIN, DEMO_DISPLAY_NAME, DEMO_PASSWORD)
         return seed_demo(self._services)
+
+    def _create_store(self, login: str, display_name: str, password: str) -> None:
+        if self._opened is None and self._door is not None:
+            self._opened = self._door.create(login, display_name, password)
 
     def open_session(self, actor: SignedInUser, parent: QObject | None = None) -> Session:
         """Runs on the GUI thread (it builds Qt objects and touches no data). The scheduler asks
@@ -118,10 +164,14 @@ class Backend:
         actor = self._require_actor()
         self._workspace = None
         self._services.accounts.sign_out(actor)
+        if self._door is not None and self._services.store_key is not None:
+            self.close()
         return self.users()
 
     def close(self) -> None:
-        self._services.close()
+        opened, self._opened = self._opened, None
+        if opened is not None:
+            opened.close()
 
     def _require_actor(self) -> SignedInUser:
         if self._workspace is None:
@@ -132,6 +182,34 @@ class Backend:
 BackendFactory = Callable[[], Backend]
 
 
+class _DoorSignIn:
+    """The sign-in screens' view of the backend: signing in may have to open the store."""
+
+    def __init__(self, backend: Backend) -> None:
+        self._backend = backend
+
+    @property
+    def remembers_sign_ins(self) -> bool:
+        backend = self._backend
+        if backend._opened is not None:
+            return backend._opened.accounts.remembers_sign_ins
+        return backend._door is not None and backend._door.secrets.is_persistent
+
+    @property
+    def remember_days(self) -> int:
+        return remember_period().days
+
+    @property
+    def encrypted(self) -> bool:
+        return self._backend.encrypted
+
+    def sign_in(self, login: str, password: str, *, remember: bool = False) -> SignedInUser:
+        return self._backend.sign_in(login, password, remember=remember)
+
+
 def open_backend(database_url: str | None = None) -> Backend:
-    """Blocking: opens and upgrades the store."""
-    return Backend(build_services(database_url))
+    """Blocking: opens and upgrades a plain store; an encrypted or new one waits for sign-in."""
+    door = StoreDoor(database_url)
+    if door.kind in (StoreKind.PLAIN, StoreKind.SERVER):
+        return Backend(door.open_unencrypted(), door=door)
+    return Backend(door=door)

@@ -27,6 +27,7 @@ from desktop.services.demo.mail_content import (
     demo_messages,
 )
 from desktop.services.mail.importer import import_paths
+from desktop.services.store_opening import StoreDoor, StoreKind
 from desktop.store.models import Message, User
 from desktop.store.models.base import utcnow
 from desktop.store.session import unit_of_work
@@ -130,3 +131,18 @@ def seed_demo_if_empty(services: Services) -> bool:
         return False
     seed_demo(services)
     return True
+
+
+def seed_demo_store(door: StoreDoor) -> bool:
+    """``make run``'s first run: a new store is created encrypted, keyed by the demo password,
+    like any first account's; an encrypted store is in use (it has a key file) and is left
+    alone; a plain one found empty is seeded as before."""
+    kind = door.kind
+    if kind is StoreKind.ENCRYPTED:
+        return False
+    if kind is StoreKind.NEW:
+        with door.create(DEMO_LOGIN, DEMO_DISPLAY_NAME, DEMO_PASSWORD) as services:
+            seed_demo(services)
+        return True
+    with door.open_unencrypted() as services:
+        return seed_demo_if_empty(services)

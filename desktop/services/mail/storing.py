@@ -19,7 +19,6 @@ the GIL in few long stretches, hence multi-row statements on SQLite (``_insert_i
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from sqlalchemy.orm import Session
 from desktop.services.authorization import internal
 from desktop.services.mail.parse import ParsedMessage
 from desktop.store.checkpoints import Checkpoints
+from desktop.store.cipher import variable_limit
 from desktop.store.models import Attachment, Message
 from desktop.store.session import SessionFactory, unit_of_work
 from desktop.store.thread_upkeep import place_in_threads
@@ -250,7 +250,7 @@ def _insert_in_few_statements(
 
 def _variable_limit(driver_connection: Any) -> int:
     """How many parameters one statement may have (32,766 since SQLite 3.32, 999 before)."""
-    return int(driver_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    return variable_limit(driver_connection)
 
 
 def _highest_id(session: Session) -> int:
