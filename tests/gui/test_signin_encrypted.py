@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop.gui.controller import AppController
@@ -49,6 +50,17 @@ def first_run(qtbot: QtBot, controller: AppController) -> None:
         qtbot.mouseClick(page.create_button, Qt.MouseButton.LeftButton)
 
 
+def clipped_notes(page: QWidget) -> list[str]:
+    """The shown wrapped labels that have less height than their text needs at their width."""
+    return [
+        label.text()
+        for label in page.findChildren(QLabel)
+        if label.isVisible()
+        and label.wordWrap()
+        and label.height() < label.heightForWidth(label.width())
+    ]
+
+
 @pytest.fixture
 def store(app_home: Path) -> Path:
     return app_home / "switchboard.sqlite3"
@@ -73,6 +85,9 @@ def test_first_run_creates_an_encrypted_store_that_only_the_password_opens(
     assert page.user.currentText() == "Grace Hopper (grace)"
     assert page.encrypted_note.isVisible()
     assert "cannot be reset" in page.encrypted_note.text()
+    for size in ((800, 600), (1280, 800)):
+        second.window.resize(*size)
+        qtbot.waitUntil(lambda: clipped_notes(page) == [])
     page.password.setText("wrong password")
     page.submit()
     qtbot.waitUntil(page.error.isVisible, timeout=10000)

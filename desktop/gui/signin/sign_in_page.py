@@ -6,6 +6,8 @@ The same page is the lock screen: then the user is fixed and not shown (a locked
 shared workstation must not say whose it is), and "remember me" is not offered.
 Without a usable keyring the page says once that typed passwords last until the app closes, and
 "remember me" is disabled with the reason, rather than ticking a box that does nothing.
+On an encrypted store the page says that only the password opens the mail, and offers no way
+around it: there is no reset, hint or recovery that would open the store for someone else.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -48,9 +51,15 @@ def centred_card(content: QWidget, parent: QWidget) -> None:
     inner = QVBoxLayout(card)
     inner.setContentsMargins(28, 24, 28, 24)
     inner.addWidget(content)
+    # Centred by stretches, not by an alignment flag: an aligned item is given the height its
+    # wrapped notes need at the page's full width, so on the narrower card they were cut off.
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(card)
+    row.addStretch(1)
     outer = QVBoxLayout(parent)
     outer.addStretch(1)
-    outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+    outer.addLayout(row)
     outer.addStretch(2)
 
 
@@ -106,6 +115,15 @@ class SignInPage(QWidget):
         self.password.setAccessibleDescription(self.tr("The password of the chosen user"))
         self.password.returnPressed.connect(self.submit)
         self._build_remember(accounts)
+        self.encrypted_note = QLabel(
+            self.tr(
+                "Your mail is encrypted on this computer. Only your password, or a sign-in "
+                "this computer remembers, can open it: a forgotten password cannot be reset."
+            )
+        )
+        self.encrypted_note.setObjectName("encryptedNote")
+        self.encrypted_note.setWordWrap(True)
+        self.encrypted_note.setAccessibleName(self.tr("Encryption"))
         self.error = error_label(self.tr("Sign-in problem"))
         self.waiting = waiting_note(self.tr("Waiting for sign-in"))
         self.button = QPushButton(self.tr("&Sign in"))
@@ -128,11 +146,13 @@ class SignInPage(QWidget):
         layout.addLayout(form)
         layout.addWidget(self.remember)
         layout.addWidget(self.no_keyring)
+        layout.addWidget(self.encrypted_note)
         layout.addWidget(self.waiting)
         layout.addWidget(self.error)
         layout.addWidget(self.button)
         centred_card(content, self)
         self.no_keyring.setHidden(accounts.remembers_sign_ins)
+        self.encrypted_note.setHidden(not accounts.encrypted)
 
     def _build_remember(self, accounts: SignIn) -> None:
         self.remember = QCheckBox(self.tr("&Remember me on this computer"))
@@ -173,6 +193,7 @@ class SignInPage(QWidget):
         self._form.setRowVisible(self.user, True)
         self.remember.show()
         self.no_keyring.setVisible(not self._accounts.remembers_sign_ins)
+        self.encrypted_note.setVisible(self._accounts.encrypted)
         self._reset()
 
     def lock(self, actor: SignedInUser) -> None:
@@ -187,6 +208,7 @@ class SignInPage(QWidget):
         self._form.setRowVisible(self.user, False)
         self.remember.hide()
         self.no_keyring.hide()
+        self.encrypted_note.hide()
         self._reset()
 
     def show_waiting(self, text: str) -> None:
