@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 
+from held_keys import release_modifiers
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QAccessible, QAccessibleInterface
 from PySide6.QtTest import QTest
@@ -99,6 +100,7 @@ def tab_chain(start: QWidget, backwards: bool = False, limit: int = 80) -> list[
         if takes_tab(focused):
             modifiers |= Qt.KeyboardModifier.ControlModifier
         QTest.keyClick(focused, key, modifiers)
+        release_modifiers()
         now = QApplication.focusWidget()
         assert now is not None, f"focus left the window after {describe(focused)}"
         if now is start:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from dovecot import MAIL_SERVER_PASSWORD, Dovecot
+from held_keys import release_modifiers
 from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
@@ -35,6 +36,15 @@ class Seeded:
     actor: SignedInUser
     hospital_id: int
     clinic_id: int
+
+
+@pytest.fixture(autouse=True)
+def no_key_held() -> Iterator[None]:
+    """The application outlives each test: a modifier one test left "held" must not turn the
+    next test's row choice into a range."""
+    release_modifiers()
+    yield
+    release_modifiers()
 
 
 @pytest.fixture(autouse=True)
