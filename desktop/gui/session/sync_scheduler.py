@@ -42,6 +42,17 @@ class _Relay(QObject):
 
     report = Signal(object)
 
+    def tell(self, event: SyncEvent) -> None:
+        """Relay one report; a profile thread may still finish a step after the window is gone.
+
+        ``close`` stops the listening, but a step already past the owner's copy of its listeners
+        reports once more; with the relay deleted there is nobody left to tell.
+        """
+        try:
+            self.report.emit(event)
+        except RuntimeError:  # "Signal source has been deleted"
+            return
+
 
 class SyncScheduler(QObject):
     progress = Signal(int, int, int)  # profile id, done, total (of the current phase)
@@ -71,7 +82,7 @@ class SyncScheduler(QObject):
         self._workers = Workers(self)
         self._relay = _Relay(self)
         self._relay.report.connect(self._deliver)
-        self._listener = self._relay.report.emit
+        self._listener = self._relay.tell
         owner.add_listener(self._listener)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.check_schedule)
