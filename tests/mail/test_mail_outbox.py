@@ -13,10 +13,19 @@ from outbox_helpers import Sender, make_sender, message, read_folder
 from postfix import SMALL_LIMIT, Postfix
 from sqlalchemy import select, update
 
+from desktop.core.folders import FolderRole
+from desktop.core.mail_views import MailView
 from desktop.services.authorization import Authorizer
+from desktop.services.mail.mailbox import Mailbox
 from desktop.services.mail.outbox import Outbox, OutboxError, OutboxState
 from desktop.services.mail.smtp_settings import set_smtp_server
-from desktop.services.mail.sync_owner import Delivered, MailSync, RetryPolicy, SyncEvent
+from desktop.services.mail.sync_owner import (
+    Delivered,
+    Finished,
+    MailSync,
+    RetryPolicy,
+    SyncEvent,
+)
 from desktop.store.models import EgressEvent, OutboxMessage
 from desktop.store.session import SessionFactory, unit_of_work
 
@@ -312,3 +321,31 @@ def test_a_message_larger_than_the_server_takes_is_refused_before_it_is_sent(
     with unit_of_work(session_factory) as session:
         [event] = session.scalars(select(EgressEvent).where(EgressEvent.port == postfix.small_port))
     assert event.message_ids == str(small["Message-ID"])
+
+
+def test_a_sent_message_shows_in_the_unified_sent_view_without_waiting_for_a_full_sync(
+    session_factory: SessionFactory,
+    servers: Servers,
+    sender: Sender,
+    outbox: Outbox,
+    owner: MailSync,
+) -> None:
+    dovecot, postfix = servers.dovecot, servers.postfix
+    to = dovecot.add_user()
+    actor = actor_of(session_factory, sender.profile_id)
+    owner.sync_now(actor, sender.profile_id)  # as after any first sync: no Sent folder yet
+    synced = threading.Event()
+
+    def heard(event: SyncEvent) -> None:
+        if isinstance(event, Finished) and event.profile_id == sender.profile_id:
+            synced.set()
+
+    owner.add_listener(heard)
+    sent = message(sender.address, postfix.address(to), subject="Discharge letter")
+    outbox.queue_message(actor, sender.profile_id, sent, [postfix.address(to)])
+
+    assert owner.deliver_now(actor, sender.profile_id).sent == 1
+    assert synced.wait(60), "the Sent folder was never synced after the delivery"
+    box = Mailbox(session_factory, Authorizer(session_factory))
+    [row] = box.page(actor, view=MailView(FolderRole.SENT))
+    assert (row.subject, row.profile_id) == ("Discharge letter", sender.profile_id)

@@ -47,7 +47,7 @@ class QueueOwner(Protocol):
 class Step:
     """One piece of server work of a profile; ``outcome`` is set for callers that wait."""
 
-    kind: str  # "sync" | "inbox" | "flags" | "check" | "send"
+    kind: str  # "sync" | "inbox" | "sent" | "flags" | "check" | "send"
     delays: Iterator[float] = field(default_factory=lambda: iter(()))
     progress: Callable[[SyncProgress], None] | None = None
     password: str | None = None

@@ -43,6 +43,7 @@ from desktop.services.authorization import Authorizer, SignedInUser, gated, with
 from desktop.services.mail.action_replay import ReplayResult, replay_pending
 from desktop.services.mail.connection import DEFAULT_TIMEOUT, AuditedClient, Hangup, ServerSettings
 from desktop.services.mail.draft_uploads import save_drafts_to_server
+from desktop.services.mail.folder_listing import refresh_folders
 from desktop.services.mail.idle_watch import INBOX, IdlePolicy, IdleWatch
 from desktop.services.mail.imap_sync import (
     PasswordSource,
@@ -57,6 +58,7 @@ from desktop.services.mail.imap_sync import (
 )
 from desktop.services.mail.profile_queue import ProfileQueue, Step
 from desktop.services.mail.sending import deliver_outbox, outbox_waiting
+from desktop.services.mail.sent_copies import sent_folder
 from desktop.services.mail.smtp_settings import SmtpNotConfiguredError, smtp_settings
 from desktop.services.mail.sync_events import (
     ActionsApplied,
@@ -96,8 +98,10 @@ log = logging.getLogger(__name__)
 
 KEEP_ALIVE = 120.0
 """Idle seconds before a profile's connection is logged out (servers drop idle ones at 30 min)."""
-SYNCS = ("sync", "inbox")
-"""The steps that sync (all folders, or the INBOX a server announced a change in)."""
+SYNCS = ("sync", "inbox", "sent")
+"""The steps that sync (all folders, the INBOX a server announced a change in, or the Sent folder
+a delivery just added to, so a sent message shows in the Sent view without waiting for the
+periodic sync of the other folders)."""
 
 
 class MailSync:
@@ -320,7 +324,7 @@ class MailSync:
                 client,
                 progress=lambda progress: self._progressed(step, progress),
                 cancel=step.cancel,
-                folders=[INBOX] if step.kind == "inbox" else None,
+                folders=self._step_folders(step.kind, pid, client),
             )
             if step.kind == "sync" and not step.cancel.is_set():
                 save_drafts_to_server(self.session_factory, pid, client)
@@ -331,6 +335,19 @@ class MailSync:
         step.outcome.set_result(result)  # first: a sync asked for after this report is a new one
         self._emit(StateChanged(pid, SyncState.DONE))
         self._emit(Finished(pid, result))
+
+    def _step_folders(self, kind: str, pid: int, client: AuditedClient) -> list[str] | None:
+        """The folders a sync step brings up to date; None for all of them.
+
+        After a delivery the folder list is read again first: the Sent folder may have been
+        created by the copy just saved, and the unified Sent view finds folders by their role.
+        """
+        if kind == "inbox":
+            return [INBOX]
+        if kind == "sent":
+            refresh_folders(self.session_factory, pid, client)
+            return [sent_folder(client)]
+        return None
 
     def _push(self, queue: ProfileQueue, step: Step) -> None:
         pid = queue.profile_id
@@ -356,6 +373,8 @@ class MailSync:
             step.outcome.set_exception(error)
             return
         self._emit(Delivered(pid, report))
+        if report.sent and not step.cancel.is_set() and not queue.pending("sync"):
+            queue.put(Step("sent", self.retry.delays()))
         delay = None if step.cancel.is_set() or not report.waiting else next(step.delays, None)
         if delay is not None and queue.put(step, delay):
             log.info("outbox of profile %s waits %.0f s to retry: %s", pid, delay, report.reason)
