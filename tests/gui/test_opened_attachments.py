@@ -6,6 +6,7 @@ from __future__ import annotations
 import stat
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -44,13 +45,20 @@ class Desktop(QObject):
         assert path.read_bytes()  # the viewer reads it as soon as it is asked to
         self.opened.append(path)
 
+    @contextmanager
+    def handling(self) -> Iterator[None]:
+        QDesktopServices.setUrlHandler("file", self, "open")  # PySide6 takes the name as str
+        try:
+            yield
+        finally:
+            QDesktopServices.unsetUrlHandler("file")
+
 
 @pytest.fixture
 def desktop() -> Iterator[Desktop]:
     handler = Desktop()
-    QDesktopServices.setUrlHandler("file", handler, "open")  # PySide6 takes the name as str
-    yield handler
-    QDesktopServices.unsetUrlHandler("file")
+    with handler.handling():
+        yield handler
 
 
 def make_pane(qtbot: QtBot, loader: object = None) -> ReaderPane:
