@@ -46,7 +46,22 @@ def instance_lock_file(key: str) -> Path:
     return app_home() / f"{key}.lock"
 
 
+def opened_attachments_dir() -> Path:
+    """Where attachments opened in another app are written, each in a private folder.
+
+    The desktop's runtime folder when it has one (``XDG_RUNTIME_DIR``: owner-only, in memory,
+    emptied at logout), so that the plaintext of an attachment never reaches the disk; else, and
+    always when ``SWITCHBOARD_HOME`` is set, a folder in the app home. The app empties it when
+    the reader closes, at lock, sign-out and quit, and at start (what a crash left).
+    """
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if os.environ.get(HOME_ENV) is None and runtime and Path(runtime).is_dir():
+        return Path(runtime) / APP_NAME / "opened"
+    return app_home() / "opened"
+
+
 def autostart_file() -> Path:
-    """The desktop's autostart entry (XDG Autostart): the only file written outside the app home,
-    and only when the user turns autostart on."""
+    """The desktop's autostart entry (XDG Autostart): with the opened attachments in the
+    runtime folder, the only file written outside the app home, and only when the user turns
+    autostart on."""
     return platformdirs.user_config_path() / "autostart" / "switchboard.desktop"

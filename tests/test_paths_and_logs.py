@@ -42,3 +42,17 @@ def test_log_file_is_private_and_rotating(app_home: Path, file_logging: logging.
 
 def test_resources_ship_the_classic_layout() -> None:
     assert (resources.resources_dir() / "layouts" / "classic-32.json").is_file()
+
+
+def test_opened_attachments_go_to_the_runtime_folder_unless_the_app_home_is_set(
+    app_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    assert paths.opened_attachments_dir() == app_home / "opened"
+    monkeypatch.delenv(paths.HOME_ENV)
+    assert paths.opened_attachments_dir() == runtime / "Switchboard" / "opened"
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "missing"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert paths.opened_attachments_dir() == tmp_path / "data" / "Switchboard" / "opened"

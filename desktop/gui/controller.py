@@ -16,6 +16,7 @@ from desktop.gui.compose.opener import ComposeOpener
 from desktop.gui.mailimport.opener import MailImport
 from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.profiles.dialog import ProfilesDialog
+from desktop.gui.reader.opened_files import discard_opened
 from desktop.gui.session.backend import Backend, BackendFactory, StartState
 from desktop.gui.session.records import SignedInUser, UserInfo, describe
 from desktop.gui.session.session import Session
@@ -26,6 +27,7 @@ from desktop.gui.signin.idle_lock import IdleLock
 from desktop.gui.signin.sign_in_page import SignInPage
 from desktop.gui.support.audit_view import AuditDialog
 from desktop.gui.support.panel import SupportDialog
+from desktop.paths import opened_attachments_dir
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,8 @@ class AppController(QObject):
         self.idle_lock.pause()
 
     def start(self) -> None:
+        """Attachments a crashed run left opened are deleted before anything else."""
+        discard_opened(opened_attachments_dir())
         self.window.show_notice(self.window.tr("Opening your store…"))
         last = self.window.settings.value(LAST_LOGIN_KEY)
         factory = self._factory
@@ -248,12 +252,14 @@ class AppController(QObject):
         self.profiles_dialog = None
 
     def shut_down(self) -> None:
-        """Waits for running jobs, then closes the store, so nothing is cut off mid-write."""
+        """Waits for running jobs, then closes the store, so nothing is cut off mid-write;
+        the attachments opened in other apps are deleted."""
         if self.session is not None:
             self.session.close()
         self._workers.wait()
         if self.backend is not None:
             self.backend.close()
+        discard_opened(opened_attachments_dir())
 
     def lock(self) -> None:
         backend = self.backend

@@ -57,7 +57,7 @@ class Failure:
 
 def describe(error: BaseException) -> Failure:
     """The first cause in ``error``'s chain that has a plain explanation, else "an app fault"."""
-    details = _PARAMETERS.sub("[parameters hidden]", "".join(traceback.format_exception(error)))
+    details = _PARAMETERS.sub(r"\1\2 [hidden]", "".join(traceback.format_exception(error)))
     details = details.rstrip()
     for table in (_EXPLANATIONS, _FALLBACKS):
         for cause in _chain(error):
@@ -76,9 +76,10 @@ def describe(error: BaseException) -> Failure:
 
 
 Words = tuple[str, str, str]
-# SQLAlchemy puts a failed statement's values (message text, addresses) into its message; the
-# details go to the log, which must never hold mail content.
-_PARAMETERS = re.compile(r"^\[parameters: .*$", re.MULTILINE)
+# SQLAlchemy puts a failed statement's values (message text, addresses) into its message, and
+# PostgreSQL its failing row or key ("DETAIL: Failing row contains (...)"); the details go to the
+# log and to the support desk, which must never get mail content.
+_PARAMETERS = re.compile(r"^(\s*)(\[parameters:|DETAIL:).*$", re.MULTILINE)
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:

@@ -20,6 +20,9 @@ A transaction says at its start whether it may write, through the connection's e
   would otherwise run in the committing connection: its writer checkpoints on a thread of its
   own (:mod:`desktop.store.checkpoints`). Every other write transaction checkpoints as usual.
 
+A failed statement's values (a subject, a body, addresses) never appear in its error's text
+(``hide_parameters``): errors reach the log through tracebacks, and the log holds no mail.
+
 Given the store's data key, every connection is a SQLCipher one keyed before anything else runs
 (:mod:`desktop.store.cipher`); all of the above then works unchanged on the encrypted file.
 """
@@ -78,12 +81,14 @@ def make_engine(url: str | None = None, *, key: bytes | None = None, **kwargs: A
     if parsed.get_backend_name() != "sqlite":
         if key is not None:
             raise ValueError("only the embedded SQLite store is encrypted by Switchboard")
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         create_private_file(Path(parsed.database))
     timeout = SQLITE_BUSY_TIMEOUT_MS / 1000
     if key is None:
-        engine = create_engine(url, connect_args={"timeout": timeout}, **kwargs)
+        engine = create_engine(
+            url, connect_args={"timeout": timeout}, hide_parameters=True, **kwargs
+        )
     else:
         if not parsed.database or parsed.database == ":memory:":
             raise ValueError("an encrypted store is a file")
@@ -92,6 +97,7 @@ def make_engine(url: str | None = None, *, key: bytes | None = None, **kwargs: A
             url,
             module=dbapi(),
             creator=lambda: connect_encrypted(path, key, timeout=timeout, check_same_thread=False),
+            hide_parameters=True,
             **kwargs,
         )
     _KEYS[engine] = key

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
+from test_migrations import seed_0102
 
 from desktop.store.cipher import WrongStoreKeyError, connect_encrypted, is_plain_sqlite
 from desktop.store.engine import make_engine
 from desktop.store.migrate import (
+    MigrationFailedError,
     current_revision,
     head_revision,
     script_directory,
@@ -127,3 +129,24 @@ def test_the_copy_before_a_migration_is_encrypted_with_the_same_key(store: Path)
     finally:
         copy.close()
     assert os.stat(result.backup).st_mode & 0o777 == 0o600
+
+
+def test_a_failed_upgrade_leaves_the_store_and_its_copy_encrypted_with_the_same_key(
+    store: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{store}", key=KEY)
+    upgrade_to(engine, "0102")
+    with engine.begin() as connection:
+        seed_0102(connection)
+        connection.execute(text("UPDATE profiles SET colour = '#11223344' WHERE id = 1"))
+    with pytest.raises(MigrationFailedError, match="migration 0103"):
+        upgrade_store(engine)
+    engine.dispose()
+    [backup] = store.parent.glob(f"{store.name}.*.schema-0102.bak")
+    for path in (store, backup):
+        assert not is_plain_sqlite(path), path.name
+        opened = connect_encrypted(path, KEY)
+        try:
+            assert opened.execute("SELECT version_num FROM alembic_version").fetchone() == ("0102",)
+        finally:
+            opened.close()

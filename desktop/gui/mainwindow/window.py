@@ -194,6 +194,7 @@ class MainWindow(CommandWindow):
             self._binding.deleteLater()
         self._binding = None
         if self._page is not None:
+            self._page.reader.attachments.discard_opened()
             self._stack.removeWidget(self._page)
             self._page.deleteLater()
         self._page = None
@@ -203,7 +204,8 @@ class MainWindow(CommandWindow):
         self._chrome.show_active(None, None)
 
     def show_gate(self, gate: QWidget) -> None:
-        """Puts the sign-in (or lock) screen in front; the workspace stays loaded behind it."""
+        """Puts the sign-in (or lock) screen in front; the workspace stays loaded behind it, but
+        the attachments opened from it are deleted, as nothing readable may outlast a lock."""
         if self._stack.indexOf(gate) < 0:
             self._stack.addWidget(gate)
         self._stack.setCurrentWidget(gate)
@@ -211,6 +213,7 @@ class MainWindow(CommandWindow):
         self._set_workspace_chrome(False)
         if self._page is not None:
             self._page.read_timer.pause()
+            self._page.reader.attachments.discard_opened()
 
     def show_workspace(self) -> None:
         if self._page is not None:

@@ -1,8 +1,12 @@
-"""A message's attachments: listed with their size, saved only where the user chooses.
+"""A message's attachments: listed with their size, saved where the user chooses, or opened.
 
 A sender picks the file name, so it is hostile until cleaned: the mail service's cleaning (path
 parts, control and bidi characters, forbidden characters, leading dots) is applied to the name
 offered in the save dialog and again to whatever name the user typed.
+
+"Open" hands a private copy to the desktop's viewer (:mod:`desktop.gui.reader.opened_files`);
+those copies are discarded with :meth:`AttachmentList.discard_opened`, while a file saved where
+the person chose is theirs and is never touched again.
 """
 
 from __future__ import annotations
@@ -10,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QStandardPaths, Qt, Signal
+from PySide6.QtCore import QLocale, QStandardPaths, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -22,8 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.gui.reader.opened_files import discard_opened, write_opened
 from desktop.gui.session.records import AttachmentInfo, clean_filename, describe
 from desktop.gui.session.workers import Workers
+from desktop.paths import opened_attachments_dir
 
 AttachmentLoader = Callable[[int], bytes]
 
@@ -38,16 +45,20 @@ def _write_file(path: Path, data: bytes) -> Path:
 
 
 class AttachmentList(QWidget):
-    """Lists attachments; Enter, double-click or "Save…" saves the selected one."""
+    """Lists attachments; Enter, double-click or "Save…" saves the selected one, "Open" opens
+    it in the desktop's viewer."""
 
     saved = Signal(str)
     save_failed = Signal(str)
+    opened = Signal(str)
+    open_failed = Signal(str)
 
     def __init__(self, loader: AttachmentLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._loader = loader
         self._workers = Workers(self)
         self._attachments: tuple[AttachmentInfo, ...] = ()
+        self._opening: set[int] = set()
 
         self._title = QLabel(self.tr("Attachments"))
         self._list = QListWidget()
@@ -57,10 +68,20 @@ class AttachmentList(QWidget):
         self._save = QPushButton(self.tr("&Save attachment…"))
         self._save.setToolTip(self.tr("Save the selected attachment to a folder you choose"))
         self._save.clicked.connect(self.save_selected)
+        self._open = QPushButton(self.tr("&Open"))
+        self._open.setToolTip(
+            self.tr(
+                "Open the selected attachment in another app; its copy is deleted when you "
+                "lock, sign out or quit"
+            )
+        )
+        self._open.setAccessibleName(self.tr("Open attachment"))
+        self._open.clicked.connect(self.open_selected)
         self._status = QLabel()
         self._status.setTextFormat(Qt.TextFormat.PlainText)
 
         buttons = QHBoxLayout()
+        buttons.addWidget(self._open)
         buttons.addWidget(self._save)
         buttons.addWidget(self._status, 1)
         layout = QVBoxLayout(self)
@@ -87,11 +108,14 @@ class AttachmentList(QWidget):
     def item_texts(self) -> list[str]:
         return [self._list.item(row).text() for row in range(self._list.count())]
 
-    def save_selected(self) -> None:
+    def _selected(self) -> AttachmentInfo | None:
         row = self._list.currentRow()
-        if not 0 <= row < len(self._attachments):
+        return self._attachments[row] if 0 <= row < len(self._attachments) else None
+
+    def save_selected(self) -> None:
+        attachment = self._selected()
+        if attachment is None:
             return
-        attachment = self._attachments[row]
         folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
         suggested = str(Path(folder) / clean_filename(attachment.filename, attachment.content_type))
         chosen, _filter = QFileDialog.getSaveFileName(self, self.tr("Save attachment"), suggested)
@@ -114,3 +138,52 @@ class AttachmentList(QWidget):
         message = self.tr("Could not save the attachment: %s") % describe(error).summary
         self._status.setText(message)
         self.save_failed.emit(message)
+
+    def open_selected(self) -> None:
+        """The bytes are read on a worker and written here, on the GUI thread, so that a
+        :meth:`discard_opened` in between (a lock) leaves no file behind it and opens nothing."""
+        attachment = self._selected()
+        if attachment is None:
+            return
+        loader = self._loader
+        self._status.setText(self.tr("Opening…"))
+        task = self._workers.submit(
+            lambda: loader(attachment.id),
+            lambda data: self._open_loaded(task, attachment, data),
+            lambda error: self._open_not_loaded(task, error),
+        )
+        self._opening.add(task)
+
+    def _open_loaded(self, task: int, attachment: AttachmentInfo, data: bytes) -> None:
+        self._opening.discard(task)
+        try:
+            path = write_opened(
+                opened_attachments_dir(), attachment.filename, attachment.content_type, data
+            )
+        except OSError as error:
+            self._open_not_loaded(task, error)
+            return
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
+            path.unlink(missing_ok=True)
+            message = self.tr(
+                "No app on this computer opens this kind of file; save it and open it from there."
+            )
+            self._status.setText(message)
+            self.open_failed.emit(message)
+            return
+        self._status.setText(self.tr("Opened in another app"))
+        self.opened.emit(str(path))
+
+    def _open_not_loaded(self, task: int, error: Exception) -> None:
+        self._opening.discard(task)
+        message = self.tr("Could not open the attachment: %s") % describe(error).summary
+        self._status.setText(message)
+        self.open_failed.emit(message)
+
+    def discard_opened(self) -> None:
+        """Every copy handed to another app deleted, and opens still loading forgotten: the
+        reader closes, or the person locks, signs out or quits."""
+        for task in self._opening:
+            self._workers.forget(task)
+        self._opening.clear()
+        discard_opened(opened_attachments_dir())

@@ -27,7 +27,7 @@ RFC822 = "message/rfc822"
 
 @dataclass(frozen=True)
 class DraftAttachment:
-    filename: str
+    filename: str = field(repr=False)
     content_type: str
     content: bytes = field(repr=False)
     digest: str = field(init=False, repr=False)
@@ -54,16 +54,19 @@ def new_key() -> str:
 
 @dataclass(frozen=True)
 class Draft:
-    """A message being written. ``key`` names it in the store from its first save on."""
+    """A message being written. ``key`` names it in the store from its first save on.
+
+    What the person wrote is left out of the repr, which a traceback (so the log) may show.
+    """
 
     key: str
     kind: Kind
     from_profile_id: int
-    to: tuple[str, ...] = ()
-    cc: tuple[str, ...] = ()
-    bcc: tuple[str, ...] = ()
-    subject: str = ""
-    body: str = ""
+    to: tuple[str, ...] = field(default=(), repr=False)
+    cc: tuple[str, ...] = field(default=(), repr=False)
+    bcc: tuple[str, ...] = field(default=(), repr=False)
+    subject: str = field(default="", repr=False)
+    body: str = field(default="", repr=False)
     html: bool = False
     attachments: tuple[DraftAttachment, ...] = ()
     in_reply_to: str | None = None
@@ -114,7 +117,7 @@ class OutgoingMessage:
 
     message: EmailMessage
     envelope_sender: str
-    envelope_recipients: tuple[str, ...]
+    envelope_recipients: tuple[str, ...] = field(repr=False)
     message_id: str
 
     def as_bytes(self) -> bytes:
@@ -129,8 +132,8 @@ class DraftSummary:
     kind: Kind
     profile_id: int
     profile_email: str
-    subject: str
-    to: tuple[str, ...]
+    subject: str = field(repr=False)
+    to: tuple[str, ...] = field(repr=False)
     updated_at: datetime
 
 
@@ -138,8 +141,8 @@ class DraftSummary:
 class KnownRecipient:
     """An address from the user's mail offered while typing a recipient."""
 
-    name: str
-    address: str
+    name: str = field(repr=False)
+    address: str = field(repr=False)
     uses: int
 
     @property

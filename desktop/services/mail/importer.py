@@ -24,7 +24,7 @@ import mmap
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -71,7 +71,7 @@ ProgressCallback = Callable[[ImportProgress], None]
 
 @dataclass(frozen=True)
 class _Raw:
-    data: bytes
+    data: bytes = field(repr=False)
     envelope_date: datetime | None
     end_offset: int
 

@@ -45,7 +45,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -118,11 +118,13 @@ _Shape = tuple[str, int, bool, bool, bool, bool, Sort]
 
 @dataclass(frozen=True, slots=True)
 class InboxRow:
+    """Its content is left out of its repr, like every record holding mail (see MessageDetail)."""
+
     id: int
     profile_id: int
     profile_email: str
-    sender: str
-    subject: str
+    sender: str = field(repr=False)
+    subject: str = field(repr=False)
     date: datetime
     seen: bool
     flagged: bool
@@ -148,29 +150,32 @@ class InboxRow:
 @dataclass(frozen=True, slots=True)
 class AttachmentInfo:
     id: int
-    filename: str
+    filename: str = field(repr=False)
     content_type: str
     size: int
 
 
 @dataclass(frozen=True, slots=True)
 class MessageDetail:
+    """The content is left out of the repr: a repr lands in tracebacks, so in the log, which
+    never holds mail."""
+
     id: int
     profile_id: int
     profile_email: str
     folder: str
-    sender: str
-    to: str
-    cc: str
-    subject: str
+    sender: str = field(repr=False)
+    to: str = field(repr=False)
+    cc: str = field(repr=False)
+    subject: str = field(repr=False)
     date: datetime
     date_guessed: bool
-    text: str
-    html: str | None
+    text: str = field(repr=False)
+    html: str | None = field(repr=False)
     seen: bool
     flagged: bool
     body_loaded: bool
-    parse_error: str | None
+    parse_error: str | None = field(repr=False)
     attachments: tuple[AttachmentInfo, ...]
 
 

@@ -53,31 +53,34 @@ UNPARSEABLE_SUBJECT = "(message could not be read)"
 
 @dataclass(frozen=True)
 class ParsedAttachment:
-    filename_sent: str
-    filename: str
+    filename_sent: str = field(repr=False)
+    filename: str = field(repr=False)
     content_type: str
-    content: bytes
+    content: bytes = field(repr=False)
 
 
 @dataclass
 class ParsedMessage:
-    """Everything the store keeps of one message; ``raw`` is set only when parsing failed."""
+    """Everything the store keeps of one message; ``raw`` is set only when parsing failed.
+
+    The content is left out of the repr, which a traceback (so the log) may show.
+    """
 
     message_id: str | None
-    sender: str
-    to_addrs: str
-    cc_addrs: str
-    subject: str
+    sender: str = field(repr=False)
+    to_addrs: str = field(repr=False)
+    cc_addrs: str = field(repr=False)
+    subject: str = field(repr=False)
     date: datetime
     date_guessed: bool
-    text: str
-    html: str | None
+    text: str = field(repr=False)
+    html: str | None = field(repr=False)
     size: int
     content_hash: str
-    attachments: list[ParsedAttachment] = field(default_factory=list)
-    reply_to: str = ""
+    attachments: list[ParsedAttachment] = field(default_factory=list, repr=False)
+    reply_to: str = field(default="", repr=False)
     references: str = ""
-    parse_error: str | None = None
+    parse_error: str | None = field(default=None, repr=False)
     raw: bytes | None = None
 
 
