@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
+
 from desktop.services.audit_events import record_event
 from desktop.services.authorization import without_actor
 from desktop.services.container import Services, build_services
@@ -99,10 +101,19 @@ class StoreEncryption:
         door = self.door
         store = self._plain_store()
         self._refuse_without_room()
-        with door.open_unencrypted() as plain:
-            actor = plain.accounts.sign_in(login, password)
-            _refuse_other_users(plain, login)
-            side_writes_for(plain.session_factory).flush()
+        try:
+            with door.open_unencrypted() as plain:
+                actor = plain.accounts.sign_in(login, password)
+                _refuse_other_users(plain, login)
+                side_writes_for(plain.session_factory).flush()
+        except DBAPIError as error:
+            if not _is_damage(error):
+                raise
+            raise AccountError(
+                f"The store {store} is damaged ({error.orig}), so it was not encrypted: a "
+                "copy of it would be damaged too. Switchboard did not change it; restore it "
+                "from a backup."
+            ) from error
         keys = door.keys
         assert keys is not None  # a plain store is a file: _plain_store said so
         key_file, data_key = keys.prepare(login, actor.display_name, password)
@@ -173,6 +184,11 @@ def _refuse_other_users(plain: Services, login: str) -> None:
             "each user's own password, which Switchboard does not have, so encrypting it would "
             "lock them out of their mail. The store was kept plain."
         )
+
+
+def _is_damage(error: DBAPIError) -> bool:
+    text = str(error.orig).lower()
+    return "malformed" in text or "not a database" in text
 
 
 def _size_with_wal(store: Path) -> int:
