@@ -30,7 +30,8 @@ ENCRYPTED_FROM = {Step.RENAMED.value, Step.KEYS_IN_PLACE.value, Step.BACKUPS_REM
 
 
 def _run_child(url: str, point: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(CHILD.parent), str(CHILD.parents[2])])}
+    paths = [str(CHILD.parent), str(CHILD.parents[1]), str(CHILD.parents[2])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     return subprocess.run(
         [sys.executable, str(CHILD), url, LOGIN, point],
         check=False,
