@@ -116,7 +116,7 @@ class EncryptOfferPage(QWidget):
         self.explanation.setText(
             self.tr(
                 "Your mail is kept unencrypted on this computer, in {store}. Encrypting makes "
-                "a copy that only your password opens, checks it message by message, then "
+                "a copy that only your password opens, checks every table of it, then "
                 "removes the unencrypted file and its older copies. For {size} it should take "
                 "about {time}. A forgotten password cannot be reset."
             ).format(
@@ -218,6 +218,8 @@ class EncryptOfferPage(QWidget):
 
 
 def _megabytes(count: int) -> str:
+    if count >= 1_000_000_000:
+        return f"{count / 1_000_000_000:.1f} GB"
     return f"{max(count / 1_000_000, 0.1):.1f} MB"
 
 
