@@ -28,6 +28,7 @@ from desktop.cli import (
     outbox_args,
     profile_args,
     selftest_args,
+    store_args,
     user_args,
 )
 from desktop.cli.arguments import add_database_argument
@@ -46,6 +47,7 @@ COMMANDS = (
     compose_args,
     outbox_args,
     autostart_args,
+    store_args,
 )
 
 Handler = Callable[[argparse.Namespace], int]

@@ -17,11 +17,12 @@ from desktop.gui.mailimport.opener import MailImport
 from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.profiles.dialog import ProfilesDialog
 from desktop.gui.reader.opened_files import discard_opened
-from desktop.gui.session.backend import Backend, BackendFactory, StartState
+from desktop.gui.session.backend import Backend, BackendFactory, EncryptionOffer, StartState
 from desktop.gui.session.records import SignedInUser, UserInfo, describe
 from desktop.gui.session.session import Session
 from desktop.gui.session.viewdata import ProfileCard
 from desktop.gui.session.workers import Workers
+from desktop.gui.signin.encrypt_offer import EncryptOfferPage
 from desktop.gui.signin.first_run import FirstRunPage
 from desktop.gui.signin.idle_lock import IdleLock
 from desktop.gui.signin.sign_in_page import SignInPage
@@ -50,6 +51,7 @@ class AppController(QObject):
         self.locked = False
         self.sign_in: SignInPage | None = None
         self.first_run: FirstRunPage | None = None
+        self.encrypt_offer: EncryptOfferPage | None = None
         self.idle_lock = IdleLock(self)
         self.idle_lock.idle.connect(self.lock)
         window.lock_requested.connect(self.lock)
@@ -134,6 +136,36 @@ class AppController(QObject):
         self.window.show_gate(self.sign_in)
 
     def _signed_in(self, actor: SignedInUser) -> None:
+        """A new sign-in to a plain store first hears the offer to encrypt it."""
+        backend = self.backend
+        if backend is None:
+            return
+        unlocking = self.session is not None and self.session.user_login == actor.login
+        if unlocking or not backend.may_offer_encryption:
+            self._enter(actor)
+            return
+        self._workers.submit(
+            lambda: backend.encryption_offer(actor.login),
+            lambda offer: self._offer_encryption(actor, offer),
+            lambda error: self._offer_failed(actor, error),
+        )
+
+    def _offer_encryption(self, actor: SignedInUser, offer: EncryptionOffer | None) -> None:
+        backend = self.backend
+        if offer is None or backend is None:
+            self._enter(actor)
+            return
+        if self.encrypt_offer is None:
+            self.encrypt_offer = EncryptOfferPage(backend)
+            self.encrypt_offer.finished.connect(self._enter)
+        self.encrypt_offer.offer(actor, offer)
+        self.window.show_gate(self.encrypt_offer)
+
+    def _offer_failed(self, actor: SignedInUser, error: Exception) -> None:
+        log.warning("no encryption offer: %s", describe(error).details)
+        self._enter(actor)
+
+    def _enter(self, actor: SignedInUser) -> None:
         backend = self.backend
         if backend is None:
             return

@@ -71,12 +71,16 @@ class StoreKeys:
         with self._locked():
             if self.path.exists():
                 raise AccountError("This store already has a key file; sign in instead.")
-            key_file = new_key_file()
-            data_key = new_data_key()
-            write_key_file(
-                self.path, self._password_slot(key_file, data_key, login, display_name, password)
-            )
+            key_file, data_key = self.prepare(login, display_name, password)
+            write_key_file(self.path, key_file)
         return OpenedStoreKey(self, data_key)
+
+    def prepare(self, login: str, display_name: str, password: str) -> tuple[KeyFile, bytes]:
+        """A new data key and the key file with its first slot, written nowhere yet: the
+        encryption of a plain store writes it itself, at the point its order of files needs."""
+        key_file = new_key_file()
+        data_key = new_data_key()
+        return self._password_slot(key_file, data_key, login, display_name, password), data_key
 
     def unlock(self, login: str, password: str) -> OpenedStoreKey:
         key_file = read_key_file(self.path)

@@ -3,8 +3,10 @@
 * a new embedded store is created encrypted, its key file first (:meth:`StoreDoor.create`);
 * an encrypted store (its key file beside it) opens only once a slot unwraps, by a user's
   password or by "remember me"; before that the door can say only who may sign in;
-* a plain store that already exists opens as before (its upgrade is offered separately), and a
-  PostgreSQL server protects its data by its own means.
+* a plain store that already exists opens as before (its encryption is offered after sign-in,
+  :mod:`desktop.services.store_upgrade`), and a PostgreSQL server protects its data by its own
+  means. An encryption that a crash cut short is finished or undone when the door is made,
+  before the store's kind is judged (:mod:`desktop.store.cipher_export`).
 
 A store that looks encrypted but has no key file is refused, never overwritten: a lost key file
 must be put back, not replaced by a fresh one that would open nothing.
@@ -29,8 +31,10 @@ from desktop.services.passwords import PRODUCTION_COST, PasswordCost
 from desktop.services.secrets import SecretStore
 from desktop.services.store_keys import OpenedStoreKey, StoreKeys
 from desktop.store.cipher import WrongStoreKeyError, is_plain_sqlite
+from desktop.store.cipher_export import needs_settling, settle_interrupted_encryption
 from desktop.store.engine import default_database_url
 from desktop.store.key_slots import KeyFileError
+from desktop.store.migrate import startup_lock
 
 
 class StoreKind(enum.Enum):
@@ -59,6 +63,11 @@ class StoreDoor:
         if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
             self.file = Path(database)
         self.keys = StoreKeys(self.file, self.secrets, self.password_cost) if self.file else None
+        if self.file is not None and (is_plain_sqlite(self.file) or needs_settling(self.file)):
+            # Waits for an encryption running in another process, then finishes or undoes
+            # one a crash cut short: the kind is judged only once the files are settled.
+            with startup_lock(self.file):
+                settle_interrupted_encryption(self.file)
 
     @property
     def kind(self) -> StoreKind:

@@ -29,6 +29,7 @@ from desktop.services.container import Services
 from desktop.services.demo import DEMO_DISPLAY_NAME, DEMO_LOGIN, DEMO_PASSWORD, seed_demo
 from desktop.services.errors import NotFoundError
 from desktop.services.store_opening import StoreDoor, StoreKind
+from desktop.services.store_upgrade import EncryptionEstimate, StoreEncryption
 from desktop.services.user_directory import list_users
 
 
@@ -57,6 +58,16 @@ class FirstAccount:
     display_name: str
     password: str
     draft: ProfileDraft
+
+
+@dataclass(frozen=True)
+class EncryptionOffer:
+    """What the window says before encrypting a plain store."""
+
+    store: str
+    estimate: EncryptionEstimate
+    other_users: tuple[str, ...]
+    """Display names of the store's other users: while there are any, it is not encrypted."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +132,46 @@ class Backend:
         if self._opened is None and self._door is not None:
             self._opened = self._door.open_with_password(login, password)
         return self._services.accounts.sign_in(login, password, remember=remember)
+
+    @property
+    def may_offer_encryption(self) -> bool:
+        """Whether to ask :meth:`encryption_offer` at all (no file is read here, on the GUI
+        thread): an open store found through the door, not encrypted."""
+        opened = self._opened
+        door = self._door
+        return opened is not None and opened.store_key is None and door is not None
+
+    def encryption_offer(self, login: str) -> EncryptionOffer | None:
+        """None unless the store is a plain file on this computer; blocking (file sizes)."""
+        door = self._door
+        if door is None or door.file is None or door.kind is not StoreKind.PLAIN:
+            return None
+        others = tuple(user.display_name for user in self.users() if user.login != login)
+        estimate = StoreEncryption(door).estimate()
+        return EncryptionOffer(str(door.file), estimate, others)
+
+    def encrypt_store(
+        self, login: str, password: str, on_progress: Callable[[float], None]
+    ) -> SignedInUser:
+        """The plain store closed, encrypted, and opened again encrypted, signed in as before.
+
+        On failure whichever store is the store (the plain one, unless the failure came after
+        the encrypted one took its place) is opened again, so the person goes on working where
+        they were, and the error says why; blocking, on a worker.
+        """
+        door = self._door
+        if door is None:
+            raise NotFoundError("only a store found on this computer can be encrypted")
+        self.close()
+        try:
+            self._opened = StoreEncryption(door).encrypt(login, password, on_progress=on_progress)
+        except BaseException:
+            if door.kind is StoreKind.PLAIN:
+                self._opened = door.open_unencrypted()
+            else:
+                self._opened = door.open_with_password(login, password)
+            raise
+        return self._services.accounts.sign_in(login, password)
 
     def create_first_account(self, account: FirstAccount) -> SignedInUser:
         """The user, their sign-in and their first profile (the store's administrator),
