@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -135,9 +136,31 @@ def session_factory(engine: Engine) -> SessionFactory:
 
 
 @pytest.fixture
-def services(engine: Engine) -> Services:
-    """The services over the test's store, with in-memory secrets and cheap password hashing."""
-    return wire_services(engine, SecretStore.in_memory(), password_cost=CHEAP_TEST_COST)
+def services(engine: Engine) -> Iterator[Services]:
+    """The services over the test's store, with in-memory secrets and cheap password hashing.
+
+    Closed at the end, as the app closes them: a profile's queue or IDLE watch left running
+    would go on reporting into a later test's window, long after its own was deleted.
+    """
+    services = wire_services(engine, SecretStore.in_memory(), password_cost=CHEAP_TEST_COST)
+    yield services
+    services.close()
+
+
+MAIL_THREADS = ("mail-profile-", "mail-idle-", "mail-fetch")
+
+
+@pytest.fixture(autouse=True)
+def no_mail_thread_outlives_its_test() -> Iterator[None]:
+    """Each test closes the server work it started (``MailSync.close``), so none can reach into
+    the next test: the IDLE watches of unclosed owners once crashed a later GUI test."""
+    before = set(threading.enumerate())
+    yield
+    left = [t for t in set(threading.enumerate()) - before if t.name.startswith(MAIL_THREADS)]
+    for thread in left:
+        thread.join(10)
+    alive = sorted(t.name for t in left if t.is_alive())
+    assert not alive, f"server work outlived its test: {alive}"
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,6 @@ from dovecot import MAIL_SERVER_PASSWORD, Dovecot
 from held_keys import release_modifiers
 from PySide6.QtCore import QThreadPool
 from pytestqt.qtbot import QtBot
-from sqlalchemy import Engine
 
 from desktop.core.roles import Role
 from desktop.gui.mainwindow.window import MainWindow
@@ -22,10 +21,8 @@ from desktop.gui.session.services_workspace import ServicesWorkspace
 from desktop.gui.session.session import Session
 from desktop.services.accounts import ProfileDraft
 from desktop.services.authorization import SignedInUser
-from desktop.services.container import Services, wire_services
+from desktop.services.container import Services
 from desktop.services.mail.importer import import_paths
-from desktop.services.passwords import CHEAP_TEST_COST
-from desktop.services.secrets import SecretStore
 
 PASSWORD = "correct horse battery"
 
@@ -93,11 +90,6 @@ def services_session(seeded: Seeded) -> Callable[[MainWindow], Session]:
 def syncing_session(seeded: Seeded) -> Callable[[MainWindow], Session]:
     """A session as the app opens it, with the sync scheduler."""
     return lambda window: Backend(seeded.services).open_session(seeded.actor, window)
-
-
-@pytest.fixture
-def services(engine: Engine) -> Services:
-    return wire_services(engine, SecretStore.in_memory(), password_cost=CHEAP_TEST_COST)
 
 
 def mail(number: int, subject: str, html: str | None = None) -> EmailMessage:

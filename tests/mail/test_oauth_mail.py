@@ -124,8 +124,9 @@ def world(
     sign_in = OAuthSignIn(session_factory, Authorizer(session_factory), tokens)
     credentials = MailCredentials(session_factory, secret_service, tokens)
     sync = mail_sync(session_factory, credentials)  # type: ignore[arg-type]
-    yield World(servers, session_factory, secret_service, tokens, sign_in, sync, clock)
-    sync.close()
+    world = World(servers, session_factory, secret_service, tokens, sign_in, sync, clock)
+    yield world
+    world.sync.close()  # the one in use at the end: a test may have started a new one
 
 
 def test_browser_sign_in_then_sync_and_send_with_the_token(world: World, user_id: int) -> None:
