@@ -98,9 +98,10 @@ class SessionMailCopy(QObject):
         )
 
     def _failure(self, sentence: str) -> Callable[[Exception], None]:
+        """Said once; the lists stay as they are, since a refused copy changed nothing."""
+
         def failed(error: Exception) -> None:
             self.failed.emit(sentence.format(reason=describe(error).summary))
-            self._resync()
 
         return failed
 
