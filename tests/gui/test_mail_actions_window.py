@@ -255,7 +255,7 @@ def test_the_move_picker_lists_the_profiles_folders_filters_as_one_types_and_ent
     assert picker is not None
     assert nameless_controls(picker) == []
     texts = [picker.folders.item(r).text() for r in range(picker.folders.count())]
-    heading = texts.index("Copy to Riverside Clinic (ada@riverside.example)")
+    heading = texts.index("Copy to Riverside Clinic\nada@riverside.example")
     assert texts.index("    Clinic only") > heading  # another profile's: a copy, under its name
     assert texts.index("Projects") < heading
     assert {"Projects", "Rota", "Archive", "Trash"} <= set(picker.visible_texts())

@@ -92,7 +92,7 @@ def test_a_copy_to_another_profile_asks_first_and_reaches_its_server(
     picker = window.mail.picker
     assert picker is not None
     texts = [picker.folders.item(r).text() for r in range(picker.folders.count())]
-    assert "Copy to St Mary's Hospital (ada@stmarys.example)" in texts
+    assert "Copy to St Mary's Hospital\nada@stmarys.example" in texts
     assert nameless_controls(picker) == []
     box = copy_question(qtbot, window)
     assert box.text() == QUESTION

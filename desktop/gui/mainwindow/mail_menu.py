@@ -272,7 +272,7 @@ class MailMenu(QObject):
             return
         profiles = sorted({row.profile_id for row in rows})
         view = page.inbox_model.query.view
-        others = {p.id: f"{p.organization} ({p.email})" for p in session.profiles}
+        others = {p.id: (p.organization, p.email) for p in session.profiles}
         choices = folder_choices(session.folders.tree, profiles, view, others)
         if not choices:
             session.report(

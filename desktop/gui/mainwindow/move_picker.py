@@ -34,20 +34,21 @@ from desktop.gui.session.mail_actions import BY_ROLE
 Target = MailView | FolderRole
 """One folder of the messages' profile (or of another, to copy to), or a role every profile has."""
 Choice = tuple[str, Target | None]
-"""An entry's text and where it leads; None for the heading of another profile's folders."""
+"""An entry's text and where it leads; None for the heading of another profile's folders (its
+organization and address on two lines)."""
 
 
 def folder_choices(
     tree: FolderTree | None,
     profile_ids: Sequence[int],
     current: MailView | None,
-    others: Mapping[int, str] | None = None,
+    others: Mapping[int, tuple[str, str]] | None = None,
 ) -> list[Choice]:
     """The picker's entries: one profile's folders by path, or the roles all profiles share.
 
     A profile without an Archive or a Trash yet is offered them by role all the same: the
     services make the folder with the first message that goes there. ``others`` names the
-    user's other profiles (organization and address) whose folders follow, each under its name.
+    user's other profiles (organization, address) whose folders follow, each under its name.
     """
     by_role: list[Choice] = [("Archive", FolderRole.ARCHIVE), ("Trash", FolderRole.TRASH)]
     if len(set(profile_ids)) != 1:
@@ -65,9 +66,9 @@ def folder_choices(
                     choices.append((text, card.view))
     choices += [(text, role) for text, role in by_role if role not in roles]
     for profile in tree.profiles:
-        heading = (others or {}).get(profile.profile_id)
-        if profile.profile_id != wanted and heading is not None and profile.folders:
-            choices.append((heading, None))
+        named = (others or {}).get(profile.profile_id)
+        if profile.profile_id != wanted and named is not None and profile.folders:
+            choices.append(("\n".join(named), None))
             choices += [(text, card.view) for text, card in _paths(profile.folders)]
     return choices
 
@@ -109,22 +110,7 @@ class MovePicker(QDialog):
         )
         # Kept here, not in the items: Qt would hand a role back as a bare string.
         self._targets = [target for _text, target in choices]
-        # What typing matches: a copy's folder by its profile's name too ("riverside inbox").
-        self._matched: list[str] = []
-        heading = ""
-        for text, target in choices:
-            item = QListWidgetItem(tr(text) if target in BY_ROLE else text)
-            if target is None:
-                heading = text
-                item.setText(tr("Copy to {profile}").format(profile=text))
-                item.setFlags(Qt.ItemFlag.NoItemFlags)
-                font = item.font()
-                font.setBold(True)
-                item.setFont(font)
-            elif isinstance(target, MailView) and heading:
-                item.setText(f"    {text}")
-            self._matched.append(f"{heading} {text}".casefold())
-            self.folders.addItem(item)
+        self._matched = self._fill(choices)
         self._hint = (
             tr(
                 "These messages belong to {n} profiles: each can go to its own profile's "
@@ -164,6 +150,29 @@ class MovePicker(QDialog):
         self.folders.currentRowChanged.connect(lambda _row: self._update_button())
         self.resize(420, 420)
         self._narrow("")
+
+    def _fill(self, choices: Sequence[Choice]) -> list[str]:
+        """The list's items; what typing matches in each: a copy's folder by its profile's
+        name and address too ("riverside inbox")."""
+        tr = self.tr
+        matched: list[str] = []
+        heading = ""
+        for text, target in choices:
+            item = QListWidgetItem(tr(text) if target in BY_ROLE else text)
+            if target is None:
+                heading = text
+                organization, _, email = text.partition("\n")
+                words = tr("Copy to {organization}\n{email}")
+                item.setText(words.format(organization=organization, email=email))
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled)  # read, never chosen
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            elif isinstance(target, MailView) and heading:
+                item.setText(f"    {text}")
+            matched.append(f"{heading} {text}".casefold())
+            self.folders.addItem(item)
+        return matched
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
