@@ -1,5 +1,6 @@
-"""Arguments of ``switchboard mail move|archive|delete|flag|unflag|read|unread``; run by
-``desktop.cli.mail_action_command``. Registered from :mod:`desktop.cli.mail_args`."""
+"""Arguments of ``switchboard mail move|copy|archive|delete|flag|unflag|read|unread``; run by
+``desktop.cli.mail_action_command`` (``copy`` by ``desktop.cli.mail_copy_command``).
+Registered from :mod:`desktop.cli.mail_args`."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ from typing import Any
 from desktop.cli.arguments import add_sign_in_arguments, positive
 
 RUN = "desktop.cli.mail_action_command"
+COPY = "desktop.cli.mail_copy_command:run_copy"
 
 ACTIONS = {
     "move": "move messages to another folder of their own profile (--to FOLDER)",
+    "copy": "copy messages into a folder of another of your profiles (--to-profile EMAIL, "
+    "--to FOLDER, default INBOX), after saying yes to the two organizations named",
     "archive": "move messages to their profile's Archive folder (made when missing)",
     "delete": "move messages to their profile's Trash; those in the Trash are deleted for "
     "good, only with --yes",
@@ -48,4 +52,20 @@ def register(subparsers: Any) -> None:
             action.add_argument(
                 "--yes", action="store_true", help="delete messages in the Trash for good"
             )
-        action.set_defaults(handler=f"{RUN}:run_action", action=name)
+        if name == "copy":
+            action.add_argument(
+                "--to-profile",
+                metavar="EMAIL",
+                required=True,
+                help="the address of the profile the copies go to",
+            )
+            action.add_argument(
+                "--to", metavar="FOLDER", default="INBOX", help="its folder (default INBOX)"
+            )
+            action.add_argument(
+                "--yes",
+                action="store_true",
+                help="copy without asking (without it a terminal is asked, anything else refused)",
+            )
+        handler = COPY if name == "copy" else f"{RUN}:run_action"
+        action.set_defaults(handler=handler, action=name)

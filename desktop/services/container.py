@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from desktop.services.mail.compose import Composer
     from desktop.services.mail.draft_sending import DraftSender
     from desktop.services.mail.outbox import Outbox
+    from desktop.services.mail.profile_copy import ProfileCopy
     from desktop.services.mail.remote_content import RemoteContentFetcher
     from desktop.services.mail.sync_owner import MailSync
     from desktop.services.mail.threads import Threads
@@ -117,6 +118,12 @@ class Services:
         from desktop.services.mail.actions import MailActions
 
         return MailActions(self.session_factory, self.authorizer, self.mail_sync)
+
+    @cached_property
+    def profile_copy(self) -> ProfileCopy:
+        from desktop.services.mail.profile_copy import ProfileCopy
+
+        return ProfileCopy(self.session_factory, self.authorizer, self.mail_sync)
 
     def close(self) -> None:
         if "mail_sync" in self.__dict__:

@@ -254,7 +254,10 @@ def test_the_move_picker_lists_the_profiles_folders_filters_as_one_types_and_ent
     picker = window.mail.picker
     assert picker is not None
     assert nameless_controls(picker) == []
-    assert "Clinic only" not in picker.visible_texts()
+    texts = [picker.folders.item(r).text() for r in range(picker.folders.count())]
+    heading = texts.index("Copy to Riverside Clinic\nada@riverside.example")
+    assert texts.index("    Clinic only") > heading  # another profile's: a copy, under its name
+    assert texts.index("Projects") < heading
     assert {"Projects", "Rota", "Archive", "Trash"} <= set(picker.visible_texts())
     assert picker.focusWidget() is picker.filter
     qtbot.keyClicks(picker.filter, "proj")
@@ -330,9 +333,10 @@ def test_a_drop_on_a_folder_moves_and_on_another_profiles_folder_is_refused(
     invoices = next(i for i in pane._items() if i.text(0) == "Invoices")
     session = window.session
     assert session is not None
-    with qtbot.waitSignal(session.failed) as said:
+    with qtbot.waitSignal(session.failed) as said:  # a copy, refused: no server to keep it
         assert pane.dropMimeData(invoices, -1, data, Qt.DropAction.MoveAction)
-    assert "belongs to another profile" in said.args[0]
+    assert "Riverside Clinic (ada@riverside.example) has no mail server set up" in said.args[0]
+    assert window.mail.copying.confirmation is None  # refused before anyone is asked
     assert folders_of(seeded, dragged) == ["Imported"]
     heading = next(i for i in pane._items() if i.text(0) == "All profiles")
     assert not pane.dropMimeData(heading, -1, data, Qt.DropAction.MoveAction)

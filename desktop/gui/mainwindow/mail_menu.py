@@ -25,6 +25,7 @@ from desktop.core.mail_views import MailView
 from desktop.gui.icons import icon
 from desktop.gui.mainwindow.commands import CommandWindow
 from desktop.gui.mainwindow.conversation_view import ConversationView
+from desktop.gui.mainwindow.copy_flow import CopyFlow, is_copy
 from desktop.gui.mainwindow.delete_question import ask_delete_for_good
 from desktop.gui.mainwindow.move_picker import MovePicker, Target, folder_choices
 from desktop.gui.mainwindow.reading_menu import ReadingMenu
@@ -51,6 +52,7 @@ class MailMenu(QObject):
         self._conversations: ConversationView | None = None
         self.picker: MovePicker | None = None
         self.confirmation: QMessageBox | None = None
+        self.copying = CopyFlow(window)
         tr = self.tr
         self.delete_action = self._action(
             tr("De&lete"),
@@ -152,6 +154,7 @@ class MailMenu(QObject):
     ) -> None:
         """A new working area: its list and reader take the keys, the list the context menu."""
         self._page, self._session, self._conversations = page, session, conversations
+        self.copying.attach(session)
         page.destroyed.connect(self._detach)
         for widget in (page.inbox, page.reader):
             widget.addActions(self.actions)
@@ -197,6 +200,7 @@ class MailMenu(QObject):
     def _detach(self) -> None:
         """Signed out: no working area, so nothing is chosen and nothing can be acted on."""
         self._page = self._session = self._conversations = None
+        self.copying.detach()
         for action in self.message_actions:
             action.setEnabled(False)
         self._show_undo(Undoable.NOTHING)
@@ -268,7 +272,8 @@ class MailMenu(QObject):
             return
         profiles = sorted({row.profile_id for row in rows})
         view = page.inbox_model.query.view
-        choices = folder_choices(session.folders.tree, profiles, view)
+        others = {p.id: (p.organization, p.email) for p in session.profiles}
+        choices = folder_choices(session.folders.tree, profiles, view, others)
         if not choices:
             session.report(
                 self.tr(
@@ -286,20 +291,24 @@ class MailMenu(QObject):
         session = self._session
         if session is None:
             return
-        if isinstance(target, FolderRole):
+        if is_copy(rows, target):  # another profile's folder: a copy, asked first
+            assert isinstance(target, MailView)
+            self.copying.offer(rows, target)
+        elif isinstance(target, FolderRole):
             session.mail_actions.move_to_role(rows, target)
         else:
             session.mail_actions.move(rows, target)
 
     def dropped(self, message_ids: Sequence[int], view: MailView) -> None:
-        """Messages dropped on a folder of the pane: the session checks whose folder it is."""
+        """Messages dropped on a folder of the pane: moved within their profile, copied (after
+        asking) to another's; the session checks whose folder it is."""
         page = self._page
         if page is None:
             return
         model = page.inbox_model
         places = (model.row_of(message_id) for message_id in message_ids)
         rows = [model.row_at(place) for place in places if place is not None]
-        if view.role in BY_ROLE:
+        if view.role in BY_ROLE and not is_copy(rows, view):
             assert view.role is not None
             self._move(rows, view.role)
         else:

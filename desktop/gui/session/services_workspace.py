@@ -35,6 +35,7 @@ from desktop.services.mail.import_preview import ImportPreview
 from desktop.services.mail.importer import ImportResult, ProgressCallback
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
 from desktop.services.mail.outbox import OutboxEntry
+from desktop.services.mail.profile_copy import CopyPlan
 from desktop.services.mail.remote_content import RemoteContent
 from desktop.services.mail.thread_queries import ThreadKey, ThreadRow
 from desktop.store.models.mail import IMPORTED_FOLDER
@@ -245,6 +246,16 @@ class ServicesWorkspace:
 
     def archive_messages(self, message_ids: Sequence[int]) -> ActionResult:
         return self._services.mail_actions.archive(self._actor, message_ids)
+
+    def copy_plan(self, message_ids: Sequence[int], profile_id: int, folder: str) -> CopyPlan:
+        return self._services.profile_copy.copy_plan(self._actor, message_ids, profile_id, folder)
+
+    def copy_messages(
+        self, message_ids: Sequence[int], profile_id: int, folder: str
+    ) -> ActionResult:
+        return self._services.profile_copy.copy_to_profile(
+            self._actor, message_ids, profile_id, folder, confirmed=True
+        )
 
     def delete_messages(self, message_ids: Sequence[int], *, permanent: bool) -> ActionResult:
         return self._services.mail_actions.delete(self._actor, message_ids, permanent=permanent)

@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.session.folders import SessionFolders
 from desktop.gui.session.mail_actions import SessionMailActions
+from desktop.gui.session.mail_copy import SessionMailCopy
 from desktop.gui.session.outbox import SessionOutbox
 from desktop.gui.session.sync_scheduler import SyncScheduler
 from desktop.gui.session.viewdata import ProfileCard
@@ -74,6 +75,10 @@ class Session(QObject):
             workspace, self.folders, recount=self.recount, resync=self.mail_arrived, parent=self
         )
         self.mail_actions.failed.connect(self.failed)
+        self.mail_copy = SessionMailCopy(
+            workspace, recount=self.recount, resync=self.mail_arrived, parent=self
+        )
+        self.mail_copy.failed.connect(self.failed)
 
     # State
 

@@ -30,6 +30,7 @@ from desktop.services.mail.import_preview import ImportPreview
 from desktop.services.mail.importer import ImportProgress, ImportResult
 from desktop.services.mail.inbox import FlagChange, InboxRow, MessageDetail, OpenedMessage, PageKey
 from desktop.services.mail.outbox import OutboxEntry
+from desktop.services.mail.profile_copy import CopyPlan
 from desktop.services.mail.remote_content import RemoteContent
 from desktop.services.mail.thread_queries import ThreadKey, ThreadRow
 
@@ -184,6 +185,16 @@ class Workspace(Protocol):
         ...
 
     def archive_messages(self, message_ids: Sequence[int]) -> ActionResult: ...
+
+    def copy_plan(self, message_ids: Sequence[int], profile_id: int, folder: str) -> CopyPlan:
+        """What a copy into another profile's folder would do; refused here if it may not."""
+        ...
+
+    def copy_messages(
+        self, message_ids: Sequence[int], profile_id: int, folder: str
+    ) -> ActionResult:
+        """The copy, once the person confirmed :meth:`copy_plan`'s question."""
+        ...
 
     def delete_messages(self, message_ids: Sequence[int], *, permanent: bool) -> ActionResult:
         """To the Trash; what is in the Trash already goes for good only with ``permanent``."""

@@ -19,9 +19,12 @@ from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from desktop.core.folders import WELL_KNOWN_NAMES, FolderRole
-from desktop.services.authorization import internal
+from desktop.core.roles import Action
+from desktop.services.authorization import Authorizer, SignedInUser, internal
+from desktop.services.errors import NotFoundError
 from desktop.store.models import Folder, MailAction, Message, Profile
 from desktop.store.models.mail_actions import EXPUNGE, MOVE
+from desktop.store.session import SessionFactory, read_only
 
 _MESSAGES = cast(Table, Message.__table__)
 
@@ -63,6 +66,34 @@ def owned_rows(
         found = session.execute(query.with_for_update(of=Message) if lock else query)
         rows.extend(Row(*row) for row in found)
     return rows
+
+
+@internal("a check of MailActions and ProfileCopy, after the gate and before their write")
+def refuse_unowned(
+    session_factory: SessionFactory,
+    authorizer: Authorizer,
+    actor: SignedInUser,
+    message_ids: Iterable[int],
+) -> None:
+    """Refuse the whole request if a message is not the actor's (audited), or is unknown.
+
+    Runs in a read of its own before the write begins: a refusal inside the write would
+    hold SQLite's write lock while the audit entry waits for it, so the entry would be
+    written only after the request had failed, or lost with the process.
+    """
+    wanted = set(message_ids)
+    with read_only(session_factory) as session:
+        rows = owned_rows(session, actor.user_id, wanted, lock=False)
+        missing = wanted - {row.id for row in rows}
+        if not missing:
+            return
+        first = min(missing)
+        exists = session.scalar(select(Message.id).where(Message.id == first)) is not None
+    if not exists:
+        raise NotFoundError(f"Message {first} does not exist.")
+    authorizer.deny(
+        actor, Action.READ_OWN_MAIL, f"message {first}", f"Message {first} belongs to another user."
+    )
 
 
 @internal("read behind MailActions, which checks the role and passes the acting user")

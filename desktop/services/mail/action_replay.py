@@ -13,6 +13,8 @@ command, so a thousand messages moved at once cost one ``UID MOVE``.
 * A message the server no longer has (expunged by another client meanwhile, or a folder whose
   UIDVALIDITY changed) is dropped quietly: the person's action is moot, not an error.
 * A target the server lacks (a first Archive) is created when the server says TRYCREATE.
+* A copy from another profile is an APPEND (:mod:`~desktop.services.mail.copy_append`); its
+  UID is recorded the same way, so what the person did to the copy meanwhile follows it.
 
 A crash between the server's answer and the store's commit replays the rows; the server then
 has no such UIDs in the source, so they are dropped and the next sync fetches the target copy.
@@ -32,8 +34,9 @@ from sqlalchemy.orm import Session
 
 from desktop.services.authorization import internal
 from desktop.services.mail.connection import AuditedClient
+from desktop.services.mail.copy_append import append_copies
 from desktop.store.models import MailAction, Message
-from desktop.store.models.mail_actions import EXPUNGE
+from desktop.store.models.mail_actions import APPEND, EXPUNGE
 from desktop.store.session import SessionFactory, read_only, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,7 @@ class ReplayResult:
     moved: int = 0
     expunged: int = 0
     dropped: int = 0
+    appended: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,9 @@ def _replay(
     result: ReplayResult,
 ) -> None:
     first = rows[0]
+    if first.kind == APPEND:
+        _append(session_factory, client, rows, result)
+        return
     if first.uid == 0:  # the earlier action of this message was dropped: nothing to act on
         _finish(session_factory, rows, {}, None, result)
         return
@@ -169,6 +176,32 @@ def _replay(
     moved = set(mapping) if uidplus else existing
     result.moved += len(moved)
     _finish(session_factory, rows, mapping, validity, result, moved=moved)
+
+
+def _append(
+    session_factory: SessionFactory,
+    client: AuditedClient,
+    rows: list[_Pending],
+    result: ReplayResult,
+) -> None:
+    """Copies into the folder ``target``; each row takes the UID the server gave its copy."""
+    assert rows[0].target is not None
+    copies = [row.message_id for row in rows if row.message_id is not None]
+    appended = append_copies(session_factory, client, rows[0].target, copies)
+    with unit_of_work(session_factory) as session:
+        _lock_messages(session, copies)
+        for row in rows:
+            if row.message_id not in appended.uids:  # deleted here first: nothing was sent
+                result.dropped += 1
+                _chain_dropped(session, row)
+                continue
+            result.appended += 1
+            uid = appended.uids[row.message_id]
+            if uid is None:  # no UID known: the next sync fetches the copy
+                _forget(session, row)
+            else:
+                _placed(session, row, appended.validity, uid)
+        session.execute(delete(MailAction).where(MailAction.id.in_([row.id for row in rows])))
 
 
 def _select(client: AuditedClient, folder: str) -> dict[bytes, Any] | None:
@@ -342,6 +375,6 @@ def replay_pending(
     result = ReplayResult()
     if has_pending_actions(session_factory, profile_id):
         result = replay_actions(session_factory, profile_id, client)
-    if result.moved and dirty_folders(session_factory, profile_id):
+    if (result.moved or result.appended) and dirty_folders(session_factory, profile_id):
         push_dirty_flags(session_factory, profile_id, client)
     return result

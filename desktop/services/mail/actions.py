@@ -47,6 +47,7 @@ from desktop.services.mail.action_plan import (
     folder_role,
     move_rows,
     owned_rows,
+    refuse_unowned,
     role_folder,
 )
 from desktop.services.mail.sync_owner import MailSync
@@ -234,24 +235,7 @@ class MailActions:
         return ActionResult(len(moved), _pids(rows), undoable=bool(moved))
 
     def _check(self, actor: SignedInUser, message_ids: Sequence[int]) -> None:
-        """Refuse the whole request if a message is not the actor's (audited), or is unknown.
-
-        Runs in a read of its own before the write begins: a refusal inside the write would
-        hold SQLite's write lock while the audit entry waits for it, so the entry would be
-        written only after the request had failed, or lost with the process.
-        """
-        with read_only(self._session_factory) as session:
-            rows = owned_rows(session, actor.user_id, message_ids, lock=False)
-            missing = set(message_ids) - {row.id for row in rows}
-            if not missing:
-                return
-            first = min(missing)
-            exists = session.scalar(select(Message.id).where(Message.id == first)) is not None
-        if not exists:
-            raise NotFoundError(f"Message {first} does not exist.")
-        self._authorizer.deny(
-            actor, READ, f"message {first}", f"Message {first} belongs to another user."
-        )
+        refuse_unowned(self._session_factory, self._authorizer, actor, message_ids)
 
     def _remember(self, actor: SignedInUser, moved: list[tuple[int, str]]) -> None:
         if moved:

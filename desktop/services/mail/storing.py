@@ -95,6 +95,14 @@ def insert_messages(
     session: Session, profile_id: int, items: Sequence[tuple[ParsedMessage, Placement]]
 ) -> list[int]:
     """Store the messages the profile lacks; returns the positions in ``items`` inserted."""
+    return [i for i, _row_id in stored_rows(session, profile_id, items)]
+
+
+@internal("the writer that import, sync and a copy call for a profile they have checked")
+def stored_rows(
+    session: Session, profile_id: int, items: Sequence[tuple[ParsedMessage, Placement]]
+) -> list[tuple[int, int]]:
+    """The same, with each inserted row's id: a copy must tie its server work to its row."""
     if not items:
         return []
     rows = [message_row(profile_id, parsed, placement) for parsed, placement in items]
@@ -104,7 +112,7 @@ def insert_messages(
         owners = [(row_id, items[i][0]) for i, row_id in inserted if items[i][0].attachments]
         _store_attachments_sqlite(session, owners)
         place_in_threads(session.connection(), profile_id, [(r, items[i][0]) for i, r in inserted])
-        return [i for i, _row_id in inserted]
+        return inserted
     statement = _insert_skipping_conflicts(dialect).returning(_MESSAGES.c.id, *_KEY_COLUMNS)
     returned = session.execute(statement, rows).all()
     if not returned:
@@ -114,7 +122,7 @@ def insert_messages(
     owners = [(row_id, items[i][0]) for i, row_id in inserted if items[i][0].attachments]
     store_attachments(session, owners)
     place_in_threads(session.connection(), profile_id, [(r, items[i][0]) for i, r in inserted])
-    return [i for i, _row_id in inserted]
+    return inserted
 
 
 _KEY_COLUMNS = (

@@ -82,10 +82,10 @@ class Watching:
 class ActionsApplied:
     """The server was told of moves and deletes made here (or could not be, ``failed``).
 
-    ``moved`` reached their folder on the server; ``gone`` were expunged there, or were no
-    longer there to act on (another client removed them). On failure the store keeps showing
-    what the person did and the actions wait; ``failed`` says why in words for a status line,
-    ``retrying`` whether the queue tries again by itself.
+    ``moved`` reached their folder on the server (copies from another profile too); ``gone``
+    were expunged there, or were no longer there to act on (another client removed them). On
+    failure the store keeps showing what the person did and the actions wait; ``failed`` says
+    why in words for a status line, ``retrying`` whether the queue tries again by itself.
     """
 
     profile_id: int

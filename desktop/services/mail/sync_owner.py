@@ -316,7 +316,7 @@ class MailSync:
                 return
             client = queue.client(step)
             replayed = replay_pending(self.session_factory, pid, client)
-            if replayed.moved or replayed.expunged or replayed.dropped:
+            if replayed.moved or replayed.appended or replayed.expunged or replayed.dropped:
                 self._emit(_applied(pid, replayed))
             result = sync_folders(
                 self.session_factory,
@@ -490,7 +490,8 @@ class MailSync:
 
 
 def _applied(profile_id: int, replayed: ReplayResult) -> ActionsApplied:
-    return ActionsApplied(profile_id, replayed.moved, replayed.expunged + replayed.dropped)
+    moved = replayed.moved + replayed.appended
+    return ActionsApplied(profile_id, moved, replayed.expunged + replayed.dropped)
 
 
 def _waiting_words(problem: SyncError) -> str:

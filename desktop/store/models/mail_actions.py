@@ -20,6 +20,7 @@ from desktop.store.models.base import Base, UTCDateTime, utcnow
 
 MOVE = "move"
 EXPUNGE = "expunge"
+APPEND = "append"
 
 
 class MailAction(Base):
@@ -30,7 +31,7 @@ class MailAction(Base):
     profile_id: Mapped[int] = mapped_column(ForeignKey("profiles.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     batch: Mapped[str] = mapped_column(String(32))
-    kind: Mapped[str] = mapped_column(String(16))  # MOVE | EXPUNGE
+    kind: Mapped[str] = mapped_column(String(16))  # MOVE | EXPUNGE | APPEND
     # The message row the move is shown on; None once it is deleted here (EXPUNGE).
     message_id: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id", ondelete="SET NULL"), default=None, index=True
