@@ -285,6 +285,9 @@ def _batches(ids: Sequence[int]) -> Iterator[Sequence[int]]:
 
 
 def _lock_messages(session: Session, message_ids: list[int]) -> None:
+    """Row locks on PostgreSQL; SQLite has none, and its write began holding the write lock."""
+    if session.get_bind().dialect.name == "sqlite":
+        return
     for chunk in _batches(message_ids):
         session.execute(select(Message.id).where(Message.id.in_(chunk)).with_for_update())
 
@@ -297,26 +300,23 @@ def _placed(session: Session, rows: list[_Pending], validity: int, uids: dict[in
     """
     first = rows[0]
     assert first.target is not None
-    following: dict[int, int] = {}
-    for ids in _batches([row.id for row in rows]):
-        found = session.execute(
-            select(MailAction.after, func.min(MailAction.id))
-            .where(MailAction.after.in_(ids))
-            .group_by(MailAction.after)
+    ids = {row.id for row in rows}
+    later = session.execute(  # few, if any: the actions that wait for an earlier one
+        select(MailAction.after, func.min(MailAction.id))
+        .where(MailAction.profile_id == first.profile_id, MailAction.after.is_not(None))
+        .group_by(MailAction.after)
+    )
+    following = {after: next_id for after, next_id in later if after in ids}
+    new_uids = set(uids.values())
+    stored = session.scalars(  # the new UIDs are a few runs: one range, not a list of each
+        select(Message.uid).where(
+            Message.profile_id == first.profile_id,
+            Message.folder == first.target,
+            Message.uidvalidity == validity,
+            Message.uid.between(min(new_uids), max(new_uids)),
         )
-        following.update((after, next_id) for after, next_id in found if after is not None)
-    taken: set[int] = set()
-    for new_uids in _batches(sorted(uids.values())):
-        taken.update(
-            session.scalars(
-                select(Message.uid).where(
-                    Message.profile_id == first.profile_id,
-                    Message.folder == first.target,
-                    Message.uidvalidity == validity,
-                    Message.uid.in_(new_uids),
-                )
-            )
-        )
+    )
+    taken = {uid for uid in stored if uid in new_uids}
     messages = {row.id: row.message_id for row in rows if row.message_id is not None}
     _delete_messages(session, [messages[aid] for aid in messages if uids[aid] in taken])
     settled = [

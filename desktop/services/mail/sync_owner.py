@@ -196,6 +196,24 @@ class MailSync:
         return queue.put(Step("actions", self.retry.delays()))
 
     @gated(Action.READ_OWN_MAIL, profile="profile_id")
+    def apply_actions_after(
+        self, actor: SignedInUser, profile_id: int, written: threading.Event
+    ) -> bool:
+        """Tell the server of moves and deletes that a store change under way makes: the
+        profile's queue signs in now (after the work queued before) and replays once
+        ``written`` is set, so a cold sign-in and the store's work overlap. The caller sets
+        ``written`` however its change ends.
+
+        False, and nothing queued, when the queue has an actions step already (waiting, or
+        waiting to retry): the caller then uses :meth:`apply_actions` once its change is
+        written, which decides about that step as before.
+        """
+        queue = self._queue(profile_id)
+        if queue is None or queue.has("actions"):
+            return False
+        return queue.put(Step("actions", self.retry.delays(), ready=written))
+
+    @gated(Action.READ_OWN_MAIL, profile="profile_id")
     def apply_actions_now(self, actor: SignedInUser, profile_id: int) -> ReplayResult:
         """The same in the profile's queue, waited for, without retrying (the command line)."""
         result: ReplayResult = self._wait(profile_id, Step("actions"))
@@ -295,7 +313,10 @@ class MailSync:
         pid = queue.profile_id
         if step.kind == "actions":
             try:
-                replayed = replay_pending(self.session_factory, pid, queue.client(step))
+                client = queue.client(step)
+                if step.ready is not None:
+                    step.ready.wait()
+                replayed = replay_pending(self.session_factory, pid, client)
             except Exception as error:
                 queue.drop_connection(error)
                 self._failed(queue, step, error)
