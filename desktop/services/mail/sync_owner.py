@@ -73,6 +73,7 @@ from desktop.services.mail.sync_events import (
     SyncState,
     Watching,
 )
+from desktop.store.checkpoints import checkpoint
 from desktop.store.session import SessionFactory
 
 __all__ = [
@@ -323,6 +324,7 @@ class MailSync:
                 return
             step.outcome.set_result(replayed)
             self._emit(_applied(pid, replayed))
+            self._checkpoint_after(replayed)
             return
         if step.kind in SYNCS:
             self._emit(StateChanged(pid, SyncState.RUNNING))
@@ -335,6 +337,7 @@ class MailSync:
             replayed = replay_pending(self.session_factory, pid, client)
             if replayed.moved or replayed.expunged or replayed.dropped:
                 self._emit(_applied(pid, replayed))
+            self._checkpoint_after(replayed)
             result = sync_folders(
                 self.session_factory,
                 pid,
@@ -352,6 +355,14 @@ class MailSync:
         step.outcome.set_result(result)  # first: a sync asked for after this report is a new one
         self._emit(StateChanged(pid, SyncState.DONE))
         self._emit(Finished(pid, result))
+
+    def _checkpoint_after(self, replayed: ReplayResult) -> None:
+        """The WAL checkpoint a replay's commits left for after its report (SQLite only)."""
+        engine = self.session_factory.kw["bind"]
+        if engine.dialect.name == "sqlite" and (
+            replayed.moved or replayed.expunged or replayed.dropped
+        ):
+            checkpoint(engine)
 
     def _push(self, queue: ProfileQueue, step: Step) -> None:
         pid = queue.profile_id
