@@ -356,14 +356,6 @@ class MailSync:
         self._emit(StateChanged(pid, SyncState.DONE))
         self._emit(Finished(pid, result))
 
-    def _checkpoint_after(self, replayed: ReplayResult) -> None:
-        """The WAL checkpoint a replay's commits left for after its report (SQLite only)."""
-        engine = self.session_factory.kw["bind"]
-        if engine.dialect.name == "sqlite" and (
-            replayed.moved or replayed.expunged or replayed.dropped
-        ):
-            checkpoint(engine)
-
     def _push(self, queue: ProfileQueue, step: Step) -> None:
         pid = queue.profile_id
         pushed = 0
@@ -420,6 +412,14 @@ class MailSync:
             timeout=self.timeout,
             hangup=queue.watch(Hangup(), step),
         )
+
+    def _checkpoint_after(self, replayed: ReplayResult) -> None:
+        """The WAL checkpoint a replay's commits left for after its report (SQLite only)."""
+        engine = self.session_factory.kw["bind"]
+        if engine.dialect.name == "sqlite" and (
+            replayed.moved or replayed.expunged or replayed.dropped
+        ):
+            checkpoint(engine)
 
     def _failed(self, queue: ProfileQueue, step: Step, error: Exception) -> None:
         pid = queue.profile_id
