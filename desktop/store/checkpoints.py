@@ -74,14 +74,25 @@ class Checkpoints:
             running.result()
 
     def _checkpoint(self) -> None:
-        # A pooled DB-API connection outside any transaction: a checkpoint cannot run in one.
-        connection = self._engine.raw_connection()
-        try:
-            cursor = connection.cursor()
-            row = cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        except sqlite_errors() as error:  # the next commit of any other writer checkpoints instead
-            log.warning("WAL checkpoint failed: %s", error)
-            return
-        finally:
-            connection.close()
-        self._log_pages = int(row[1])
+        pages = checkpoint(self._engine)
+        if pages is not None:
+            self._log_pages = pages
+
+
+def checkpoint(engine: Engine) -> int | None:
+    """A ``PASSIVE`` checkpoint now; the pages still in the log, None if it failed.
+
+    For a writer that committed with :data:`~desktop.store.engine.CHECKPOINT_LATER` and has
+    reported its work: the checkpoint its commit skipped runs after the report instead.
+    """
+    # A pooled DB-API connection outside any transaction: a checkpoint cannot run in one.
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        row = cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    except sqlite_errors() as error:  # the next commit of any other writer checkpoints instead
+        log.warning("WAL checkpoint failed: %s", error)
+        return None
+    finally:
+        connection.close()
+    return int(row[1])

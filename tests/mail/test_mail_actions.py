@@ -6,6 +6,9 @@ the server with a client of its own: where each message is, under which UID, wit
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -15,6 +18,7 @@ from imapclient import IMAPClient
 from mail_helpers import (
     PASSWORD,
     Passwords,
+    Recorder,
     actor_of,
     configure_server,
     mail_sync,
@@ -28,10 +32,18 @@ from sqlalchemy import func, select
 from desktop.core.folders import assign_roles
 from desktop.services.authorization import Authorizer, SignedInUser
 from desktop.services.errors import PermissionDeniedError
+from desktop.services.mail import action_replay
 from desktop.services.mail.actions import ConfirmationNeededError, MailActions
 from desktop.services.mail.imap_sync import ConnectionProblemError
 from desktop.services.mail.sync_owner import ActionsApplied, MailSync
-from desktop.store.models import AuditEvent, EgressEvent, Folder, MailAction, Message
+from desktop.store.models import (
+    AuditEvent,
+    EgressEvent,
+    Folder,
+    MailAction,
+    MailServerOption,
+    Message,
+)
 from desktop.store.session import SessionFactory, unit_of_work
 
 pytestmark = pytest.mark.imap
@@ -325,3 +337,73 @@ def test_offline_actions_replay_in_order_once_the_server_is_back(
     finally:
         world.owner.close()
         own.destroy()
+
+
+def test_a_large_selection_moves_in_chunks_and_every_uid_is_mapped(
+    world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """300 messages, 200 of them chosen with gaps (a set of a hundred runs), moved while the
+    queue is away; meanwhile another client expunges 5 of them. The replay sends the set in
+    compact chunks, drops the 5 and gives each of the others the UID the server gave it."""
+    monkeypatch.setattr(action_replay, "COMMAND_UIDS", 64)
+    with unit_of_work(world.session_factory) as session:  # to read the commands sent
+        session.add(MailServerOption(profile_id=world.profile_id, protocol_log=True))
+    caplog.set_level(logging.INFO)
+    caplog.handler.setLevel(logging.DEBUG)
+    ids = deliver(world, 300)
+    chosen = [f"m{i}" for i in range(300) if i % 3 != 2]
+    gone = chosen[10:15]
+    world.owner.close()  # the move stays persisted, as when offline or after a crash
+    world.actions.move(world.actor, [ids[subject] for subject in chosen], "Work")
+    inbox = world.on_server("INBOX")
+    with server_client(world.server, world.login) as other:
+        other.delete_messages([inbox[subject] for subject in gone])
+        other.expunge()
+
+    world.owner = mail_sync(world.session_factory, Passwords({world.profile_id: PASSWORD}))
+    replayed = world.owner.apply_actions_now(world.actor, world.profile_id)
+    assert (replayed.moved, replayed.dropped) == (195, 5)
+    in_work = world.on_server("Work")
+    assert set(in_work) == set(chosen) - set(gone)
+    assert set(world.on_server("INBOX")) == {f"m{i}" for i in range(300) if i % 3 == 2}
+    with server_client(world.server, world.login) as client:
+        validity = client.select_folder("Work", readonly=True)[b"UIDVALIDITY"]
+    with unit_of_work(world.session_factory) as session:
+        stored = session.execute(
+            select(Message.subject, Message.folder, Message.uidvalidity, Message.uid)
+        ).all()
+    in_store = {subject: (folder, v, uid) for subject, folder, v, uid in stored}
+    assert {s: in_store[s] for s in in_work} == {s: ("Work", validity, in_work[s]) for s in in_work}
+    assert not set(gone) & set(in_store)
+    assert _pending(world) == 0
+    assert world.sync() == 0  # every copy in Work was known: nothing is fetched again
+    sent = [r.getMessage() for r in caplog.records if r.name == "desktop.mail.protocol"]
+    transfers = [line for line in sent if " UID MOVE " in line or " UID COPY " in line]
+    assert len(transfers) == 4  # 200 UIDs, 64 to a command
+    assert all(":" in line.split()[4] for line in transfers)  # runs, not each UID spelled out
+
+
+def test_a_cold_queue_signs_in_while_the_action_is_written_and_replays_after(
+    world: World,
+) -> None:
+    ids = deliver(world, 2)
+    world.owner.close()
+    owner = mail_sync(world.session_factory, Passwords({world.profile_id: PASSWORD}))
+    events = Recorder(owner)
+    written = threading.Event()
+    try:
+        assert owner.apply_actions_after(world.actor, world.profile_id, written)
+        deadline = time.monotonic() + 20
+        while world.login not in world.server.doveadm("who"):  # signed in, waiting
+            assert time.monotonic() < deadline, "the queue did not sign in"
+        # The write the step waits for: made elsewhere, the queue is told only by ``written``.
+        offline = MailActions(world.session_factory, Authorizer(world.session_factory), world.owner)
+        offline.move(world.actor, [ids["m0"], ids["m1"]], "Work")
+        assert not events.of(ActionsApplied)  # it waited for the write
+        written.set()
+        events.wait_for(lambda found: any(isinstance(e, ActionsApplied) for e in found))
+    finally:
+        owner.close()
+    assert [(e.moved, e.failed) for e in events.of(ActionsApplied)] == [(2, "")]
+    assert set(world.on_server("Work")) == {"m0", "m1"}
+    assert world.row("m0").uid == world.on_server("Work")["m0"]

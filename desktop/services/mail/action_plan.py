@@ -11,11 +11,12 @@ message is.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from desktop.core.folders import WELL_KNOWN_NAMES, FolderRole
@@ -27,6 +28,7 @@ from desktop.store.models.mail_actions import EXPUNGE, MOVE
 from desktop.store.session import SessionFactory, read_only
 
 _MESSAGES = cast(Table, Message.__table__)
+_ACTIONS = cast(Table, MailAction.__table__)
 
 
 @dataclass(frozen=True)
@@ -155,13 +157,17 @@ def move_rows(
             )
         )
     if actions:
-        session.execute(insert(MailAction), actions)
-    session.execute(
-        update(_MESSAGES)
-        .where(_MESSAGES.c.id == bindparam("b_id"))
-        .values(folder=bindparam("b_folder"), uidvalidity=None),
-        [{"b_id": row.id, "b_folder": targets[row.profile_id]} for row in moving],
-    )
+        session.execute(insert(_ACTIONS), actions)
+    by_target: dict[str, list[int]] = defaultdict(list)
+    for row in moving:
+        by_target[targets[row.profile_id]].append(row.id)
+    for target, ids in by_target.items():
+        for start in range(0, len(ids), 500):
+            session.execute(
+                update(_MESSAGES)
+                .where(_MESSAGES.c.id.in_(ids[start : start + 500]))
+                .values(folder=target, uidvalidity=None)
+            )
     return [(row.id, row.folder) for row in moving]
 
 

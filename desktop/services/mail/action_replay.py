@@ -3,7 +3,9 @@
 Runs on the profile's own thread over its connection (:mod:`desktop.services.mail.sync_owner`),
 before every sync and whenever an action is queued. Pending rows (:class:`MailAction`) are taken
 in ``id`` order; consecutive rows of one request with the same source and target become one
-command, so a thousand messages moved at once cost one ``UID MOVE``.
+command over a compact UID set (``1:1000``, :mod:`desktop.core.uid_sets`), so a thousand
+messages moved at once cost one short ``UID MOVE``, and the store records the answer for all of
+them in one transaction of a few statements.
 
 * With MOVE (RFC 6851) a move is ``UID MOVE``; without it ``UID COPY``, ``\\Deleted`` and
   ``UID EXPUNGE`` of just those UIDs (UIDPLUS, RFC 4315), so no other message marked deleted
@@ -24,14 +26,16 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from desktop.core.uid_sets import chunked, compact, expand
 from desktop.services.authorization import internal
 from desktop.services.mail.connection import AuditedClient
 from desktop.services.mail.copy_append import append_copies
@@ -42,8 +46,15 @@ from desktop.store.session import SessionFactory, read_only, unit_of_work
 log = logging.getLogger(__name__)
 
 _DELETED = b"\\Deleted"
-COMMAND_BATCH = 1000
-"""UIDs per server command: a thousand keeps each command line well under servers' limits."""
+_MESSAGES = cast(Table, Message.__table__)
+_ACTIONS = cast(Table, MailAction.__table__)
+COMMAND_UIDS = 5000
+"""UIDs per server command (its set is also kept short, see :mod:`desktop.core.uid_sets`): a
+crash before the store has the answer replays no more than this."""
+GROUP_ROWS = 2 * COMMAND_UIDS
+"""Pending rows read at a time; a longer group is taken again after these are done."""
+STATEMENT_IDS = 500
+"""Ids per ``IN (...)`` of a store statement, far below every database's parameter limit."""
 
 
 @dataclass
@@ -109,7 +120,7 @@ def replay_actions(
         group = _next_group(session_factory, profile_id)
         if not group:
             return result
-        for chunk in _chunks(group, COMMAND_BATCH):
+        for chunk in _chunks(group):
             _replay(session_factory, client, chunk, result)
 
 
@@ -130,13 +141,24 @@ def _next_group(session_factory: SessionFactory, profile_id: int) -> list[_Pendi
             )
             .where(MailAction.profile_id == profile_id)
             .order_by(MailAction.id)
-            .limit(10 * COMMAND_BATCH)
+            .limit(GROUP_ROWS)
         ).all()
     pending = [_Pending(*row) for row in rows]
     if not pending:
         return []
     first = pending[0]
     return list(itertools.takewhile(lambda row: row.group == first.group, pending))
+
+
+def _chunks(group: list[_Pending]) -> Iterator[list[_Pending]]:
+    """The group's rows by the UID sets of one command each (rows of UID 0 all at once)."""
+    by_uid: dict[int, list[_Pending]] = defaultdict(list)
+    for row in group:
+        by_uid[row.uid].append(row)
+    if 0 in by_uid:  # only ever a whole group: actions that follow one dropped
+        yield by_uid.pop(0)
+    for uids in chunked(by_uid, most=COMMAND_UIDS):
+        yield [row for uid in uids for row in by_uid[uid]]
 
 
 def _replay(
@@ -159,20 +181,20 @@ def _replay(
     if int(status[b"UIDVALIDITY"]) != first.uidvalidity:
         _finish(session_factory, rows, {}, None, result)
         return
-    uids = [row.uid for row in rows]
+    uid_set = compact(row.uid for row in rows)
     if first.kind == EXPUNGE:
-        present = set(client.search(["UID", _uid_set(uids)]))
+        present = compact(client.search(["UID", uid_set]))
         if present:
-            client.add_flags(sorted(present), [_DELETED], silent=True)
-            _expunge(client, sorted(present))
-        result.expunged += len(present)
+            client.add_flags(present, [_DELETED], silent=True)
+            _expunge(client, present)
+        result.expunged += sum(1 for _ in expand(present)) if present else 0
         _finish(session_factory, rows, {}, None, result)
         return
     assert first.target is not None
     # With UIDPLUS the COPYUID answer says which were moved; without, ask first which exist.
     uidplus = client.has_capability("UIDPLUS")
-    existing = set() if uidplus else set(client.search(["UID", _uid_set(uids)]))
-    validity, mapping = _transfer(client, uids, first.target)
+    existing = set() if uidplus else set(client.search(["UID", uid_set]))
+    validity, mapping = _transfer(client, uid_set, first.target)
     moved = set(mapping) if uidplus else existing
     result.moved += len(moved)
     _finish(session_factory, rows, mapping, validity, result, moved=moved)
@@ -188,19 +210,25 @@ def _append(
     assert rows[0].target is not None
     copies = [row.message_id for row in rows if row.message_id is not None]
     appended = append_copies(session_factory, client, rows[0].target, copies)
+    uids: dict[int, int] = {}
+    dropped, unknown = [], []
+    for row in rows:
+        if row.message_id not in appended.uids:  # deleted here first: nothing was sent
+            dropped.append(row)
+        elif (uid := appended.uids[row.message_id]) is None:
+            unknown.append(row)
+        else:
+            uids[row.id] = uid
+    placed = [row for row in rows if row.id in uids]
+    result.dropped += len(dropped)
+    result.appended += len(rows) - len(dropped)
     with unit_of_work(session_factory) as session:
         _lock_messages(session, copies)
-        for row in rows:
-            if row.message_id not in appended.uids:  # deleted here first: nothing was sent
-                result.dropped += 1
-                _chain_dropped(session, row)
-                continue
-            result.appended += 1
-            uid = appended.uids[row.message_id]
-            if uid is None:  # no UID known: the next sync fetches the copy
-                _forget(session, row)
-            else:
-                _placed(session, row, appended.validity, uid)
+        if placed:
+            _placed(session, placed, appended.validity, uids)
+        # No UID known (no APPENDUID, no Message-ID match): the next sync fetches the copy.
+        _delete_messages(session, [row.message_id for row in unknown if row.message_id])
+        _chain_dropped(session, [row.id for row in dropped + unknown])
         session.execute(delete(MailAction).where(MailAction.id.in_([row.id for row in rows])))
 
 
@@ -223,35 +251,35 @@ def _select(client: AuditedClient, folder: str) -> dict[bytes, Any] | None:
 
 
 def _transfer(
-    client: AuditedClient, uids: Sequence[int], target: str
+    client: AuditedClient, uid_set: str, target: str
 ) -> tuple[int | None, dict[int, int]]:
-    """Move ``uids`` to ``target`` (created if missing); the target UIDVALIDITY and new UIDs."""
+    """Move ``uid_set`` to ``target`` (created if missing); the target UIDVALIDITY, new UIDs."""
     try:
-        return _move_or_copy(client, uids, target)
+        return _move_or_copy(client, uid_set, target)
     except IMAPClientError as error:
         if "TRYCREATE" not in str(error).upper():
             raise
     client.create_folder(target)
-    return _move_or_copy(client, uids, target)
+    return _move_or_copy(client, uid_set, target)
 
 
 def _move_or_copy(
-    client: AuditedClient, uids: Sequence[int], target: str
+    client: AuditedClient, uid_set: str, target: str
 ) -> tuple[int | None, dict[int, int]]:
     responses = client._imap.untagged_responses
     responses.pop("COPYUID", None)
     if client.has_capability("MOVE"):
-        client.move(list(uids), target)
+        client.move(uid_set, target)
     else:
-        client.copy(list(uids), target)
-        client.add_flags(list(uids), [_DELETED], silent=True)
-        _expunge(client, list(uids))
+        client.copy(uid_set, target)
+        client.add_flags(uid_set, [_DELETED], silent=True)
+        _expunge(client, uid_set)
     return _copyuid(responses.pop("COPYUID", []))
 
 
-def _expunge(client: AuditedClient, uids: list[int]) -> None:
+def _expunge(client: AuditedClient, uid_set: str) -> None:
     if client.has_capability("UIDPLUS"):
-        client.uid_expunge(uids)
+        client.uid_expunge(uid_set)
     else:  # a plain EXPUNGE also removes what other clients marked deleted: the best there is
         client.expunge()
 
@@ -265,74 +293,106 @@ def _finish(
     *,
     moved: set[int] | None = None,
 ) -> None:
-    """Record what the server did: rows take their new UIDs, gone messages leave the store."""
-    if not rows:
-        return
+    """Record what the server did: rows take their new UIDs, gone messages leave the store.
+
+    A few statements for the whole chunk, whatever its size: a statement per message made the
+    bookkeeping of a thousand moved messages cost ten times the server's work.
+    """
     done = moved if moved is not None else set()
-    with unit_of_work(session_factory) as session:
+    placed = [row for row in rows if row.uid in done and row.uid in mapping and validity]
+    kept = {row.id for row in placed}
+    gone = [row for row in rows if row.id not in kept and row.kind != EXPUNGE]
+    result.dropped += sum(1 for row in gone if row.uid not in done)
+    # The WAL checkpoint this commit would run (it often does: a thousand rows rewritten twice)
+    # runs once the queue has reported the replay (sync_owner), not before the report.
+    with unit_of_work(session_factory, checkpoint_later=True) as session:
         # An action made meanwhile locks its messages before it looks for the action to
         # follow; taking the same locks first makes it wait for this commit (PostgreSQL),
         # so it never follows an action that is done and chains after nothing.
         _lock_messages(session, [row.message_id for row in rows if row.message_id is not None])
-        for row in rows:
-            new_uid = mapping.get(row.uid)
-            if row.uid in done and new_uid is not None and validity is not None:
-                _placed(session, row, validity, new_uid)
-            elif row.uid in done:  # no COPYUID (no UIDPLUS): the next sync fetches the copy
-                _forget(session, row)
-            elif row.kind == EXPUNGE:
-                _chain_dropped(session, row)
-            else:
-                result.dropped += 1
-                _forget(session, row)
-        session.execute(delete(MailAction).where(MailAction.id.in_([row.id for row in rows])))
+        if validity is not None and placed:
+            _placed(session, placed, validity, {row.id: mapping[row.uid] for row in placed})
+        # Moved without COPYUID (no UIDPLUS: the next sync fetches the copy), or no longer
+        # where the action thought: the row goes, and what follows it has nothing to act on.
+        _delete_messages(session, [row.message_id for row in gone if row.message_id is not None])
+        _chain_dropped(session, [row.id for row in rows if row.id not in kept])
+        for ids in _batches([row.id for row in rows]):
+            session.execute(delete(MailAction).where(MailAction.id.in_(ids)))
+
+
+def _batches(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), STATEMENT_IDS):
+        yield ids[start : start + STATEMENT_IDS]
 
 
 def _lock_messages(session: Session, message_ids: list[int]) -> None:
-    for start in range(0, len(message_ids), 500):
-        chunk = message_ids[start : start + 500]
+    """Row locks on PostgreSQL; SQLite has none, and its write began holding the write lock."""
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    for chunk in _batches(message_ids):
         session.execute(select(Message.id).where(Message.id.in_(chunk)).with_for_update())
 
 
-def _placed(session: Session, row: _Pending, validity: int, uid: int) -> None:
-    assert row.target is not None
-    next_action = session.scalar(
-        select(MailAction.id).where(MailAction.after == row.id).order_by(MailAction.id).limit(1)
+def _placed(session: Session, rows: list[_Pending], validity: int, uids: dict[int, int]) -> None:
+    """The rows' messages are in the target under ``uids`` (action id -> new UID).
+
+    A message a sync already stored there keeps that row only; a message moved again
+    meanwhile waits for its next action (which now knows where it is) before it takes a UID.
+    """
+    first = rows[0]
+    assert first.target is not None
+    ids = {row.id for row in rows}
+    later = session.execute(  # few, if any: the actions that wait for an earlier one
+        select(MailAction.after, func.min(MailAction.id))
+        .where(MailAction.profile_id == first.profile_id, MailAction.after.is_not(None))
+        .group_by(MailAction.after)
     )
-    if row.message_id is not None:
-        taken = session.scalar(
-            select(Message.id).where(
-                Message.profile_id == row.profile_id,
-                Message.folder == row.target,
-                Message.uidvalidity == validity,
-                Message.uid == uid,
-            )
+    following = {after: next_id for after, next_id in later if after in ids}
+    new_uids = set(uids.values())
+    stored = session.scalars(  # the new UIDs are a few runs: one range, not a list of each
+        select(Message.uid).where(
+            Message.profile_id == first.profile_id,
+            Message.folder == first.target,
+            Message.uidvalidity == validity,
+            Message.uid.between(min(new_uids), max(new_uids)),
         )
-        if taken is not None:  # a sync already stored the copy: keep that row only
-            session.execute(delete(Message).where(Message.id == row.message_id))
-        elif next_action is None:
-            session.execute(
-                update(Message)
-                .where(Message.id == row.message_id)
-                .values(uidvalidity=validity, uid=uid)
-            )
-    if next_action is not None:
+    )
+    taken = {uid for uid in stored if uid in new_uids}
+    messages = {row.id: row.message_id for row in rows if row.message_id is not None}
+    _delete_messages(session, [messages[aid] for aid in messages if uids[aid] in taken])
+    settled = [
+        {"b_id": message_id, "b_uid": uids[aid]}
+        for aid, message_id in messages.items()
+        if uids[aid] not in taken and aid not in following
+    ]
+    if settled:
         session.execute(
-            update(MailAction)
-            .where(MailAction.id == next_action)
-            .values(folder=row.target, uidvalidity=validity, uid=uid)
+            update(_MESSAGES)
+            .where(_MESSAGES.c.id == bindparam("b_id"))
+            .values(uidvalidity=validity, uid=bindparam("b_uid")),
+            settled,
+        )
+    chained = [
+        {"b_id": following[row.id], "b_uid": uids[row.id]} for row in rows if row.id in following
+    ]
+    if chained:
+        session.execute(
+            update(_ACTIONS)
+            .where(_ACTIONS.c.id == bindparam("b_id"))
+            .values(folder=first.target, uidvalidity=validity, uid=bindparam("b_uid")),
+            chained,
         )
 
 
-def _forget(session: Session, row: _Pending) -> None:
-    """The message is no longer where the action thought: drop it here and what follows."""
-    if row.message_id is not None:
-        session.execute(delete(Message).where(Message.id == row.message_id))
-    _chain_dropped(session, row)
+def _delete_messages(session: Session, message_ids: list[int]) -> None:
+    for ids in _batches(message_ids):
+        session.execute(delete(Message).where(Message.id.in_(ids)))
 
 
-def _chain_dropped(session: Session, row: _Pending) -> None:
-    session.execute(update(MailAction).where(MailAction.after == row.id).values(uid=0))
+def _chain_dropped(session: Session, action_ids: list[int]) -> None:
+    """The actions following these have nothing to act on (UID 0)."""
+    for ids in _batches(action_ids):
+        session.execute(update(MailAction).where(MailAction.after.in_(ids)).values(uid=0))
 
 
 def _copyuid(codes: list[bytes]) -> tuple[int | None, dict[int, int]]:
@@ -344,25 +404,8 @@ def _copyuid(codes: list[bytes]) -> tuple[int | None, dict[int, int]]:
         if len(parts) != 3:
             continue
         validity = int(parts[0])
-        mapping.update(zip(_expand(parts[1]), _expand(parts[2]), strict=True))
+        mapping.update(zip(expand(parts[1]), expand(parts[2]), strict=True))
     return validity, mapping
-
-
-def _expand(uid_set: str) -> Iterator[int]:
-    for part in uid_set.split(","):
-        low, _, high = part.partition(":")
-        start, end = int(low), int(high or low)
-        step = 1 if end >= start else -1
-        yield from range(start, end + step, step)
-
-
-def _uid_set(uids: Sequence[int]) -> str:
-    return ",".join(map(str, uids))
-
-
-def _chunks(rows: list[_Pending], size: int) -> Iterator[list[_Pending]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
 
 
 @internal("run by the per-profile sync owner on its connection after a gated request")

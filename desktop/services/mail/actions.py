@@ -20,7 +20,8 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select, update
@@ -114,14 +115,12 @@ class MailActions:
         (:class:`ConfirmationNeededError`), so nothing happens until the person has answered.
         """
         batch = uuid.uuid4().hex
-        self._check(actor, message_ids)
-        with unit_of_work(self._session_factory) as session:
-            rows = owned_rows(session, actor.user_id, message_ids)
+        with self._acting(actor, message_ids) as (session, rows):
             doomed = _in_trash(session, rows)
             if doomed and not permanent:
                 raise ConfirmationNeededError(
-                    f"{count_words(len(doomed))} already in the Trash would be deleted for good. "
-                    "Confirm to delete them permanently."
+                    f"{count_words(len(doomed))} already in the Trash would be deleted for "
+                    "good. Confirm to delete them permanently."
                 )
             kept = [row for row in rows if row.id not in doomed]
             targets = {pid: role_folder(session, pid, FolderRole.TRASH) for pid in _pids(kept)}
@@ -131,7 +130,6 @@ class MailActions:
             audit_action(session, actor, DELETE_MAIL, kept, targets)
             audit_action(session, actor, DELETE_FOR_GOOD, gone)
         self._remember(actor, moved)
-        self._tell_servers(actor, rows)
         return ActionResult(len(moved) + len(gone), _pids(rows), undoable=bool(moved))
 
     @gated(READ, target="messages")
@@ -203,8 +201,7 @@ class MailActions:
             last = self._undo.pop(actor.user_id, [])
         back: dict[int, str] = dict(last)
         batch = uuid.uuid4().hex
-        with unit_of_work(self._session_factory) as session:
-            rows = owned_rows(session, actor.user_id, back)
+        with self._acting(actor, back, refuse=False) as (session, rows):
             by_folder: dict[str, list[Row]] = defaultdict(list)
             for row in rows:
                 by_folder[back[row.id]].append(row)
@@ -213,7 +210,6 @@ class MailActions:
                 targets = dict.fromkeys(_pids(group), folder)
                 moved += move_rows(session, actor.user_id, batch, group, targets)
                 audit_action(session, actor, UNDO_MAIL, group, targets)
-        self._tell_servers(actor, rows)
         return ActionResult(len(moved), _pids(rows))
 
     def _move(
@@ -224,27 +220,67 @@ class MailActions:
         target_of: _TargetOf,
     ) -> ActionResult:
         batch = uuid.uuid4().hex
-        self._check(actor, message_ids)
-        with unit_of_work(self._session_factory) as session:
-            rows = owned_rows(session, actor.user_id, message_ids)
+        with self._acting(actor, message_ids) as (session, rows):
             targets = {pid: target_of(session, pid) for pid in _pids(rows)}
             moved = move_rows(session, actor.user_id, batch, rows, targets)
             audit_action(session, actor, audit, rows, targets)
         self._remember(actor, moved)
-        self._tell_servers(actor, rows)
         return ActionResult(len(moved), _pids(rows), undoable=bool(moved))
 
     def _check(self, actor: SignedInUser, message_ids: Sequence[int]) -> None:
         refuse_unowned(self._session_factory, self._authorizer, actor, message_ids)
+
+    def _refuse(self, actor: SignedInUser, missing: set[int]) -> None:
+        """Raise for the first of ``missing`` (unknown, or another user's: audited), after the
+        write that found them rolled back, so the audit entry does not wait for its lock."""
+        refuse_unowned(self._session_factory, self._authorizer, actor, missing)
 
     def _remember(self, actor: SignedInUser, moved: list[tuple[int, str]]) -> None:
         if moved:
             with self._lock:
                 self._undo[actor.user_id] = moved
 
-    def _tell_servers(self, actor: SignedInUser, rows: Sequence[Row]) -> None:
+    @contextmanager
+    def _acting(
+        self, actor: SignedInUser, message_ids: Iterable[int], *, refuse: bool = True
+    ) -> Iterator[tuple[Session, list[Row]]]:
+        """The write of an action on the actor's messages among ``message_ids``, which each
+        profile's queue then tells its server.
+
+        With ``refuse`` a message that is not the actor's, or unknown, refuses the whole
+        request: the write is rolled back first and the refusal audited after it. Once the
+        messages are read, the queue of each of their profiles signs in while the write goes
+        on, and replays once it ends (:meth:`MailSync.apply_actions_after`); a queue that
+        cannot take that step is told after the write.
+        """
+        wanted = set(message_ids)
+        written = threading.Event()
+        ahead: set[int] = set()
+        missing: set[int] = set()
+        try:
+            with unit_of_work(self._session_factory) as session:
+                rows = owned_rows(session, actor.user_id, wanted)
+                missing = wanted - {row.id for row in rows} if refuse else set()
+                if missing:
+                    raise _Refused
+                ahead = {
+                    pid
+                    for pid in _pids([row for row in rows if row.on_server])
+                    if self._mail_sync.apply_actions_after(actor, pid, written)
+                }
+                yield session, rows
+        except _Refused:
+            self._refuse(actor, missing)
+            raise
+        finally:
+            written.set()
         for pid in _pids([row for row in rows if row.on_server]):
-            self._mail_sync.apply_actions(actor, pid)
+            if pid not in ahead:
+                self._mail_sync.apply_actions(actor, pid)
+
+
+class _Refused(Exception):
+    """Inside :meth:`MailActions._acting`: end the write, then refuse the request."""
 
 
 def _named(session: Session, profile_id: int, folder: str) -> str:

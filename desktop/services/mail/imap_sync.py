@@ -64,7 +64,7 @@ from desktop.services.mail.storing import (
 from desktop.services.oauth_sasl import Bearer
 from desktop.store.models import MailServerOption, MailSyncState, Message, Profile
 from desktop.store.models.base import utcnow
-from desktop.store.session import SessionFactory, unit_of_work
+from desktop.store.session import SessionFactory, read_only, unit_of_work
 
 FIRST_BATCH = 100
 BODY_BATCH = 500
@@ -136,7 +136,9 @@ ProgressCallback = Callable[[SyncProgress], None]
 
 @internal("read by the per-profile sync owner after its gated request")
 def server_settings(session_factory: SessionFactory, profile_id: int) -> ServerSettings:
-    with unit_of_work(session_factory) as session:
+    """A read (it never waits for a writer): the queue reads this while an action's write
+    is under way, to sign in meanwhile."""
+    with read_only(session_factory) as session:
         profile = session.get(Profile, profile_id)
         if profile is None:
             raise NotConfiguredError(f"profile {profile_id} does not exist")

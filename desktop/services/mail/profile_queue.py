@@ -53,6 +53,9 @@ class Step:
     password: str | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     outcome: Future[Any] = field(default_factory=Future)
+    ready: threading.Event | None = None
+    """Set when the step may do its work (the store change it replays has committed); the
+    connection is opened before, so signing in overlaps that change. None: at once."""
 
 
 @dataclass

@@ -75,6 +75,7 @@ from desktop.services.mail.sync_events import (
     SyncState,
     Watching,
 )
+from desktop.store.checkpoints import checkpoint
 from desktop.store.session import SessionFactory
 
 __all__ = [
@@ -200,6 +201,24 @@ class MailSync:
         return queue.put(Step("actions", self.retry.delays()))
 
     @gated(Action.READ_OWN_MAIL, profile="profile_id")
+    def apply_actions_after(
+        self, actor: SignedInUser, profile_id: int, written: threading.Event
+    ) -> bool:
+        """Tell the server of moves and deletes that a store change under way makes: the
+        profile's queue signs in now (after the work queued before) and replays once
+        ``written`` is set, so a cold sign-in and the store's work overlap. The caller sets
+        ``written`` however its change ends.
+
+        False, and nothing queued, when the queue has an actions step already (waiting, or
+        waiting to retry): the caller then uses :meth:`apply_actions` once its change is
+        written, which decides about that step as before.
+        """
+        queue = self._queue(profile_id)
+        if queue is None or queue.has("actions"):
+            return False
+        return queue.put(Step("actions", self.retry.delays(), ready=written))
+
+    @gated(Action.READ_OWN_MAIL, profile="profile_id")
     def apply_actions_now(self, actor: SignedInUser, profile_id: int) -> ReplayResult:
         """The same in the profile's queue, waited for, without retrying (the command line)."""
         result: ReplayResult = self._wait(profile_id, Step("actions"))
@@ -299,13 +318,17 @@ class MailSync:
         pid = queue.profile_id
         if step.kind == "actions":
             try:
-                replayed = replay_pending(self.session_factory, pid, queue.client(step))
+                client = queue.client(step)
+                if step.ready is not None:
+                    step.ready.wait()
+                replayed = replay_pending(self.session_factory, pid, client)
             except Exception as error:
                 queue.drop_connection(error)
                 self._failed(queue, step, error)
                 return
             step.outcome.set_result(replayed)
             self._emit(_applied(pid, replayed))
+            self._checkpoint_after(replayed)
             return
         if step.kind in SYNCS:
             self._emit(StateChanged(pid, SyncState.RUNNING))
@@ -318,6 +341,7 @@ class MailSync:
             replayed = replay_pending(self.session_factory, pid, client)
             if replayed.moved or replayed.appended or replayed.expunged or replayed.dropped:
                 self._emit(_applied(pid, replayed))
+            self._checkpoint_after(replayed)
             result = sync_folders(
                 self.session_factory,
                 pid,
@@ -407,6 +431,14 @@ class MailSync:
             timeout=self.timeout,
             hangup=queue.watch(Hangup(), step),
         )
+
+    def _checkpoint_after(self, replayed: ReplayResult) -> None:
+        """The WAL checkpoint a replay's commits left for after its report (SQLite only)."""
+        engine = self.session_factory.kw["bind"]
+        if engine.dialect.name == "sqlite" and (
+            replayed.moved or replayed.expunged or replayed.dropped
+        ):
+            checkpoint(engine)
 
     def _failed(self, queue: ProfileQueue, step: Step, error: Exception) -> None:
         pid = queue.profile_id
