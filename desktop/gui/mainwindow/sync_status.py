@@ -196,13 +196,13 @@ class SyncStatusArea(QWidget):
             )
             button.setStyleSheet("QToolButton { color: #dc2626; font-weight: 600; }")
         elif state.phase is SyncPhase.SIGN_IN_NEEDED:
-            state.state_text = self.tr("needs sign-in — Sign in again…")
+            state.state_text = self.tr("Sign in again…")
             button.setIcon(icon("retry"))
             button.setToolTip(
                 self.tr(
                     "{reason}\nIts mail and outbox wait; your other accounts go on.\n"
                     "Click to sign in again in your browser"
-                ).format(reason=state.reason)
+                ).format(reason=state.reason.replace(": ", ":\n", 1))  # fits 800 px
             )
             button.setStyleSheet("QToolButton { color: #b45309; font-weight: 600; }")
         elif state.phase is SyncPhase.SIGNING_IN:
