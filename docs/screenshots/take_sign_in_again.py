@@ -38,7 +38,8 @@ def main() -> int:
     controller.start()
     wait_until(lambda: window.workspace_page is not None and len(window.profiles) > 1)
     session = window.session
-    assert session is not None and session.scheduler is not None
+    assert session is not None
+    assert session.scheduler is not None
     profile = window.profiles[0]
     reason = sign_in_again(profile.organization, profile.email, GRANT_ENDED)
     session.scheduler.sign_in_needed.emit(profile.id, reason)
