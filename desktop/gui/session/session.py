@@ -351,6 +351,10 @@ class Session(QObject):
             reason = self._sign_in_reasons.get(profile_id, "")
             self.sign_in_needed.emit(profile_id, reason)
             return
+        self.resume_after_sign_in(profile_id)
+
+    def resume_after_sign_in(self, profile_id: int) -> None:
+        """The profile has a grant again (here or in its Sign-in tab): its work starts again."""
         self._sign_in_reasons.pop(profile_id, None)
         self._watched.discard(profile_id)  # its watch ended with the grant
         self.sync(profile_id)  # a request of the person's: lifts the profile's stop
