@@ -4,8 +4,10 @@ One public client (PKCE required, no secret), the authorization-code grant (the 
 test that follows the authorization URL with urllib; the provider signs in ``approve_as`` at
 once), refresh tokens, the device flow (``approve_device`` is the person typing the code
 elsewhere), RFC 7009 revocation, RFC 8414 metadata (and no OpenID document, so discovery has to
-fall back), and RFC 7662 introspection for Dovecot's ``oauth2`` passdb. Access tokens live
-``access_lifetime`` seconds, short enough for a test to see them renewed.
+fall back), and RFC 7662 introspection for Dovecot's ``oauth2`` passdb and for the tests (a
+refresh token is active until revoked). Access tokens live ``access_lifetime`` seconds, short
+enough for a test to see them renewed. ``revocation=False`` is a provider that publishes no
+revocation endpoint (as Microsoft's does not).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749 import AuthorizationServer, OAuth2Request
@@ -139,8 +142,9 @@ class _Request(OAuth2Request):
 class OAuthProvider:
     """Start with :meth:`start`; ``issuer`` is its address, ``approve_as`` who signs in."""
 
-    def __init__(self, access_lifetime: int = 3600) -> None:
+    def __init__(self, access_lifetime: int = 3600, *, revocation: bool = True) -> None:
         self.access_lifetime = access_lifetime
+        self.revocation = revocation
         self.approve_as = ""
         self.approve_devices_as = ""
         """Who approves each device code at once (the person at another device, for the CLI)."""
@@ -181,11 +185,28 @@ class OAuthProvider:
             self.state.access.clear()
 
     def active_user(self, token: str) -> str | None:
+        """Whom an access token or a refresh token speaks for while it is valid, else None."""
         with self.lock:
+            grant = self.state.grants.get(token)
+            if grant is not None:
+                return None if grant.revoked else grant.user
             issued = self.state.access.get(token)
             if issued is None or issued.grant.revoked or issued.expires_at < time.time():
                 return None
             return issued.grant.user
+
+    def introspect(self, token: str) -> dict[str, Any]:
+        """RFC 7662 over HTTP, as a resource server asks: {"active": false} for an ended token."""
+        request = urllib.request.Request(
+            self.introspection_url, data=urlencode({"token": token}).encode(), method="POST"
+        )
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            found: dict[str, Any] = json.loads(answer.read())
+        return found
+
+    def grants_of(self, user: str) -> list[Grant]:
+        with self.lock:
+            return [grant for grant in self.state.grants.values() if grant.user == user]
 
     def issued_tokens(self) -> list[str]:
         """Every access and refresh token handed out (for the tests that grep for them)."""
@@ -193,7 +214,7 @@ class OAuthProvider:
             return [*self.state.access, *self.state.grants]
 
     def metadata(self) -> dict[str, Any]:
-        return {
+        published = {
             "issuer": self.issuer,
             "authorization_endpoint": f"{self.issuer}/authorize",
             "token_endpoint": f"{self.issuer}/token",
@@ -207,6 +228,9 @@ class OAuthProvider:
                 "urn:ietf:params:oauth:grant-type:device_code",
             ],
         }
+        if not self.revocation:
+            del published["revocation_endpoint"]
+        return published
 
     def save_token(self, token: dict[str, Any], user: str, scope: str) -> None:
         with self.lock:

@@ -47,7 +47,9 @@ def apply_choice(
     """Set the method if one was given; what to print about signing in (None: a password)."""
     sign_in = services.oauth_sign_in
     if args.auth is not None:
-        sign_in.set_authentication(actor, profile_id, args.auth, provider)
+        changed = sign_in.set_authentication(actor, profile_id, args.auth, provider)
+        if changed.ended is not None:
+            print(changed.ended.sentence)
     current = sign_in.authentication(actor, profile_id)
     if current.method != "oauth2" or current.provider is None:
         return None

@@ -1,4 +1,5 @@
-"""Arguments of ``switchboard profile create|list|delete|set-role|set-server|discover|authorize``;
+"""Arguments of ``switchboard profile create|list|delete|set-role|set-server|discover|authorize|
+sign-out``;
 run by ``desktop.cli.profile_command``, ``desktop.cli.server_command`` and
 ``desktop.cli.authorize_command``."""
 
@@ -96,6 +97,19 @@ def _register_authorize(profile_commands: Any) -> None:
     )
     add_database_argument(parser, suppress=True)
     parser.set_defaults(handler="desktop.cli.authorize_command:run")
+
+    sign_out = profile_commands.add_parser(
+        "sign-out",
+        help="end an OAuth2 profile's sign-in: revoked at its provider, deleted from the keyring",
+        description="Disconnect --profile from its OAuth2 provider: the provider is asked to "
+        "end Switchboard's permission (RFC 7009) and the lasting sign-in is deleted from the "
+        "OS keyring, even when the provider cannot be reached. The profile keeps its provider "
+        "and its mail; 'profile authorize' signs it in again.",
+    )
+    sign_out.add_argument("--profile", metavar="EMAIL", required=True, help="the profile")
+    sign_out.add_argument("--user", metavar="LOGIN", help="its owner (default: looked up)")
+    add_database_argument(sign_out, suppress=True)
+    sign_out.set_defaults(handler="desktop.cli.authorize_command:run_sign_out")
 
 
 def _register_set_server(profile_commands: Any) -> None:

@@ -69,8 +69,12 @@ def run_delete(args: argparse.Namespace) -> int:
         if login is None:
             raise CliError(f"no profile has support ID {support_id}")
         actor = sign_in_from_args(services, args, login)
-        accounts.delete_profile(actor, accounts.profile_id_for_support_id(actor, support_id))
+        ended = accounts.delete_profile(
+            actor, accounts.profile_id_for_support_id(actor, support_id)
+        )
     print(f"deleted the profile with support ID {support_id}")
+    if ended is not None:
+        print(ended)
     return 0
 
 

@@ -209,6 +209,7 @@ class AppController(QObject):
         if self.profiles_dialog is None:
             dialog = ProfilesDialog(backend.profile_editor(), self.window)
             dialog.profiles_changed.connect(session.refresh_profiles)
+            dialog.sign_in.signed_in.connect(session.resume_after_sign_in)
             dialog.finished.connect(self._profiles_closed)
             self.profiles_dialog = dialog
         self.profiles_dialog.open()

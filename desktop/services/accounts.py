@@ -378,13 +378,29 @@ class AccountsService:
         profile="profile_id",
         other_user=Action.DELETE_OTHER_USERS_PROFILE,
     )
-    def delete_profile(self, actor: SignedInUser, profile_id: int) -> None:
-        """Delete a profile of one's own, or (admins only) of another user, and its secret.
+    def delete_profile(self, actor: SignedInUser, profile_id: int) -> str | None:
+        """Delete a profile of one's own, or (admins only) of another user, and its secrets.
 
         The store's last admin profile is not deleted (checked under the same lock as
-        :meth:`set_role`).
+        :meth:`set_role`). An OAuth2 profile's grant is revoked at its provider first, while
+        the row still names the provider; the sentence returned says what became of it (None:
+        the profile signed in with a password).
         """
         target = f"profile {profile_id}"
+        with read_only(self._session_factory) as session:
+            row = session.get(Profile, profile_id)
+            oauth = row is not None and row.auth_method == "oauth2" and bool(row.oauth_provider)
+            last_admin = (
+                row is not None
+                and row.role == Role.ADMIN
+                and session.scalar(
+                    select(func.count()).select_from(Profile).where(Profile.role == Role.ADMIN)
+                )
+                == 1
+            )
+        if last_admin:
+            self._refuse_last_admin(actor, Action.MANAGE_OWN_PROFILES, profile_id, "delete")
+        ended = self._end_grant(profile_id) if oauth else None
         with unit_of_work(self._session_factory) as session:
             refused = _locked_admin_profiles(session) == [profile_id]
             if not refused:
@@ -401,6 +417,15 @@ class AccountsService:
         if refused:
             self._refuse_last_admin(actor, Action.MANAGE_OWN_PROFILES, profile_id, "delete")
         self._secrets.delete_password(profile_id)
+        self._secrets.delete_smtp_password(profile_id)
+        self._secrets.delete_oauth_refresh_token(profile_id)
+        return ended
+
+    def _end_grant(self, profile_id: int) -> str:
+        """Loaded only for an OAuth2 profile: a password profile's deletion needs no HTTP."""
+        from desktop.services.oauth_tokens import OAuthTokens
+
+        return OAuthTokens(self._session_factory, self._secrets).end_grant(profile_id).sentence
 
     @gated(Action.LOOK_UP_ANY_SUPPORT_ID, target="support ID {support_id}")
     def look_up_support_id(self, actor: SignedInUser, support_id: int) -> SupportIdOwner:

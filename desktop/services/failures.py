@@ -33,6 +33,7 @@ from desktop.services.mail.imap_sync import (
 )
 from desktop.services.mail.importer import ImportSourceError
 from desktop.services.secrets import SecretStoreError
+from desktop.services.sign_in_needed import SignInNeededError, authorize_command
 from desktop.store.cipher import sqlite_errors
 from desktop.store.migrate import StoreTooNewError, StoreUpgradeError
 
@@ -234,6 +235,14 @@ def _authentication(_error: BaseException) -> Words:
     )
 
 
+def _sign_in_needed(error: SignInNeededError) -> Words:
+    return (
+        _sentence(str(error)),
+        "Its mail, outbox and your moves and deletes wait here; your other accounts go on.",
+        f"Choose Sign in again beside it in the window, or run: {authorize_command(error.email)}",
+    )
+
+
 def _sync_not_configured(error: BaseException) -> Words:
     return (
         f"{_sentence(str(error))}",
@@ -272,6 +281,7 @@ def _sentence(text: str) -> str:
 
 
 _EXPLANATIONS: tuple[tuple[type[BaseException], Callable[..., Words | None]], ...] = (
+    (SignInNeededError, _sign_in_needed),
     (AuthenticationError, _authentication),
     (CertificateError, _certificate),
     (ssl.SSLCertVerificationError, _certificate),

@@ -71,11 +71,15 @@ def endpoints_for(provider: Provider, http: AuditedHttp) -> Endpoints:
     if known is not None:
         return known
     issuer = provider.issuer or ""
+    unreachable: OAuthHttpError | None = None
+    answered = False
     for url in discovery_urls(issuer):
         try:
             answer = http.get(url)
-        except OAuthHttpError:
+        except OAuthHttpError as error:
+            unreachable = error
             continue
+        answered = True
         if answer.status_code != 200:
             continue
         try:
@@ -84,6 +88,8 @@ def endpoints_for(provider: Provider, http: AuditedHttp) -> Endpoints:
             continue
         if isinstance(metadata, dict) and metadata.get("token_endpoint"):
             return _checked(issuer, metadata)
+    if unreachable is not None and not answered:  # offline is said so, not "publishes nothing"
+        raise unreachable
     raise SignInUnavailableError(
         f"{issuer} publishes no OAuth2 sign-in details (OpenID Connect or RFC 8414 metadata)."
     )

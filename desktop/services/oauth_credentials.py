@@ -9,12 +9,7 @@ before any connection, with the sentence that asks the person to sign in again.
 from __future__ import annotations
 
 from desktop.services.authorization import internal
-from desktop.services.oauth_tokens import (
-    OAuthTokens,
-    ProfileBearer,
-    SignInNeededError,
-    sign_in_again,
-)
+from desktop.services.oauth_tokens import OAuthTokens, ProfileBearer
 from desktop.services.secrets import SecretStore
 from desktop.store.models import Profile
 from desktop.store.session import SessionFactory, unit_of_work
@@ -35,7 +30,7 @@ class MailCredentials:
         if not self._signs_in_with_oauth(profile_id):
             return self._secrets.get_password(profile_id)
         if not self._tokens.signed_in(profile_id):
-            raise SignInNeededError(sign_in_again(self._tokens.profile(profile_id)))
+            raise self._tokens.sign_in_needed(profile_id)
         return ProfileBearer(self._tokens, profile_id)
 
     @internal("read by the profile's queue, which runs only work the gate already allowed")

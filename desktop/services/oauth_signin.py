@@ -1,7 +1,9 @@
 """Choosing how a profile signs in to its servers, and signing it in with OAuth2.
 
-Switching a profile to OAuth2 (or to another provider, or back to a password) forgets the grant
-it had: a token issued by one provider, or for one client, is no use for another. Signing in
+Switching a profile to another provider or back to a password, or signing it out, ends the
+grant it had: revoked at the provider (RFC 7009) and deleted from the keyring, since a token
+issued by one provider, or for one client, is no use for another and must not outlive the
+person's choice. Signing in
 runs a flow of :mod:`desktop.services.oauth_flows` and hands the token to the broker; the audit
 names the provider and the flow, never a token or a code. A sign-in lifts the profile's "sign in
 again" state at once: its next sync connects with the new grant.
@@ -19,6 +21,7 @@ from desktop.services.audit_events import add_event
 from desktop.services.authorization import Authorizer, SignedInUser, gated
 from desktop.services.errors import AccountError
 from desktop.services.oauth_flows import DeviceCode, browser_sign_in, device_sign_in
+from desktop.services.oauth_revocation import GrantEnded
 from desktop.services.oauth_tokens import NotOAuthProfileError, OAuthTokens
 from desktop.store.models import Profile
 from desktop.store.session import SessionFactory, unit_of_work
@@ -33,6 +36,8 @@ class Authentication:
     method: str
     provider: Provider | None = None
     signed_in: bool = False
+    ended: GrantEnded | None = None
+    """The grant a change of method just ended, to tell the person what became of it."""
 
 
 class OAuthSignIn:
@@ -53,11 +58,12 @@ class OAuthSignIn:
         method: str,
         provider: Provider | None = None,
     ) -> Authentication:
-        """A password, or (``oauth2``) ``provider``; any change forgets the grant it had."""
+        """A password, or (``oauth2``) ``provider``; any change ends the grant it had."""
         if method not in AUTH_METHODS:
             raise AccountError(f"The sign-in method {method!r} is not one of password or oauth2.")
         if method == "oauth2" and provider is None:
             raise AccountError("OAuth2 needs a provider: Microsoft, Google or an issuer address.")
+        ended = self._end_changed_grant(profile_id, method, provider)
         with unit_of_work(self._session_factory) as session:
             profile = session.get_one(Profile, profile_id)
             before = (profile.auth_method, profile.oauth_provider, profile.oauth_tenant,
@@ -79,7 +85,32 @@ class OAuthSignIn:
             )
         if before != after:
             self._tokens.forget(profile_id)
-        return self.authentication(actor, profile_id)
+        current = self.authentication(actor, profile_id)
+        return Authentication(current.method, current.provider, current.signed_in, ended)
+
+    @gated(Action.MANAGE_OWN_SERVER_PASSWORDS, profile="profile_id")
+    def sign_out(self, actor: SignedInUser, profile_id: int) -> GrantEnded:
+        """Disconnect: the grant is revoked at the provider and deleted here; the profile keeps
+        its provider, so signing in again is one step (its mail waits meanwhile)."""
+        ended = self._tokens.end_grant(profile_id)
+        self._audit(actor, profile_id, f"signed out of {ended.provider}: {ended.outcome.value}",
+                    action="signed out of mail")  # fmt: skip
+        return ended
+
+    def _end_changed_grant(
+        self, profile_id: int, method: str, provider: Provider | None
+    ) -> GrantEnded | None:
+        """Before the row changes (the old provider's endpoints are needed): the grant ends if
+        the profile leaves its provider, revoked at that provider when it was signed in."""
+        try:
+            current = self._tokens.profile(profile_id)
+        except NotOAuthProfileError:
+            return None
+        if method == "oauth2" and provider == current.provider:
+            return None
+        if not self._tokens.signed_in(profile_id):
+            return None
+        return self._tokens.end_grant(profile_id)
 
     @gated(Action.MANAGE_OWN_PROFILES, profile="profile_id")
     def authentication(self, actor: SignedInUser, profile_id: int) -> Authentication:
@@ -119,12 +150,14 @@ class OAuthSignIn:
         self._tokens.keep(profile_id, token)
         self._audit(actor, profile_id, f"OAuth2 with {profile.provider.label}, with a code")
 
-    def _audit(self, actor: SignedInUser, profile_id: int, how: str) -> None:
+    def _audit(
+        self, actor: SignedInUser, profile_id: int, how: str, action: str = "signed in to mail"
+    ) -> None:
         with unit_of_work(self._session_factory) as session:
             add_event(
                 session,
                 user_id=actor.user_id,
                 profile_id=actor.active_profile_id,
-                action="signed in to mail",
+                action=action,
                 target=f"profile {profile_id} ({how})",
             )

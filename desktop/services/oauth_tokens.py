@@ -4,9 +4,12 @@ An access token is refreshed when less than ``leeway`` seconds of it are left (s
 does not run into its expiry), and once more when a server refuses it. A refresh the provider
 answers with ``invalid_grant`` means the grant is gone (revoked, expired, password changed):
 the refresh token is deleted, and that profile, and no other, says "sign in again" until the
-person does (:class:`SignInNeededError`, permanent, so its syncing stops). A provider that cannot
-be reached is a transient failure (:class:`~desktop.services.oauth_http.OAuthHttpError`, an
-``OSError``), retried like an unreachable mail server.
+person does (:class:`SignInNeededError`, permanent, so its syncing stops). Why is remembered in
+memory for this session only: the next one finds no refresh token in the keyring and asks the
+same, so no column of the store says it. A provider that cannot be reached is a transient
+failure (:class:`~desktop.services.oauth_http.OAuthHttpError`, an ``OSError``), retried like an
+unreachable mail server. A grant the person takes away is revoked at the provider first
+(:meth:`OAuthTokens.end_grant`, :mod:`desktop.services.oauth_revocation`).
 
 Nothing of a token is logged, stored or put in an exception message.
 """
@@ -25,10 +28,11 @@ from authlib.oauth2.base import OAuth2Error
 from desktop.core.oauth_providers import Provider, stored_provider
 from desktop.services.authorization import internal
 from desktop.services.mail.imap_sync import AuthenticationError
-from desktop.services.mail.smtp_settings import SmtpNotConfiguredError
 from desktop.services.oauth_client import ProfileClient, endpoints_for
 from desktop.services.oauth_http import AuditedHttp
+from desktop.services.oauth_revocation import GrantEnded, Revocation, revoke_refresh_token
 from desktop.services.secrets import SecretStore
+from desktop.services.sign_in_needed import GRANT_ENDED, SignInNeededError, sign_in_again
 from desktop.store.models import Profile
 from desktop.store.session import SessionFactory, unit_of_work
 
@@ -36,11 +40,6 @@ log = logging.getLogger(__name__)
 LEEWAY = 120.0
 """Seconds before its expiry that an access token is replaced."""
 GRANT_GONE = {"invalid_grant", "unauthorized_client", "invalid_client"}
-
-
-class SignInNeededError(AuthenticationError, SmtpNotConfiguredError):
-    """The profile's grant is gone: the person must sign in again (a permanent sync failure,
-    and a reason its outbox waits)."""
 
 
 class NotOAuthProfileError(ValueError):
@@ -57,6 +56,7 @@ class _Held:
 class OAuthProfile:
     """What the broker reads of a profile: who it is and whom it signs in with."""
 
+    organization: str
     email: str
     provider: Provider
     ca_file: str | None
@@ -80,6 +80,8 @@ class OAuthTokens:
         self._lock = threading.Lock()
         self._profile_locks: dict[int, threading.Lock] = {}
         self._held: dict[int, _Held] = {}
+        self._ended: dict[int, str] = {}
+        """Why a profile's grant ended in this session, in the person's words."""
 
     @internal("read by the profile's queue and the sign-in service after their gated request")
     def profile(self, profile_id: int) -> OAuthProfile:
@@ -89,7 +91,7 @@ class OAuthTokens:
                 raise NotOAuthProfileError(f"profile {profile_id} does not sign in with OAuth2")
             provider = stored_provider(row.oauth_provider, row.oauth_tenant, row.oauth_client_id)
             ca_file = row.ca_file if provider.preset is None else None
-            return OAuthProfile(row.email, provider, ca_file)
+            return OAuthProfile(row.organization, row.email, provider, ca_file)
 
     @internal("used by the sign-in flows and refreshes after their gated request")
     def client_of(self, profile_id: int, profile: OAuthProfile | None = None) -> ProfileClient:
@@ -111,13 +113,49 @@ class OAuthTokens:
         elif not self.signed_in(profile_id):
             raise SignInNeededError(
                 "The provider gave only a short-lived sign-in and no lasting one, so mail could "
-                "not be fetched for long; ask your administrator to allow offline access."
+                "not be fetched for long; ask your administrator to allow offline access.",
+                profile_id=profile_id,
+                email=self.profile(profile_id).email,
             )
         expires_at = float(
             token.get("expires_at") or self._clock() + float(token.get("expires_in") or 3600)
         )
         with self._lock:
             self._held[profile_id] = _Held(str(token["access_token"]), expires_at)
+            self._ended.pop(profile_id, None)
+
+    @internal("asked by the profile's queue before it connects")
+    def sign_in_needed(self, profile_id: int) -> SignInNeededError:
+        """What to raise for a profile with no grant: why it ended if this session saw it."""
+        profile = self.profile(profile_id)
+        with self._lock:
+            reason = self._ended.get(profile_id)
+        if reason is None:
+            reason = f"this computer holds no sign-in with {profile.provider.label} for it"
+        return SignInNeededError(
+            sign_in_again(profile.organization, profile.email, reason),
+            profile_id=profile_id,
+            email=profile.email,
+        )
+
+    @internal("called by the sign-out, a change of sign-in method and a profile's deletion")
+    def end_grant(self, profile_id: int) -> GrantEnded:
+        """Revoke the refresh token at the provider, then forget it here whatever it answered."""
+        profile = self.profile(profile_id)
+        with self._profile_lock(profile_id):
+            refresh = self._secrets.get_oauth_refresh_token(profile_id)
+            outcome, detail = Revocation.NOT_SIGNED_IN, ""
+            try:
+                if refresh is not None:
+                    outcome, detail = revoke_refresh_token(
+                        lambda: self.client_of(profile_id, profile), refresh
+                    )
+            finally:
+                self.forget(profile_id)
+        log.info("ended the OAuth2 grant of profile %s (%s)", profile_id, outcome.value)
+        return GrantEnded(
+            profile.organization, profile.email, profile.provider.label, outcome, detail
+        )
 
     @internal("called when a profile is signed out or its grant is gone")
     def forget(self, profile_id: int) -> None:
@@ -142,7 +180,7 @@ class OAuthTokens:
         refresh = self._secrets.get_oauth_refresh_token(profile_id)
         profile = self.profile(profile_id)
         if refresh is None:
-            raise SignInNeededError(sign_in_again(profile))
+            raise self.sign_in_needed(profile_id)
         target = self.client_of(profile_id, profile)
         try:
             token = target.client().refresh_token(
@@ -151,8 +189,14 @@ class OAuthTokens:
         except OAuth2Error as error:
             if error.error in GRANT_GONE:
                 log.warning("the OAuth2 grant of profile %s is gone (%s)", profile_id, error.error)
+                with self._lock:
+                    self._ended[profile_id] = (
+                        GRANT_ENDED
+                        if error.error == "invalid_grant"
+                        else f"{profile.provider.label} no longer accepts Switchboard's sign-in"
+                    )
                 self.forget(profile_id)
-                raise SignInNeededError(sign_in_again(profile)) from None
+                raise self.sign_in_needed(profile_id) from None
             raise AuthenticationError(
                 f"{profile.provider.label} refused to renew the sign-in of {profile.email} "
                 f"({error.error})."
@@ -165,13 +209,6 @@ class OAuthTokens:
     def _profile_lock(self, profile_id: int) -> threading.Lock:
         with self._lock:
             return self._profile_locks.setdefault(profile_id, threading.Lock())
-
-
-def sign_in_again(profile: OAuthProfile) -> str:
-    return (
-        f"Sign in with {profile.provider.label} again for {profile.email}: its access was "
-        "withdrawn or has expired. Its mail waits until then; your other profiles go on."
-    )
 
 
 class ProfileBearer:

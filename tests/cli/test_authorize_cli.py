@@ -22,6 +22,7 @@ from oauth_provider import CLIENT_ID, OAuthProvider
 from desktop.cli.main import main
 from desktop.services.container import build_services
 from desktop.services.secrets import SecretStore
+from desktop.services.store_opening import StoreDoor
 
 USER_PASSWORD = "ada's own long password"
 EMAIL = "ada@clinic.example"
@@ -58,9 +59,11 @@ def cli(app_home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.
 
 @pytest.fixture
 def keyring_service(secret_service: SecretStore, monkeypatch: pytest.MonkeyPatch) -> SecretStore:
+    """The test's own keyring service for every command, over a plain or an encrypted store."""
     monkeypatch.setattr(
         "desktop.cli.signin.build_services", partial(build_services, secrets=secret_service)
     )
+    monkeypatch.setattr("desktop.cli.signin.StoreDoor", partial(StoreDoor, secrets=secret_service))
     return secret_service
 
 
@@ -98,6 +101,47 @@ def test_device_sign_in_prints_the_address_and_code_then_sync_works(
     code, _, err = cli("sync", "--user", "ada")
     assert code == 0, err
     assert f"{EMAIL}: 1 new, 0 removed" in err
+    assert not any(token in out + err for token in provider.issued_tokens())
+
+
+@pytest.mark.imap
+@pytest.mark.keyring
+def test_a_revoked_grant_says_which_account_and_the_command_then_sign_out_revokes(
+    cli: Cli, oauth_dovecot: Dovecot, provider: OAuthProvider, keyring_service: SecretStore
+) -> None:
+    login = oauth_dovecot.add_user()
+    set_oauth_server(cli, oauth_dovecot, provider, login)
+    provider.approve_devices_as = login
+    assert cli("profile", "authorize", "--profile", EMAIL, "--device")[0] == 0
+
+    provider.revoke_grants_of(login)
+    code, _, err = cli("sync", "--user", "ada")
+
+    assert code == 1
+    assert (
+        f"switchboard: sync of {EMAIL} failed: Your Clinic account ({EMAIL}) needs you to sign "
+        "in again: the organization ended the permission. Its mail, outbox and your moves and "
+        "deletes wait here; your other accounts go on. Choose Sign in again beside it in the "
+        f"window, or run: switchboard profile authorize --profile {EMAIL}"
+    ) in err
+    assert keyring_service.get_oauth_refresh_token(1) is None  # profile 1: "sync of profile 1"
+    assert cli("profile", "authorize", "--profile", EMAIL, "--device")[0] == 0
+    assert cli("sync", "--user", "ada")[0] == 0
+    refresh = keyring_service.get_oauth_refresh_token(1)
+    assert refresh is not None
+
+    code, out, err = cli("profile", "sign-out", "--profile", EMAIL)
+
+    assert code == 0, err
+    assert out.strip() == (
+        f"Signed out of Clinic ({EMAIL}): 127.0.0.1 ended Switchboard's permission and this "
+        "computer no longer holds it."
+    )
+    assert provider.introspect(refresh) == {"active": False}
+    assert keyring_service.get_oauth_refresh_token(1) is None
+    code, _, err = cli("sync", "--user", "ada")
+    assert code == 1
+    assert "this computer holds no sign-in with 127.0.0.1 for it" in err
     assert not any(token in out + err for token in provider.issued_tokens())
 
 

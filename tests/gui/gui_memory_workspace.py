@@ -67,6 +67,7 @@ class MemoryWorkspace:
         self.fail_with: Exception | None = None
         self._undo: list[tuple[int, str]] = []
         self.calls_on_gui_thread: list[str] = []
+        self.signed_in_again: list[int] = []
 
     def _track(self, name: str) -> None:
         if threading.get_ident() == self.gui_thread:
@@ -280,3 +281,8 @@ class MemoryWorkspace:
 
     def remote_content(self, message_id: int, urls: Sequence[str]) -> RemoteContent:
         return RemoteContent(failed=dict.fromkeys(urls, "not in this test"))
+
+    def sign_in_again(self, profile_id: int, cancel: threading.Event) -> bool:
+        self._track("sign_in_again")
+        self.signed_in_again.append(profile_id)
+        return True

@@ -103,3 +103,30 @@ def test_the_tab_shows_only_the_fields_of_the_chosen_provider(dialog: ProfilesDi
     assert panel.sign_in_button.text() == "Sign in with Microsoft"
     panel.method.setCurrentIndex(panel.method.findData("password"))
     assert not panel.client_id.isVisibleTo(panel)
+
+
+def test_sign_out_revokes_the_grant_and_says_so(
+    qtbot: QtBot, dialog: ProfilesDialog, provider: OAuthProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider.approve_as = "ada"
+    monkeypatch.setattr(
+        "webbrowser.open",
+        lambda url: threading.Thread(
+            target=lambda: urllib.request.urlopen(url, timeout=10).read()
+        ).start(),
+    )
+    choose_provider(dialog, provider.issuer)
+    panel = dialog.sign_in
+    assert not panel.sign_out_button.isVisibleTo(panel)
+    before = set(provider.issued_tokens())
+    with qtbot.waitSignal(panel.signed_in, timeout=15_000):
+        qtbot.mouseClick(panel.sign_in_button, Qt.MouseButton.LeftButton)
+    assert panel.sign_out_button.isVisibleTo(panel)
+    [grant] = [g for g in provider.grants_of("ada") if g.refresh_token not in before]
+
+    qtbot.mouseClick(panel.sign_out_button, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: panel.status.text().startswith("Signed out of"), timeout=15_000)
+    assert "127.0.0.1 ended Switchboard's permission" in panel.status.text()
+    assert not panel.sign_out_button.isVisibleTo(panel)
+    assert provider.introspect(grant.refresh_token) == {"active": False}

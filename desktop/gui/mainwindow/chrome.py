@@ -108,6 +108,8 @@ class SessionBinding(QObject):
         session.sync_finished.connect(self._finished)
         session.sync_cancelled.connect(self._cancelled)
         session.sync_not_set_up.connect(self._not_set_up)
+        session.sign_in_needed.connect(self._sign_in_needed)
+        session.signing_in.connect(self._signing_in)
 
     @Slot(object)
     def _profiles_changed(self, profiles: Sequence[ProfileCard]) -> None:
@@ -152,3 +154,11 @@ class SessionBinding(QObject):
     @Slot(int)
     def _not_set_up(self, profile_id: int) -> None:
         self._status.not_set_up(profile_id)
+
+    @Slot(int, str)
+    def _sign_in_needed(self, profile_id: int, reason: str) -> None:
+        self._status.sign_in_needed(profile_id, reason)
+
+    @Slot(int)
+    def _signing_in(self, profile_id: int) -> None:
+        self._status.signing_in(profile_id)

@@ -3,6 +3,8 @@
 A profile that silently stops syncing is the classic multi-account failure, so each profile has
 its own always-visible state, and a failure stays on screen with its reason until retried. A
 profile without a mail server has not failed: it is "not set up", and its button offers set-up.
+An OAuth2 profile whose grant ended is neither failed nor retried: it "needs sign-in", says why
+in its tooltip, and its button opens the browser to sign that profile in again.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class SyncPhase(Enum):
     DONE = "done"
     FAILED = "failed"
     NOT_SET_UP = "not set up"
+    SIGN_IN_NEEDED = "sign in again"
+    SIGNING_IN = "signing in"
 
 
 @dataclass(slots=True)
@@ -53,10 +57,13 @@ def _resting_phase(profile: ProfileCard) -> SyncPhase:
 
 
 class SyncStatusArea(QWidget):
-    """Emits ``retry_requested`` to sync a profile, ``setup_requested`` to give it a server."""
+    """Emits ``retry_requested`` to sync a profile, ``setup_requested`` to give it a server,
+    ``sign_in_requested`` to sign it in again."""
 
     retry_requested = Signal(int)
     setup_requested = Signal(int)
+    sign_in_requested = Signal(int)
+    """Sign the profile in again (or, while its browser sign-in waits, stop waiting)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -147,6 +154,16 @@ class SyncStatusArea(QWidget):
     def not_set_up(self, profile_id: int) -> None:
         self._update(profile_id, phase=SyncPhase.NOT_SET_UP, reason="")
 
+    def sign_in_needed(self, profile_id: int, reason: str) -> None:
+        self._update(profile_id, phase=SyncPhase.SIGN_IN_NEEDED, reason=reason)
+
+    def signing_in(self, profile_id: int) -> None:
+        self._update(profile_id, phase=SyncPhase.SIGNING_IN)
+
+    def reason(self, profile_id: int) -> str:
+        """Why the profile failed or must sign in again, as its tooltip says it."""
+        return self._states[profile_id].reason
+
     def _update(self, profile_id: int, **changes: object) -> None:
         state = self._states.get(profile_id)
         if state is None:
@@ -160,6 +177,8 @@ class SyncStatusArea(QWidget):
         phase = self._states[profile_id].phase
         if phase is SyncPhase.NOT_SET_UP:
             self.setup_requested.emit(profile_id)
+        elif phase in (SyncPhase.SIGN_IN_NEEDED, SyncPhase.SIGNING_IN):
+            self.sign_in_requested.emit(profile_id)
         elif phase in (SyncPhase.FAILED, SyncPhase.DONE, SyncPhase.IDLE):
             self.retry_requested.emit(profile_id)
 
@@ -176,6 +195,25 @@ class SyncStatusArea(QWidget):
                 )
             )
             button.setStyleSheet("QToolButton { color: #dc2626; font-weight: 600; }")
+        elif state.phase is SyncPhase.SIGN_IN_NEEDED:
+            state.state_text = self.tr("Sign in again…")
+            button.setIcon(icon("retry"))
+            button.setToolTip(
+                self.tr(
+                    "{reason}\nIts mail and outbox wait; your other accounts go on.\n"
+                    "Click to sign in again in your browser"
+                ).format(reason=state.reason.replace(": ", ":\n", 1))  # fits 800 px
+            )
+            button.setStyleSheet("QToolButton { color: #b45309; font-weight: 600; }")
+        elif state.phase is SyncPhase.SIGNING_IN:
+            state.state_text = self.tr("signing in in your browser — Cancel")
+            button.setIcon(colour_dot(state.profile.colour))
+            button.setStyleSheet("")
+            button.setToolTip(
+                self.tr(
+                    "Finish signing in to {name} in your browser. Click to stop waiting."
+                ).format(name=name)
+            )
         elif state.phase is SyncPhase.NOT_SET_UP:
             state.state_text = self.tr("not set up — Set up…")
             button.setIcon(colour_dot(state.profile.colour))

@@ -63,6 +63,7 @@ class MainWindow(CommandWindow):
         self.sync_status = SyncStatusArea()
         self.sync_status.retry_requested.connect(self._sync)
         self.sync_status.setup_requested.connect(self.edit_profile_requested)
+        self.sync_status.sign_in_requested.connect(self._sign_in_again)
         self._connect_commands()
         self._create_toolbar_and_menus(self._auto_lock_menu())
         self.reading = ReadingMenu(
@@ -269,6 +270,10 @@ class MainWindow(CommandWindow):
     def _sync(self, profile_id: int) -> None:
         if self._session is not None:
             self._session.sync(profile_id)
+
+    def _sign_in_again(self, profile_id: int) -> None:
+        if self._session is not None:
+            self._session.sign_in_again(profile_id)
 
     def _sync_all(self) -> None:
         if self._session is not None:

@@ -288,13 +288,15 @@ class ProfilesDialog(QDialog):
         self._busy(self.tr("Deleting…"))
         self._workers.submit(
             lambda: editor.delete(profile.id),
-            lambda _none: self._deleted(profile),
+            lambda said: self._deleted(profile, said),
             self._failed,
         )
 
-    def _deleted(self, profile: ProfileInfo) -> None:
+    def _deleted(self, profile: ProfileInfo, grant: str | None) -> None:
+        """``grant``: what became of an OAuth2 profile's permission at its provider."""
         self._editing = None
-        self.reload(note=self.tr("Deleted {org}.").format(org=profile.organization))
+        note = self.tr("Deleted {org}.").format(org=profile.organization)
+        self.reload(note=f"{note} {grant}" if grant else note)
 
     def test(self) -> None:
         if self._editing is None:

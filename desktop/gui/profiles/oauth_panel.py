@@ -3,7 +3,8 @@
 Choosing a provider and pressing "Sign in with ..." saves the choice, opens the system browser
 at the provider's page and waits, with a Cancel button, until the person has signed in there;
 the tab then says the profile is signed in. Work runs on a worker, so the window never waits.
-A profile whose grant was withdrawn shows "Sign in again" here.
+A profile whose grant was withdrawn shows "Sign in again" here. "Sign out of this account"
+ends the grant: revoked at the provider, deleted from the keyring, and the outcome said.
 """
 
 from __future__ import annotations
@@ -80,6 +81,13 @@ class OAuthPanel(QWidget):
         self.cancel_button.setAccessibleDescription(tr("Stop waiting for the browser"))
         self.cancel_button.clicked.connect(self.cancel_sign_in)
         self.cancel_button.hide()
+        self.sign_out_button = QPushButton(tr("Sign &out of this account"))
+        self.sign_out_button.setAccessibleName(tr("Sign out of this account"))
+        self.sign_out_button.setAccessibleDescription(
+            tr("Ends Switchboard's permission at the provider and forgets it on this computer")
+        )
+        self.sign_out_button.clicked.connect(self.sign_out)
+        self.sign_out_button.hide()
         self.status = QLabel()
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
@@ -104,6 +112,7 @@ class OAuthPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.sign_in_button)
         buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.sign_out_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(self._form)
@@ -142,6 +151,7 @@ class OAuthPanel(QWidget):
         self.issuer.setText(provider.issuer or "" if provider else "")
         self.client_id.setText(provider.client_id or "" if provider else "")
         self._method_changed()
+        self.sign_out_button.setVisible(provider is not None and view.signed_in)
         if provider is None and suggested:
             self.status.setText(
                 self.tr(
@@ -160,6 +170,29 @@ class OAuthPanel(QWidget):
                     "this profile's mail."
                 ).format(p=provider.label)
             )
+        if view.ended:
+            self.status.setText(f"{view.ended} {self.status.text()}")
+
+    def sign_out(self) -> None:
+        profile_id = self._profile_id
+        if profile_id is None or self._cancel is not None:
+            return
+        access = self._access
+        self.sign_out_button.setEnabled(False)
+        self.status.setText(self.tr("Signing out…"))
+
+        def done(outcome: tuple[SignInView, str]) -> None:
+            self.sign_out_button.setEnabled(True)
+            view, said = outcome
+            self._show(profile_id, view)
+            if profile_id == self._profile_id:
+                self.status.setText(said)
+
+        self._workers.submit(lambda: access.sign_out(profile_id), done, self._signed_out_failed)
+
+    def _signed_out_failed(self, error: Exception) -> None:
+        self.sign_out_button.setEnabled(True)
+        self._failed(error)
 
     def _method_changed(self) -> None:
         key = self.method.currentData()

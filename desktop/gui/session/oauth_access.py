@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import webbrowser
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from desktop.core.oauth_providers import Provider, ProviderError, provider_from
 from desktop.services.authorization import SignedInUser
@@ -29,6 +29,8 @@ class SignInView:
     method: str = "password"
     provider: Provider | None = None
     signed_in: bool = False
+    ended: str = ""
+    """What became of the grant a change of method just ended, in a sentence."""
 
 
 class OAuthAccess:
@@ -48,16 +50,28 @@ class OAuthAccess:
         tenant: str | None,
         client_id: str | None,
     ) -> SignInView:
-        """``preset`` and ``issuer`` None: a password. Raises ProviderError on a bad choice."""
+        """``preset`` and ``issuer`` None: a password. Raises ProviderError on a bad choice.
+
+        Leaving a provider ends its grant; the view's ``ended`` says what became of it.
+        """
         sign_in = self._services.oauth_sign_in
+        changed = None
         if preset is None and issuer is None:
-            sign_in.set_authentication(self._actor, profile_id, "password")
+            changed = sign_in.set_authentication(self._actor, profile_id, "password")
         else:
             provider = provider_from(preset, issuer, tenant, client_id)
             current = sign_in.authentication(self._actor, profile_id)
             if current.provider != provider:
-                sign_in.set_authentication(self._actor, profile_id, "oauth2", provider)
-        return self.view(profile_id)
+                changed = sign_in.set_authentication(self._actor, profile_id, "oauth2", provider)
+        view = self.view(profile_id)
+        if changed is not None and changed.ended is not None:
+            return replace(view, ended=changed.ended.sentence)
+        return view
+
+    def sign_out(self, profile_id: int) -> tuple[SignInView, str]:
+        """Disconnect: the grant revoked at the provider and deleted; what became of it, said."""
+        ended = self._services.oauth_sign_in.sign_out(self._actor, profile_id)
+        return self.view(profile_id), ended.sentence
 
     def sign_in(self, profile_id: int, cancel: threading.Event) -> SignInView | None:
         """Open the system browser and wait for the grant; None when it was cancelled."""

@@ -95,8 +95,9 @@ class ProfileEditor:
         """What a delete would remove, said before the person confirms it."""
         return self._services.mailbox.count(self._actor, profile_ids=[profile_id])
 
-    def delete(self, profile_id: int) -> None:
-        self._services.accounts.delete_profile(self._actor, profile_id)
+    def delete(self, profile_id: int) -> str | None:
+        """What became of an OAuth2 profile's grant at its provider (None: a password one)."""
+        return self._services.accounts.delete_profile(self._actor, profile_id)
 
     def check_connection(self, profile_id: int, password: str) -> None:
         """Logs in to the profile's server and lists nothing; a typed password is tried first."""

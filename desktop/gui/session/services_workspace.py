@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from desktop.core.roles import Action, Role, is_allowed
+from desktop.gui.session.oauth_access import OAuthAccess
 from desktop.gui.session.viewdata import InboxQuery, ProfileCard
 from desktop.services.accounts import ProfileInfo, SupportIdOwner
 from desktop.services.attachment_content import read_attachment
@@ -272,3 +273,6 @@ class ServicesWorkspace:
 
     def undo_mail_action(self) -> ActionResult:
         return self._services.mail_actions.undo(self._actor)
+
+    def sign_in_again(self, profile_id: int, cancel: threading.Event) -> bool:
+        return OAuthAccess(self._services, self._actor).sign_in(profile_id, cancel) is not None

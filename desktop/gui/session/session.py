@@ -8,12 +8,15 @@ arrive here too, so that new mail from a sync and from an import reach the lists
 (:attr:`Session.mail_changed`). Each profile with a mail server has its INBOX watched over IMAP
 IDLE from the first list of profiles on, so new mail shows and is announced within seconds; the
 watch stops while the window is locked (nothing about the person's mail is fetched behind the
-lock screen) and comes back, with a catch-up sync, when they unlock.
+lock screen) and comes back, with a catch-up sync, when they unlock. An OAuth2 profile whose
+grant ended says so (:attr:`Session.sign_in_needed`) and :meth:`Session.sign_in_again` opens the
+browser for that profile only; once signed in, its sync, INBOX watch and outbox start again.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
@@ -54,6 +57,8 @@ class Session(QObject):
     sync_failed = Signal(int, str)  # profile id, reason for the person
     sync_not_set_up = Signal(int)  # a sync was asked of a profile that has no mail server
     new_mail = Signal(object, int)  # ProfileCard, how many messages arrived
+    sign_in_needed = Signal(int, str)  # profile id, why the person must sign it in again
+    signing_in = Signal(int)  # the browser was opened for the profile; the app waits for it
 
     def __init__(self, workspace: Workspace, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +71,8 @@ class Session(QObject):
         self._sync: SyncScheduler | None = None
         self._watched: set[int] = set()
         self._watch_paused = False
+        self._signing_in: dict[int, threading.Event] = {}
+        self._sign_in_reasons: dict[int, str] = {}
         self.outbox = SessionOutbox(workspace, self._deliver, self)
         self.outbox.failed.connect(self.failed)
         self.folders = SessionFolders(workspace, self)
@@ -239,6 +246,7 @@ class Session(QObject):
         scheduler.progress.connect(self.sync_progressed)
         scheduler.finished.connect(self._sync_done)
         scheduler.failed.connect(self._sync_stopped)
+        scheduler.sign_in_needed.connect(self._needs_sign_in)
         scheduler.refused.connect(self.sync_failed)
         scheduler.delivered.connect(self.outbox.delivered)
         scheduler.actions_applied.connect(self._actions_applied)
@@ -319,8 +327,55 @@ class Session(QObject):
     def _sync_stopped(self, profile_id: int, reason: str, _permanent: bool) -> None:
         self.sync_failed.emit(profile_id, reason)
 
+    @Slot(int, str)
+    def _needs_sign_in(self, profile_id: int, reason: str) -> None:
+        self._sign_in_reasons[profile_id] = reason
+        if profile_id not in self._signing_in:
+            self.sign_in_needed.emit(profile_id, reason)
+
+    def sign_in_again(self, profile_id: int) -> None:
+        """The browser sign-in of that profile; asked again while waiting, the wait ends."""
+        waiting = self._signing_in.pop(profile_id, None)
+        if waiting is not None:
+            waiting.set()
+            return
+        cancel = self._signing_in[profile_id] = threading.Event()
+        self.signing_in.emit(profile_id)
+        workspace = self._workspace
+        self.run(
+            self,
+            lambda: workspace.sign_in_again(profile_id, cancel),
+            lambda signed_in: self._signed_in_again(profile_id, cancel, signed_in),
+            lambda failure: self._sign_in_failed(profile_id, cancel, failure.summary),
+        )
+
+    def _signed_in_again(self, profile_id: int, cancel: threading.Event, signed_in: bool) -> None:
+        if self._signing_in.get(profile_id) is cancel:
+            del self._signing_in[profile_id]
+        if not signed_in:
+            reason = self._sign_in_reasons.get(profile_id, "")
+            self.sign_in_needed.emit(profile_id, reason)
+            return
+        self.resume_after_sign_in(profile_id)
+
+    def resume_after_sign_in(self, profile_id: int) -> None:
+        """The profile has a grant again (here or in its Sign-in tab): its work starts again."""
+        self._sign_in_reasons.pop(profile_id, None)
+        self._watched.discard(profile_id)  # its watch ended with the grant
+        self.sync(profile_id)  # a request of the person's: lifts the profile's stop
+        self._watch_new_profiles()
+        self._deliver(profile_id)
+
+    def _sign_in_failed(self, profile_id: int, cancel: threading.Event, why: str) -> None:
+        if self._signing_in.get(profile_id) is cancel:
+            del self._signing_in[profile_id]
+        reason = self._sign_in_reasons.get(profile_id, "")
+        self.sign_in_needed.emit(profile_id, f"{why} {reason}".strip())
+
     def close(self) -> None:
         """Stops sync and waits for running calls, so nothing is cut off mid-write."""
+        for waiting in self._signing_in.values():
+            waiting.set()
         if self._sync is not None:
             self._sync.close()
             self._sync = None

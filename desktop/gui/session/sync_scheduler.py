@@ -59,6 +59,7 @@ class SyncScheduler(QObject):
     state_changed = Signal(int, str)  # profile id, a SyncState
     finished = Signal(int, object)  # profile id, SyncResult
     failed = Signal(int, str, bool)  # profile id, reason for the user, permanent
+    sign_in_needed = Signal(int, str)  # profile id, why the person must sign it in again
     flags_pushed = Signal(int, int)  # profile id, messages whose flags reached the server
     refused = Signal(int, str)  # profile id, why the gate refused the request
     delivered = Signal(int, object)  # profile id, DeliveryReport
@@ -187,6 +188,8 @@ class SyncScheduler(QObject):
                 self.progress.emit(profile_id, done, total)
             case Finished(profile_id, result):
                 self.finished.emit(profile_id, result)
+            case Failed(profile_id, reason, _permanent, sign_in=True):
+                self.sign_in_needed.emit(profile_id, reason)
             case Failed(profile_id, reason, permanent):
                 self.failed.emit(profile_id, reason, permanent)
             case FlagsPushed(profile_id, count):

@@ -211,3 +211,7 @@ class Workspace(Protocol):
     def undo_mail_action(self) -> ActionResult:
         """Moves the messages of the last move, archive or delete back where they were."""
         ...
+
+    def sign_in_again(self, profile_id: int, cancel: threading.Event) -> bool:
+        """An OAuth2 profile's browser sign-in, waited for; False when it was cancelled."""
+        ...

@@ -32,7 +32,7 @@ from desktop.services.mail.smtp_connection import Envelopes, MeteredSMTP, open_s
 from desktop.services.mail.smtp_settings import SmtpSettings
 from desktop.services.mail.sync_events import DeliveryReport
 from desktop.services.oauth_sasl import Bearer
-from desktop.services.oauth_tokens import SignInNeededError
+from desktop.services.sign_in_needed import SignInNeededError
 from desktop.store.models import OutboxMessage
 from desktop.store.models.base import utcnow
 from desktop.store.session import SessionFactory, unit_of_work

@@ -44,6 +44,8 @@ class Failed:
     profile_id: int
     reason: str
     permanent: bool
+    sign_in: bool = False
+    """Only the person can end it, by signing the profile in again with its provider."""
 
 
 @dataclass(frozen=True)

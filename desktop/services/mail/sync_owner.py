@@ -13,7 +13,9 @@ changed drafts to its Drafts folder (:mod:`desktop.services.mail.draft_uploads`)
   sleeping thread: other steps of the profile run meanwhile, and cancelling removes the entry.
 * Permanent failures (wrong password, rejected certificate, missing settings) stop the profile
   and are reported once: a periodic sync (``periodic=True``) leaves a stopped profile alone until
-  the user asks again, so a wrong password does not lock the account by repeated logins.
+  the user asks again, so a wrong password does not lock the account by repeated logins. An
+  OAuth2 grant found gone by any step (a sync, a replay, a delivery) stops the profile the same
+  way and is reported as ``Failed(sign_in=True)``: its queued work stays, for after the sign-in.
 * Cancelling cuts the connection (:class:`~desktop.services.mail.connection.Hangup`), so a
   connect, TLS handshake or read blocked on a silent server ends within a moment, not at the
   socket timeout.
@@ -75,6 +77,7 @@ from desktop.services.mail.sync_events import (
     SyncState,
     Watching,
 )
+from desktop.services.sign_in_needed import SignInNeededError
 from desktop.store.checkpoints import checkpoint
 from desktop.store.session import SessionFactory
 
@@ -416,6 +419,9 @@ class MailSync:
                 raise SmtpNotConfiguredError(
                     "No password is stored for this profile's sending server."
                 )
+        except SignInNeededError as error:
+            self._needs_sign_in(pid, error)
+            return outbox_waiting(self.session_factory, pid, str(error))
         except SmtpNotConfiguredError as error:
             return outbox_waiting(self.session_factory, pid, str(error))
 
@@ -455,6 +461,12 @@ class MailSync:
             problem.permanent = True
         delay = None if problem.permanent else next(step.delays, None)
         retrying = delay is not None and queue.put(step, delay)
+        if isinstance(problem, SignInNeededError):
+            step.outcome.set_exception(problem)
+            if reported:
+                self._emit(StateChanged(pid, SyncState.FAILED))
+            self._needs_sign_in(pid, problem)
+            return
         if step.kind == "actions":
             self._emit(ActionsApplied(pid, failed=_waiting_words(problem), retrying=retrying))
         if retrying:
@@ -469,6 +481,13 @@ class MailSync:
                     self._stopped[pid] = str(problem)
             self._emit(StateChanged(pid, SyncState.FAILED))
             self._emit(Failed(pid, str(problem), problem.permanent))
+
+    def _needs_sign_in(self, profile_id: int, problem: SignInNeededError) -> None:
+        """Whatever step found it: the profile stops until the person signs in again."""
+        log.warning("profile %s waits for its owner to sign in again", profile_id)
+        with self._lock:
+            self._stopped[profile_id] = str(problem)
+        self._emit(Failed(profile_id, str(problem), permanent=True, sign_in=True))
 
     def _progressed(self, step: Step, progress: SyncProgress) -> None:
         if step.progress is not None:
