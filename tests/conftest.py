@@ -135,9 +135,13 @@ def session_factory(engine: Engine) -> SessionFactory:
 
 
 @pytest.fixture
-def services(engine: Engine) -> Services:
-    """The services over the test's store, with in-memory secrets and cheap password hashing."""
-    return wire_services(engine, SecretStore.in_memory(), password_cost=CHEAP_TEST_COST)
+def services(engine: Engine) -> Iterator[Services]:
+    """The services over the test's store, with in-memory secrets and cheap password hashing.
+
+    Closed at the end, so that no profile thread or IDLE connection of this test lives on to
+    sync a dropped store, hold a Dovecot connection or report to a window long gone."""
+    with wire_services(engine, SecretStore.in_memory(), password_cost=CHEAP_TEST_COST) as opened:
+        yield opened
 
 
 @pytest.fixture(scope="session")
