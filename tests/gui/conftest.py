@@ -7,11 +7,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
+import shiboken6
 from dovecot import MAIL_SERVER_PASSWORD, Dovecot
 from held_keys import release_modifiers
-from PySide6.QtCore import QThreadPool
+from PySide6.QtCore import QCoreApplication, QThreadPool
 from pytestqt.qtbot import QtBot
 
 from desktop.core.roles import Role
@@ -19,12 +21,15 @@ from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.session.backend import Backend
 from desktop.gui.session.services_workspace import ServicesWorkspace
 from desktop.gui.session.session import Session
+from desktop.gui.session.workers import Workers
 from desktop.services.accounts import ProfileDraft
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
 from desktop.services.mail.importer import import_paths
 
 PASSWORD = "correct horse battery"
+SETTLE_ROUNDS = 10
+"""Rounds of "wait for the pool, deliver its results" a test's teardown may take."""
 
 
 @dataclass(frozen=True)
@@ -45,11 +50,37 @@ def no_key_held() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def no_task_outlives_its_test() -> Iterator[None]:
+def no_task_outlives_its_test(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The window's workers share Qt's global pool (two threads on two cores): a task left
-    running by one test would starve the next one's, so each test ends with the pool idle."""
+    running by one test would starve the next one's, or reach a store already dropped.
+
+    Each test starts with the pool idle and ends only when its tasks, on whichever pool they ran
+    (the session records switches on one of its own), are done *and* their results delivered:
+    a result can start more work (a failure reloads the lists), which would otherwise run
+    during the next test. A test whose work does not settle fails."""
+    shared = QThreadPool.globalInstance()
+    assert shared.activeThreadCount() == 0, "a background task of an earlier test is running"
+    pools: list[QThreadPool] = [shared]
+    submitted = [0]
+    submit = Workers.submit
+
+    def counted(self: Workers, *args: Any, **kwargs: Any) -> int:
+        submitted[0] += 1
+        if self._pool not in pools:
+            pools.append(self._pool)
+        return submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(Workers, "submit", counted)
     yield
-    assert QThreadPool.globalInstance().waitForDone(20_000), "a background task outlived its test"
+    for _round in range(SETTLE_ROUNDS):
+        before = submitted[0]
+        for pool in pools:
+            if shiboken6.isValid(pool):  # a session's own pool goes with its session
+                assert pool.waitForDone(20_000), "a background task outlived its test"
+        QCoreApplication.processEvents()  # the results, and whatever they start
+        if submitted[0] == before:
+            return
+    pytest.fail(f"background work kept starting more after {SETTLE_ROUNDS} rounds")
 
 
 def open_window(

@@ -58,15 +58,43 @@ def test_switching_acts_at_once_and_is_recorded_on_a_worker(qtbot: QtBot) -> Non
         session.activate(CLINIC.id)
     assert changed.args[0].id == CLINIC.id
     assert workspace.using == CLINIC.id  # before the worker ran: calls from now act as the clinic
-    # The worker shares Qt's two-thread pool with the folder list's first load: on a loaded
-    # machine it may start after the default 5 s.
-    qtbot.waitUntil(lambda: workspace.activated[-1:] == [CLINIC.id], timeout=20_000)
+    # Both switches are recorded, the first list's choice and then this one, in that order.
+    qtbot.waitUntil(lambda: workspace.activated == [HOSPITAL.id, CLINIC.id])
     assert "activate_profile" not in workspace.calls_on_gui_thread
     assert session.allows(Action.READ_AUDIT_LOG)
     assert not session.allows(Action.READ_AUDIT_LOG, session.profile(HOSPITAL.id))
     with qtbot.assertNotEmitted(session.active_changed, wait=50):
         session.activate(CLINIC.id)
         session.activate(12345)
+
+
+class HeldWorkspace(MemoryWorkspace):
+    """The hospital's switch is recorded only once the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def activate_profile(self, profile_id: int) -> None:
+        if profile_id == HOSPITAL.id:
+            self.release.wait(10)
+        super().activate_profile(profile_id)
+
+
+def test_switches_are_recorded_in_the_order_they_were_made(qtbot: QtBot) -> None:
+    """Seen in CI as a switch "never recorded": two switches ran side by side on Qt's shared
+    pool and the earlier one landed last, so the audit ended on the profile the person had left."""
+    workspace = HeldWorkspace()
+    session = loaded(qtbot, workspace)  # the switch to the hospital is being recorded, held
+    session.activate(CLINIC.id)
+    session.activate(LAB.id)
+    # Let the hospital's record go only after the shared pool has run what was queued on it
+    # before: a later switch recorded there would be in first.
+    QThreadPool.globalInstance().start(workspace.release.set)
+    qtbot.waitUntil(lambda: len(workspace.activated) == 3)
+    assert workspace.activated == [HOSPITAL.id, CLINIC.id, LAB.id]
+    assert session.active is not None
+    assert session.active.id == LAB.id
 
 
 def test_one_count_moves_without_recounting(qtbot: QtBot) -> None:

@@ -1,12 +1,11 @@
 """The per-profile owner of server work: events, retries as timer entries, permanent failures
-reported once, one ordered connection per profile, cancellation within a second even when a
-server never answers, and the periodic schedule. Against the real Dovecot, without Qt."""
+reported once, one ordered connection per profile, cancellation that does not wait for a server
+that never answers, and the periodic schedule. Against the real Dovecot, without Qt."""
 
 from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -41,6 +40,8 @@ from desktop.store.session import SessionFactory, unit_of_work
 pytestmark = pytest.mark.imap
 
 FAST = RetryPolicy(first=0.01, factor=2.0, cap=0.05, attempts=4)
+STUCK_FOR_S = 3600.0
+"""A silent server's connection timeout: past any wait of the tests, so only a cancel ends it."""
 
 
 @pytest.fixture
@@ -124,7 +125,7 @@ def test_a_retry_is_a_timer_entry_that_cancel_removes(
     owner.cancel(account.profile_id)
     assert recorder.states(account.profile_id)[-1] == SyncState.CANCELLED
     assert not owner.is_syncing(account.profile_id)
-    assert owner.close(timeout=1.0)
+    assert owner.close()  # well before the retry's minute
 
 
 def test_a_flag_push_queued_behind_a_sync_runs_after_it_on_the_same_connection(
@@ -244,12 +245,13 @@ class FullBacklog:
 
 
 @pytest.mark.parametrize("stuck_in", ["read", "connect"])
-def test_cancel_ends_a_sync_stuck_on_a_silent_server_within_a_second(
+def test_cancel_ends_a_sync_stuck_on_a_silent_server(
     session_factory: SessionFactory, account: MailAccount, stuck_in: str
 ) -> None:
+    """The connection's own timeout is an hour, so only the cancel can end the sync in time."""
     server = SilentServer() if stuck_in == "read" else FullBacklog()
     _point_at(session_factory, account.profile_id, server.port)
-    owner = mail_sync(session_factory, account.passwords, timeout=30.0)
+    owner = mail_sync(session_factory, account.passwords, timeout=STUCK_FOR_S)
     recorder = Recorder(owner)
     try:
         owner.sync(actor_of(session_factory, account.profile_id), account.profile_id)
@@ -257,13 +259,10 @@ def test_cancel_ends_a_sync_stuck_on_a_silent_server_within_a_second(
             assert server.connected.wait(10)  # the greeting read is now blocked
         else:
             recorder.wait_for(lambda _: SyncState.RUNNING in recorder.states(account.profile_id))
-        started = time.monotonic()
         owner.cancel(account.profile_id)
-        recorder.wait_for(
-            lambda _: SyncState.CANCELLED in recorder.states(account.profile_id), timeout=1.0
-        )
-        assert owner.close(timeout=1.0)
-        assert time.monotonic() - started < 1.0
+        recorder.wait_for(lambda _: SyncState.CANCELLED in recorder.states(account.profile_id))
+        assert owner.close(), "the profile's thread is still waiting for the server"
+        assert recorder.of(Finished) == []
     finally:
         server.close()
 

@@ -5,7 +5,6 @@ the egress audit, and never a password in any of them."""
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -211,12 +210,10 @@ def test_malformed_answers_are_reasons_not_exceptions(
 def test_a_server_that_never_answers_times_out_with_a_plain_message(
     services: Services, ada: SignedInUser, lab: DiscoveryLab
 ) -> None:
-    started = time.monotonic()
+    # The server never answers, so only the timeout can end the look-up (or the test times out).
     report = discover(services, ada, "ada@slow.test", lab.network(timeout=0.5))
-    took = time.monotonic() - started
     assert report.found is None
     assert report.attempts[0].outcome == "autoconfig.slow.test did not answer within 0.5 seconds."
-    assert took < 5
     timed_out = [row for row in egress(services) if row.outcome == "failed: timeout"]
     assert [row.host for row in timed_out] == ["autoconfig.slow.test"] * 2
 

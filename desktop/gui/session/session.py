@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
 from desktop.core.roles import Action, Role, is_allowed
 from desktop.gui.session.folders import SessionFolders
@@ -64,6 +64,12 @@ class Session(QObject):
         super().__init__(parent)
         self._workspace = workspace
         self._tasks = Workers(self)
+        # Switches are recorded one at a time, in the order they were made: on the shared pool
+        # two quick switches run side by side and the earlier may land last, so the audit would
+        # end on a profile the person had already left.
+        in_order = QThreadPool(self)
+        in_order.setMaxThreadCount(1)
+        self._switches = Workers(self, pool=in_order)
         self._profiles: tuple[ProfileCard, ...] = ()
         self._active: ProfileCard | None = None
         self._preferred: int | None = None
@@ -211,11 +217,11 @@ class Session(QObject):
         workspace = self._workspace
         workspace.use_profile(profile_id)
         self._set_active(profile)
-        self.run(
-            self,
+        failure = self.tr("Could not switch to that profile: {reason}")
+        self._switches.submit(
             lambda: workspace.activate_profile(profile_id),
             _ignore,
-            self.tr("Could not switch to that profile: {reason}"),
+            lambda error: self._failed(error, failure),
         )
 
     def activate_nth(self, number: int) -> None:
@@ -379,6 +385,7 @@ class Session(QObject):
         if self._sync is not None:
             self._sync.close()
             self._sync = None
+        self._switches.wait()
         self._tasks.wait()
 
 
