@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop import __version__
 from desktop.core.resources import resources_dir
+from desktop.gui.garbage import GuiThreadCollector
 
 
 def create_application(argv: Sequence[str]) -> QApplication:
@@ -20,6 +21,9 @@ def create_application(argv: Sequence[str]) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("switchboard")
     app.setWindowIcon(app_icon())
+    if app.findChild(GuiThreadCollector) is None:
+        collector = GuiThreadCollector(app)
+        app.aboutToQuit.connect(collector.stop)
     return app
 
 

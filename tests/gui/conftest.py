@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import mailbox
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -14,9 +15,11 @@ import shiboken6
 from dovecot import MAIL_SERVER_PASSWORD, Dovecot
 from held_keys import release_modifiers
 from PySide6.QtCore import QCoreApplication, QThreadPool
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.core.roles import Role
+from desktop.gui.garbage import GuiThreadCollector
 from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.session.backend import Backend
 from desktop.gui.session.services_workspace import ServicesWorkspace
@@ -38,6 +41,21 @@ class Seeded:
     actor: SignedInUser
     hospital_id: int
     clinic_id: int
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collector_on_the_gui_thread(qapp: QApplication) -> Iterator[GuiThreadCollector]:
+    """As in the app: no widget of one test is freed on a later test's worker thread."""
+    collector = GuiThreadCollector(qapp)
+    yield collector
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def cycles_freed_here(collector_on_the_gui_thread: GuiThreadCollector) -> Iterator[None]:
+    """The test's widgets caught in cycles go at its end, on this thread."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

@@ -3,8 +3,14 @@
 A widget owns a :class:`Workers` (its Qt child). Results and errors come back as queued signals
 to that object, which lives on the GUI thread, so callbacks always run on the GUI thread; when the
 widget is destroyed its ``Workers`` goes with it and Qt drops results still in flight, so no
-callback ever touches a deleted widget. Each task carries its own relay (no parent) so that a
-task finishing after its owner died still has a live object to emit from.
+callback ever touches a deleted widget. Each task carries its own relay so that a task finishing
+after its owner died still has a live object to emit from.
+
+The relay lives on the GUI thread and must die there: Qt forbids deleting an object from
+another thread, and a relay freed on the pool thread (its Python wrapper was the last owner)
+tore down its connections while the GUI thread was delivering, which crashed the process now
+and then. So the application is its parent (C++ owns it, the wrapper can't free it) and the
+task, once it has emitted, asks for it to be deleted later, which runs on the GUI thread.
 
 Callbacks are delivered through a slot of a QObject on purpose: PySide6 runs a signal connected
 to a bare Python function in the emitting thread, which would put widget code on a worker thread.
@@ -18,7 +24,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QRunnable,
+    QThreadPool,
+    Signal,
+    SignalInstance,
+    Slot,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +42,7 @@ ErrorCallback = Callable[[Exception], None]
 
 
 class _Relay(QObject):
-    """Emits from the pool thread; receives nothing, so it may be freed on any thread."""
+    """Emits from the pool thread; a child of the application, freed on the GUI thread."""
 
     succeeded = Signal(int, object)
     failed = Signal(int, object)
@@ -52,6 +66,7 @@ class _Task(QRunnable):
     def _emit(self, signal: SignalInstance, outcome: object) -> None:
         try:
             signal.emit(self._task_id, outcome)
+            self._relay.deleteLater()  # posted after the outcome: delivered first, then freed
         except RuntimeError:
             log.debug("task %s finished after the application shut down", self._task_id)
 
@@ -86,7 +101,7 @@ class Workers(QObject):
         """Runs ``call`` on the pool; returns a task id that :meth:`forget` can use."""
         task_id = next(self._ids)
         self._pending[task_id] = _Pending(on_done, on_error)
-        relay = _Relay()
+        relay = _Relay(QCoreApplication.instance())
         relay.succeeded.connect(self._deliver_result)
         relay.failed.connect(self._deliver_error)
         self._pool.start(_Task(task_id, call, relay))
