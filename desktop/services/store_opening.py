@@ -63,9 +63,10 @@ class StoreDoor:
         if parsed.get_backend_name() == "sqlite" and database and database != ":memory:":
             self.file = Path(database)
         self.keys = StoreKeys(self.file, self.secrets, self.password_cost) if self.file else None
-        if self.file is not None and (is_plain_sqlite(self.file) or needs_settling(self.file)):
-            # Waits for an encryption running in another process, then finishes or undoes
-            # one a crash cut short: the kind is judged only once the files are settled.
+        if self.file is not None and needs_settling(self.file):
+            # An encryption running in another process has its copy aside, so this waits for it;
+            # one a crash cut short is finished or undone. The kind is judged once they are
+            # settled. A store with nothing aside takes no lock (the inbox starts without it).
             with startup_lock(self.file):
                 settle_interrupted_encryption(self.file)
 
