@@ -32,7 +32,12 @@ from desktop.services.oauth_client import ProfileClient, endpoints_for
 from desktop.services.oauth_http import AuditedHttp
 from desktop.services.oauth_revocation import GrantEnded, Revocation, revoke_refresh_token
 from desktop.services.secrets import SecretStore
-from desktop.services.sign_in_needed import GRANT_ENDED, SignInNeededError, sign_in_again
+from desktop.services.sign_in_needed import (
+    GRANT_ENDED,
+    SignInNeededError,
+    sign_in_again,
+    sign_in_first,
+)
 from desktop.store.models import Profile
 from desktop.store.session import SessionFactory, unit_of_work
 
@@ -117,9 +122,7 @@ class OAuthTokens:
                 profile_id=profile_id,
                 email=self.profile(profile_id).email,
             )
-        expires_at = float(
-            token.get("expires_at") or self._clock() + float(token.get("expires_in") or 3600)
-        )
+        expires_at = _expiry(token, self._clock())
         with self._lock:
             self._held[profile_id] = _Held(str(token["access_token"]), expires_at)
             self._ended.pop(profile_id, None)
@@ -130,12 +133,15 @@ class OAuthTokens:
         profile = self.profile(profile_id)
         with self._lock:
             reason = self._ended.get(profile_id)
+        first = None
         if reason is None:
             reason = f"this computer holds no sign-in with {profile.provider.label} for it"
+            first = sign_in_first(profile.provider.label, profile.email)
         return SignInNeededError(
             sign_in_again(profile.organization, profile.email, reason),
             profile_id=profile_id,
             email=profile.email,
+            first=first,
         )
 
     @internal("called by the sign-out, a change of sign-in method and a profile's deletion")
@@ -209,6 +215,14 @@ class OAuthTokens:
     def _profile_lock(self, profile_id: int) -> threading.Lock:
         with self._lock:
             return self._profile_locks.setdefault(profile_id, threading.Lock())
+
+
+def _expiry(token: dict[str, Any], now: float) -> float:
+    """When the access token ends on the broker's clock: from ``expires_in`` when given, since
+    authlib's ``expires_at`` is counted on the system clock, which the broker's may not be."""
+    if token.get("expires_in"):
+        return now + float(token["expires_in"])
+    return float(token.get("expires_at") or now + 3600)
 
 
 class ProfileBearer:

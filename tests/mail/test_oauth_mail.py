@@ -17,7 +17,14 @@ from pathlib import Path
 import pytest
 from dovecot import MAIL_SERVER_PASSWORD, Dovecot
 from imapclient import IMAPClient
-from mail_helpers import actor_of, mail_sync, make_profile, server_client, simple_message
+from mail_helpers import (
+    Recorder,
+    actor_of,
+    mail_sync,
+    make_profile,
+    server_client,
+    simple_message,
+)
 from oauth_provider import CLIENT_ID, OAuthProvider
 from outbox_helpers import make_sender, message, read_folder
 from postfix import Postfix
@@ -29,6 +36,7 @@ from desktop.paths import logs_dir
 from desktop.services.accounts import AccountsService
 from desktop.services.authorization import Authorizer
 from desktop.services.mail.actions import MailActions
+from desktop.services.mail.imap_sync import AuthenticationError, SyncProgress
 from desktop.services.mail.outbox import Outbox
 from desktop.services.mail.sync_owner import Failed, MailSync, SyncEvent
 from desktop.services.oauth_credentials import MailCredentials
@@ -194,6 +202,126 @@ def test_a_refused_token_is_renewed_once_and_the_sync_goes_on(world: World, user
 
     assert result.new == 1
     assert world.tokens.access_token(profile_id) != before
+
+
+def test_test_connection_signs_in_with_the_profiles_token_not_a_password(
+    world: World, user_id: int
+) -> None:
+    """The profiles dialog's Test connection: nothing is typed for an OAuth2 profile."""
+    provider = world.servers.provider
+    profile_id, login = world.oauth_profile(user_id)
+    world.browser_sign_in(profile_id, login)
+    actor = actor_of(world.session_factory, profile_id)
+    world.sync.check_connection(actor, profile_id, "")
+    world.sync.check_connection(actor, profile_id, "a password typed out of habit")
+    refreshes = provider.state.requests.count("POST /token")
+
+    provider.end_access_tokens()  # refused now: the test renews it as a sync would
+    world.sync.check_connection(actor, profile_id, "")
+
+    assert provider.state.requests.count("POST /token") == refreshes + 1
+    assert provider.active_user(world.tokens.access_token(profile_id)) == login
+    assert world.sync.stopped_reason(profile_id) is None
+    with unit_of_work(world.session_factory) as session:
+        imap = session.scalars(
+            select(EgressEvent).where(
+                EgressEvent.profile_id == profile_id,
+                EgressEvent.port == world.servers.dovecot.imaps_port,
+            )
+        ).all()
+    assert len(imap) == 3
+    assert all(row.outcome == "ok" for row in imap)
+
+
+def test_test_connection_before_signing_in_asks_to_sign_in_first_and_stops_nothing(
+    world: World, user_id: int
+) -> None:
+    profile_id, login = world.oauth_profile(user_id)
+    actor = actor_of(world.session_factory, profile_id)
+    events: list[SyncEvent] = []
+    world.sync.add_listener(events.append)
+
+    with pytest.raises(AuthenticationError) as raised:
+        world.sync.check_connection(actor, profile_id, "whatever was typed")
+
+    email = world.servers.postfix.address(login)
+    assert str(raised.value) == (
+        f"Sign in with 127.0.0.1 first: this computer holds no sign-in for {email} yet, so "
+        "there is nothing to test the connection with."
+    )
+    assert not isinstance(raised.value, SignInNeededError)
+    assert world.sync.stopped_reason(profile_id) is None
+    assert not [e for e in events if isinstance(e, Failed)]
+    world.servers.dovecot.deliver(login, [simple_message(1)])
+    world.browser_sign_in(profile_id, login)
+    world.sync.check_connection(actor, profile_id, "")
+    assert world.sync.sync_now(actor, profile_id).new == 1
+
+
+def test_test_connection_after_the_grant_was_revoked_says_sign_in_again(
+    world: World, user_id: int
+) -> None:
+    profile_id, login = world.oauth_profile(user_id)
+    world.browser_sign_in(profile_id, login)
+    actor = actor_of(world.session_factory, profile_id)
+    world.servers.provider.revoke_grants_of(login)
+
+    with pytest.raises(SignInNeededError, match="needs you to sign in again: the organization"):
+        world.sync.check_connection(actor, profile_id, "")
+
+    assert world.secrets.get_oauth_refresh_token(profile_id) is None
+
+
+def test_a_token_expiring_during_a_long_sync_is_refreshed_and_the_work_goes_on(
+    world: World, user_id: int
+) -> None:
+    """The hour of the access token ends while a sync of several folders runs; the delivery
+    and the IDLE watch that follow on the same owner sign in anew with a refreshed token."""
+    servers, factory = world.servers, world.session_factory
+    dovecot, postfix, provider = servers.dovecot, servers.postfix, servers.provider
+    profile_id, login = world.oauth_profile(user_id)
+    folders = ["Lab", "Ward", "Billing"]
+    with server_client(dovecot, login) as client:
+        for number, folder in enumerate(folders, start=10):
+            client.create_folder(folder)
+            client.subscribe_folder(folder)  # the sync keeps subscribed folders
+            client.append(folder, simple_message(number, f"in {folder}"))
+    dovecot.deliver(login, [simple_message(1, "in INBOX")])
+    world.browser_sign_in(profile_id, login)
+    actor = actor_of(factory, profile_id)
+    first = world.tokens.access_token(profile_id)
+    refreshes = provider.state.requests.count("POST /token")
+    recorder = Recorder(world.sync)
+    expired_in: list[str] = []
+
+    def expire(progress: SyncProgress) -> None:
+        if not expired_in:  # the first folder is under way: the token's hour is over
+            expired_in.append(progress.folder)
+            world.clock.now += 3600 + 1
+            provider.end_access_tokens()
+
+    result = world.sync.sync_now(actor, profile_id, expire)
+    to = dovecot.add_user()
+    Outbox(factory, Authorizer(factory)).queue_message(
+        actor, profile_id, message(postfix.address(login), postfix.address(to)),
+        [postfix.address(to)],
+    )  # fmt: skip
+    sent = world.sync.deliver_now(actor, profile_id)
+    assert world.sync.watch_inbox(actor, profile_id)
+    recorder.wait_for(recorder.watching())
+    dovecot.deliver(login, [simple_message(2, "while idling")])
+    recorder.wait_for(lambda _: "while idling" in _ids(factory, profile_id))
+
+    assert expired_in
+    assert result.new == 1 + len(folders)
+    assert sent.sent == 1
+    assert len(read_folder(dovecot, to, at_least=1)) == 1
+    assert not recorder.of(Failed)
+    assert provider.state.requests.count("POST /token") == refreshes + 1  # once, before SMTP
+    renewed = world.tokens.access_token(profile_id)
+    assert renewed != first
+    assert provider.active_user(renewed) == login
+    assert provider.active_user(first) is None
 
 
 def test_a_revoked_grant_stops_that_profile_only_and_asks_to_sign_in_again(

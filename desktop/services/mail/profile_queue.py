@@ -29,6 +29,7 @@ from desktop.services.mail.imap_sync import (
     SyncProgress,
     server_settings,
 )
+from desktop.services.oauth_sasl import Bearer
 from desktop.store.session import SessionFactory
 
 log = logging.getLogger(__name__)
@@ -181,15 +182,22 @@ class ProfileQueue:
         return client
 
     def sign_in_once(self, step: Step) -> None:
-        """A connection test with a password typed but perhaps not saved: its own connection."""
+        """A connection test on its own connection: with the password typed (perhaps not
+        saved), or for an OAuth2 profile the bearer its syncs use, since nothing is typed."""
         self.drop_connection(None)
         self.settings = settings = server_settings(self.owner.session_factory, self.profile_id)
+        credential: str | Bearer = step.password or ""
+        if settings.auth == "oauth2":
+            held = self.owner.passwords.get_password(self.profile_id)
+            if held is None:
+                raise NotConfiguredError("no sign-in held for this profile's mail server")
+            credential = held
         hangup = self.watch(Hangup(), step)
         with open_connection(
             self.owner.session_factory,
             self.profile_id,
             settings,
-            step.password or "",
+            credential,
             timeout=self.owner.timeout,
             hangup=hangup,
         ):

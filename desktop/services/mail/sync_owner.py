@@ -48,6 +48,7 @@ from desktop.services.mail.draft_uploads import save_drafts_to_server
 from desktop.services.mail.folder_listing import refresh_folders
 from desktop.services.mail.idle_watch import INBOX, IdlePolicy, IdleWatch
 from desktop.services.mail.imap_sync import (
+    AuthenticationError,
     PasswordSource,
     SyncCancelledError,
     SyncError,
@@ -333,13 +334,12 @@ class MailSync:
             self._emit(_applied(pid, replayed))
             self._checkpoint_after(replayed)
             return
+        if step.kind == "check":
+            self._check(queue, step)
+            return
         if step.kind in SYNCS:
             self._emit(StateChanged(pid, SyncState.RUNNING))
         try:
-            if step.kind == "check":
-                queue.sign_in_once(step)
-                step.outcome.set_result(None)
-                return
             client = queue.client(step)
             replayed = replay_pending(self.session_factory, pid, client)
             if replayed.moved or replayed.appended or replayed.expunged or replayed.dropped:
@@ -362,6 +362,23 @@ class MailSync:
         step.outcome.set_result(result)  # first: a sync asked for after this report is a new one
         self._emit(StateChanged(pid, SyncState.DONE))
         self._emit(Finished(pid, result))
+
+    def _check(self, queue: ProfileQueue, step: Step) -> None:
+        """A connection test. An OAuth2 profile not signed in yet is told to sign in first and
+        is not stopped (the person is setting it up); a grant found gone stops it as a sync
+        would."""
+        try:
+            queue.sign_in_once(step)
+        except SignInNeededError as needed:
+            if needed.first is None:
+                self._failed(queue, step, needed)
+            else:
+                step.outcome.set_exception(AuthenticationError(needed.first))
+            return
+        except Exception as error:
+            self._failed(queue, step, error)
+            return
+        step.outcome.set_result(None)
 
     def _step_folders(self, kind: str, pid: int, client: AuditedClient) -> list[str] | None:
         """The folders a sync step brings up to date; None for all of them.
