@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 from desktop.core.compose.thread_headers import message_ids
 from desktop.core.conversations import Conversation, Envelope, conversations, own_id
@@ -219,7 +219,7 @@ def _store_groups(
         connection.execute(delete(ThreadRef).where(ThreadRef.thread_id.in_(chunk)))
         connection.execute(delete(Thread).where(Thread.id.in_(chunk)))
     refs = [
-        {"profile_id": profile_id, "ref_id": ref_id, "thread_id": thread_id}
+        (profile_id, ref_id, thread_id)
         for thread_id, conversation in kept.items()
         for ref_id in conversation.mentioned
     ]
@@ -228,14 +228,11 @@ def _store_groups(
             connection,
             "thread_refs",
             ("profile_id", "ref_id", "thread_id"),
-            [(ref["profile_id"], ref["ref_id"], ref["thread_id"]) for ref in refs],
+            refs,
             " ON CONFLICT (profile_id, ref_id) DO UPDATE SET thread_id = excluded.thread_id",
         )
     elif refs:
-        dialect_insert = (
-            postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-        )
-        statement = dialect_insert(ThreadRef).values(
+        statement = postgresql.insert(ThreadRef).values(
             profile_id=bindparam("profile_id"),
             ref_id=bindparam("ref_id"),
             thread_id=bindparam("thread_id"),
@@ -244,7 +241,9 @@ def _store_groups(
             index_elements=["profile_id", "ref_id"],
             set_={"thread_id": statement.excluded.thread_id},
         )
-        connection.execute(upsert, refs)
+        connection.execute(
+            upsert, [{"profile_id": p, "ref_id": r, "thread_id": t} for p, r, t in refs]
+        )
     if renamed:
         connection.execute(
             update(Thread)
