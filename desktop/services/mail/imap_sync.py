@@ -15,10 +15,11 @@ has CONDSTORE (RFC 7162), the HIGHESTMODSEQ of the last sync. A sync then:
    read), each fetched once and parsed once. The first batch is small (:data:`FIRST_BATCH`), so
    the inbox shows the newest mail of a big first sync at once; then three threads overlap: one
    fetches the next batch (:mod:`~desktop.services.mail.fetch_ahead`), this one parses, a writer
-   commits the previous one. An interrupted sync resumes where it stopped because "new" is
-   whatever the store lacks, not what a counter says. Rows stored with headers only (by
-   earlier builds, which fetched the newest headers first and every message again with its
-   body) are filled in by the same pass.
+   commits what was parsed while it wrote the last (:class:`_WriteGroup`). An interrupted
+   sync resumes where it stopped because "new" is whatever the store lacks, not what a counter
+   says; what was fetched before a connection failed is still stored. Rows stored with
+   headers only (by earlier builds, which fetched the newest headers first and every message
+   again with its body) are filled in by the same pass.
 
 Errors come out as :class:`SyncError` with ``permanent`` telling the job runner whether retrying
 can help (a wrong password or a rejected certificate cannot; a dropped connection can). The
