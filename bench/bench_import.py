@@ -16,7 +16,8 @@ Each figure is the median of RUNS runs with the range, every run in a fresh proc
 first call: nothing warmed in the interpreter), the three kinds in alternating order. "cold"
 runs first drop the file from the page cache (``posix_fadvise(DONTNEED)`` on this file only, so
 other work on the machine keeps its cache); "warm" runs read it into the cache first. The import
-writes into a fresh store (WAL, full-text index included) created before the clock starts.
+writes into a fresh encrypted store (SQLCipher, as the app creates it; WAL, full-text index and
+threads included) created before the clock starts.
 """
 
 from __future__ import annotations

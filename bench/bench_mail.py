@@ -11,9 +11,10 @@
 What each side does, from login to the last message: both log in over IMAPS (TLS 1.3, the same
 certificate check), select INBOX, list it and fetch every message whole (``BODY.PEEK[]``).
 mbsync (``Sync Pull``, ``FSync no``) writes each message into a file of its Maildir and keeps its
-sync state; ours parses each message once and writes it into the SQLite store with its indexes
-and its full-text entry, in WAL mode with ``synchronous=NORMAL`` (checkpoints fsync the store;
-mbsync never fsyncs). Both meet a folder Dovecot has indexed beforehand.
+sync state; ours parses each message once and writes it into the store with its indexes, its
+threads and its full-text entry: an encrypted store (SQLCipher under a random data key, as the
+app creates it), in WAL mode with ``synchronous=NORMAL`` (checkpoints fsync the store; mbsync
+never fsyncs). Both meet a folder Dovecot has indexed beforehand.
 
 Import is measured in ``bench_import``, the unified-inbox figures on 1,000,000 messages in
 ``bench_mail_inbox``. Needs root (the Maildir files are handed to the ``mail`` user) and the
@@ -40,6 +41,7 @@ from typing import Any
 from bench.timing import Figure, alternating
 from desktop.services.authorization import Authorizer, SignedInUser
 from desktop.services.mail.sync_owner import MailSync
+from desktop.store.cipher import DATA_KEY_BYTES
 from desktop.store.engine import make_engine
 from desktop.store.migrate import upgrade_to_head
 from desktop.store.models import Profile, Role, User
@@ -100,7 +102,8 @@ def messages(count: int, seed: int, start: int = 0) -> Iterator[bytes]:
 
 
 def fresh_store(folder: Path) -> tuple[SessionFactory, int]:
-    engine = make_engine(f"sqlite:///{folder / 'store.sqlite3'}")
+    """An empty store encrypted as the app creates it (SQLCipher under a random data key)."""
+    engine = make_engine(f"sqlite:///{folder / 'store.sqlite3'}", key=os.urandom(DATA_KEY_BYTES))
     upgrade_to_head(engine)
     factory = make_session_factory(engine)
     with unit_of_work(factory) as session:

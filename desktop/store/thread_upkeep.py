@@ -21,11 +21,12 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 from desktop.core.compose.thread_headers import message_ids
 from desktop.core.conversations import Conversation, Envelope, conversations, own_id
 from desktop.core.subjects import subject_key
+from desktop.store.bulk import insert_rows, select_in, sqlite_timestamp, update_by_id
 from desktop.store.models import Message, Thread, ThreadRef
 from desktop.store.models.threads import MAX_PARTICIPANTS, PARTICIPANTS_SEPARATOR
 
@@ -51,6 +52,13 @@ _REFRESH = (
 assert PARTICIPANTS_SEPARATOR == "\n"  # char(10) and E'\n' above
 
 
+def _is_sqlite(connection: Connection) -> bool:
+    """On SQLite the writes and look-ups of a batch go to the driver in a few statements each
+    (:mod:`desktop.store.bulk`): through SQLAlchemy, thread upkeep cost more than storing the
+    messages it threads."""
+    return connection.dialect.name == "sqlite"
+
+
 def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
     items = list(values)
     for start in range(0, len(items), CHUNK):
@@ -67,6 +75,9 @@ def mentions(envelope: Envelope) -> set[str]:
 
 
 def _threads_by_refs(connection: Connection, profile_id: int, ids: set[str]) -> set[int]:
+    if _is_sqlite(connection):
+        query = "SELECT thread_id FROM thread_refs WHERE profile_id = ? AND ref_id IN ({})"
+        return {row[0] for row in select_in(connection, query, list(ids), profile_id)}
     found: set[int] = set()
     for chunk in _chunks(ids):
         found.update(
@@ -80,6 +91,9 @@ def _threads_by_refs(connection: Connection, profile_id: int, ids: set[str]) -> 
 
 
 def _threads_by_subject(connection: Connection, profile_id: int, keys: set[str]) -> set[int]:
+    if _is_sqlite(connection):
+        query = "SELECT id FROM threads WHERE profile_id = ? AND subject_key IN ({})"
+        return {row[0] for row in select_in(connection, query, list(keys), profile_id)}
     found: set[int] = set()
     for chunk in _chunks(keys):
         found.update(
@@ -191,7 +205,9 @@ def _store_groups(
         for key in conversation.keys
         if previous.get(key) != thread_id
     ]
-    if moves:
+    if moves and _is_sqlite(connection):
+        update_by_id(connection, "messages", "thread_id", [(m["row"], m["thread"]) for m in moves])
+    elif moves:
         connection.execute(
             update(Message)
             .where(Message.id == bindparam("row"))
@@ -203,15 +219,20 @@ def _store_groups(
         connection.execute(delete(ThreadRef).where(ThreadRef.thread_id.in_(chunk)))
         connection.execute(delete(Thread).where(Thread.id.in_(chunk)))
     refs = [
-        {"profile_id": profile_id, "ref_id": ref_id, "thread_id": thread_id}
+        (profile_id, ref_id, thread_id)
         for thread_id, conversation in kept.items()
         for ref_id in conversation.mentioned
     ]
-    if refs:
-        dialect_insert = (
-            postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    if refs and _is_sqlite(connection):
+        insert_rows(
+            connection,
+            "thread_refs",
+            ("profile_id", "ref_id", "thread_id"),
+            refs,
+            " ON CONFLICT (profile_id, ref_id) DO UPDATE SET thread_id = excluded.thread_id",
         )
-        statement = dialect_insert(ThreadRef).values(
+    elif refs:
+        statement = postgresql.insert(ThreadRef).values(
             profile_id=bindparam("profile_id"),
             ref_id=bindparam("ref_id"),
             thread_id=bindparam("thread_id"),
@@ -220,7 +241,9 @@ def _store_groups(
             index_elements=["profile_id", "ref_id"],
             set_={"thread_id": statement.excluded.thread_id},
         )
-        connection.execute(upsert, refs)
+        connection.execute(
+            upsert, [{"profile_id": p, "ref_id": r, "thread_id": t} for p, r, t in refs]
+        )
     if renamed:
         connection.execute(
             update(Thread)
@@ -246,7 +269,12 @@ def _new_threads(
         ]
     highest = int(connection.scalar(text("SELECT coalesce(max(id), 0) FROM threads")) or 0)
     ids = list(range(highest + 1, highest + 1 + len(rows)))
-    connection.execute(insert(Thread), [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+    columns = ("id", *rows[0])
+    values = [
+        (i, *{**row, "latest_date": sqlite_timestamp(row["latest_date"])}.values())
+        for i, row in zip(ids, rows, strict=True)
+    ]
+    insert_rows(connection, "threads", columns, values)
     return ids
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import base64
+import random
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import pytest
 
 from desktop.services.mail.parse import (
     UNPARSEABLE_SUBJECT,
     clean_filename,
+    parse_date,
     parse_headers,
     parse_message,
     parse_with_stdlib,
@@ -87,6 +90,46 @@ def test_a_date_without_zone_is_taken_as_utc() -> None:
     parsed = parse_message(mail("From: a@b\nDate: Tue, 03 Mar 2020 10:00:00 -0000"), ARRIVAL)
     assert parsed.date == datetime(2020, 3, 3, 10, 0, tzinfo=UTC)
     assert not parsed.date_guessed
+
+
+def stdlib_date(value: str) -> datetime | str:
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError) as error:
+        return type(error).__name__
+
+
+def fast_date(value: str) -> datetime | str:
+    try:
+        return parse_date(value)
+    except (TypeError, ValueError, IndexError, OverflowError) as error:
+        return type(error).__name__
+
+
+def date_forms(seed: int) -> list[str]:
+    """Dates in the common form and near it: odd zones, impossible days, short years, comments."""
+    rng = random.Random(seed)
+    days = ["Mon, ", "Sat, ", "", "Sat ", "sat, "]
+    months = ["Jan", "Feb", "Dec", "jan", "Foo"]
+    years = ["2022", "1999", "0099", "99", "1969", "2201", "10000"]
+    times = ["09:30:00", "23:59:59", "24:00:00", "09:30", "9:30:00", "09:30:60"]
+    zones = ["+0000", "-0000", "+0100", "-0930", "+0099", "+2400", "-2359", "GMT", "UT", "EST"]
+    tails = ["", " (UTC)", " (CET)", "  ", " junk"]
+    return [
+        f"{rng.choice(days)}{rng.choice(['1', '01', '31', '00', '29', '45'])} "
+        f"{rng.choice(months)} {rng.choice(years)} {rng.choice(times)} {rng.choice(zones)}"
+        f"{rng.choice(tails)}"
+        for _ in range(2000)
+    ]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_quick_date_reading_agrees_with_the_stdlib_on_every_form(seed: int) -> None:
+    for value in date_forms(seed):
+        assert fast_date(value) == stdlib_date(value), value
+        stdlib, fast = stdlib_date(value), fast_date(value)
+        if isinstance(stdlib, datetime) and isinstance(fast, datetime):
+            assert fast.utcoffset() == stdlib.utcoffset(), value
 
 
 def test_broken_base64_decodes_as_far_as_it_can() -> None:

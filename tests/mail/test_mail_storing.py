@@ -12,12 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.services.mail.parse import parse_message
-from desktop.services.mail.storing import (
-    ROWS_PER_STATEMENT,
-    BackgroundWriter,
-    Placement,
-    insert_messages,
-)
+from desktop.services.mail.storing import BackgroundWriter, Placement, insert_messages
+from desktop.store.bulk import ROWS_PER_STATEMENT
 from desktop.store.models import Attachment, Message
 from desktop.store.session import SessionFactory, read_only, unit_of_work
 

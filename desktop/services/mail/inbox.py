@@ -309,7 +309,7 @@ class Inbox:
         if "after_date" in params:
             # Only paging needs it; the first page (a command's usual one) skips loading the
             # writer, its PostgreSQL dialect and the mail parser.
-            from desktop.services.mail.storing import sqlite_timestamp
+            from desktop.store.bulk import sqlite_timestamp
 
             params["after_date"] = sqlite_timestamp(params["after_date"])
         values = tuple(params[name] if name in params else defaults[name] for name in names)

@@ -13,16 +13,14 @@ written only for the rows actually inserted, and callers learn which those were.
 SQLite releases the GIL while it writes and indexes (the full-text index is most of the cost), so
 parsing in Python and indexing in C overlap on two cores. Measured on a 50,000-message import this
 took the rate from about 4,000 to about 6,000 messages/s. It only overlaps if the writer releases
-the GIL in few long stretches, hence multi-row statements on SQLite (``_insert_in_few_statements``).
+the GIL in few long stretches, hence multi-row statements on SQLite (:mod:`desktop.store.bulk`).
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, cast
 
@@ -32,13 +30,12 @@ from sqlalchemy.orm import Session
 
 from desktop.services.authorization import internal
 from desktop.services.mail.parse import ParsedMessage
+from desktop.store.bulk import insert_rows, sqlite_timestamp
 from desktop.store.checkpoints import Checkpoints
-from desktop.store.cipher import variable_limit
 from desktop.store.models import Attachment, Message
 from desktop.store.session import SessionFactory, unit_of_work
 from desktop.store.thread_upkeep import place_in_threads
 
-ROWS_PER_STATEMENT = 500
 _MESSAGES = cast(Table, Message.__table__)
 _ATTACHMENTS = cast(Table, Attachment.__table__)
 
@@ -187,7 +184,7 @@ def _insert_sqlite(session: Session, rows: list[dict[str, Any]]) -> list[tuple[i
         value[position] = sqlite_timestamp(value[position])
         values.append(tuple(value))
     before = _highest_id(session)
-    _insert_in_few_statements(session, "messages", columns, values, " ON CONFLICT DO NOTHING")
+    insert_rows(session.connection(), "messages", columns, values, " ON CONFLICT DO NOTHING")
     after = _highest_id(session)
     if after == before:
         return []
@@ -219,56 +216,12 @@ def _store_attachments_sqlite(
         for attachment in parsed.attachments
     ]
     columns = ["message_id", "filename_sent", "filename", "content_type", "size", "content"]
-    _insert_in_few_statements(session, "attachments", columns, rows)
-
-
-def _insert_in_few_statements(
-    session: Session,
-    table: str,
-    columns: list[str],
-    rows: Sequence[tuple[Any, ...]],
-    suffix: str = "",
-) -> None:
-    """Rows as multi-row INSERTs of ``ROWS_PER_STATEMENT`` rows (fewer if SQLite takes fewer
-    parameters).
-
-    The driver releases the GIL for each step of a statement. ``executemany`` steps once per
-    row, and while the writer thread waited to take the GIL back after each row, the parsing
-    thread held it for up to a switch interval (5 ms): the writer then crawled until the parser
-    stopped to wait for it, and the two threads ran no faster than one (measured: the same time
-    with the writer thread as without; now 7,000-8,400 msg/s against 6,200-6,700 without, on a
-    mixed 20,000-message mbox). A statement of up to ``ROWS_PER_STATEMENT`` rows
-    releases it once for all of them; longer ones would only make the statement text (and its
-    compiling) grow.
-    """
-    if not rows:
-        return
-    connection = session.connection()
-    limit = _variable_limit(connection.connection.driver_connection)
-    per_statement = max(1, min(ROWS_PER_STATEMENT, limit // len(columns)))
-    marks = "(" + ", ".join("?" * len(columns)) + ")"
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
-        connection.exec_driver_sql(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES "
-            f"{', '.join([marks] * len(chunk))}{suffix}",
-            tuple(itertools.chain.from_iterable(chunk)),
-        )
-
-
-def _variable_limit(driver_connection: Any) -> int:
-    """How many parameters one statement may have (32,766 since SQLite 3.32, 999 before)."""
-    return variable_limit(driver_connection)
+    insert_rows(session.connection(), "attachments", columns, rows)
 
 
 def _highest_id(session: Session) -> int:
     highest = session.connection().exec_driver_sql("SELECT max(id) FROM messages").scalar()
     return int(highest or 0)
-
-
-def sqlite_timestamp(value: datetime) -> str:
-    """A datetime as UTCDateTime writes it on SQLite, for statements sent to the driver directly."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 @internal("part of the writer that import and sync call for a checked profile")
@@ -310,6 +263,11 @@ class BackgroundWriter:
     def submit(self, write: Callable[[Session], None]) -> None:
         self.wait()
         self._pending = self._pool.submit(self._write, write)
+
+    @property
+    def busy(self) -> bool:
+        """Whether a write is still under way (a caller may gather more for the next one)."""
+        return self._pending is not None and not self._pending.done()
 
     @internal("the writer of import and sync, which store for a profile they have checked")
     def wait(self) -> None:
