@@ -41,11 +41,7 @@ def run_action(args: argparse.Namespace) -> int:
 
     with opened_services(args) as services:
         actor = sign_in_user_or_owner(services, args)
-        wanted = list(dict.fromkeys(args.ids))
-        refused = services.mail_actions.refused(actor, wanted)
-        for reason in refused.values():
-            print(f"switchboard: {reason}", file=sys.stderr)
-        ids = [message_id for message_id in wanted if message_id not in refused]
+        ids, refused = accepted_ids(services, actor, args.ids)
         if not ids:
             return SOME_REFUSED
         result = _act(services, actor, args, ids)
@@ -67,6 +63,17 @@ def run_action(args: argparse.Namespace) -> int:
     if waits:
         return SERVER_WAITS
     return SOME_REFUSED if refused else 0
+
+
+def accepted_ids(
+    services: Services, actor: SignedInUser, asked: list[int]
+) -> tuple[list[int], dict[int, str]]:
+    """The asked IDs the actor may act on, in order, once each; the others named on stderr."""
+    wanted = list(dict.fromkeys(asked))
+    refused = services.mail_actions.refused(actor, wanted)
+    for reason in refused.values():
+        print(f"switchboard: {reason}", file=sys.stderr)
+    return [message_id for message_id in wanted if message_id not in refused], refused
 
 
 def _act(

@@ -14,7 +14,7 @@ import argparse
 import sys
 
 from desktop.cli.errors import CliError
-from desktop.cli.mail_action_command import SERVER_WAITS, SOME_REFUSED
+from desktop.cli.mail_action_command import SERVER_WAITS, SOME_REFUSED, accepted_ids
 from desktop.cli.signin import opened_services, sign_in_user_or_owner
 from desktop.services.authorization import SignedInUser
 from desktop.services.container import Services
@@ -30,11 +30,7 @@ def run_copy(args: argparse.Namespace) -> int:
     with opened_services(args) as services:
         actor = sign_in_user_or_owner(services, args)
         target = _target_profile(services, actor, args.to_profile)
-        wanted = list(dict.fromkeys(args.ids))
-        refused = services.mail_actions.refused(actor, wanted)
-        for reason in refused.values():
-            print(f"switchboard: {reason}", file=sys.stderr)
-        ids = [message_id for message_id in wanted if message_id not in refused]
+        ids, refused = accepted_ids(services, actor, args.ids)
         if not ids:
             return SOME_REFUSED
         copying = services.profile_copy

@@ -12,12 +12,17 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.mainwindow.workspace_page import WorkspacePage
+
+if TYPE_CHECKING:
+    from desktop.gui.controller import AppController
 
 HERE = Path(__file__).resolve().parent
 
@@ -102,7 +107,22 @@ def shoot_dark_high_contrast(window: MainWindow, page: WorkspacePage) -> None:
     window.contrast.actions[2].trigger()
 
 
-def main() -> int:
+@dataclass
+class DemoApp:
+    """The real app on demo data in a fresh home; the scripts keep it alive while they shoot."""
+
+    app: QApplication
+    window: MainWindow
+    controller: AppController
+
+    def close(self) -> None:
+        self.window.close()
+        self.controller.shut_down()
+        self.app.processEvents()
+
+
+def open_demo() -> DemoApp:
+    """The main window at 1280x800 with the demo user signed in and a workspace shown."""
     os.environ["SWITCHBOARD_HOME"] = tempfile.mkdtemp(prefix="switchboard-shots-")
     from desktop.gui.application import create_application
     from desktop.gui.controller import AppController
@@ -117,6 +137,12 @@ def main() -> int:
     controller.ready.connect(controller.open_demo)
     controller.start()
     wait_until(lambda: window.workspace_page is not None)
+    return DemoApp(app, window, controller)
+
+
+def main() -> int:
+    demo = open_demo()
+    window = demo.window
     page = window.workspace_page
     assert page is not None
     wait_until(lambda: page.inbox_model.rowCount() > 10)
@@ -135,9 +161,7 @@ def main() -> int:
         window.resize(1280, 800)
         shoot_profiles_dialog(window, theme)
     shoot_dark_high_contrast(window, page)
-    window.close()
-    controller.shut_down()
-    app.processEvents()
+    demo.close()
     return 0
 
 

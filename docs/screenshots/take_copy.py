@@ -9,35 +9,20 @@ the session would hand it for the chosen message and folder.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 
-from take_a11y import HERE, settle, shoot, wait_until
+from take_a11y import HERE, open_demo, settle, shoot, wait_until
 
 from desktop.gui.mainwindow.copy_question import ask_copy
-from desktop.gui.mainwindow.window import MainWindow
 from desktop.gui.session.mail_copy import CopyQuestion, CopySide
 
 
 def main() -> int:
-    os.environ["SWITCHBOARD_HOME"] = tempfile.mkdtemp(prefix="switchboard-shots-")
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from desktop.gui.application import create_application
-    from desktop.gui.controller import AppController
-    from desktop.gui.session.backend import open_backend
-
-    app = create_application(sys.argv[:1])
-    window = MainWindow()
-    window.move(0, 0)
-    window.resize(1280, 800)
-    window.show()
-    controller = AppController(window, lambda: open_backend(None))
-    controller.ready.connect(controller.open_demo)
-    controller.start()
-    wait_until(lambda: window.workspace_page is not None)
+    demo = open_demo()
+    window = demo.window
     page = window.workspace_page
     assert page is not None
     session = window.session
@@ -67,13 +52,13 @@ def main() -> int:
         wait_until(box.isVisible)
         settle()
         box.move(max(0, (width - box.width()) // 2), max(0, (height - box.height()) // 2))
+        window.repaint()  # no window manager here: the box's first, smaller frame stays drawn
+        settle()
         shoot(f"copy-question-{width}x{height}.png", width, height)
         box.reject()
         settle()
     print("into", HERE)
-    window.close()
-    controller.shut_down()
-    app.processEvents()
+    demo.close()
     return 0
 
 

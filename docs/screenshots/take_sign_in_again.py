@@ -9,34 +9,20 @@ is the app's own, and the tooltip is opened over the profile's status as a hover
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 
-from take_a11y import settle, shoot, wait_until
+from take_a11y import open_demo, settle, shoot, wait_until
 
-from desktop.gui.mainwindow.window import MainWindow
 from desktop.services.sign_in_needed import GRANT_ENDED, sign_in_again
 
 
 def main() -> int:
-    os.environ["SWITCHBOARD_HOME"] = tempfile.mkdtemp(prefix="switchboard-shots-")
     from PySide6.QtCore import QPoint
     from PySide6.QtWidgets import QToolTip
 
-    from desktop.gui.application import create_application
-    from desktop.gui.controller import AppController
-    from desktop.gui.session.backend import open_backend
-
-    app = create_application(sys.argv[:1])
-    window = MainWindow()
-    window.move(0, 0)
-    window.resize(1280, 800)
-    window.show()
-    controller = AppController(window, lambda: open_backend(None))
-    controller.ready.connect(controller.open_demo)
-    controller.start()
-    wait_until(lambda: window.workspace_page is not None and len(window.profiles) > 1)
+    demo = open_demo()
+    window = demo.window
+    wait_until(lambda: len(window.profiles) > 1)
     session = window.session
     assert session is not None
     assert session.scheduler is not None
@@ -55,9 +41,7 @@ def main() -> int:
         wait_until(QToolTip.isVisible)
         shoot(f"sign-in-again-{width}x{height}.png", width, height)
         QToolTip.hideText()
-    window.close()
-    controller.shut_down()
-    app.processEvents()
+    demo.close()
     return 0
 
 

@@ -29,9 +29,9 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
-from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
+from imapclient.exceptions import IMAPClientError
 from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,7 @@ from desktop.core.uid_sets import chunked, compact, expand
 from desktop.services.authorization import internal
 from desktop.services.mail.connection import AuditedClient
 from desktop.services.mail.copy_append import append_copies
+from desktop.services.mail.folder_listing import select_existing
 from desktop.store.models import MailAction, Message
 from desktop.store.models.mail_actions import APPEND, EXPUNGE
 from desktop.store.session import SessionFactory, read_only, unit_of_work
@@ -174,7 +175,7 @@ def _replay(
     if first.uid == 0:  # the earlier action of this message was dropped: nothing to act on
         _finish(session_factory, rows, {}, None, result)
         return
-    status = _select(client, first.folder)
+    status = select_existing(client, first.folder)
     if status is None:  # the folder is gone from the server, and its mail with it
         _finish(session_factory, rows, {}, None, result)
         return
@@ -230,24 +231,6 @@ def _append(
         _delete_messages(session, [row.message_id for row in unknown if row.message_id])
         _chain_dropped(session, [row.id for row in dropped + unknown])
         session.execute(delete(MailAction).where(MailAction.id.in_([row.id for row in rows])))
-
-
-def _select(client: AuditedClient, folder: str) -> dict[bytes, Any] | None:
-    """The folder's status, or None when the server has no such folder.
-
-    A dropped connection is an ``IMAPClientError`` too (imaplib's ``abort``), and so is a
-    refusal of a folder that exists: both must fail the step, which keeps the rows for the next
-    attempt, rather than be taken for a deleted folder and lose the person's actions.
-    """
-    try:
-        status: dict[bytes, Any] = client.select_folder(folder)
-    except IMAPClientAbortError:
-        raise
-    except IMAPClientError:
-        if client.folder_exists(folder):
-            raise
-        return None
-    return status
 
 
 def _transfer(

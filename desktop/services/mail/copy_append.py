@@ -22,12 +22,12 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from typing import Any
 
-from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 from imapclient.imapclient import FLAGGED, SEEN
 from sqlalchemy import select
 
 from desktop.services.authorization import internal
 from desktop.services.mail.connection import AuditedClient
+from desktop.services.mail.folder_listing import select_existing
 from desktop.services.mail.originals import load_original, original_attachments, rebuilt
 from desktop.store.models import Message, Profile
 from desktop.store.session import SessionFactory, read_only
@@ -90,13 +90,8 @@ def _selected(client: AuditedClient, folder: str) -> dict[bytes, Any]:
     As for a move's source: a dropped connection or a refusal of a folder that exists fails
     the step, which keeps the copies for the next attempt.
     """
-    try:
-        status: dict[bytes, Any] = client.select_folder(folder)
-    except IMAPClientAbortError:
-        raise
-    except IMAPClientError:
-        if client.folder_exists(folder):
-            raise
+    status = select_existing(client, folder)
+    if status is None:
         client.create_folder(folder)
         status = client.select_folder(folder)
     return status

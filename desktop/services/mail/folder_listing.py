@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
@@ -164,3 +166,21 @@ def _write_rows(session: Session, profile_id: int, folders: list[ListedFolder]) 
 
 def _text(value: str | bytes) -> str:
     return value if isinstance(value, str) else value.decode("utf-8", "replace")
+
+
+def select_existing(client: AuditedClient, folder: str) -> dict[bytes, Any] | None:
+    """The folder's status, or None when the server has no such folder.
+
+    A dropped connection is an ``IMAPClientError`` too (imaplib's ``abort``), and so is a
+    refusal of a folder that exists: both must fail the step, which keeps the rows for the next
+    attempt, rather than be taken for a deleted folder and lose the person's actions.
+    """
+    try:
+        status: dict[bytes, Any] = client.select_folder(folder)
+    except IMAPClientAbortError:
+        raise
+    except IMAPClientError:
+        if client.folder_exists(folder):
+            raise
+        return None
+    return status

@@ -40,8 +40,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from desktop.core.folders import FolderRole
 from desktop.core.roles import Action
 from desktop.services.authorization import Authorizer, SignedInUser, gated, without_actor
+from desktop.services.mail.action_plan import existing_role_folder
 from desktop.services.mail.action_replay import ReplayResult, replay_pending
 from desktop.services.mail.connection import DEFAULT_TIMEOUT, AuditedClient, Hangup, ServerSettings
 from desktop.services.mail.draft_uploads import save_drafts_to_server
@@ -61,7 +63,6 @@ from desktop.services.mail.imap_sync import (
 )
 from desktop.services.mail.profile_queue import ProfileQueue, Step
 from desktop.services.mail.sending import deliver_outbox, outbox_waiting
-from desktop.services.mail.sent_copies import sent_folder
 from desktop.services.mail.smtp_settings import SmtpNotConfiguredError, smtp_settings
 from desktop.services.mail.sync_events import (
     ActionsApplied,
@@ -80,7 +81,7 @@ from desktop.services.mail.sync_events import (
 )
 from desktop.services.sign_in_needed import SignInNeededError
 from desktop.store.checkpoints import checkpoint
-from desktop.store.session import SessionFactory
+from desktop.store.session import SessionFactory, read_only
 
 __all__ = [
     "ActionsApplied",
@@ -384,13 +385,16 @@ class MailSync:
         """The folders a sync step brings up to date; None for all of them.
 
         After a delivery the folder list is read again first: the Sent folder may have been
-        created by the copy just saved, and the unified Sent view finds folders by their role.
+        created by the copy just saved, and the unified Sent view finds folders by the roles
+        that reading records, so the folder synced is the one the view will show.
         """
         if kind == "inbox":
             return [INBOX]
         if kind == "sent":
             refresh_folders(self.session_factory, pid, client)
-            return [sent_folder(client)]
+            with read_only(self.session_factory) as session:
+                sent = existing_role_folder(session, pid, FolderRole.SENT)
+            return [] if sent is None else [sent]
         return None
 
     def _push(self, queue: ProfileQueue, step: Step) -> None:
