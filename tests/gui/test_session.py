@@ -12,9 +12,11 @@ from pytestqt.qtbot import QtBot
 
 from desktop.core.roles import Action
 from desktop.gui.mainwindow.window import MainWindow
+from desktop.gui.session.folders import FolderTree
 from desktop.gui.session.records import Failure, NotFoundError
 from desktop.gui.session.session import Session
 from desktop.gui.session.viewdata import ProfileCard
+from desktop.gui.session.workspace import ProfileFolders
 
 pytestmark = pytest.mark.gui
 
@@ -186,3 +188,42 @@ def test_the_window_keeps_no_copy_of_the_profiles(qtbot: QtBot) -> None:
     assert page is not None
     assert page.sidebar.profiles.profile_at(2) == session.profile(CLINIC.id)
     window.close()
+
+
+class SlowFirstTree(MemoryWorkspace):
+    """The first folder list is read before a folder exists and answers only when let go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.read_first = threading.Event()
+        self._reads = 0
+
+    def folder_tree(self) -> list[ProfileFolders]:
+        self._reads += 1
+        if self._reads == 1:
+            stale = super().folder_tree()
+            self.read_first.set()
+            self.release.wait(10)
+            return stale
+        return super().folder_tree()
+
+
+def test_a_folder_list_read_before_a_sync_never_hides_one_read_after_it(qtbot: QtBot) -> None:
+    workspace = SlowFirstTree()
+    workspace.folder_names[CLINIC.id] = ("INBOX",)
+    folders = Session(workspace).folders
+    folders.refresh()  # read before the sync: no Referrals yet, held on the pool
+    assert workspace.read_first.wait(10)
+    workspace.folder_names[CLINIC.id] = ("INBOX", "Referrals")  # the sync stored the folder
+    folders.refresh()
+    qtbot.waitUntil(lambda: folders.tree is not None and "Referrals" in _names(folders.tree))
+    workspace.release.set()
+    QThreadPool.globalInstance().waitForDone(10_000)
+    QCoreApplication.processEvents()
+    assert folders.tree is not None
+    assert _names(folders.tree) == {"INBOX", "Referrals"}
+
+
+def _names(tree: FolderTree) -> set[str]:
+    return {card.view.folder or "" for profile in tree.profiles for card in profile.folders}

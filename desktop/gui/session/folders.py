@@ -61,6 +61,7 @@ class SessionFolders(QObject):
         self._tasks = Workers(self)
         self.tree: FolderTree | None = None
         self._profiles: tuple[tuple[int, str], ...] | None = None
+        self._loading: int | None = None
 
     def follow_profiles(self, profiles: Sequence[ProfileCard]) -> None:
         """Reloads when a profile came, went or changed its address; not for a count's change."""
@@ -94,13 +95,27 @@ class SessionFolders(QObject):
         self._apply(FolderTree(unified, tuple(cards)))
 
     def refresh(self) -> None:
-        """Reloads the tree and its counts (one query); a failure leaves the last tree shown."""
+        """Reloads the tree and its counts (one query); a failure leaves the last tree shown.
+
+        Only the newest load is shown: loads run side by side on the shared pool, and one read
+        before a sync stored a folder could otherwise land after one read since, and hide it.
+        """
+        if self._loading is not None:
+            self._tasks.forget(self._loading)
         workspace = self._workspace
-        self._tasks.submit(
+        self._loading = self._tasks.submit(
             lambda: _cards(workspace.folder_tree()),
-            self._apply,
-            lambda error: log.warning("folder list not loaded: %s", describe(error).summary),
+            self._loaded,
+            self._not_loaded,
         )
+
+    def _loaded(self, tree: FolderTree) -> None:
+        self._loading = None
+        self._apply(tree)
+
+    def _not_loaded(self, error: Exception) -> None:
+        self._loading = None
+        log.warning("folder list not loaded: %s", describe(error).summary)
 
     def _apply(self, tree: FolderTree) -> None:
         self.tree = tree
